@@ -1,0 +1,67 @@
+"""Who may do what: pure rules, so the role matrix is tested without a bot."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from profiles.errors import NotAllowed
+from profiles.models import Role, Staff
+
+
+class Action(StrEnum):
+    TAG = "tag"
+    INVITE = "invite"
+    MANAGE_STAFF = "manage_staff"
+    BRIEF = "brief"
+    REPORT = "report"
+    FORGET = "forget"
+    EXPORT = "export"
+    MERGE = "merge"
+
+
+_RANK = {
+    Role.WAITER: 0,
+    Role.HOUSEKEEPING: 0,
+    Role.KITCHEN: 0,
+    Role.LEAD: 1,
+    Role.MANAGER: 2,
+    Role.ADMIN: 3,
+}
+
+_LOWEST_RANK = {
+    Action.TAG: 1,
+    Action.BRIEF: 1,
+    Action.REPORT: 1,
+    Action.MERGE: 1,
+    Action.INVITE: 2,
+    Action.MANAGE_STAFF: 2,
+    Action.FORGET: 2,
+    Action.EXPORT: 2,
+}
+
+
+def can(role: Role, action: Action) -> bool:
+    return _RANK[role] >= _LOWEST_RANK[action]
+
+
+def require(staff: Staff, action: Action) -> None:
+    if not staff.active or not can(staff.role, action):
+        raise NotAllowed(action)
+
+
+def may_invite(inviter: Staff, role: Role, branch: str) -> bool:
+    """Managers invite up to lead into their own branch; admins anyone anywhere."""
+    if not inviter.active or not can(inviter.role, Action.INVITE):
+        return False
+    if inviter.role is Role.ADMIN:
+        return True
+    return branch == inviter.branch and _RANK[role] < _RANK[inviter.role]
+
+
+def may_manage(manager: Staff, member: Staff) -> bool:
+    """Deactivating someone takes a higher role and, below admin, the same branch."""
+    if not manager.active or not can(manager.role, Action.MANAGE_STAFF):
+        return False
+    if manager.id == member.id or _RANK[member.role] >= _RANK[manager.role]:
+        return False
+    return manager.role is Role.ADMIN or member.branch == manager.branch

@@ -1,0 +1,149 @@
+"""The SQLite connection: pragmas, one-hop transactions and recorded migrations.
+
+Every aiosqlite await is a hop to its worker thread (60–130 µs here, against 7 µs for a plain
+sqlite3 read), so a store hands the whole operation to `read` or `write` as one plain function
+and it runs in the worker in a single hop.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
+from importlib import resources
+from pathlib import Path
+from typing import TypeVar, cast
+
+import aiosqlite
+
+T = TypeVar("T")
+Work = Callable[[sqlite3.Connection], T]
+
+BUSY_TIMEOUT_MS = 5000
+
+
+class MigrationError(Exception):
+    """A migration failed; the database is left as it was before that migration."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+class Database:
+    """One connection, used by every store of the process."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    @classmethod
+    async def open(cls, path: str | Path, migrations: list[Migration] | None = None) -> Database:
+        """Open (creating if needed) and migrate the database at `path` (":memory:" for tests)."""
+        conn = await aiosqlite.connect(str(path), isolation_level=None)
+        db = cls(conn)
+        try:
+            await db._run(_configure)
+            await db._run(lambda c: apply_migrations(c, migrations or shipped_migrations()))
+        except BaseException:
+            await conn.close()
+            raise
+        return db
+
+    async def close(self) -> None:
+        await self._conn.close()
+
+    async def read(self, work: Work[T]) -> T:
+        """Run `work` in one snapshot-consistent read transaction, in one thread hop."""
+        return await self._run(lambda c: _in_transaction(c, "BEGIN", work))
+
+    async def write(self, work: Work[T]) -> T:
+        """Run `work` as one write transaction, committed before this returns.
+
+        BEGIN IMMEDIATE takes the write lock up front: a deferred transaction that reads and
+        then writes fails at once with "database is locked" when another writer committed in
+        between, whatever the busy timeout.
+        """
+        return await self._run(lambda c: _in_transaction(c, "BEGIN IMMEDIATE", work))
+
+    async def _run(self, work: Work[T]) -> T:
+        # aiosqlite has no public "run this function in the worker": _execute is what its
+        # own methods use. The pinned version range in pyproject keeps it there.
+        conn = self._conn
+        return cast(T, await conn._execute(lambda: work(conn._conn)))  # type: ignore[no-untyped-call]
+
+
+def _configure(conn: sqlite3.Connection) -> None:
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode = WAL")
+    # NORMAL in WAL may lose the last commits on power loss, never on a process crash, and is
+    # 10-15x faster than FULL for small commits.
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
+def _in_transaction(conn: sqlite3.Connection, begin: str, work: Work[T]) -> T:
+    conn.execute(begin)
+    try:
+        result = work(conn)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return result
+
+
+def shipped_migrations() -> list[Migration]:
+    folder = resources.files("profiles") / "migrations"
+    found = []
+    for entry in folder.iterdir():
+        if entry.name.endswith(".sql"):
+            number, _, rest = entry.name.partition("_")
+            name = rest.removesuffix(".sql")
+            found.append(Migration(int(number), name, entry.read_text("utf-8")))
+    return sorted(found, key=lambda m: m.version)
+
+
+def apply_migrations(conn: sqlite3.Connection, migrations: list[Migration]) -> list[int]:
+    """Apply, in order, each migration not yet recorded; each in its own transaction."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL"
+        " DEFAULT CURRENT_TIMESTAMP)"
+    )
+    done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
+    applied = []
+    for migration in migrations:
+        if migration.version not in done:
+            _in_transaction(conn, "BEGIN IMMEDIATE", partial(_apply, migration=migration))
+            applied.append(migration.version)
+    return applied
+
+
+def _apply(conn: sqlite3.Connection, migration: Migration) -> None:
+    try:
+        for statement in split_statements(migration.sql):
+            conn.execute(statement)
+    except sqlite3.Error as error:
+        raise MigrationError(f"migration {migration.version} {migration.name}: {error}") from error
+    conn.execute(
+        "INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
+        (migration.version, migration.name),
+    )
+
+
+def split_statements(script: str) -> Iterator[str]:
+    """Statements one by one, since executescript() would commit the migration's transaction."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            if pending.strip().strip(";").strip():
+                yield pending.strip()
+            pending = ""
+    if pending.strip():
+        yield pending.strip()

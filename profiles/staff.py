@@ -1,0 +1,136 @@
+"""The staff store: who works where, how they joined, and who no longer does."""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from datetime import datetime, timedelta
+
+from profiles.db import Database
+from profiles.errors import InviteInvalid, StaffNotFound
+from profiles.models import Invite, Role, Staff
+
+# Deep-link payloads allow 64 characters of [A-Za-z0-9_-]; 16 random bytes are plenty.
+CODE_BYTES = 16
+
+
+class StaffStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def by_telegram_id(self, telegram_id: int) -> Staff | None:
+        def work(conn: sqlite3.Connection) -> Staff | None:
+            row = conn.execute("SELECT * FROM staff WHERE telegram_id = ?", (telegram_id,))
+            return _staff(row.fetchone())
+
+        return await self._db.read(work)
+
+    async def get(self, staff_id: int) -> Staff:
+        return await self._db.read(lambda conn: _require(conn, staff_id))
+
+    async def in_branch(self, branch: str | None) -> list[Staff]:
+        """Everyone in a branch (all branches for None), active first, then by name."""
+
+        def work(conn: sqlite3.Connection) -> list[Staff]:
+            rows = conn.execute(
+                "SELECT * FROM staff WHERE (? IS NULL OR branch = ?)"
+                " ORDER BY active DESC, name, id",
+                (branch, branch),
+            ).fetchall()
+            return [Staff.model_validate(dict(row)) for row in rows]
+
+        return await self._db.read(work)
+
+    async def create_invite(
+        self, role: Role, branch: str, *, created_by: int | None, now: datetime,
+        valid_for: timedelta,
+    ) -> Invite:
+        invite = Invite(
+            code=secrets.token_urlsafe(CODE_BYTES),
+            role=role,
+            branch=branch,
+            created_by=created_by,
+            created_at=now,
+            expires_at=now + valid_for,
+        )
+
+        def work(conn: sqlite3.Connection) -> Invite:
+            conn.execute(
+                "INSERT INTO invites (code, role, branch, created_by, created_at, expires_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (invite.code, invite.role, invite.branch, invite.created_by,
+                 invite.created_at.isoformat(), invite.expires_at.isoformat()),
+            )
+            return invite
+
+        return await self._db.write(work)
+
+    async def join(
+        self, code: str, *, telegram_id: int, name: str, language: str, now: datetime
+    ) -> Staff:
+        """Use an invite: the code is spent and the person becomes (or again is) active staff.
+
+        Someone already on staff who joins again takes the invite's role and branch: that is
+        how a manager moves a colleague or brings back one who was deactivated.
+        """
+
+        def work(conn: sqlite3.Connection) -> Staff:
+            invite = conn.execute(
+                "SELECT role, branch, expires_at FROM invites WHERE code = ? AND used_by IS NULL",
+                (code,),
+            ).fetchone()
+            if invite is None or datetime.fromisoformat(invite["expires_at"]) <= now:
+                raise InviteInvalid(code)
+            staff_id = _upsert_member(conn, telegram_id, name, invite["role"], invite["branch"],
+                                      language, now)
+            conn.execute(
+                "UPDATE invites SET used_by = ?, used_at = ? WHERE code = ?",
+                (staff_id, now.isoformat(), code),
+            )
+            return _require(conn, staff_id)
+
+        return await self._db.write(work)
+
+    async def set_active(self, staff_id: int, active: bool) -> Staff:
+        def work(conn: sqlite3.Connection) -> Staff:
+            conn.execute("UPDATE staff SET active = ? WHERE id = ?", (int(active), staff_id))
+            return _require(conn, staff_id)
+
+        return await self._db.write(work)
+
+    async def set_language(self, staff_id: int, language: str) -> Staff:
+        def work(conn: sqlite3.Connection) -> Staff:
+            conn.execute("UPDATE staff SET language = ? WHERE id = ?", (language, staff_id))
+            return _require(conn, staff_id)
+
+        return await self._db.write(work)
+
+
+def _upsert_member(
+    conn: sqlite3.Connection, telegram_id: int, name: str, role: str, branch: str,
+    language: str, now: datetime,
+) -> int:
+    existing = conn.execute("SELECT id FROM staff WHERE telegram_id = ?", (telegram_id,)).fetchone()
+    if existing is not None:
+        conn.execute(
+            "UPDATE staff SET name = ?, role = ?, branch = ?, active = 1 WHERE id = ?",
+            (name, role, branch, existing["id"]),
+        )
+        return int(existing["id"])
+    cursor = conn.execute(
+        "INSERT INTO staff (telegram_id, name, role, branch, language, active, joined_at)"
+        " VALUES (?, ?, ?, ?, ?, 1, ?)",
+        (telegram_id, name, role, branch, language, now.isoformat()),
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def _require(conn: sqlite3.Connection, staff_id: int) -> Staff:
+    found = _staff(conn.execute("SELECT * FROM staff WHERE id = ?", (staff_id,)).fetchone())
+    if found is None:
+        raise StaffNotFound(staff_id)
+    return found
+
+
+def _staff(row: sqlite3.Row | None) -> Staff | None:
+    return None if row is None else Staff.model_validate(dict(row))

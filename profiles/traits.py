@@ -1,0 +1,176 @@
+"""The trait store: what staff learned about a guest, logged a note at a time, undone as one."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+
+from profiles.db import Database
+from profiles.errors import GuestNotFound, NothingToUndo, TraitNotFound
+from profiles.models import NoteLogged, Trait, TraitDraft, normalise_text
+
+TRAIT_COLUMNS = """
+    t.id, t.guest_id, t.category, t.text, t.attrs, t.branch, t.staff_id, t.created_at,
+    t.retracted_at IS NOT NULL AS retracted,
+    (SELECT COUNT(*) FROM trait_confirmations c WHERE c.trait_id = t.id) AS confirmed_count,
+    (SELECT MAX(c.confirmed_at) FROM trait_confirmations c WHERE c.trait_id = t.id)
+        AS confirmed_at
+"""
+
+
+class TraitStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def log(
+        self, guest_id: int, drafts: list[TraitDraft], *, staff_id: int, branch: str,
+        now: datetime,
+    ) -> NoteLogged:
+        """Store a note's traits as one batch; a trait the guest already has is confirmed."""
+
+        def work(conn: sqlite3.Connection) -> NoteLogged:
+            if conn.execute("SELECT 1 FROM guests WHERE id = ?", (guest_id,)).fetchone() is None:
+                raise GuestNotFound(guest_id)
+            batch_id = _new_batch(conn, guest_id, staff_id, branch, now)
+            added: list[int] = []
+            confirmed: list[int] = []
+            for draft in _distinct(drafts):
+                existing = _standing_trait(conn, guest_id, draft)
+                if existing is None:
+                    added.append(
+                        _insert_trait(conn, guest_id, draft, staff_id, branch, batch_id, now)
+                    )
+                else:
+                    _confirm(conn, existing, batch_id, staff_id, branch, now)
+                    confirmed.append(existing)
+            return NoteLogged(
+                batch_id=batch_id, guest_id=guest_id, added=_load(conn, added),
+                confirmed=_load(conn, confirmed),
+            )
+
+        return await self._db.write(work)
+
+    async def undo(self, batch_id: int, *, staff_id: int, now: datetime) -> list[Trait]:
+        """Take back one note: what it added is retracted, what it confirmed is unconfirmed.
+
+        Returns the traits it had added. Raises NothingToUndo when it was already undone.
+        """
+
+        def work(conn: sqlite3.Connection) -> list[Trait]:
+            cursor = conn.execute(
+                "UPDATE note_batches SET undone_at = ? WHERE id = ? AND undone_at IS NULL",
+                (now.isoformat(), batch_id),
+            )
+            if cursor.rowcount != 1:
+                raise NothingToUndo(batch_id)
+            ids = [r[0] for r in conn.execute(
+                "SELECT id FROM traits WHERE batch_id = ? AND retracted_at IS NULL", (batch_id,))]
+            conn.execute(
+                "UPDATE traits SET retracted_at = ?, retracted_by = ?"
+                " WHERE batch_id = ? AND retracted_at IS NULL",
+                (now.isoformat(), staff_id, batch_id),
+            )
+            conn.execute("DELETE FROM trait_confirmations WHERE batch_id = ?", (batch_id,))
+            return _load(conn, ids)
+
+        return await self._db.write(work)
+
+    async def retract(self, trait_id: int, *, staff_id: int, now: datetime) -> Trait:
+        """Mark a trait as no longer true; it leaves the card but stays in the history."""
+
+        def work(conn: sqlite3.Connection) -> Trait:
+            cursor = conn.execute(
+                "UPDATE traits SET retracted_at = ?, retracted_by = ?"
+                " WHERE id = ? AND retracted_at IS NULL",
+                (now.isoformat(), staff_id, trait_id),
+            )
+            if cursor.rowcount != 1:
+                raise TraitNotFound(trait_id)
+            return _load(conn, [trait_id])[0]
+
+        return await self._db.write(work)
+
+    async def get(self, trait_id: int) -> Trait:
+        def work(conn: sqlite3.Connection) -> Trait:
+            found = _load(conn, [trait_id])
+            if not found:
+                raise TraitNotFound(trait_id)
+            return found[0]
+
+        return await self._db.read(work)
+
+
+def load_traits(conn: sqlite3.Connection, guest_id: int) -> list[Trait]:
+    """The guest's standing traits, oldest first."""
+    rows = conn.execute(
+        f"SELECT {TRAIT_COLUMNS} FROM traits t"
+        " WHERE t.guest_id = ? AND t.retracted_at IS NULL ORDER BY t.created_at, t.id",
+        (guest_id,),
+    )
+    return [_trait(row) for row in rows]
+
+
+def _load(conn: sqlite3.Connection, trait_ids: list[int]) -> list[Trait]:
+    if not trait_ids:
+        return []
+    marks = ", ".join("?" for _ in trait_ids)
+    rows = conn.execute(f"SELECT {TRAIT_COLUMNS} FROM traits t WHERE t.id IN ({marks})", trait_ids)
+    by_id = {row["id"]: _trait(row) for row in rows}
+    return [by_id[i] for i in trait_ids if i in by_id]
+
+
+def _trait(row: sqlite3.Row) -> Trait:
+    values = dict(row)
+    values["attrs"] = json.loads(values["attrs"])
+    return Trait.model_validate(values)
+
+
+def _distinct(drafts: list[TraitDraft]) -> list[TraitDraft]:
+    """A note that says the same thing twice logs it once."""
+    return list({draft.key: draft for draft in reversed(drafts)}.values())[::-1]
+
+
+def _new_batch(
+    conn: sqlite3.Connection, guest_id: int, staff_id: int, branch: str, now: datetime
+) -> int:
+    cursor = conn.execute(
+        "INSERT INTO note_batches (guest_id, staff_id, branch, created_at) VALUES (?, ?, ?, ?)",
+        (guest_id, staff_id, branch, now.isoformat()),
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def _standing_trait(conn: sqlite3.Connection, guest_id: int, draft: TraitDraft) -> int | None:
+    row = conn.execute(
+        "SELECT id FROM traits WHERE guest_id = ? AND category = ? AND norm = ?"
+        " AND retracted_at IS NULL ORDER BY id LIMIT 1",
+        (guest_id, draft.category, normalise_text(draft.text)),
+    ).fetchone()
+    return None if row is None else int(row[0])
+
+
+def _insert_trait(
+    conn: sqlite3.Connection, guest_id: int, draft: TraitDraft, staff_id: int, branch: str,
+    batch_id: int, now: datetime,
+) -> int:
+    cursor = conn.execute(
+        "INSERT INTO traits (guest_id, category, text, norm, attrs, branch, staff_id, batch_id,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (guest_id, draft.category, draft.text, normalise_text(draft.text),
+         json.dumps(draft.attrs, ensure_ascii=False), branch, staff_id, batch_id,
+         now.isoformat()),
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def _confirm(
+    conn: sqlite3.Connection, trait_id: int, batch_id: int, staff_id: int, branch: str,
+    now: datetime,
+) -> None:
+    conn.execute(
+        "INSERT INTO trait_confirmations (trait_id, batch_id, staff_id, branch, confirmed_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (trait_id, batch_id, staff_id, branch, now.isoformat()),
+    )
+

@@ -1,0 +1,41 @@
+"""Test data with sensible defaults: override only what a test is about."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from profiles.models import Category, Guest, GuestCard, Role, Staff, Trait, TraitDraft
+
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+
+def make_guest(**overrides: object) -> Guest:
+    values: dict[str, object] = {
+        "id": 1, "name": "王", "honorific": "先生", "pinyin": "wang", "phone": "+8613800138000",
+        "branch": "la", "created_at": NOW - timedelta(days=90),
+    }
+    return Guest.model_validate({**values, **overrides})
+
+
+def make_trait(**overrides: object) -> Trait:
+    values: dict[str, object] = {
+        "id": 1, "guest_id": 1, "category": Category.SEATING, "text": "靠窗", "branch": "la",
+        "staff_id": 1, "created_at": NOW - timedelta(days=90),
+    }
+    return Trait.model_validate({**values, **overrides})
+
+
+def make_card(*traits: Trait, **guest: object) -> GuestCard:
+    return GuestCard(guest=make_guest(**guest), traits=list(traits))
+
+
+def make_staff(**overrides: object) -> Staff:
+    values: dict[str, object] = {
+        "id": 1, "telegram_id": 1001, "name": "Ana", "role": Role.WAITER, "branch": "la",
+        "language": "en", "joined_at": NOW,
+    }
+    return Staff.model_validate({**values, **overrides})
+
+
+def draft(category: Category, text: str, **attrs: str | int) -> TraitDraft:
+    return TraitDraft(category=category, text=text, attrs=attrs)
