@@ -1,0 +1,399 @@
+"""The words the note parser knows: shipped as TOML data, extendable by a chain's own files."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache, cached_property
+from pathlib import Path
+from typing import Annotated, Any, Final, Generic, Literal, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from profiles.models import Category, Segment
+
+SHIPPED_VOCABULARY: Final = Path(__file__).with_name("vocabulary.toml")
+
+# The characters a note is split on: commas, semicolons and full stops (full-width and small
+# forms included) and every line break str.splitlines knows. They live here rather than in
+# the parser because a keyword containing one could never match.
+SEPARATORS: Final = frozenset(",，﹐、﹑､;；﹔。｡\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+
+# Curly quotes come from phone keyboards ("doesn’t"); NFKC leaves them alone.
+_APOSTROPHES: Final = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u02bc": "'"})
+# Letters and digits that glue onto a Latin keyword and make it a different word.
+_WORD_CHAR: Final = "[0-9a-z\u00c0-\u024f]"
+_ENDINGS: Final = "(?:s|es|ed|ing)?"
+
+T = TypeVar("T")
+
+
+class VocabularyError(ValueError):
+    """A vocabulary file that cannot be used, with every problem found in it."""
+
+    def __init__(self, path: Path, problems: Iterable[str]) -> None:
+        self.path = path
+        self.problems = tuple(problems)
+        super().__init__("\n".join(f"{path}: {problem}" for problem in self.problems))
+
+
+class Severity(StrEnum):
+    SEVERE = "severe"
+    MILD = "mild"
+    UNKNOWN = "unknown"
+
+
+class Size(StrEnum):
+    SMALL = "small"
+    MEDIUM = "medium"
+    LARGE = "large"
+
+
+class Temperature(StrEnum):
+    ICED = "iced"
+    HOT = "hot"
+    NO_ICE = "no_ice"
+
+
+class Refusal(StrEnum):
+    DISLIKES = "dislikes"
+    CANNOT_EAT = "cannot_eat"
+
+
+def fold(text: str) -> tuple[str, list[int]]:
+    """The matching form of `text` (NFKC, casefold, straight apostrophes), char by char,
+    with the index in `text` each folded char came from."""
+    folded: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        piece = unicodedata.normalize("NFKC", char).casefold().translate(_APOSTROPHES)
+        folded.append(piece)
+        origin.extend([index] * len(piece))
+    return "".join(folded), origin
+
+
+def _fold_keyword(word: str) -> str:
+    return " ".join(fold(word)[0].split())
+
+
+def _check_keyword(word: str) -> str:
+    if not _fold_keyword(word):
+        raise ValueError("a keyword must not be empty")
+    if word != word.strip():
+        raise ValueError(f"keyword {word!r} has leading or trailing spaces")
+    if found := SEPARATORS.intersection(word):
+        raise ValueError(f"keyword {word!r} contains {''.join(found)!r}, which splits notes")
+    return word
+
+
+Keyword = Annotated[str, AfterValidator(_check_keyword)]
+Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+Month = Annotated[int, Field(ge=1, le=12)]
+
+
+class _Table(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Words(_Table):
+    zh: list[Keyword] = Field(default_factory=list)
+    en: list[Keyword] = Field(default_factory=list)
+
+    @property
+    def keywords(self) -> list[str]:
+        return [*self.zh, *self.en]
+
+
+class HintWords(Words):
+    # Words that are a hint only when they are the whole segment ("regular", not "regular coffee").
+    alone: list[Keyword] = Field(default_factory=list)
+
+
+class AllergyWords(_Table):
+    severity: dict[Severity, Words] = Field(default_factory=dict)
+    negated: Words = Field(default_factory=Words)
+
+    @field_validator("severity")
+    @classmethod
+    def _unknown_has_no_words(cls, severity: dict[Severity, Words]) -> dict[Severity, Words]:
+        if Severity.UNKNOWN in severity:
+            raise ValueError("'unknown' means no severity word was found; it takes no words")
+        return severity
+
+
+class DietWords(_Table):
+    kinds: dict[Name, Words] = Field(default_factory=dict)
+    refusals: dict[Refusal, Words] = Field(default_factory=dict)
+
+
+class DrinkWords(_Table):
+    items: Words = Field(default_factory=Words)
+    size: dict[Size, Words] = Field(default_factory=dict)
+    temperature: dict[Temperature, Words] = Field(default_factory=dict)
+
+
+class ServiceWords(_Table):
+    styles: dict[Name, Words] = Field(default_factory=dict)
+
+
+class OccasionWords(_Table):
+    kinds: dict[Name, Words] = Field(default_factory=dict)
+    months: dict[Month, Words] = Field(default_factory=dict)
+
+
+class HintTables(_Table):
+    tier: dict[Name, HintWords] = Field(default_factory=dict)
+    segment: dict[Segment, HintWords] = Field(default_factory=dict)
+    fillers: Words = Field(default_factory=Words)
+
+
+class Vocabulary(_Table):
+    """Everything in vocabulary.toml; see the comment at the top of that file."""
+
+    categories: dict[Category, Words] = Field(default_factory=dict)
+    allergy: AllergyWords = Field(default_factory=AllergyWords)
+    diet: DietWords = Field(default_factory=DietWords)
+    drink: DrinkWords = Field(default_factory=DrinkWords)
+    service: ServiceWords = Field(default_factory=ServiceWords)
+    occasion: OccasionWords = Field(default_factory=OccasionWords)
+    hints: HintTables = Field(default_factory=HintTables)
+    conjunctions: Words = Field(default_factory=Words)
+    fillers: Words = Field(default_factory=Words)
+
+    @cached_property
+    def lexicon(self) -> Lexicon:
+        """The words compiled for matching; built on first use, once per vocabulary."""
+        return _compile(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit(Generic[T]):
+    """A keyword found in folded text: where, and what it means."""
+
+    start: int
+    end: int
+    value: T
+
+
+class Terms(Generic[T]):
+    """Keywords with their meanings, matched leftmost-longest and without overlaps."""
+
+    def __init__(self, entries: Iterable[tuple[str, T]]) -> None:
+        meanings: dict[str, T] = {}
+        for word, value in entries:
+            meanings.setdefault(_fold_keyword(word), value)  # first listed meaning wins
+        by_first: dict[str, list[str]] = {}
+        for word in sorted(meanings, key=len, reverse=True):
+            by_first.setdefault(word[0], []).append(word)
+        self._meanings = {
+            first: [meanings[word] for word in words] for first, words in by_first.items()
+        }
+        self._patterns = {first: _alternation(words) for first, words in by_first.items()}
+
+    def find_all(self, folded: str) -> list[Hit[T]]:
+        hits: list[Hit[T]] = []
+        position = 0
+        while position < len(folded):
+            hit = self._match_at(folded, position)
+            if hit is None:
+                position += 1
+                continue
+            hits.append(hit)
+            position = hit.end
+        return hits
+
+    def first(self, folded: str) -> T | None:
+        hits = self.find_all(folded)
+        return hits[0].value if hits else None
+
+    def _match_at(self, folded: str, position: int) -> Hit[T] | None:
+        pattern = self._patterns.get(folded[position])
+        found = pattern.match(folded, position) if pattern else None
+        if found is None or found.lastindex is None:
+            return None
+        value = self._meanings[folded[position]][found.lastindex - 1]
+        return Hit(found.start(), found.end(), value)
+
+
+def _alternation(words: list[str]) -> re.Pattern[str]:
+    # One group per word, longest first, so `lastindex` says which word matched.
+    return re.compile("|".join(f"({_word_pattern(word)})" for word in words))
+
+
+def _word_pattern(word: str) -> str:
+    body = r"\s+".join(re.escape(part) for part in word.split())
+    if re.fullmatch(_WORD_CHAR, word[0]):
+        body = f"(?<!{_WORD_CHAR}){body}"
+    if re.fullmatch(_WORD_CHAR, word[-1]):
+        body = f"{body}{_ENDINGS}(?!{_WORD_CHAR})"
+    return body
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """What a cue word says: its category and, for tagged words, one attribute."""
+
+    category: Category
+    attr: str | None = None
+    value: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Hint:
+    """What a hint word says: which ParsedNote field it sets, to what."""
+
+    field: Literal["tier", "segment"]
+    value: str
+    alone: bool
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The vocabulary as matchers, one per job the parser has."""
+
+    cues: Terms[Cue]
+    negated_allergy: Terms[bool]
+    severities: Terms[Severity]
+    refusals: Terms[Refusal]
+    sizes: Terms[Size]
+    temperatures: Terms[Temperature]
+    months: Terms[int]
+    hints: Terms[Hint]
+    hint_fillers: Terms[bool]
+    conjunctions: Terms[bool]
+    fillers: Terms[bool]
+
+
+def _compile(vocabulary: Vocabulary) -> Lexicon:
+    return Lexicon(
+        cues=Terms(_cue_entries(vocabulary)),
+        negated_allergy=_flags(vocabulary.allergy.negated),
+        severities=Terms(_tagged(vocabulary.allergy.severity)),
+        refusals=Terms(_tagged(vocabulary.diet.refusals)),
+        sizes=Terms(_tagged(vocabulary.drink.size)),
+        temperatures=Terms(_tagged(vocabulary.drink.temperature)),
+        months=Terms(_tagged(vocabulary.occasion.months)),
+        hints=Terms(_hint_entries(vocabulary.hints)),
+        hint_fillers=_flags(vocabulary.hints.fillers),
+        conjunctions=_flags(vocabulary.conjunctions),
+        fillers=_flags(vocabulary.fillers),
+    )
+
+
+def _flags(words: Words) -> Terms[bool]:
+    return Terms((word, True) for word in words.keywords)
+
+
+def _tagged(tables: dict[T, Words]) -> list[tuple[str, T]]:
+    return [(word, value) for value, words in tables.items() for word in words.keywords]
+
+
+def _cue_entries(vocabulary: Vocabulary) -> list[tuple[str, Cue]]:
+    # Card order decides which category a word listed twice belongs to; within a
+    # category a tagged word (diet kind, drink item, ...) beats the same plain cue.
+    entries: list[tuple[str, Cue]] = []
+    for category in Category:
+        entries += _tagged_cues(vocabulary, category)
+        entries += [(word, Cue(category)) for word in _plain(vocabulary, category)]
+    return entries
+
+
+def _tagged_cues(vocabulary: Vocabulary, category: Category) -> list[tuple[str, Cue]]:
+    tables: dict[str, Words]
+    match category:
+        case Category.DIET:
+            attr, tables = "kind", vocabulary.diet.kinds
+        case Category.SERVICE:
+            attr, tables = "style", vocabulary.service.styles
+        case Category.OCCASION:
+            attr, tables = "kind", vocabulary.occasion.kinds
+        case Category.DRINK:
+            items = vocabulary.drink.items.keywords
+            return [(word, Cue(category, "item", _fold_keyword(word))) for word in items]
+        case _:
+            return []
+    return [(word, Cue(category, attr, value)) for word, value in _tagged(tables)]
+
+
+def _plain(vocabulary: Vocabulary, category: Category) -> list[str]:
+    words = vocabulary.categories.get(category)
+    return words.keywords if words else []
+
+
+def _hint_entries(hints: HintTables) -> list[tuple[str, Hint]]:
+    tables: list[tuple[Literal["tier", "segment"], str, HintWords]] = [
+        *(("tier", name, words) for name, words in hints.tier.items()),
+        *(("segment", segment.value, words) for segment, words in hints.segment.items()),
+    ]
+    return [
+        entry
+        for field, value, words in tables
+        for entry in [
+            *((word, Hint(field, value, alone=False)) for word in words.keywords),
+            *((word, Hint(field, value, alone=True)) for word in words.alone),
+        ]
+    ]
+
+
+def load_vocabulary(*extra: Path) -> Vocabulary:
+    """The shipped vocabulary with each `extra` file's words added, in order.
+
+    Raises VocabularyError naming the file, the dotted key and the reason when a file
+    cannot be read, is not TOML, or does not fit the vocabulary's shape.
+    """
+    vocabulary = _validated(SHIPPED_VOCABULARY, _read(SHIPPED_VOCABULARY))
+    for path in extra:
+        extension = _validated(path, _read(path))
+        merged = _merge(vocabulary.model_dump(mode="json"), extension.model_dump(mode="json"))
+        vocabulary = _validated(path, merged)
+    return vocabulary
+
+
+@cache
+def default_vocabulary() -> Vocabulary:
+    """The shipped vocabulary alone, loaded once per process."""
+    return load_vocabulary()
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as file:
+            return tomllib.load(file)
+    except OSError as error:
+        raise VocabularyError(path, [f"cannot read the file: {error.strerror}"]) from error
+    except UnicodeDecodeError as error:
+        raise VocabularyError(path, [f"not UTF-8 text: {error.reason}"]) from error
+    except tomllib.TOMLDecodeError as error:
+        raise VocabularyError(path, [f"not valid TOML: {error}"]) from error
+
+
+def _validated(path: Path, data: dict[str, Any]) -> Vocabulary:
+    try:
+        return Vocabulary.model_validate(data)
+    except ValidationError as error:
+        problems = (f"{_dotted(problem['loc'])}: {problem['msg']}" for problem in error.errors())
+        raise VocabularyError(path, problems) from error
+
+
+def _dotted(location: tuple[int | str, ...]) -> str:
+    # Pydantic appends "[key]" when a table *name* is wrong; the name is already the last part.
+    parts = [part for part in location if part != "[key]"]
+    dotted = ""
+    for part in parts:
+        dotted += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return dotted.lstrip(".") or "(top level)"
+
+
+def _merge(base: Any, extra: Any) -> Any:
+    if isinstance(base, dict) and isinstance(extra, dict):
+        merged = dict(base)
+        for key, value in extra.items():
+            merged[key] = _merge(base[key], value) if key in base else value
+        return merged
+    if isinstance(base, list) and isinstance(extra, list):
+        return [*base, *(item for item in extra if item not in base)]
+    return extra
