@@ -1,0 +1,146 @@
+"""`guestcard`: the command line for the people who run the bot."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from telegram import Bot, Update
+
+from bot.app import build_application
+from bot.console import run_console
+from bot.handlers.staff import ROLE_NAMES, invite_link
+from bot.settings import ConfigError, Settings, load_settings
+from bot.state import Core, utc_now
+from profiles.errors import StaffNotFound
+from profiles.parser import parse_note, traits_as_json_lines
+from profiles.vocabulary import VocabularyError, load_vocabulary
+
+log = logging.getLogger("guestcard")
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per poll otherwise
+    try:
+        settings = load_settings()
+        return int(args.command(args, settings))
+    except (ConfigError, VocabularyError) as error:
+        print(f"guestcard: configuration error\n{error}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="guestcard", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="start the bot (a terminal chat without a bot token)")
+    run.set_defaults(command=run_bot)
+
+    invite = commands.add_parser("invite", help="a one-time join link; the code on the last line")
+    invite.add_argument("role", choices=sorted({r.value for r in ROLE_NAMES.values()}))
+    invite.add_argument("--branch", required=True)
+    invite.set_defaults(command=make_invite)
+
+    parse = commands.add_parser("parse", help="the traits found in a note, as JSON lines")
+    parse.add_argument("text")
+    parse.set_defaults(command=parse_text)
+
+    staff = commands.add_parser("staff", help="list or deactivate staff")
+    staff_commands = staff.add_subparsers(required=True, metavar="ACTION")
+    listing = staff_commands.add_parser("list", help="everyone, by branch")
+    listing.add_argument("--branch")
+    listing.set_defaults(command=list_staff)
+    deactivate = staff_commands.add_parser("deactivate", help="take someone off the bot")
+    deactivate.add_argument("staff_id", type=lambda s: int(s.lstrip("#")), help="#ID from the list")
+    deactivate.set_defaults(command=deactivate_staff)
+    return parser
+
+
+def run_bot(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.token is None:
+        print("No TELEGRAM_BOT_TOKEN set: opening the local terminal chat (see README to go live).")
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends the chat like /quit
+            asyncio.run(run_console(settings))
+        return 0
+    app = build_application(settings)
+    app.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+def make_invite(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.branch(args.branch) is None:
+        known = ", ".join(b.id for b in settings.branches)
+        print(f"guestcard: no branch {args.branch!r} (branches: {known})", file=sys.stderr)
+        return 2
+    code = asyncio.run(_create_invite(settings, args.role, args.branch))
+    username = asyncio.run(_bot_username(settings))
+    print(f"Join link ({ROLE_NAMES[args.role].value} at {args.branch}, valid "
+          f"{settings.invites.valid_hours} h):")
+    print(invite_link(username or "<your_bot>", code))
+    print(code)
+    return 0
+
+
+async def _create_invite(settings: Settings, role: str, branch: str) -> str:
+    core = await Core.open(settings)
+    try:
+        made = await core.staff.create_invite(
+            ROLE_NAMES[role], branch, created_by=None, now=utc_now(),
+            valid_for=settings.invites.valid_for,
+        )
+    finally:
+        await core.close()
+    return made.code
+
+
+async def _bot_username(settings: Settings) -> str | None:
+    """The bot's @name for the link, when a token says which bot this is."""
+    if settings.token is None:
+        return None
+    async with Bot(settings.token.get_secret_value(), base_url=settings.api_url) as bot:
+        return bot.username
+
+
+def parse_text(args: argparse.Namespace, settings: Settings) -> int:
+    vocabulary = load_vocabulary(*settings.vocabulary_files())
+    for line in traits_as_json_lines(parse_note(args.text, vocabulary)):
+        print(line)
+    return 0
+
+
+def list_staff(args: argparse.Namespace, settings: Settings) -> int:
+    async def listing() -> None:
+        core = await Core.open(settings)
+        try:
+            for member in await core.staff.in_branch(args.branch):
+                state = "active" if member.active else "inactive"
+                print(f"#{member.id}\t{member.name}\t{member.role}\t{member.branch}\t{state}")
+        finally:
+            await core.close()
+
+    asyncio.run(listing())
+    return 0
+
+
+def deactivate_staff(args: argparse.Namespace, settings: Settings) -> int:
+    async def deactivate() -> str:
+        core = await Core.open(settings)
+        try:
+            return (await core.staff.set_active(args.staff_id, False)).name
+        finally:
+            await core.close()
+
+    try:
+        name = asyncio.run(deactivate())
+    except StaffNotFound:
+        print(f"guestcard: no staff member #{args.staff_id}", file=sys.stderr)
+        return 1
+    print(f"#{args.staff_id} {name} deactivated")
+    return 0

@@ -1,0 +1,55 @@
+"""The gate in front of every handler: active staff pass; everyone else learns nothing."""
+
+from __future__ import annotations
+
+from telegram import Chat, Update
+from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
+
+from bot.i18n import t
+from bot.state import Context
+
+
+async def admit_staff(update: Update, context: Context) -> None:
+    """Find the staff member behind the update, or answer strangers with one polite line."""
+    user = update.effective_user
+    if user is None or not _private_or_inline(update):
+        raise ApplicationHandlerStop  # channels, groups: nothing for us there
+    staff = await context.core.staff.by_telegram_id(user.id)
+    if staff is not None and staff.active:
+        context.staff = staff
+        return
+    if _is_join_attempt(update):
+        return  # /start CODE is the one thing a stranger may do
+    await _turn_away(update, context, language=_language_of(update, context))
+    raise ApplicationHandlerStop
+
+
+def _private_or_inline(update: Update) -> bool:
+    chat = update.effective_chat
+    return update.inline_query is not None or (chat is not None and chat.type == Chat.PRIVATE)
+
+
+def _is_join_attempt(update: Update) -> bool:
+    message = update.message
+    return bool(message and message.text and message.text.split()[0] == "/start"
+                and len(message.text.split()) == 2)
+
+
+def _language_of(update: Update, context: Context) -> str:
+    code = update.effective_user.language_code if update.effective_user else None
+    if code:
+        return "zh" if code.startswith("zh") else "en"
+    return context.core.settings.chain.language
+
+
+async def _turn_away(update: Update, context: Context, *, language: str) -> None:
+    line = t(language, "stranger")
+    if update.inline_query:
+        await update.inline_query.answer([], cache_time=0, is_personal=True)
+    elif update.callback_query:
+        await update.callback_query.answer(line, show_alert=True)
+    elif update.effective_message:
+        await update.effective_message.reply_text(line)
+
+
+HANDLERS: list[BaseHandler[Update, Context, None]] = [TypeHandler(Update, admit_staff)]

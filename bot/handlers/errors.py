@@ -1,0 +1,54 @@
+"""The one place unexpected failures end: logged in full, answered in one calm line."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import BadRequest, Forbidden, NetworkError
+from telegram.ext import BaseHandler, MessageHandler, filters
+
+from bot.i18n import t
+from bot.state import Context
+
+log = logging.getLogger(__name__)
+
+
+async def on_error(update: object, context: Context) -> None:
+    log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
+    if not isinstance(update, Update) or isinstance(context.error, (Forbidden, NetworkError)):
+        return  # nobody to tell, or no way to tell them
+    line = t(await _language(update, context), "error")
+    try:
+        await _tell(update, line)
+    except (BadRequest, Forbidden, NetworkError):
+        log.warning("could not tell the user about the failure of update %s", update.update_id)
+
+
+async def _language(update: Update, context: Context) -> str:
+    # PTB hands error handlers a fresh context: the access gate's staff member is not on it
+    core, user = context.bot_data.core, update.effective_user
+    staff = await core.staff.by_telegram_id(user.id) if core and user else None
+    return staff.language if staff else "en"
+
+
+async def _tell(update: Update, line: str) -> None:
+    query, message = update.callback_query, update.effective_message
+    if query is not None:
+        try:
+            await query.answer(line, show_alert=True)
+            return
+        except BadRequest:
+            pass  # the handler had answered the press already: say it in the chat instead
+    if message is not None and update.effective_chat is not None:
+        await message.reply_text(line)
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(t(context.lang, "unknown_command"))
+
+
+HANDLERS: list[BaseHandler[Update, Context, None]] = [
+    MessageHandler(filters.COMMAND, unknown_command),
+]

@@ -1,0 +1,165 @@
+"""Cards, lists and confirmations as chat text (HTML), split to fit Telegram's 4096 limit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from html import escape
+
+from bot.i18n import catalogue, t
+from profiles.models import Category, Guest, GuestCard, NoteLogged, Segment, Trait
+
+MESSAGE_LIMIT = 4096
+
+
+def card(card: GuestCard, *, lang: str, now: datetime, branches: Mapping[str, str]) -> list[str]:
+    """The guest's card: warnings first, then traits in the order staff act on them."""
+    lines = [headline(card.guest, lang)]
+    lines += _warnings(card.guest, lang)
+    by_category = _grouped(card.traits)
+    for category in Category:
+        traits = by_category.get(category, [])
+        if category is Category.OCCASION:
+            traits = sorted(traits, key=lambda tr: _next_occasion(tr, now.date()) or date.max)
+        lines += [_trait_line(tr, lang, now, branches) for tr in traits]
+    if not card.traits:
+        lines.append(t(lang, "card.empty", ref=card.guest.ref))
+    lines.append(_footer(card.guest, lang, now, branches))
+    return split_message(lines)
+
+
+def headline(guest: Guest, lang: str) -> str:
+    tags = [tier_label(guest.tier, lang) if guest.tier else None,
+            t(lang, f"segment.{guest.segment}") if guest.segment else None]
+    extra = " · ".join(escape(tag) for tag in tags if tag)
+    return f"<b>{escape(full_name(guest))}</b> {guest.ref}" + (f" · {extra}" if extra else "")
+
+
+def full_name(guest: Guest) -> str:
+    if not guest.honorific:
+        return guest.name
+    if guest.honorific.isascii():
+        return f"{guest.honorific} {guest.name}"
+    return f"{guest.name}{guest.honorific}"
+
+
+def hit_line(guest: Guest, lang: str, branches: Mapping[str, str]) -> str:
+    """One guest in a list: enough to tell two 王先生 apart."""
+    parts = [full_name(guest), guest.ref]
+    if guest.phone_tail:
+        parts.append(f"…{guest.phone_tail}")
+    if guest.tier:
+        parts.append(tier_label(guest.tier, lang))
+    parts.append(branches.get(guest.branch, guest.branch))
+    prefix = "⛔ " if guest.segment is Segment.UNWELCOME else ""
+    return prefix + " · ".join(parts)
+
+
+def note_logged(logged: NoteLogged, guest: Guest, *, lang: str, unparsed: list[str]) -> str:
+    lines = [t(lang, "note.saved", name=escape(full_name(guest)), ref=guest.ref)]
+    for trait in logged.added:
+        lines.append(f"+ {_label(trait.category, lang)}: {escape(trait.text)}{_attrs(trait)}")
+    for trait in logged.confirmed:
+        lines.append(t(lang, "note.confirmed", category=_label(trait.category, lang),
+                       text=escape(trait.text), count=trait.confirmed_count + 1))
+    if unparsed:
+        lines.append(t(lang, "note.unparsed", text=escape(" / ".join(unparsed))[:300]))
+    return "\n".join(lines)
+
+
+def trait_choice(trait: Trait, lang: str) -> str:
+    """A trait as a button label (Telegram shows about 30 characters comfortably)."""
+    text = trait.text if len(trait.text) <= 28 else trait.text[:27] + "…"
+    return f"✖ {_label(trait.category, lang)}: {text}"
+
+
+def split_message(lines: Iterable[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Join lines into messages under `limit`, breaking only between lines when possible."""
+    chunks: list[str] = []
+    current = ""
+    for line in lines:
+        for piece in _pieces(line, limit):
+            if current and len(current) + 1 + len(piece) > limit:
+                chunks.append(current)
+                current = ""
+            current = f"{current}\n{piece}" if current else piece
+    return [*chunks, current] if current else chunks
+
+
+def age(then: datetime, now: datetime, lang: str) -> str:
+    seconds = max(0, int((now - then).total_seconds()))
+    for unit, size in (("y", 365 * 86400), ("mo", 30 * 86400), ("d", 86400), ("h", 3600)):
+        if seconds >= size:
+            return t(lang, f"age.{unit}", n=seconds // size)
+    return t(lang, "age.now")
+
+
+def _pieces(line: str, limit: int) -> list[str]:
+    # a single line longer than a message (never from the core's own limits) is cut hard
+    return [line[i : i + limit] for i in range(0, len(line), limit)] or [""]
+
+
+def _warnings(guest: Guest, lang: str) -> list[str]:
+    return [t(lang, "card.unwelcome")] if guest.segment is Segment.UNWELCOME else []
+
+
+def _grouped(traits: list[Trait]) -> dict[Category, list[Trait]]:
+    grouped: dict[Category, list[Trait]] = {}
+    for trait in traits:
+        grouped.setdefault(trait.category, []).append(trait)
+    return grouped
+
+
+def _trait_line(trait: Trait, lang: str, now: datetime, branches: Mapping[str, str]) -> str:
+    mark = "⚠️ " if trait.category is Category.ALLERGY else ""
+    where = branches.get(trait.branch, trait.branch)
+    seen = f" ✓{trait.confirmed_count + 1}" if trait.confirmed_count else ""
+    label = _label(trait.category, lang)
+    body = f"{mark}<b>{label}</b>: {escape(trait.text)}{_attrs(trait)}"
+    return f"{body} — <i>{escape(where)} · {age(trait.seen_at, now, lang)}</i>{seen}"
+
+
+def _attrs(trait: Trait) -> str:
+    severity = trait.attrs.get("severity")
+    return f" ({escape(str(severity))})" if severity and severity != "unknown" else ""
+
+
+def _footer(guest: Guest, lang: str, now: datetime, branches: Mapping[str, str]) -> str:
+    parts = []
+    if guest.phone_tail:
+        parts.append(f"☎ …{guest.phone_tail}")
+    if guest.last_seen_at:
+        where = branches.get(guest.last_seen_branch or "", guest.last_seen_branch or "")
+        parts.append(t(lang, "card.last_seen", where=escape(where),
+                       age=age(guest.last_seen_at, now, lang)))
+    else:
+        parts.append(t(lang, "card.never_seen"))
+    return "<i>" + " · ".join(parts) + "</i>"
+
+
+def _label(category: Category, lang: str) -> str:
+    return t(lang, f"category.{category}")
+
+
+def tag_label(tag: str, lang: str) -> str:
+    """A tier or segment word as staff read it (key → 重要客人)."""
+    return catalogue(lang).get(f"segment.{tag}") or tier_label(tag, lang)
+
+
+def tier_label(tier: str, lang: str) -> str:
+    """Known tiers are translated (gold → 金卡); a chain's own tier names show as typed."""
+    return catalogue(lang).get(f"tier.{tier}", tier)
+
+
+def _next_occasion(trait: Trait, today: date) -> date | None:
+    month, day = trait.attrs.get("month"), trait.attrs.get("day")
+    if not isinstance(month, int) or not isinstance(day, int):
+        return None
+    for year in (today.year, today.year + 1, today.year + 2, today.year + 3, today.year + 4):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:  # 29 February outside a leap year
+            continue
+        if candidate >= today:
+            return candidate
+    return None

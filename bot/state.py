@@ -1,0 +1,106 @@
+"""The bot's typed shared state: the core's stores, opened once, and who is asking."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.settings import Settings
+from profiles.db import Database
+from profiles.errors import NotAllowed
+from profiles.guests import GuestStore
+from profiles.models import Staff
+from profiles.pending import PendingNotes
+from profiles.search import GuestSearch
+from profiles.staff import StaffStore
+from profiles.traits import TraitStore
+from profiles.vocabulary import Vocabulary, load_vocabulary
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Core:
+    """Everything a handler may call, built on one database connection."""
+
+    settings: Settings
+    db: Database
+    staff: StaffStore
+    guests: GuestStore
+    traits: TraitStore
+    search: GuestSearch
+    pending: PendingNotes
+    vocabulary: Vocabulary
+    clock: Clock
+
+    @classmethod
+    async def open(cls, settings: Settings, clock: Clock = utc_now) -> Core:
+        vocabulary = load_vocabulary(*settings.vocabulary_files())
+        db = await Database.open(settings.database)
+        return cls(
+            settings=settings, db=db, staff=StaffStore(db), guests=GuestStore(db),
+            traits=TraitStore(db), search=GuestSearch(db), pending=PendingNotes(db),
+            vocabulary=vocabulary, clock=clock,
+        )
+
+    async def close(self) -> None:
+        await self.db.close()
+
+
+@dataclass
+class BotState:
+    """Application-wide state; `core` is set in post_init, inside the running event loop."""
+
+    core: Core | None = None
+
+
+@dataclass
+class UserState:
+    """Per staff member, in memory only: what the next plain message means."""
+
+    note_for: int | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+class Context(CallbackContext[ExtBot[Any], UserState, dict[object, object], BotState]):
+    """The callback context, carrying the staff member the access gate found."""
+
+    def __init__(
+        self, application: Application,  # type: ignore[type-arg]
+        chat_id: int | None = None, user_id: int | None = None,
+    ) -> None:
+        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+        self.staff: Staff | None = None
+
+    @property
+    def core(self) -> Core:
+        core = self.bot_data.core
+        if core is None:
+            raise RuntimeError("the core is opened in post_init; it has not run")
+        return core
+
+    @property
+    def user_state(self) -> UserState:
+        state = self.user_data
+        if state is None:  # only updates without a user, which the access gate stops
+            raise NotAllowed("no user")
+        return state
+
+    @property
+    def member(self) -> Staff:
+        """The active staff member behind this update (the access gate guarantees one)."""
+        if self.staff is None:
+            raise NotAllowed("no staff member")
+        return self.staff
+
+    @property
+    def lang(self) -> str:
+        return self.staff.language if self.staff else self.core.settings.chain.language

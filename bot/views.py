@@ -1,0 +1,63 @@
+"""Replies several handlers share: a guest's card, a choice between guests."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import InlineKeyboardMarkup, Message
+
+from bot import render
+from bot.callbacks import Verb, button
+from bot.i18n import t
+from bot.state import Context
+from profiles.models import Guest
+
+MAX_CHOICES = 8
+
+
+def branch_labels(context: Context) -> dict[str, str]:
+    return {b.id: b.label(context.lang) for b in context.core.settings.branches}
+
+
+async def send_card(message: Message, context: Context, guest_id: int) -> None:
+    """The whole card; the buttons ride on its last message."""
+    card = await context.core.guests.card(guest_id)
+    chunks = render.card(card, lang=context.lang, now=context.core.clock(),
+                         branches=branch_labels(context))
+    for chunk in chunks[:-1]:
+        await message.reply_text(chunk, parse_mode="HTML")
+    await message.reply_text(chunks[-1], parse_mode="HTML",
+                             reply_markup=card_keyboard(card.guest, context.lang,
+                                                        has_traits=bool(card.traits)))
+
+
+def card_keyboard(guest: Guest, lang: str, *, has_traits: bool) -> InlineKeyboardMarkup:
+    row = [button(t(lang, "button.add_note"), Verb.ADD_NOTE, guest.id)]
+    if has_traits:
+        row.append(button(t(lang, "button.retract"), Verb.RETRACT_MENU, guest.id))
+    return InlineKeyboardMarkup([row])
+
+
+async def send_choices(
+    message: Message, context: Context, guests: list[Guest], *, query: str,
+    verb: Verb = Verb.OPEN, extra: tuple[int | str, ...] = (),
+) -> None:
+    """Several guests match: one button each, the button doing `verb` with that guest."""
+    labels = branch_labels(context)
+    shown = guests[:MAX_CHOICES]
+    keyboard = [
+        [button(render.hit_line(guest, context.lang, labels)[:60], verb, *extra, guest.id)]
+        for guest in shown
+    ]
+    text = t(context.lang, "search.several", count=len(guests), query=escape(query[:64]))
+    await message.reply_text(text, parse_mode="HTML", reply_markup=InlineKeyboardMarkup(keyboard))
+
+
+async def show_matches(message: Message, context: Context, guests: list[Guest], query: str) -> None:
+    if not guests:
+        await message.reply_text(t(context.lang, "search.none", query=escape(query[:64])),
+                                 parse_mode="HTML")
+    elif len(guests) == 1:
+        await send_card(message, context, guests[0].id)
+    else:
+        await send_choices(message, context, guests, query=query)
