@@ -1,0 +1,70 @@
+"""The `guestcard` command as a real process, the way a chain runs it."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.e2e.client import TelegramTestClient
+
+GUESTCARD = Path(sys.executable).with_name("guestcard")
+START_TIMEOUT = 20.0
+
+
+class BotProcess:
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.env = env
+        self.log = log  # a file, not a pipe: a pipe nobody reads would block the bot when full
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def cli(self, *args: str) -> str:
+        """Run a `guestcard` subcommand to completion; its stdout."""
+        done = subprocess.run([str(GUESTCARD), *args], env=self.env, capture_output=True,
+                              timeout=60, check=False)
+        assert done.returncode == 0, done.stderr.decode()
+        return done.stdout.decode()
+
+    def invite(self, role: str, branch: str) -> str:
+        """A join code made on the command line (the last line of its output)."""
+        return self.cli("invite", role, "--branch", branch).strip().splitlines()[-1]
+
+    async def start(self, tg: TelegramTestClient) -> None:
+        with self.log.open("ab") as log:
+            self._process = subprocess.Popen([str(GUESTCARD), "run"], env=self.env,
+                                             stdout=log, stderr=subprocess.STDOUT)
+        await self._until_polling(tg)
+
+    async def _until_polling(self, tg: TelegramTestClient) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        while not await tg.bot_calls("getUpdates"):
+            assert self._process is not None
+            if self._process.poll() is not None:
+                raise AssertionError(f"guestcard exited:\n{self.log.read_text()}")
+            assert time.monotonic() < deadline, "guestcard did not start polling in time"
+            await asyncio.sleep(0.05)  # waiting for another process; nothing to await on
+
+    def kill(self) -> None:
+        """Stop at once, as a crash or a power cut would."""
+        if self._process is not None:
+            self._process.send_signal(signal.SIGKILL)
+            self._process.wait(timeout=10)
+
+    def stop(self) -> int | None:
+        """Stop gracefully (SIGTERM, as systemd does); the exit code."""
+        if self._process is None:
+            return None
+        if self._process.poll() is None:
+            self._process.send_signal(signal.SIGTERM)
+            try:
+                self._process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        code, self._process = self._process.returncode, None
+        return code
+
+
