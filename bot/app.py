@@ -20,6 +20,7 @@ from telegram.request import BaseRequest
 
 from bot.handlers import access, errors, guests, notes, staff, start
 from bot.menu import publish_default_menus, publish_menu
+from bot.scheduler import schedule_sweeps
 from bot.settings import Settings
 from bot.state import BotState, Clock, Context, Core, UserState, utc_now
 
@@ -52,6 +53,7 @@ def build_application(
     async def post_init(app: GuestcardApp) -> None:
         app.bot_data.core = await Core.open(settings, clock)
         await publish_menus(app)
+        schedule_sweeps(app)
 
     async def post_shutdown(app: GuestcardApp) -> None:
         if app.bot_data.core is not None:

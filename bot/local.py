@@ -224,6 +224,7 @@ class LocalBotApi(BaseRequest):
         self._menus: dict[tuple[str, str], list[Params]] = {}
         self._open_queries: dict[str, int] = {}  # callback query id → its chat
         self._open_inline: set[str] = set()
+        self._faults: dict[str, list[tuple[HTTPStatus, int | None]]] = {}
         self._update_ids = itertools.count(1)
         self._query_ids = itertools.count(1)
         self._user_ids = itertools.count(FIRST_USER_ID)
@@ -268,6 +269,8 @@ class LocalBotApi(BaseRequest):
         name = url.rsplit("/", 1)[-1]
         call = ApiCall(name, _decode(request_data), _uploads(request_data))
         self.calls.append(call)
+        if self._faults.get(name):
+            return _fault(*self._faults[name].pop(0))
         answer = self._methods.get(name)
         if answer is None:
             raise UnsupportedMethod(f"LocalBotApi does not answer the Bot API method {name!r}")
@@ -278,6 +281,11 @@ class LocalBotApi(BaseRequest):
                     "description": refusal.description}
             return refusal.status.value, json.dumps(body).encode()
         return HTTPStatus.OK.value, json.dumps({"ok": True, "result": result}).encode()
+
+    def fail_next(self, method: str, *, status: HTTPStatus = HTTPStatus.BAD_GATEWAY,
+                  retry_after: int | None = None, times: int = 1) -> None:
+        """Make the next `times` calls of `method` fail as Telegram does under load or outage."""
+        self._faults.setdefault(method, []).extend([(status, retry_after)] * times)
 
     # --- what users see ------------------------------------------------------------------
 
@@ -569,6 +577,13 @@ async def running(app: AnyApp, *, start: bool = False) -> AsyncIterator[AnyApp]:
     finally:
         if app.post_shutdown:
             await app.post_shutdown(app)
+
+
+def _fault(status: HTTPStatus, retry_after: int | None) -> tuple[int, bytes]:
+    body: Params = {"ok": False, "error_code": status.value, "description": status.phrase}
+    if retry_after is not None:
+        body["parameters"] = {"retry_after": retry_after}
+    return status.value, json.dumps(body).encode()
 
 
 def _decode(request_data: RequestData | None) -> Params:

@@ -10,6 +10,7 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.settings import Settings
+from playbooks.outbox import Outbox
 from profiles.db import Database
 from profiles.errors import NotAllowed
 from profiles.guests import GuestStore
@@ -39,6 +40,7 @@ class Core:
     search: GuestSearch
     pending: PendingNotes
     vocabulary: Vocabulary
+    outbox: Outbox
     clock: Clock
 
     @classmethod
@@ -48,7 +50,7 @@ class Core:
         return cls(
             settings=settings, db=db, staff=StaffStore(db), guests=GuestStore(db),
             traits=TraitStore(db), search=GuestSearch(db), pending=PendingNotes(db),
-            vocabulary=vocabulary, clock=clock,
+            vocabulary=vocabulary, outbox=Outbox(db), clock=clock,
         )
 
     async def close(self) -> None:

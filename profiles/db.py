@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import partial
 from importlib import resources
 from pathlib import Path
@@ -74,6 +75,13 @@ class Database:
         # own methods use. The pinned version range in pyproject keeps it there.
         conn = self._conn
         return cast(T, await conn._execute(lambda: work(conn._conn)))  # type: ignore[no-untyped-call]
+
+
+def stamp(moment: datetime) -> str:
+    """A time as stored: UTC, fixed width, so text order is time order in SQL comparisons."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: the core works in aware UTC times")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _configure(conn: sqlite3.Connection) -> None:

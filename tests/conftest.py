@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -9,6 +10,9 @@ from profiles.db import Database
 from profiles.models import Role, Staff
 from profiles.staff import StaffStore
 from tests.factories import NOW
+
+# as `guestcard` itself does: PTB time periods as timedelta (RetryAfter.retry_after)
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 
 @pytest.fixture

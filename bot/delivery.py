@@ -1,0 +1,90 @@
+"""Sending what the outbox holds: rendered at send time, retried on faults, given up on refusal."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from telegram import Bot, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+
+from bot.state import Core
+from playbooks.outbox import Delivery, Outbox, backoff
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One message as the recipient will read it (HTML)."""
+
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+    more: list[str] = field(default_factory=list)  # a long brief continues in further messages
+
+
+# Given the core, the claimed delivery and the recipient's language: the message, or None when
+# it no longer needs sending (the request was accepted meanwhile, the guest was erased, …).
+Renderer = Callable[[Core, Delivery, str], Awaitable[Rendered | None]]
+
+
+async def deliver_due(
+    bot: Bot, core: Core, outbox: Outbox, renderers: Mapping[str, Renderer], now: datetime
+) -> int:
+    """Send every due message once; how many were sent."""
+    sent = 0
+    for delivery in await outbox.claim(now):
+        sent += await _deliver(bot, core, outbox, renderers, delivery, now)
+    return sent
+
+
+async def _deliver(
+    bot: Bot, core: Core, outbox: Outbox, renderers: Mapping[str, Renderer], delivery: Delivery,
+    now: datetime,
+) -> int:
+    renderer = renderers.get(delivery.kind)
+    if renderer is None:
+        await outbox.give_up(delivery.id, error=f"no renderer for {delivery.kind!r}", now=now)
+        return 0
+    rendered = await renderer(core, delivery, await _language(core, delivery))
+    if rendered is None:
+        await outbox.sent(delivery.id, message_id=None, now=now)  # nothing left to say
+        return 0
+    try:
+        message_id = await _send(bot, delivery.chat_id, rendered)
+    except RetryAfter as error:
+        await outbox.retry(delivery.id, error=str(error), after=_seconds(error.retry_after),
+                           now=now)
+        return 0
+    except (Forbidden, BadRequest) as error:  # blocked, chat gone, message refused: final
+        log.warning("giving up on %s to chat %s: %s", delivery.key, delivery.chat_id, error)
+        await outbox.give_up(delivery.id, error=str(error), now=now)
+        return 0
+    except NetworkError as error:  # timeouts and 5xx: try again later
+        await outbox.retry(delivery.id, error=str(error), after=backoff(delivery.attempts),
+                           now=now)
+        return 0
+    await outbox.sent(delivery.id, message_id=message_id, now=now)
+    return 1
+
+
+async def _send(bot: Bot, chat_id: int, rendered: Rendered) -> int:
+    # continuation parts first would reorder the brief: send in order, keyboard on the first
+    first = await bot.send_message(chat_id, rendered.text, parse_mode="HTML",
+                                   reply_markup=rendered.markup)
+    for part in rendered.more:
+        await bot.send_message(chat_id, part, parse_mode="HTML")
+    return first.message_id
+
+
+async def _language(core: Core, delivery: Delivery) -> str:
+    if delivery.staff_id is None:
+        return core.settings.chain.language
+    staff = await core.staff.get(delivery.staff_id)
+    return staff.language
+
+
+def _seconds(retry_after: int | timedelta) -> timedelta:
+    return retry_after if isinstance(retry_after, timedelta) else timedelta(seconds=retry_after)

@@ -1,0 +1,60 @@
+"""The sweep: an in-memory timer that asks every planner what is due, then delivers it.
+
+Reminders, briefs and escalations live in the database, not in the JobQueue: APScheduler drops
+a job that misses its time by more than its grace period and fires twice when two schedulers
+share a job store. So the JobQueue only ticks; each tick is idempotent and catches up on
+whatever fell due while the bot was down.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
+
+from telegram import Bot
+from telegram.ext import Application
+
+from bot.delivery import Renderer, deliver_due
+from bot.state import Context, Core
+
+log = logging.getLogger(__name__)
+
+SWEEP_SECONDS = 30
+
+# Looks at stored data as of `now` and enqueues what is due (idempotently, by dedupe key).
+Planner = Callable[[datetime], Awaitable[object]]
+
+
+def planners(core: Core) -> list[Planner]:
+    """Every planner, in one visible place."""
+    return []
+
+
+def renderers() -> Mapping[str, Renderer]:
+    """How each kind of outbox message reads, in one visible place."""
+    return {}
+
+
+async def sweep_once(bot: Bot, core: Core, now: datetime) -> int:
+    """Plan, then deliver: what a tick does, callable directly by tests with any `now`."""
+    for plan in planners(core):
+        try:
+            await plan(now)
+        except Exception:  # one broken planner must not stop the others' reminders
+            log.exception("planner %s failed", getattr(plan, "__qualname__", plan))
+    return await deliver_due(bot, core, core.outbox, renderers(), now)
+
+
+async def _tick(context: Context) -> None:
+    await sweep_once(context.bot, context.core, context.core.clock())
+
+
+def schedule_sweeps(app: Application, seconds: float = SWEEP_SECONDS) -> None:  # type: ignore[type-arg]
+    """Tick every `seconds`; a late tick still runs (no misfire drop), never two at once."""
+    if app.job_queue is None:
+        raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
+    app.job_queue.run_repeating(
+        _tick, interval=seconds, first=1, name="sweep",
+        job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+    )

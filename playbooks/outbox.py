@@ -1,0 +1,164 @@
+"""The outbox: what the bot will send on its own, decided once and delivered at least once.
+
+Planners decide *that* a message is due and `enqueue` it under a unique key (kind, subject,
+recipient, local date) — inside their own transaction when the decision changes other data.
+The shell claims due messages with a lease, sends, then marks them; a crash between sending
+and marking resends once the lease runs out, and nothing is ever dropped silently.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime, timedelta
+
+from pydantic import Field
+
+from profiles.db import Database, stamp
+from profiles.models import Frozen
+
+Payload = dict[str, str | int | float | bool | list[int] | list[str] | None]
+
+LEASE = timedelta(minutes=2)
+MAX_BACKOFF = timedelta(minutes=15)
+
+
+class Outgoing(Frozen):
+    """A message someone decided to send."""
+
+    key: str = Field(min_length=1, max_length=200)
+    kind: str
+    payload: Payload = Field(default_factory=dict)
+    chat_id: int
+    staff_id: int | None = None
+    not_before: datetime
+    # a brief for a shift that has ended is worth nothing: past this, it is dropped, not sent
+    expires_at: datetime | None = None
+
+
+class Delivery(Frozen):
+    """A claimed message, to be rendered and sent now."""
+
+    id: int
+    key: str
+    kind: str
+    payload: Payload
+    chat_id: int
+    staff_id: int | None
+    attempts: int
+
+
+def enqueue(conn: sqlite3.Connection, message: Outgoing, now: datetime) -> bool:
+    """Add `message` unless its key was ever enqueued; True when it is new.
+
+    Runs inside the caller's transaction so a decision and its message commit together.
+    """
+    cursor = conn.execute(
+        "INSERT INTO outbox (dedupe_key, kind, payload, chat_id, staff_id, not_before,"
+        " expires_at, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (dedupe_key) DO NOTHING",
+        (message.key, message.kind, json.dumps(message.payload, ensure_ascii=False),
+         message.chat_id, message.staff_id, stamp(message.not_before),
+         stamp(message.expires_at) if message.expires_at else None,
+         stamp(message.not_before), stamp(now)),
+    )
+    return cursor.rowcount == 1
+
+
+def backoff(attempts: int) -> timedelta:
+    """10 s, 20 s, 40 s, … up to 15 minutes between tries."""
+    return min(timedelta(seconds=10 * 2 ** min(attempts, 10)), MAX_BACKOFF)
+
+
+class Outbox:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def put(self, messages: list[Outgoing], now: datetime) -> int:
+        """Enqueue several messages in one transaction; how many were new."""
+        return await self._db.write(lambda conn: sum(enqueue(conn, m, now) for m in messages))
+
+    async def claim(
+        self, now: datetime, *, limit: int = 20, lease: timedelta = LEASE
+    ) -> list[Delivery]:
+        """Due messages, leased to this sender so another process (or a retry) leaves them."""
+
+        def work(conn: sqlite3.Connection) -> list[Delivery]:
+            at = stamp(now)
+            conn.execute(
+                "UPDATE outbox SET gave_up_at = ?, last_error = 'expired'"
+                " WHERE sent_at IS NULL AND gave_up_at IS NULL AND expires_at <= ?",
+                (at, at),
+            )
+            rows = conn.execute(
+                "SELECT id, dedupe_key AS key, kind, payload, chat_id, staff_id, attempts"
+                " FROM outbox WHERE sent_at IS NULL AND gave_up_at IS NULL"
+                " AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?)"
+                " ORDER BY next_attempt_at, id LIMIT ?",
+                (at, at, limit),
+            ).fetchall()
+            claimed = [_delivery(row) for row in rows]
+            conn.executemany(
+                "UPDATE outbox SET claimed_until = ? WHERE id = ?",
+                [(stamp(now + lease), item.id) for item in claimed],
+            )
+            return claimed
+
+        return await self._db.write(work)
+
+    async def sent(self, delivery_id: int, *, message_id: int | None, now: datetime) -> None:
+        await self._db.write(lambda conn: conn.execute(
+            "UPDATE outbox SET sent_at = ?, message_id = ?, claimed_until = NULL WHERE id = ?",
+            (stamp(now), message_id, delivery_id),
+        ))
+
+    async def retry(self, delivery_id: int, *, error: str, after: timedelta, now: datetime) -> None:
+        await self._db.write(lambda conn: conn.execute(
+            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?,"
+            " claimed_until = NULL WHERE id = ?",
+            (stamp(now + after), error[:500], delivery_id),
+        ))
+
+    async def give_up(self, delivery_id: int, *, error: str, now: datetime) -> None:
+        """A permanent failure (the recipient blocked the bot, the chat is gone)."""
+        await self._db.write(lambda conn: conn.execute(
+            "UPDATE outbox SET attempts = attempts + 1, gave_up_at = ?, last_error = ?,"
+            " claimed_until = NULL WHERE id = ?",
+            (stamp(now), error[:500], delivery_id),
+        ))
+
+    async def state(self, key: str) -> OutboxState | None:
+        """Where one message stands (for tests and the operator)."""
+
+        def work(conn: sqlite3.Connection) -> OutboxState | None:
+            row = conn.execute(
+                "SELECT dedupe_key AS key, attempts, sent_at, gave_up_at, last_error"
+                " FROM outbox WHERE dedupe_key = ?", (key,),
+            ).fetchone()
+            return None if row is None else OutboxState.model_validate(dict(row))
+
+        return await self._db.read(work)
+
+    async def sent_keys(self, prefix: str = "") -> list[str]:
+        def work(conn: sqlite3.Connection) -> list[str]:
+            rows = conn.execute(
+                "SELECT dedupe_key FROM outbox WHERE sent_at IS NOT NULL"
+                " AND substr(dedupe_key, 1, ?) = ? ORDER BY id", (len(prefix), prefix),
+            )
+            return [row[0] for row in rows]
+
+        return await self._db.read(work)
+
+
+class OutboxState(Frozen):
+    key: str
+    attempts: int
+    sent_at: datetime | None
+    gave_up_at: datetime | None
+    last_error: str | None
+
+
+def _delivery(row: sqlite3.Row) -> Delivery:
+    values = dict(row)
+    values["payload"] = json.loads(values["payload"])
+    return Delivery.model_validate(values)

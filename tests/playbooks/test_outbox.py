@@ -1,0 +1,66 @@
+from datetime import timedelta
+
+from playbooks.outbox import Outbox, Outgoing, backoff
+from profiles.db import Database
+from tests.factories import NOW
+
+MINUTE = timedelta(minutes=1)
+
+
+def reminder(key: str = "occasion:1:1001:2026-11-22", **overrides: object) -> Outgoing:
+    values: dict[str, object] = {"key": key, "kind": "test", "chat_id": 1001, "not_before": NOW,
+                                 "payload": {"guest": 1}}
+    return Outgoing.model_validate({**values, **overrides})
+
+
+async def test_a_message_decided_twice_is_queued_once(db: Database) -> None:
+    outbox = Outbox(db)
+    assert await outbox.put([reminder(), reminder()], NOW) == 1
+    assert await outbox.put([reminder()], NOW + MINUTE) == 0
+
+
+async def test_nothing_is_claimed_before_it_is_due(db: Database) -> None:
+    outbox = Outbox(db)
+    await outbox.put([reminder(not_before=NOW + MINUTE)], NOW)
+    assert await outbox.claim(NOW) == []
+    assert [d.payload for d in await outbox.claim(NOW + MINUTE)] == [{"guest": 1}]
+
+
+async def test_a_claim_is_a_lease_another_sweep_leaves_alone(db: Database) -> None:
+    outbox = Outbox(db)
+    await outbox.put([reminder()], NOW)
+    assert len(await outbox.claim(NOW, lease=MINUTE)) == 1
+    assert await outbox.claim(NOW + timedelta(seconds=30)) == []
+    # the sender died without marking: after the lease the message is due again, not lost
+    assert len(await outbox.claim(NOW + 2 * MINUTE)) == 1
+
+
+async def test_a_sent_message_is_never_claimed_again(db: Database) -> None:
+    outbox = Outbox(db)
+    await outbox.put([reminder()], NOW)
+    [delivery] = await outbox.claim(NOW)
+    await outbox.sent(delivery.id, message_id=7, now=NOW)
+    assert await outbox.claim(NOW + timedelta(days=1)) == []
+    assert await outbox.sent_keys("occasion:") == [reminder().key]
+
+
+async def test_a_retry_waits_its_backoff(db: Database) -> None:
+    outbox = Outbox(db)
+    await outbox.put([reminder()], NOW)
+    [delivery] = await outbox.claim(NOW)
+    await outbox.retry(delivery.id, error="502", after=MINUTE, now=NOW)
+    assert await outbox.claim(NOW + timedelta(seconds=59)) == []
+    [again] = await outbox.claim(NOW + MINUTE)
+    assert again.attempts == 1
+
+
+async def test_an_expired_message_is_dropped_not_sent_late(db: Database) -> None:
+    outbox = Outbox(db)
+    await outbox.put([reminder(expires_at=NOW + MINUTE)], NOW - MINUTE)
+    assert await outbox.claim(NOW + MINUTE) == []
+    state = await outbox.state(reminder().key)
+    assert state is not None and (state.sent_at, state.last_error) == (None, "expired")
+
+
+def test_backoff_doubles_up_to_fifteen_minutes() -> None:
+    assert [backoff(n).total_seconds() for n in (0, 1, 2, 20)] == [10, 20, 40, 900]
