@@ -46,6 +46,11 @@ async def sweep_once(bot: Bot, core: Core, now: datetime) -> int:
     return await deliver_due(bot, core, core.outbox, renderers(), now)
 
 
+async def flush(bot: Bot, core: Core) -> int:
+    """Deliver what is due right now, without planning: after a handler enqueued an alert."""
+    return await deliver_due(bot, core, core.outbox, renderers(), core.clock())
+
+
 async def _tick(context: Context) -> None:
     await sweep_once(context.bot, context.core, context.core.clock())
 

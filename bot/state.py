@@ -10,6 +10,7 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.settings import Settings
+from playbooks.events import EventBus
 from playbooks.outbox import Outbox
 from profiles.db import Database
 from profiles.errors import NotAllowed
@@ -19,6 +20,7 @@ from profiles.pending import PendingNotes
 from profiles.search import GuestSearch
 from profiles.staff import StaffStore
 from profiles.traits import TraitStore
+from profiles.visits import VisitStore
 from profiles.vocabulary import Vocabulary, load_vocabulary
 
 Clock = Callable[[], datetime]
@@ -41,6 +43,8 @@ class Core:
     pending: PendingNotes
     vocabulary: Vocabulary
     outbox: Outbox
+    visits: VisitStore
+    events: EventBus
     clock: Clock
 
     @classmethod
@@ -50,7 +54,8 @@ class Core:
         return cls(
             settings=settings, db=db, staff=StaffStore(db), guests=GuestStore(db),
             traits=TraitStore(db), search=GuestSearch(db), pending=PendingNotes(db),
-            vocabulary=vocabulary, outbox=Outbox(db), clock=clock,
+            vocabulary=vocabulary, outbox=Outbox(db), visits=VisitStore(db), events=EventBus(),
+            clock=clock,
         )
 
     async def close(self) -> None:
