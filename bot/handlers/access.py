@@ -20,7 +20,8 @@ async def admit_staff(update: Update, context: Context) -> None:
         return
     if _is_join_attempt(update):
         return  # /start CODE is the one thing a stranger may do
-    await _turn_away(update, context, language=_language_of(update, context))
+    language = staff.language if staff else language_of(update, context)
+    await _turn_away(update, context, language=language)
     raise ApplicationHandlerStop
 
 
@@ -35,7 +36,8 @@ def _is_join_attempt(update: Update) -> bool:
                 and len(message.text.split()) == 2)
 
 
-def _language_of(update: Update, context: Context) -> str:
+def language_of(update: Update, context: Context) -> str:
+    """A newcomer's language: their Telegram app's if we speak it, else the chain's."""
     code = update.effective_user.language_code if update.effective_user else None
     if code:
         return "zh" if code.startswith("zh") else "en"

@@ -84,20 +84,25 @@ async def new(update: Update, context: Context) -> None:
     await send_card(message, context, created.id)
 
 
+PHONE_CHARACTERS = frozenset("+-().·")
+MIN_PHONE_DIGITS = 6
+
+
 def split_name_phone(args: list[str]) -> tuple[str, str | None]:
-    """`/new 王先生 138 0013 8000`: the trailing words that are digits form the phone."""
+    """`/new 王先生 +1 213 555 0142`: trailing words of digits (6 or more in all) are the phone."""
     words = list(args)
     phone_words: list[str] = []
-    while words and _looks_like_phone(words[-1]):
+    while len(words) > 1 and _phone_word(words[-1]):
         phone_words.insert(0, words.pop())
-    if not words:  # only digits: that was the name after all
-        return " ".join(phone_words), None
-    return " ".join(words), " ".join(phone_words) or None
+    phone = " ".join(phone_words)
+    if sum(ch.isdigit() for ch in phone) < MIN_PHONE_DIGITS:
+        return " ".join(args), None  # "Room 12", "Table 3 guest": digits that are the name's
+    return " ".join(words), phone
 
 
-def _looks_like_phone(word: str) -> bool:
-    digits = sum(ch.isdigit() for ch in word)
-    return digits >= 2 and all(ch.isdigit() or ch in "+-().·" for ch in word)
+def _phone_word(word: str) -> bool:
+    return any(ch.isdigit() for ch in word) and all(
+        ch.isdigit() or ch in PHONE_CHARACTERS for ch in word)
 
 
 async def tag(update: Update, context: Context) -> None:

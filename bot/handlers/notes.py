@@ -18,7 +18,7 @@ from profiles.errors import GuestNotFound, NothingToUndo, PendingNoteGone, Trait
 from profiles.models import ParsedNote
 from profiles.names import InvalidName, clean_name
 from profiles.parser import parse_note
-from profiles.refs import ByName, MissingNoteText, parse_guest_ref, split_note_command
+from profiles.refs import ByName, EmptyRef, MissingNoteText, parse_guest_ref, split_note_command
 from profiles.tags import parse_tag
 
 
@@ -27,7 +27,7 @@ async def note(update: Update, context: Context) -> None:
     assert message is not None and message.text is not None
     try:
         ref, text = split_note_command(message.text.partition(" ")[2])
-    except MissingNoteText:
+    except (MissingNoteText, EmptyRef):
         await message.reply_text(t(context.lang, "note.usage"))
         return
     parsed = await _parse_or_explain(message, context, text)

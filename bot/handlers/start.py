@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
+from bot.handlers.access import language_of
 from bot.i18n import LANGUAGES, t
 from bot.menu import publish_menu
 from bot.state import Context
@@ -20,7 +21,7 @@ async def start(update: Update, context: Context) -> None:
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
     core = context.core
-    language = context.staff.language if context.staff else core.settings.chain.language
+    language = context.staff.language if context.staff else language_of(update, context)
     try:
         staff = await core.staff.join(
             context.args[0] if context.args else "", telegram_id=user.id,
