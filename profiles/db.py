@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -22,6 +23,11 @@ T = TypeVar("T")
 Work = Callable[[sqlite3.Connection], T]
 
 BUSY_TIMEOUT_MS = 5000
+
+# The outside request (a chat update) being served by this task. Its first write transaction
+# records the key atomically with its effect, so a request delivered again after a crash is
+# recognised by `already_served` and not applied twice.
+serving: ContextVar[str | None] = ContextVar("serving", default=None)
 
 
 class MigrationError(Exception):
@@ -68,7 +74,17 @@ class Database:
         then writes fails at once with "database is locked" when another writer committed in
         between, whatever the busy timeout.
         """
-        return await self._run(lambda c: _in_transaction(c, "BEGIN IMMEDIATE", work))
+        key = serving.get()
+        recorded = work if key is None else _recording(key, work)
+        result = await self._run(lambda c: _in_transaction(c, "BEGIN IMMEDIATE", recorded))
+        if key is not None:
+            serving.set(None)  # recorded with this commit; the request's later writes need not
+        return result
+
+    async def already_served(self, key: str) -> bool:
+        """Whether a write was committed while serving the request `key` (see `serving`)."""
+        return await self.read(lambda conn: conn.execute(
+            "SELECT 1 FROM served_requests WHERE key = ?", (key,)).fetchone() is not None)
 
     async def _run(self, work: Work[T]) -> T:
         # aiosqlite has no public "run this function in the worker": _execute is what its
@@ -92,6 +108,15 @@ def _configure(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
+def _recording(key: str, work: Work[T]) -> Work[T]:
+    def recorded(conn: sqlite3.Connection) -> T:
+        conn.execute("INSERT OR IGNORE INTO served_requests (key, served_at) VALUES (?, ?)",
+                     (key, datetime.now(UTC).isoformat()))
+        return work(conn)
+
+    return recorded
 
 
 def _in_transaction(conn: sqlite3.Connection, begin: str, work: Work[T]) -> T:

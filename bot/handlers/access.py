@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import Chat, Update
 from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
 
 from bot.i18n import t
 from bot.state import Context
+from profiles.db import serving
+
+log = logging.getLogger(__name__)
 
 
 async def admit_staff(update: Update, context: Context) -> None:
     """Find the staff member behind the update, or answer strangers with one polite line."""
+    key = f"update:{update.update_id}"
+    serving.set(key)  # the update's first write records it, atomically
+    if await context.core.db.already_served(key):
+        log.info("update %s was delivered again; its effects are saved already", update.update_id)
+        raise ApplicationHandlerStop
     user = update.effective_user
     if user is None or not _private_or_inline(update):
         raise ApplicationHandlerStop  # channels, groups: nothing for us there
