@@ -34,8 +34,14 @@ def unpack(data: str) -> list[str]:
     return data.split(":")[1:]
 
 
-def pattern(verb: Verb) -> str:
-    return rf"^{verb.value}(:[^:]+)*$"
+ID = r"\d{1,18}"  # fits SQLite's 64-bit integers
+WORD = r"[a-z][a-z0-9_-]{0,31}"
+
+
+def pattern(verb: Verb, *args: str) -> str:
+    """The exact shape of a verb's data (one id unless told), so forged data matches nothing."""
+    shape = "".join(f":{arg}" for arg in (args or (ID,)))
+    return rf"^{verb.value}{shape}$"
 
 
 def button(text: str, verb: Verb, *args: int | str) -> InlineKeyboardButton:

@@ -22,11 +22,17 @@ async def admit_staff(update: Update, context: Context) -> None:
         log.info("update %s was delivered again; its effects are saved already", update.update_id)
         raise ApplicationHandlerStop
     user = update.effective_user
-    if user is None or not _private_or_inline(update):
-        raise ApplicationHandlerStop  # channels, groups: nothing for us there
+    if user is None or update.edited_message or not _private_or_inline(update):
+        # channels and groups: nothing for us there; an edit of a message already answered
+        # (a note saved, a search shown) would act a second time: the new text is sent anew
+        raise ApplicationHandlerStop
     staff = await context.core.staff.by_telegram_id(user.id)
     if staff is not None and staff.active:
         context.staff = staff
+        if update.callback_query and not update.callback_query.data:
+            # a press without data (not one of our buttons): PTB would let it match any pattern
+            await update.callback_query.answer()
+            raise ApplicationHandlerStop
         return
     if _is_join_attempt(update):
         return  # /start CODE is the one thing a stranger may do

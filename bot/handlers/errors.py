@@ -6,7 +6,7 @@ import logging
 
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError
-from telegram.ext import BaseHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.i18n import t
 from bot.state import Context
@@ -44,11 +44,18 @@ async def _tell(update: Update, line: str) -> None:
         await message.reply_text(line)
 
 
+async def stale_button(update: Update, context: Context) -> None:
+    """A button no handler knows (from an older version, or forged): say so, change nothing."""
+    assert update.callback_query is not None
+    await update.callback_query.answer(t(context.lang, "button.stale"), show_alert=True)
+
+
 async def unknown_command(update: Update, context: Context) -> None:
     assert update.effective_message is not None
     await update.effective_message.reply_text(t(context.lang, "unknown_command"))
 
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [
+    CallbackQueryHandler(stale_button),
     MessageHandler(filters.COMMAND, unknown_command),
 ]

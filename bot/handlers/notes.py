@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import render
-from bot.callbacks import Verb, button, pattern, unpack
+from bot.callbacks import ID, WORD, Verb, button, pattern, unpack
 from bot.handlers.guests import search_and_show
 from bot.i18n import t
 from bot.state import Context
@@ -232,11 +232,11 @@ HANDLERS: list[BaseHandler[Update, Context, None]] = [
     CommandHandler("note", note),
     CallbackQueryHandler(undo, pattern=pattern(Verb.UNDO)),
     CallbackQueryHandler(create_and_log, pattern=pattern(Verb.CREATE)),
-    CallbackQueryHandler(apply_to_chosen, pattern=pattern(Verb.APPLY)),
+    CallbackQueryHandler(apply_to_chosen, pattern=pattern(Verb.APPLY, ID, ID)),
     CallbackQueryHandler(ask_for_note, pattern=pattern(Verb.ADD_NOTE)),
     CallbackQueryHandler(retract_menu, pattern=pattern(Verb.RETRACT_MENU)),
     CallbackQueryHandler(retract, pattern=pattern(Verb.RETRACT)),
-    CallbackQueryHandler(tag_from_hint, pattern=pattern(Verb.TAG)),
+    CallbackQueryHandler(tag_from_hint, pattern=pattern(Verb.TAG, ID, WORD)),
     # last: any other text is a quick search
     MessageHandler(filters.TEXT & ~filters.COMMAND, plain_text),
 ]

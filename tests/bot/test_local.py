@@ -299,8 +299,21 @@ async def test_a_handler_failure_is_collected_and_the_user_told(bot) -> None:
     waiter = await bot.join("waiter", language="en")
     [_, card] = await bot.send(waiter, "/new 王先生")
 
-    await bot.deliver(bot.callback_update(waiter, card, "n:not-a-number"))
+    async def broken(update: object, context: object) -> None:
+        raise ValueError("broken")
+
+    bot.app.add_handler(CallbackQueryHandler(broken, pattern="^boom$"), group=-2)
+    await bot.deliver(bot.callback_update(waiter, card, "boom"))
 
     assert [type(error) for error in bot.errors] == [ValueError]
     assert (bot.answers[-1].text, bot.answers[-1].show_alert) == (t("en", "error"), True)
     bot.errors.clear()  # expected: the fixture fails a test that leaves errors behind
+
+
+async def test_a_forged_or_outdated_button_is_answered_and_changes_nothing(bot) -> None:
+    waiter = await bot.join("waiter", language="en")
+    [_, card] = await bot.send(waiter, "/new 王先生")
+
+    await bot.deliver(bot.callback_update(waiter, card, "n:not-a-number"))
+
+    assert (bot.answers[-1].text, bot.answers[-1].show_alert) == (t("en", "button.stale"), True)
