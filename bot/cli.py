@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from telegram import Bot, Update
 
@@ -17,6 +18,8 @@ from bot.console import run_console
 from bot.handlers.staff import ROLE_NAMES, invite_link
 from bot.settings import ConfigError, Settings, load_settings
 from bot.state import Core, utc_now
+from bot.webhook import WebhookError, run_webhook, webhook_from
+from profiles.backup import BackupError, backup, restore
 from profiles.errors import StaffNotFound
 from profiles.parser import parse_note, traits_as_json_lines
 from profiles.vocabulary import VocabularyError, load_vocabulary
@@ -44,6 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     run = commands.add_parser("run", help="start the bot (a terminal chat without a bot token)")
+    run.add_argument("--webhook", metavar="URL", help="receive updates at this public URL")
+    run.add_argument("--listen", metavar="HOST:PORT", default="127.0.0.1:8443",
+                     help="where to listen for the webhook, behind the TLS proxy")
     run.set_defaults(command=run_bot)
 
     invite = commands.add_parser("invite", help="a one-time join link; the code on the last line")
@@ -54,6 +60,13 @@ def _parser() -> argparse.ArgumentParser:
     parse = commands.add_parser("parse", help="the traits found in a note, as JSON lines")
     parse.add_argument("text")
     parse.set_defaults(command=parse_text)
+
+    save = commands.add_parser("backup", help="copy the database while the bot runs")
+    save.add_argument("file", type=Path)
+    save.set_defaults(command=backup_database)
+    load = commands.add_parser("restore", help="replace the database with a backup (bot stopped)")
+    load.add_argument("file", type=Path)
+    load.set_defaults(command=restore_database)
 
     staff = commands.add_parser("staff", help="list or deactivate staff")
     staff_commands = staff.add_subparsers(required=True, metavar="ACTION")
@@ -73,6 +86,16 @@ def run_bot(args: argparse.Namespace, settings: Settings) -> int:
             asyncio.run(run_console(settings))
         return 0
     app = build_application(settings)
+    if args.webhook:
+        secret = os.environ.get("GUESTCARD_WEBHOOK_SECRET")
+        try:
+            hook = webhook_from(args.webhook, args.listen, secret=secret,
+                                token=settings.token.get_secret_value())
+        except WebhookError as error:
+            print(f"guestcard: {error}", file=sys.stderr)
+            return 2
+        run_webhook(app, hook)
+        return 0
     app.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
 
@@ -109,6 +132,26 @@ async def _bot_username(settings: Settings) -> str | None:
         return None
     async with Bot(settings.token.get_secret_value(), base_url=settings.api_url) as bot:
         return bot.username
+
+
+def backup_database(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        guests = backup(Path(settings.database), args.file)
+    except BackupError as error:
+        print(f"guestcard: {error}", file=sys.stderr)
+        return 1
+    print(f"backed up {settings.database} to {args.file} ({guests} guests)")
+    return 0
+
+
+def restore_database(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        guests = restore(args.file, Path(settings.database))
+    except BackupError as error:
+        print(f"guestcard: {error}; nothing was changed", file=sys.stderr)
+        return 1
+    print(f"restored {settings.database} from {args.file} ({guests} guests)")
+    return 0
 
 
 def parse_text(args: argparse.Namespace, settings: Settings) -> int:

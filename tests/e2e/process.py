@@ -32,15 +32,16 @@ class BotProcess:
         """A join code made on the command line (the last line of its output)."""
         return self.cli("invite", role, "--branch", branch).strip().splitlines()[-1]
 
-    async def start(self, tg: TelegramTestClient) -> None:
+    async def start(self, tg: TelegramTestClient, *args: str, ready: str = "getUpdates") -> None:
+        """`guestcard run ARGS`, once it has made the Bot API call `ready` (it is serving)."""
         with self.log.open("ab") as log:
-            self._process = subprocess.Popen([str(GUESTCARD), "run"], env=self.env,
+            self._process = subprocess.Popen([str(GUESTCARD), "run", *args], env=self.env,
                                              stdout=log, stderr=subprocess.STDOUT)
-        await self._until_polling(tg)
+        await self._until_called(tg, ready)
 
-    async def _until_polling(self, tg: TelegramTestClient) -> None:
+    async def _until_called(self, tg: TelegramTestClient, method: str) -> None:
         deadline = time.monotonic() + START_TIMEOUT
-        while not await tg.bot_calls("getUpdates"):
+        while not await tg.bot_calls(method):
             assert self._process is not None
             if self._process.poll() is not None:
                 raise AssertionError(f"guestcard exited:\n{self.log.read_text()}")

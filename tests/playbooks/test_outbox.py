@@ -64,3 +64,15 @@ async def test_an_expired_message_is_dropped_not_sent_late(db: Database) -> None
 
 def test_backoff_doubles_up_to_fifteen_minutes() -> None:
     assert [backoff(n).total_seconds() for n in (0, 1, 2, 20)] == [10, 20, 40, 900]
+
+
+async def test_two_processes_on_one_database_never_claim_the_same_message(tmp_path) -> None:
+    first, second = await Database.open(tmp_path / "g.db"), await Database.open(tmp_path / "g.db")
+    try:
+        await Outbox(first).put([reminder(key=f"k{n}") for n in range(30)], NOW)
+        claimed = [await Outbox(db).claim(NOW, limit=7) for db in (first, second, first, second, first)]
+        ids = [delivery.id for batch in claimed for delivery in batch]
+        assert sorted(ids) == sorted(set(ids)) and len(ids) == 30
+    finally:
+        await first.close()
+        await second.close()
