@@ -352,6 +352,10 @@ class TelegramTestClient:
         history = await self._post("/e2e/history", {"token": self.token, "chat_id": user.id})
         return [Message.from_api(message) for message in history]
 
+    async def redeliver_all(self) -> int:
+        """Make the emulator deliver every update again, as after an unconfirmed crash."""
+        return int(await self._post("/e2e/redeliver", {"token": self.token}))
+
     async def bot_calls(self, method: str | None = None) -> list[dict[str, Any]]:
         """Bot API calls the bot made (parameters as sent: form values are strings/JSON)."""
         calls = await self._post("/e2e/calls", {"token": self.token, "method": method})

@@ -33,6 +33,7 @@ let lastSeq = 0;
 const events = []; // what the bot did, per chat: {seq, token, chat_id, type, message|answer}
 const calls = []; // every Bot API call as received, so tests can assert on any of them
 const delivered = new Map(); // token -> updates given to the bot, kept until `offset` confirms
+const everQueued = new Map(); // token -> every update ever queued, for /e2e/redeliver
 const commands = new Map(); // token -> commands from setMyCommands
 const callbackChats = new Map(); // callback_query_id -> chat id, so answers land in its chat
 const chats = new Map(); // chat id -> chat as a user last sent it, reused in the bot's messages
@@ -120,7 +121,9 @@ function renderUpdate(update) {
 // the package alone marks them read on first delivery, so a cancelled poll would lose them.
 function pendingUpdates(token, offset) {
   const queue = delivered.get(token) ?? [];
-  queue.push(...server.getUpdates(token).map(renderUpdate));
+  const fresh = server.getUpdates(token).map(renderUpdate);
+  queue.push(...fresh);
+  everQueued.set(token, [...(everQueued.get(token) ?? []), ...fresh]);
   const unconfirmed = queue.filter((update) => update.update_id >= (Number(offset) || 0));
   delivered.set(token, unconfirmed);
   return unconfirmed;
@@ -301,6 +304,15 @@ app.post('/e2e/history', (req, res) => {
     .filter((entry) => entry.botToken === token && entry.message?.chat?.id === Number(chatId))
     .map((entry) => renderUpdate(TelegramServer.formatUpdate(entry)).message);
   send(res, ok([...fromBot, ...fromUsers].sort((a, b) => a.message_id - b.message_id)));
+});
+
+// Every update queued so far is delivered again, confirmed or not: what the bot sees when it
+// crashed after acting on updates but before Telegram learned it had them.
+app.post('/e2e/redeliver', (req, res) => {
+  const { token } = req.body;
+  pendingUpdates(token, 0);
+  delivered.set(token, [...(everQueued.get(token) ?? [])]);
+  send(res, ok(delivered.get(token).length));
 });
 
 app.post('/e2e/calls', (req, res) => {

@@ -1,0 +1,75 @@
+"""kill -9 in the middle of a burst of notes: every acknowledged note survives, none twice."""
+
+import random
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.client import TelegramTestClient, User
+from tests.e2e.process import BotProcess
+
+pytestmark = pytest.mark.e2e
+NOTES_PER_PERSON = 12
+
+
+async def staff(tg: TelegramTestClient, bot: BotProcess, name: str) -> User:
+    user = tg.new_user(name)
+    await tg.command(user, f"/start {bot.invite('waiter', 'la')}")
+    return user
+
+
+def acknowledged(texts: list[str]) -> set[str]:
+    """The notes the bot said it saved (each "Saved" reply lists `+ Note: burst-…`)."""
+    return {line.split(": ", 1)[1] for text in texts for line in text.splitlines()
+            if "burst-" in line and line.startswith("+ ")}
+
+
+async def until_quiet(tg: TelegramTestClient, user: User) -> None:
+    """Read replies until the bot has said nothing to `user` for a while."""
+    while True:
+        try:
+            await tg.wait_for_reply(user, timeout=1.5)
+        except AssertionError:
+            return
+
+
+def stored(database: Path) -> tuple[list[str], int]:
+    with sqlite3.connect(database) as conn:
+        texts = [row[0] for row in conn.execute(
+            "SELECT text FROM traits WHERE text LIKE 'burst-%' AND retracted_at IS NULL")]
+        confirmations = conn.execute("SELECT COUNT(*) FROM trait_confirmations").fetchone()[0]
+    conn.close()
+    return texts, confirmations
+
+
+@pytest.mark.parametrize(("seed", "redeliver"), [(1, False), (2, False), (3, True)])
+async def test_acknowledged_notes_survive_a_kill_and_none_is_applied_twice(
+    tg: TelegramTestClient, bot_env: dict[str, str], tmp_path: Path, seed: int, redeliver: bool
+) -> None:
+    chance = random.Random(seed)
+    bot = BotProcess(bot_env, tmp_path / "bot.log")
+    await bot.start(tg)
+    people = [await staff(tg, bot, name) for name in ("Ana", "Bo", "Cy")]
+    await tg.command(people[0], "/lang en")
+    await tg.command(people[0], "/new Smith")
+    burst = [(person, f"burst-{person.first_name}-{n}") for n in range(NOTES_PER_PERSON)
+             for person in people]
+    kill_after = chance.randrange(len(burst))
+    for index, (person, text) in enumerate(burst):
+        await tg.send_command(person, f"/note #1: {text}")
+        if index == kill_after:
+            bot.kill()
+    if redeliver:  # as if the dead process had confirmed none of what it acted on
+        await tg.redeliver_all()
+    await bot.start(tg)  # the emulator delivers again whatever the dead process never confirmed
+    try:
+        for person in people:
+            await until_quiet(tg, person)
+    finally:
+        bot.stop()
+
+    said = acknowledged([m.text for p in people for m in await tg.messages(p) if m.from_bot])
+    texts, confirmations = stored(Path(bot_env["GUESTCARD_DB"]))
+    assert said <= set(texts), f"acknowledged but lost: {sorted(said - set(texts))}"
+    assert sorted(texts) == sorted(set(texts)) and confirmations == 0
