@@ -23,26 +23,31 @@ class Rendered:
     text: str
     markup: InlineKeyboardMarkup | None = None
     more: list[str] = field(default_factory=list)  # a long brief continues in further messages
+    photo: bytes | None = None  # a chart (PNG), sent after the text
 
 
 # Given the core, the claimed delivery and the recipient's language: the message, or None when
 # it no longer needs sending (the request was accepted meanwhile, the guest was erased, …).
 Renderer = Callable[[Core, Delivery, str], Awaitable[Rendered | None]]
 
+# Told which staff member turned out unreachable (blocked the bot).
+OnBlocked = Callable[[Core, int], Awaitable[object]]
+
 
 async def deliver_due(
-    bot: Bot, core: Core, outbox: Outbox, renderers: Mapping[str, Renderer], now: datetime
+    bot: Bot, core: Core, outbox: Outbox, renderers: Mapping[str, Renderer], now: datetime,
+    *, on_blocked: OnBlocked | None = None,
 ) -> int:
     """Send every due message once; how many were sent."""
     sent = 0
     for delivery in await outbox.claim(now):
-        sent += await _deliver(bot, core, outbox, renderers, delivery, now)
+        sent += await _deliver(bot, core, outbox, renderers, delivery, now, on_blocked)
     return sent
 
 
 async def _deliver(
     bot: Bot, core: Core, outbox: Outbox, renderers: Mapping[str, Renderer], delivery: Delivery,
-    now: datetime,
+    now: datetime, on_blocked: OnBlocked | None,
 ) -> int:
     renderer = renderers.get(delivery.kind)
     if renderer is None:
@@ -61,6 +66,8 @@ async def _deliver(
     except (Forbidden, BadRequest) as error:  # blocked, chat gone, message refused: final
         log.warning("giving up on %s to chat %s: %s", delivery.key, delivery.chat_id, error)
         await outbox.give_up(delivery.id, error=str(error), now=now)
+        if isinstance(error, Forbidden) and delivery.staff_id is not None and on_blocked:
+            await on_blocked(core, delivery.staff_id)
         return 0
     except NetworkError as error:  # timeouts and 5xx: try again later
         await outbox.retry(delivery.id, error=str(error), after=backoff(delivery.attempts),
@@ -76,6 +83,8 @@ async def _send(bot: Bot, chat_id: int, rendered: Rendered) -> int:
                                    reply_markup=rendered.markup)
     for part in rendered.more:
         await bot.send_message(chat_id, part, parse_mode="HTML")
+    if rendered.photo is not None:
+        await bot.send_photo(chat_id, rendered.photo)
     return first.message_id
 
 

@@ -225,6 +225,8 @@ class LocalBotApi(BaseRequest):
         self._open_queries: dict[str, int] = {}  # callback query id → its chat
         self._open_inline: set[str] = set()
         self._faults: dict[str, list[tuple[HTTPStatus, int | None]]] = {}
+        # decides, call by call, whether Telegram "fails" this one (fault-injection tests)
+        self.fault_policy: Callable[[str], tuple[HTTPStatus, int | None] | None] | None = None
         self._update_ids = itertools.count(1)
         self._query_ids = itertools.count(1)
         self._user_ids = itertools.count(FIRST_USER_ID)
@@ -271,6 +273,8 @@ class LocalBotApi(BaseRequest):
         self.calls.append(call)
         if self._faults.get(name):
             return _fault(*self._faults[name].pop(0))
+        if self.fault_policy is not None and (fault := self.fault_policy(name)) is not None:
+            return _fault(*fault)
         answer = self._methods.get(name)
         if answer is None:
             raise UnsupportedMethod(f"LocalBotApi does not answer the Bot API method {name!r}")
@@ -322,29 +326,44 @@ class LocalBotApi(BaseRequest):
         chat = self._chats.setdefault(user.id, _Chat(chat=user.private_chat()))
         chat.blocked = False
 
+    def open_group(self, chat_id: int, title: str) -> None:
+        """A group the bot was added to (a branch's kitchen): it may write there."""
+        self._chats.setdefault(chat_id, _Chat(chat={"id": chat_id, "type": "supergroup",
+                                                    "title": title}))
+
+    def leave_group(self, chat_id: int) -> None:
+        """The bot was removed from the group: its messages there are refused."""
+        self._chats[chat_id].blocked = True
+
     def block(self, user: LocalUser) -> None:
         """The user blocks the bot: its messages are refused until they write again."""
         self._chats.setdefault(user.id, _Chat(chat=user.private_chat())).blocked = True
 
-    def user_message(self, user: LocalUser, text: str) -> Params:
+    def user_message(self, user: LocalUser, text: str, *,
+                     reply_to: SentMessage | None = None) -> Params:
         self.open_chat(user)
         chat = self._chats[user.id]
         message: Params = {
             "message_id": chat.next_message_id(), "date": self._now(), "chat": chat.chat,
             "from": user.as_api(), "text": text,
         }
+        if reply_to is not None:  # the user answers one of the bot's messages (Reply)
+            message["reply_to_message"] = json.loads(json.dumps(
+                chat.messages[reply_to.message_id].data))
         if command := _COMMAND.match(text):
             message["entities"] = [{"type": "bot_command", "offset": 0,
                                     "length": _utf16_length(command[0])}]
         return {"update_id": next(self._update_ids), "message": message}
 
     def user_press(self, user: LocalUser, message: SentMessage, data: str) -> Params:
-        """A press on a button of a bot message in the user's own chat."""
-        chat = self._chats.get(user.id)
-        if chat is None or message.chat_id != user.id or message.message_id not in chat.messages:
+        """A press on a button of a bot message in the user's own chat or in a group."""
+        chat = self._chats.get(message.chat_id)
+        shared = chat is not None and chat.chat["type"] != "private"
+        if chat is None or (message.chat_id != user.id and not shared) \
+                or message.message_id not in chat.messages:
             raise LookupError(f"{user.first_name} has no message {message.message_id} to press")
         query_id = str(next(self._query_ids))
-        self._open_queries[query_id] = user.id
+        self._open_queries[query_id] = message.chat_id
         query = {
             "id": query_id, "from": user.as_api(), "chat_instance": f"local-{user.id}",
             "message": json.loads(json.dumps(chat.messages[message.message_id].data)),
@@ -478,6 +497,9 @@ class LocalBotApi(BaseRequest):
         if chat is None:
             raise _Refusal(HTTPStatus.FORBIDDEN,
                            "Forbidden: bot can't initiate conversation with a user")
+        if chat.blocked and chat.chat["type"] != "private":
+            raise _Refusal(HTTPStatus.FORBIDDEN,
+                           "Forbidden: bot was kicked from the supergroup chat")
         if chat.blocked:
             raise _Refusal(HTTPStatus.FORBIDDEN, "Forbidden: bot was blocked by the user")
         return chat
@@ -496,8 +518,9 @@ class LocalChat:
         self.app = app
         self.api = api
 
-    def message_update(self, user: LocalUser, text: str) -> Update:
-        return self._bound(self.api.user_message(user, text))
+    def message_update(self, user: LocalUser, text: str, *,
+                       reply_to: SentMessage | None = None) -> Update:
+        return self._bound(self.api.user_message(user, text, reply_to=reply_to))
 
     def callback_update(self, user: LocalUser, message: SentMessage, data: str) -> Update:
         return self._bound(self.api.user_press(user, message, data))
@@ -505,9 +528,11 @@ class LocalChat:
     def inline_update(self, user: LocalUser, query: str) -> Update:
         return self._bound(self.api.user_inline_query(user, query))
 
-    async def send(self, user: LocalUser, text: str) -> list[SentMessage]:
-        """Send `text` as `user`; the bot's messages to them in answer (sent or edited)."""
-        return await self._answered(user, self.message_update(user, text))
+    async def send(self, user: LocalUser, text: str, *,
+                   reply_to: SentMessage | None = None) -> list[SentMessage]:
+        """Send `text` as `user` (as a reply to `reply_to`); the bot's messages to them in
+        answer (sent or edited)."""
+        return await self._answered(user, self.message_update(user, text, reply_to=reply_to))
 
     async def press(self, user: LocalUser, message: SentMessage,
                     label: str | Button) -> list[SentMessage]:

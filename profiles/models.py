@@ -125,6 +125,7 @@ class Staff(Frozen):
     language: str
     active: bool = True
     joined_at: datetime
+    unreachable_since: datetime | None = None  # blocked the bot: messages to them fail
 
 
 class Invite(Frozen):

@@ -6,7 +6,7 @@ import secrets
 import sqlite3
 from datetime import datetime, timedelta
 
-from profiles.db import Database
+from profiles.db import Database, stamp
 from profiles.errors import InviteInvalid, StaffNotFound
 from profiles.models import Invite, Role, Staff
 
@@ -98,6 +98,13 @@ class StaffStore:
 
         return await self._db.write(work)
 
+    async def mark_unreachable(self, staff_id: int, *, now: datetime) -> bool:
+        """Note that messages to this person fail for good; True the first time only."""
+        cursor = await self._db.write(lambda conn: conn.execute(
+            "UPDATE staff SET unreachable_since = ? WHERE id = ? AND unreachable_since IS NULL",
+            (stamp(now), staff_id)))
+        return bool(cursor.rowcount == 1)
+
     async def set_language(self, staff_id: int, language: str) -> Staff:
         def work(conn: sqlite3.Connection) -> Staff:
             conn.execute("UPDATE staff SET language = ? WHERE id = ?", (language, staff_id))
@@ -113,7 +120,8 @@ def _upsert_member(
     existing = conn.execute("SELECT id FROM staff WHERE telegram_id = ?", (telegram_id,)).fetchone()
     if existing is not None:
         conn.execute(
-            "UPDATE staff SET name = ?, role = ?, branch = ?, active = 1 WHERE id = ?",
+            "UPDATE staff SET name = ?, role = ?, branch = ?, active = 1,"
+            " unreachable_since = NULL WHERE id = ?",
             (name, role, branch, existing["id"]),
         )
         return int(existing["id"])

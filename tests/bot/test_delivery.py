@@ -1,6 +1,8 @@
+import random
 from datetime import timedelta
 from http import HTTPStatus
 
+from bot import reachability
 from bot.delivery import Rendered, deliver_due
 from bot.state import Core
 from playbooks.outbox import Delivery, Outgoing
@@ -21,7 +23,9 @@ RENDERERS = {"hello": render_hello, "nothing": render_nothing}
 
 async def queue(bot: BotUnderTest, chat_id: int, n: int, kind: str = "hello") -> str:
     key = f"{kind}:{chat_id}:{n}"
+    staff = await bot.core.staff.by_telegram_id(chat_id)
     await bot.core.outbox.put([Outgoing(key=key, kind=kind, chat_id=chat_id, payload={"n": n},
+                                        staff_id=staff.id if staff else None,
                                         not_before=NOW)], NOW)
     return key
 
@@ -74,3 +78,43 @@ async def test_a_message_with_nothing_left_to_say_is_closed_unsent(bot: BotUnder
     state = await bot.core.outbox.state(key)
     assert state is not None and state.sent_at is not None
     assert len(bot.messages(lead)) == before
+
+
+async def test_a_member_who_blocked_the_bot_is_marked_and_their_lead_told_once(
+    bot: BotUnderTest,
+) -> None:
+    lead = await bot.join("lead", name="Lin", language="en")
+    waiter = await bot.join("waiter", name="Wu")
+    await queue(bot, waiter.id, 1)
+    await queue(bot, waiter.id, 2)
+    bot.api.block(waiter)
+    renderers = {**RENDERERS, **reachability.RENDERERS}
+    for _ in range(2):
+        await deliver_due(bot.app.bot, bot.core, bot.core.outbox, renderers, NOW,
+                          on_blocked=reachability.notice_unreachable)
+    staff = await bot.core.staff.by_telegram_id(waiter.id)
+    assert staff is not None and staff.unreachable_since == NOW
+    notices = [m.text for m in bot.messages(lead) if "blocked the bot" in m.text]
+    assert notices == ["⚠️ Wu (waiter) has blocked the bot or left Telegram: reminders and "
+                       "alerts to them fail. Ask them to open the bot again, or send them a "
+                       "new invite."]
+
+
+async def test_faults_on_a_fifth_of_calls_lose_nothing_and_repeat_nothing(
+    bot: BotUnderTest,
+) -> None:
+    leads = [await bot.join("lead", name=f"Lead {n}") for n in range(3)]
+    for n in range(60):
+        await queue(bot, leads[n % 3].id, n)
+    chance = random.Random(7)
+    faults = [HTTPStatus.TOO_MANY_REQUESTS, HTTPStatus.BAD_GATEWAY, HTTPStatus.GATEWAY_TIMEOUT]
+
+    def one_in_five(method: str) -> tuple[HTTPStatus, int | None] | None:
+        failing = method == "sendMessage" and chance.random() < 0.2
+        return (chance.choice(faults), 1) if failing else None
+
+    bot.api.fault_policy = one_in_five
+    for minute in range(60):
+        await deliver(bot, timedelta(minutes=minute))
+    hellos = [m.text for lead in leads for m in bot.messages(lead) if m.text.startswith("hello")]
+    assert sorted(hellos) == sorted(f"hello {n} (zh)" for n in range(60))
