@@ -295,15 +295,15 @@ async def test_users_are_distinct_and_a_stranger_learns_nothing(bot) -> None:
     assert reply.text == t("en", "stranger")
 
 
-async def test_a_handler_failure_is_collected_and_the_user_told(bot) -> None:
+async def test_a_handler_failure_is_collected_and_the_user_told(bot, monkeypatch) -> None:
     waiter = await bot.join("waiter", language="en")
     [_, card] = await bot.send(waiter, "/new 王先生")
 
-    async def broken(update: object, context: object) -> None:
-        raise ValueError("broken")
+    async def broken(guest_id: int) -> None:
+        raise ValueError("the database went away")
 
-    bot.app.add_handler(CallbackQueryHandler(broken, pattern="^boom$"), group=-2)
-    await bot.deliver(bot.callback_update(waiter, card, "boom"))
+    monkeypatch.setattr(bot.core.guests, "get", broken)  # the fault: one store call fails
+    await bot.press(waiter, card, "Add note")
 
     assert [type(error) for error in bot.errors] == [ValueError]
     assert (bot.answers[-1].text, bot.answers[-1].show_alert) == (t("en", "error"), True)
