@@ -1,0 +1,155 @@
+"""The guest is here (/arrive) or has left (/leave): the visit, the card, the playbooks."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Message, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.callbacks import Verb, unpack
+from bot.checklists import clock_time, guest_line
+from bot.events import raise_events
+from bot.i18n import t
+from bot.scheduler import flush
+from bot.state import Context
+from bot.views import send_card, send_choices, show_matches
+from playbooks.arrivals import (
+    MAX_NUMBER,
+    arrival_events,
+    checkout_event,
+    parse_arrival,
+    recent_arrival,
+)
+from playbooks.engine import Outcome
+from profiles.errors import GuestNotFound
+from profiles.models import Guest
+from profiles.refs import EmptyRef
+from profiles.visits import Visit
+
+QUERY_LIMIT = 64
+NO_PLACE = "-"
+# the guest's number among several, with where they sit: "av:t12:5", "av:r1203:5", "av:-:5"
+ARRIVE_PATTERN = rf"^{Verb.ARRIVE}:([tr][0-9A-Z]{{1,{MAX_NUMBER}}}|-):\d{{1,18}}$"
+
+
+async def arrive(update: Update, context: Context) -> None:
+    message = update.effective_message
+    assert message is not None
+    try:
+        arrival = parse_arrival(" ".join(context.args or [])[: QUERY_LIMIT * 2])
+    except EmptyRef:
+        await message.reply_text(t(context.lang, "arrive.usage"))
+        return
+    found = await context.core.search.resolve(arrival.ref[:QUERY_LIMIT],
+                                              branch=context.member.branch)
+    if len(found) == 1:
+        await record_arrival(message, context, found[0].id, table=arrival.table,
+                             room=arrival.room)
+    elif found:
+        place = f"t{arrival.table}" if arrival.table else f"r{arrival.room}" if arrival.room \
+            else NO_PLACE
+        await send_choices(message, context, found, query=arrival.ref, verb=Verb.ARRIVE,
+                           extra=(place,))
+    else:
+        await show_matches(message, context, found, arrival.ref)
+
+
+async def arrive_chosen(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    place, guest_id = unpack(query.data)
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return  # too old to reply under
+    table = place[1:] if place.startswith("t") else None
+    room = place[1:] if place.startswith("r") else None
+    await record_arrival(query.message, context, int(guest_id), table=table, room=room)
+
+
+async def record_arrival(
+    message: Message, context: Context, guest_id: int, *, table: str | None, room: str | None
+) -> None:
+    """The visit, the card for the person at the door, then the events that start playbooks."""
+    core, me = context.core, context.member
+    now = core.clock()
+    repeated = recent_arrival(await core.visits.for_guest(guest_id, limit=5), me.branch, now)
+    try:
+        visit = repeated or await core.visits.arrive(guest_id, branch=me.branch, staff_id=me.id,
+                                                     now=now, table=table, room=room)
+        guest = await core.guests.get(guest_id)
+    except GuestNotFound:
+        await message.reply_text(t(me.language, "guest.gone"))
+        return
+    await send_card(message, context, guest_id)
+    if repeated is not None:
+        await message.reply_text(_repeated(repeated, context), parse_mode="HTML")
+    else:
+        await _announce(message, context, guest, visit)
+
+
+async def _announce(message: Message, context: Context, guest: Guest, visit: Visit) -> None:
+    """Raise the arrival, say whom it reached, and deliver its checklists and alert at once."""
+    core, lang = context.core, context.lang
+    events = arrival_events(visit)
+    for event in events:
+        await core.events.publish(event)
+    outcome = await core.playbooks.outcome(*events)
+    zone = core.playbooks.policy(visit.branch).zone
+    head = t(lang, "arrive.recorded", guest=guest_line(guest, _place(visit), lang),
+             at=clock_time(visit.arrived_at, zone))
+    await message.reply_text("\n".join([head, *_told(outcome, lang)]), parse_mode="HTML")
+    await flush(context.bot, core)
+
+
+def _place(visit: Visit) -> str | None:
+    if visit.table_no:
+        return f"table:{visit.table_no}"
+    return f"room:{visit.room_no}" if visit.room_no else None
+
+
+def _repeated(visit: Visit, context: Context) -> str:
+    zone = context.core.playbooks.policy(visit.branch).zone
+    return t(context.lang, "arrive.repeated", at=clock_time(visit.arrived_at, zone))
+
+
+def _told(outcome: Outcome, lang: str) -> list[str]:
+    """Who the arrival reached: a line per checklist, one for the kitchen."""
+    lines = [t(lang, "arrive.checklist", title=escape(run.title(lang)),
+               count=len(run.recipients)) for run in outcome.runs]
+    alert = outcome.alert
+    if alert is not None:
+        key = ("arrive.kitchen_group" if alert.kitchen_chat is not None
+               else "arrive.kitchen_staff" if alert.recipients else "arrive.no_kitchen")
+        lines.append(t(lang, key, count=alert.recipients))
+    return lines
+
+
+async def leave(update: Update, context: Context) -> None:
+    message, core, me = update.effective_message, context.core, context.member
+    assert message is not None
+    ref = " ".join(context.args or [])
+    if not ref.strip():
+        await message.reply_text(t(me.language, "leave.usage"))
+        return
+    found = await core.search.resolve(ref[:QUERY_LIMIT], branch=me.branch)
+    if len(found) != 1:
+        await show_matches(message, context, found, ref)
+        return
+    visits = await core.visits.for_guest(found[0].id, limit=5)
+    open_visit = next((v for v in visits if v.branch == me.branch and v.left_at is None), None)
+    if open_visit is None:
+        await message.reply_text(t(me.language, "leave.not_here", guest=guest_line(
+            found[0], None, me.language)), parse_mode="HTML")
+        return
+    visit = await core.visits.leave(open_visit.id, now=core.clock())
+    await message.reply_text(t(me.language, "leave.done", guest=guest_line(
+        found[0], _place(visit), me.language)), parse_mode="HTML")
+    await raise_events(context, [checkout_event(visit, staff_id=me.id, at=core.clock())])
+
+
+HANDLERS: list[BaseHandler[Update, Context, None]] = [
+    CommandHandler("arrive", arrive),
+    CommandHandler("leave", leave),
+    CallbackQueryHandler(arrive_chosen, pattern=ARRIVE_PATTERN),
+]

@@ -1,0 +1,47 @@
+"""The playbook engine built from config.toml: the files in force and each branch's rules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.settings import Settings
+from playbooks.engine import BranchPolicy, PlaybookEngine
+from playbooks.events import EventBus
+from playbooks.playbook import SHIPPED_LIBRARY, Playbook, active_playbooks
+from profiles.db import Database
+
+
+def playbook_paths(settings: Settings) -> list[Path]:
+    """The shipped library, then the chain's own folder (whose playbooks replace same ids)."""
+    own = settings.playbook_folder()
+    return [SHIPPED_LIBRARY, *([own] if own else [])]
+
+
+def playbook_library(settings: Settings) -> list[Playbook]:
+    """The playbooks in force; PlaybookError names file, key and reason for a bad one."""
+    return active_playbooks(playbook_paths(settings), disabled=settings.playbooks.disabled,
+                            source=str(settings.config_path))
+
+
+def branch_policies(settings: Settings) -> dict[str, BranchPolicy]:
+    return {
+        branch.id: BranchPolicy(zone=ZoneInfo(branch.timezone), kitchen_chat=branch.kitchen_chat,
+                                ack_after=timedelta(minutes=branch.allergy_ack_minutes))
+        for branch in settings.branches
+    }
+
+
+def playbook_engine(
+    settings: Settings, library: list[Playbook], db: Database, events: EventBus,
+    clock: Callable[[], datetime],
+) -> PlaybookEngine:
+    """The engine, subscribed to the core's events."""
+    engine = PlaybookEngine(
+        library, db, policies=branch_policies(settings), clock=clock,
+        report_after=timedelta(minutes=settings.playbooks.report_after_minutes),
+    )
+    engine.subscribe(events)
+    return engine
