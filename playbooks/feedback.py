@@ -1,0 +1,195 @@
+"""The guest's verdict on a visit, 1 to 5: the satisfaction and complaint figures start here.
+
+A score of 1 or 2 is a complaint: the bot publishes `feedback.complaint` (the complaint
+recovery playbook answers it) and opens a red request. Staff give the score with
+`/feedback REF SCORE [comment]`, or press it on the question the bot asks whoever seated the
+guest once a visit is closed (one question per visit, derived from the visits and the
+outbox's keys, so a restart neither loses nor repeats it).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from datetime import datetime, timedelta
+
+from playbooks.outbox import Outgoing, enqueue
+from profiles.audit import AuditAction, record
+from profiles.db import Database, stamp
+from profiles.errors import GuestNotFound
+from profiles.models import Frozen
+
+MIN_SCORE, MAX_SCORE = 1, 5
+COMPLAINT_AT_MOST = 2
+MAX_COMMENT = 500
+# /feedback counts toward the guest's visit in this branch if it began this recently
+VISIT_WINDOW = timedelta(hours=24)
+# a visit closed longer ago than this is not asked about any more
+ASK_WINDOW = timedelta(hours=6)
+ASK_KIND = "feedback_ask"
+
+_SCORE = re.compile(r"^(\d+(?:[.,]\d+)?)(?:分|/5|★)?$")
+_PLACE_WORDS = frozenset({"room", "rm", "table", "tbl", "t", "房", "房间", "桌", "台", "no", "no."})
+
+
+class FeedbackUsage(ValueError):
+    """No guest or no score in the command."""
+
+
+class ScoreOutOfRange(ValueError):
+    """The score is not a whole number from 1 to 5."""
+
+
+class AlreadyRated(Exception):
+    """The visit has its verdict already (a second press of the buttons)."""
+
+
+class Feedback(Frozen):
+    id: int
+    guest_id: int
+    visit_id: int | None
+    branch: str
+    staff_id: int | None
+    score: int
+    comment: str
+    created_at: datetime
+
+    @property
+    def complaint(self) -> bool:
+        return self.score <= COMPLAINT_AT_MOST
+
+
+class FeedbackAsk(Frozen):
+    """What the question after a visit needs: the visit's guest, and whether it is answered."""
+
+    visit_id: int
+    guest_id: int
+    answered: bool
+
+
+def split_feedback(args: str) -> tuple[str, int, str]:
+    """("table 12", 4, "soup was cold") from "table 12 4 soup was cold".
+
+    The score is the first number after the guest that is not a table or room number; what
+    follows it is the comment. Raises FeedbackUsage or ScoreOutOfRange.
+    """
+    words = args.split()
+    for index in range(1, len(words)):
+        found = _SCORE.match(words[index])
+        if found and words[index - 1].casefold() not in _PLACE_WORDS:
+            ref, comment = " ".join(words[:index]), " ".join(words[index + 1:])
+            return ref, checked_score(found[1]), comment[:MAX_COMMENT]
+    raise FeedbackUsage(args)
+
+
+def checked_score(text: str) -> int:
+    if not text.isdigit() or not MIN_SCORE <= int(text) <= MAX_SCORE:
+        raise ScoreOutOfRange(text)
+    return int(text)
+
+
+class FeedbackStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def record(
+        self, guest_id: int, score: int, comment: str, *, staff_id: int, branch: str,
+        now: datetime,
+    ) -> Feedback:
+        """The guest's verdict, counted toward their visit in `branch` of the last day (a later
+        verdict on the same visit replaces the earlier one). Raises GuestNotFound."""
+        checked_score(str(score))
+
+        def work(conn: sqlite3.Connection) -> Feedback:
+            if conn.execute("SELECT 1 FROM guests WHERE id = ?", (guest_id,)).fetchone() is None:
+                raise GuestNotFound(guest_id)
+            visit = conn.execute(
+                "SELECT id FROM visits WHERE guest_id = ? AND branch = ? AND arrived_at >= ?"
+                " ORDER BY arrived_at DESC LIMIT 1",
+                (guest_id, branch, stamp(now - VISIT_WINDOW)),
+            ).fetchone()
+            return _save(conn, guest_id, visit[0] if visit else None, branch, staff_id, score,
+                         comment, now)
+
+        return await self._db.write(work)
+
+    async def rate_visit(self, visit_id: int, score: int, *, staff_id: int,
+                         now: datetime) -> Feedback:
+        """The score pressed on the question after a visit; raises AlreadyRated when the visit
+        has one, GuestNotFound when the visit (or its guest) is gone."""
+        checked_score(str(score))
+
+        def work(conn: sqlite3.Connection) -> Feedback:
+            visit = conn.execute("SELECT guest_id, branch FROM visits WHERE id = ?",
+                                 (visit_id,)).fetchone()
+            if visit is None:
+                raise GuestNotFound(visit_id)
+            if conn.execute("SELECT 1 FROM feedback WHERE visit_id = ?",
+                            (visit_id,)).fetchone():
+                raise AlreadyRated(visit_id)
+            return _save(conn, visit[0], visit_id, visit[1], staff_id, score, "", now)
+
+        return await self._db.write(work)
+
+    async def ask(self, visit_id: int) -> FeedbackAsk | None:
+        """The question's subject at send time; None when the visit or its guest is gone."""
+
+        def work(conn: sqlite3.Connection) -> FeedbackAsk | None:
+            row = conn.execute(
+                "SELECT v.guest_id, EXISTS (SELECT 1 FROM feedback f WHERE f.visit_id = v.id)"
+                " FROM visits v WHERE v.id = ?", (visit_id,),
+            ).fetchone()
+            return None if row is None else FeedbackAsk(visit_id=visit_id, guest_id=row[0],
+                                                        answered=bool(row[1]))
+
+        return await self._db.read(work)
+
+    async def plan_asks(self, now: datetime) -> int:
+        """Queue the question for each visit closed in the last hours, to whoever recorded the
+        arrival; how many were new. A visit closed only because the guest arrived again in
+        the same branch is not asked about."""
+
+        def work(conn: sqlite3.Connection) -> int:
+            rows = conn.execute(_CLOSED_SQL, (stamp(now - ASK_WINDOW), stamp(now))).fetchall()
+            return sum(enqueue(conn, _ask(row, now), now) for row in rows)
+
+        return await self._db.write(work)
+
+
+# visits closed in [since, now] by someone's checkout (not by the guest's next arrival), with
+# an active staff member to ask, not rated yet
+_CLOSED_SQL = """
+    SELECT v.id, v.left_at, s.id AS staff_id, s.telegram_id FROM visits v
+    JOIN staff s ON s.id = v.staff_id AND s.active = 1
+    WHERE v.left_at >= ? AND v.left_at <= ?
+      AND NOT EXISTS (SELECT 1 FROM feedback f WHERE f.visit_id = v.id)
+      AND NOT EXISTS (SELECT 1 FROM visits later WHERE later.guest_id = v.guest_id
+                      AND later.branch = v.branch AND later.arrived_at = v.left_at)
+"""
+
+
+def _ask(row: sqlite3.Row, now: datetime) -> Outgoing:
+    return Outgoing(
+        key=f"{ASK_KIND}:{row['id']}", kind=ASK_KIND, payload={"visit_id": row["id"]},
+        chat_id=row["telegram_id"], staff_id=row["staff_id"], not_before=now,
+        expires_at=datetime.fromisoformat(row["left_at"]) + ASK_WINDOW,
+    )
+
+
+def _save(
+    conn: sqlite3.Connection, guest_id: int, visit_id: int | None, branch: str, staff_id: int,
+    score: int, comment: str, now: datetime,
+) -> Feedback:
+    cursor = conn.execute(
+        "INSERT INTO feedback (guest_id, visit_id, branch, staff_id, score, comment, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (visit_id) WHERE visit_id IS NOT NULL DO UPDATE SET"
+        " staff_id = excluded.staff_id, score = excluded.score, comment = excluded.comment,"
+        " created_at = excluded.created_at RETURNING id",
+        (guest_id, visit_id, branch, staff_id, score, comment, stamp(now)),
+    )
+    feedback_id = int(cursor.fetchone()[0])
+    record(conn, AuditAction.FEEDBACK, staff_id=staff_id, guest_id=guest_id, now=now,
+           details={"feedback": feedback_id, "score": score})
+    row = conn.execute("SELECT * FROM feedback WHERE id = ?", (feedback_id,)).fetchone()
+    return Feedback.model_validate(dict(row))

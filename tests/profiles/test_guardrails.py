@@ -1,0 +1,66 @@
+"""Notes that judge a guest, or record health beyond allergy and diet, are refused whole."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from profiles.db import Database
+from profiles.guardrails import Concern, NoteRefused, default_guardrails, load_guardrails
+from profiles.guests import GuestStore
+from profiles.models import Category, Staff
+from profiles.parser import parse_note
+from profiles.traits import TraitStore
+from profiles.vocabulary import VocabularyError, default_vocabulary
+from tests.factories import NOW, draft
+
+
+def review(text: str):  # type: ignore[no-untyped-def]
+    return default_guardrails().review(parse_note(text, default_vocabulary()).traits)
+
+
+@pytest.mark.parametrize(("text", "concern", "word"), [
+    ("looks like a fatso", Concern.SUBJECTIVE, "fatso"),
+    ("戴眼镜，很猥琐", Concern.SUBJECTIVE, "猥琐"),
+    ("NPLU, tips badly", Concern.SUBJECTIVE, "nplu"),
+    ("pregnant", Concern.HEALTH, "pregnant"),
+    ("有抑郁症", Concern.HEALTH, "抑郁"),
+    ("was depressed last visit", Concern.HEALTH, "depressed"),
+])
+def test_judgements_codes_and_health_are_refused(text: str, concern: Concern, word: str) -> None:
+    refusal = review(text)
+    assert refusal is not None and (refusal.concern, refusal.word) == (concern, word)
+
+
+@pytest.mark.parametrize("text", [
+    "tall, glasses, grey coat", "花生过敏", "diabetic", "糖尿病，不吃糖", "fatty tuna lover",
+    "window seat", "高个子，戴眼镜", "needs a wheelchair ramp",
+])
+def test_neutral_notes_allergies_and_diets_pass(text: str) -> None:
+    assert review(text) is None
+
+
+async def test_the_trait_store_refuses_before_writing(db: Database, waiter: Staff) -> None:
+    guest = await GuestStore(db).create("Smith", None, branch="la", staff_id=waiter.id,
+                                        region="US", now=NOW)
+    with pytest.raises(NoteRefused):
+        await TraitStore(db).log(guest.id, [draft(Category.SEATING, "window"),
+                                            draft(Category.LOOKS, "ugly")],
+                                 staff_id=waiter.id, branch="la", now=NOW)
+    assert (await GuestStore(db).card(guest.id)).traits == []
+
+
+def test_a_chain_adds_its_own_words(tmp_path: Path) -> None:
+    extra = tmp_path / "ours.toml"
+    extra.write_text('[subjective]\nen = ["grumpy*"]\n', encoding="utf-8")
+    rails = load_guardrails(extra)
+    refusal = rails.review([draft(Category.NOTE, "Grumpyish in the morning")])
+    assert refusal is not None and refusal.word == "grumpyish"
+
+
+def test_a_bad_word_file_names_itself(tmp_path: Path) -> None:
+    extra = tmp_path / "bad.toml"
+    extra.write_text('[subjective]\nfr = ["moche"]\n', encoding="utf-8")
+    with pytest.raises(VocabularyError, match=r"bad\.toml: subjective\.fr"):
+        load_guardrails(extra)
