@@ -34,14 +34,15 @@ class BotProcess:
 
     async def start(self, tg: TelegramTestClient, *args: str, ready: str = "getUpdates") -> None:
         """`guestcard run ARGS`, once it has made the Bot API call `ready` (it is serving)."""
+        before = len(await tg.bot_calls(ready))  # a restart must make a call of its own
         with self.log.open("ab") as log:
             self._process = subprocess.Popen([str(GUESTCARD), "run", *args], env=self.env,
                                              stdout=log, stderr=subprocess.STDOUT)
-        await self._until_called(tg, ready)
+        await self._until_called(tg, ready, before)
 
-    async def _until_called(self, tg: TelegramTestClient, method: str) -> None:
+    async def _until_called(self, tg: TelegramTestClient, method: str, before: int) -> None:
         deadline = time.monotonic() + START_TIMEOUT
-        while not await tg.bot_calls(method):
+        while len(await tg.bot_calls(method)) <= before:
             assert self._process is not None
             if self._process.poll() is not None:
                 raise AssertionError(f"guestcard exited:\n{self.log.read_text()}")

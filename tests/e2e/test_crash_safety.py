@@ -50,20 +50,20 @@ async def test_acknowledged_notes_survive_a_kill_and_none_is_applied_twice(
     chance = random.Random(seed)
     bot = BotProcess(bot_env, tmp_path / "bot.log")
     await bot.start(tg)
-    people = [await staff(tg, bot, name) for name in ("Ana", "Bo", "Cy")]
-    await tg.command(people[0], "/lang en")
-    await tg.command(people[0], "/new Smith")
-    burst = [(person, f"burst-{person.first_name}-{n}") for n in range(NOTES_PER_PERSON)
-             for person in people]
-    kill_after = chance.randrange(len(burst))
-    for index, (person, text) in enumerate(burst):
-        await tg.send_command(person, f"/note #1: {text}")
-        if index == kill_after:
-            bot.kill()
-    if redeliver:  # as if the dead process had confirmed none of what it acted on
-        await tg.redeliver_all()
-    await bot.start(tg)  # the emulator delivers again whatever the dead process never confirmed
     try:
+        people = [await staff(tg, bot, name) for name in ("Ana", "Bo", "Cy")]
+        await tg.command(people[0], "/lang en")
+        await tg.command(people[0], "/new Smith")
+        burst = [(person, f"burst-{person.first_name}-{n}") for n in range(NOTES_PER_PERSON)
+                 for person in people]
+        kill_after = chance.randrange(len(burst))
+        for index, (person, text) in enumerate(burst):
+            await tg.send_command(person, f"/note #1: {text}")
+            if index == kill_after:
+                bot.kill()
+        if redeliver:  # as if the dead process had confirmed none of what it acted on
+            await tg.redeliver_all()
+        await bot.start(tg)  # the emulator delivers again what the dead one never confirmed
         for person in people:
             await until_quiet(tg, person)
     finally:
