@@ -52,6 +52,10 @@ _INVISIBLE = frozenset({"Cc", "Cf", "Cs"})  # controls, zero-width and bidi mark
 # Alternative readings multiply per character; past this many, the rest add only noise.
 _MAX_SPELLINGS = 8
 
+# Tokens that no query term can spell start with a digit (query digits go to the phone
+# search): spellings run together carry this mark; `search_index` marks the branch with "0".
+JOINED_MARK = "1"
+
 RunKind = Literal["han", "word", "digits", "gap"]
 TermKind = Literal["pinyin", "initials", "word"]
 
@@ -142,11 +146,17 @@ def search_tokens(name: str, honorific: str = "") -> list[str]:
     How queries meet them (see `query_terms`):
     - CJK: every character is a token, in order, so 王 / 王先 are phrase queries ("王 先").
     - Latin words, lowercased: "smi" is the prefix query "smi"* and finds "smith".
-    - Pinyin: each syllable ("wang"), each full spelling with and without the honorific
-      ("wangxiansheng", "wang"), and from each later syllable on ("xiaoming" for 王小明),
-      so "wang", "wangx" and "xiaoming" are prefix queries too.
+    - Pinyin: each syllable ("wang"); each full spelling with and without the honorific
+      and from each later syllable on, run together and marked ("1wangxiansheng",
+      "1xiaoming" for 王小明), so "wangx" and "xiaoming" are prefix queries too.
     - Alternatives: every combination of readings (女 → nv and nu, 曾 → zeng and ceng).
     - Initials of each spelling, with and without the honorific ("wxs"), when 2+ letters.
+
+    Spellings run together are many (a chain has a few hundred thousand) and share their
+    starts ("1wangwei", "1wangfang", …): under their own mark they stay out of a prefix query
+    such as "wang"* (one syllable's worth, which the syllable tokens answer), which would
+    otherwise merge thousands of lists. `fts_match_expression` asks for them only for a word
+    longer than a syllable.
     """
     bare, title = pinyin_of(name), _reading(honorific, surname=False)
     # "Mr" is said before the name, 先生 after it.
@@ -158,6 +168,40 @@ def search_tokens(name: str, honorific: str = "") -> list[str]:
     )
     text = [*_text_tokens(name), *_text_tokens(honorific)]
     return text + [token for token in dict.fromkeys(derived) if token and token not in text]
+
+
+def name_words(name: str) -> list[str]:
+    """The words of a name that a mistyped search can be corrected to (see `profiles.typos`).
+
+    Latin (and other alphabetic) words, folded: "smith". A Chinese name gives its surname and
+    its given name, each read in pinyin and run together, in every spelling: 王小明 → "wang",
+    "xiaoming"; 曾 → "zeng", "ceng". A whole name typed run together with a typo
+    ("wangxiaomign") is corrected as two of these words.
+    """
+    words: list[str] = []
+    surname = True  # as in `pinyin_of`: only the first Chinese run starts with a surname
+    for kind, run in _runs(name):
+        if kind == "word":
+            words.append(run)
+        elif kind == "han":
+            readings = _han_readings(run, surname)
+            cut = (2 if run[:2] in COMPOUND_SURNAMES else 1) if surname else 0
+            surname = False
+            for part in (readings[:cut], readings[cut:]):
+                if part:
+                    words += ("".join(s) for s in islice(product(*part), _MAX_SPELLINGS))
+    return list(dict.fromkeys(words))
+
+
+def name_parts(name: str) -> tuple[str, ...]:
+    """A stored name's runs of characters and words, folded as `query_terms` folds what is
+    typed: ("王伟",), ("john", "smith"). What a query's words are compared with."""
+    return tuple(run for kind, run in _runs(name) if kind in ("han", "word"))
+
+
+def honorific_words() -> frozenset[str]:
+    """The honorifics as a search may spell them: "xiansheng", "mr"; for typo correction."""
+    return _HONORIFIC_WORDS
 
 
 def query_terms(query: str) -> QueryPlan:
@@ -181,12 +225,22 @@ def query_terms(query: str) -> QueryPlan:
 
 
 def fts_match_expression(plan: QueryPlan) -> str | None:
-    """A safe FTS5 MATCH argument: every term quoted; None when there is nothing to match."""
-    parts = [
-        _quoted(" ".join(term.chars)) if isinstance(term, Phrase) else _quoted(term.text) + "*"
-        for term in plan.terms
-    ]
-    return " AND ".join(parts) or None
+    """A safe FTS5 MATCH argument: every term quoted; None when there is nothing to match.
+
+    A word that could be the start of one syllable ("wa", "wang") is matched against single
+    tokens only; a longer one ("wangw", "smith") also against spellings run together. The
+    price: "xian" does not find 西安 ("xi", "an"); its characters and "xian"+more letters do.
+    """
+    return " AND ".join(_term_expression(term) for term in plan.terms) or None
+
+
+def _term_expression(term: Phrase | Prefix) -> str:
+    if isinstance(term, Phrase):
+        return _quoted(" ".join(term.chars))
+    single = _quoted(term.text) + "*"
+    if term.text in _SYLLABLE_PREFIXES:
+        return single
+    return f"({single} OR {_quoted(JOINED_MARK + term.text)}*)"
 
 
 def _quoted(text: str) -> str:
@@ -250,14 +304,19 @@ def _with_plain_u(alternatives: tuple[str, ...]) -> tuple[str, ...]:
 
 def _joined_spellings(reading: PinyinReading) -> Iterator[str]:
     for spelling in reading.spellings():
-        for start in range(len(spelling)):
-            yield "".join(spelling[start:])
+        for start in range(len(spelling) - 1):  # a last syllable alone is a syllable token
+            yield JOINED_MARK + "".join(spelling[start:])
 
 
 def _initials(reading: PinyinReading) -> Iterable[str]:
     every = ("".join(syllable[0] for syllable in spelling) for spelling in reading.spellings())
     return (initials for initials in every if len(initials) >= 2)
 
+
+_HONORIFIC_WORDS = frozenset(
+    [_reading(h, surname=False).joined for h in CJK_HONORIFICS]
+    + [h.casefold() for h in LATIN_HONORIFICS]
+)
 
 _PINYIN_INITIALS = ("", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x",
                     "zh", "ch", "sh", "r", "z", "c", "s", "y", "w")

@@ -4,36 +4,50 @@ A query is parsed by `refs.parse_guest_ref`: "#12", "room 1203", "table 12", pho
 ("0142", "555-0142") or a name in any script, in pinyin, as initials, as a prefix, or with a
 typo. Hits are ranked by how they matched (`MatchKind`, best first), then guests of the
 caller's branch, then the most recently seen or created.
+
+At chain scale (a million guests) every kind of query is an index lookup, never a scan:
+- a name: the full-text rows of `search_index` (CJK characters as phrase tokens, words,
+  pinyin, initials), and b-tree lookups of exact names and pinyin;
+- a typo: rapidfuzz over the few thousand name words of `typos`, then the index again;
+- phone digits: a b-tree range on the reversed number; `#id`: the primary key; a room or
+  table: the partial indexes of open visits.
+王 alone matches a large share of a Chinese chain, so each lookup reads a bounded number of
+candidates, newest first, chain-wide and, when those are capped, within the caller's branch
+(its branch token); the best `limit` of them are picked with a bounded heap, never a full sort.
+Beyond the cap an older guest recently seen ranks by age, not by the visit: visits do not reach
+the index. BENCHMARKS.md has the figures at a million guests.
 """
 
 from __future__ import annotations
 
 import heapq
-import re
 import sqlite3
-import unicodedata
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from enum import StrEnum
 from functools import partial
-from types import MappingProxyType
-from typing import Final, Protocol
+from typing import Final
 
 import phonenumbers
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
 
 from profiles.db import Database
 from profiles.guests import GUEST_COLUMNS
-from profiles.models import Frozen, Guest
+from profiles.merges import merged_into
+from profiles.models import Frozen, Guest, GuestCard, Staff
+from profiles.name_match import (
+    KIND_RANK,
+    MatchKind,
+    NameForms,
+    TypedName,
+    classify,
+    is_full_name,
+    name_forms,
+)
 from profiles.names import (
     MAX_NAME_LENGTH,
-    Phrase,
     Prefix,
     QueryPlan,
     fts_match_expression,
-    pinyin_of,
     query_terms,
     split_honorific,
     visible_text,
@@ -49,87 +63,24 @@ from profiles.refs import (
     GuestRef,
     parse_guest_ref,
 )
+from profiles.search_index import branch_token
+from profiles.traits import load_traits
+from profiles.typos import NameVocabulary, Vocabulary
+from profiles.visibility import visible_card
 
 # No stored name is longer, so nothing past this can make a query match any better.
 MAX_QUERY_LENGTH: Final = MAX_NAME_LENGTH
-# Rows read per lookup before ranking: 王 alone matches a large share of a Chinese chain's
-# guests, and only the top few are ever shown.
-CANDIDATE_CAP: Final = 200
+# Candidates read per lookup (and again within the caller's branch) before ranking: only
+# the top few are ever shown, and every candidate costs a row read and a classification.
+CANDIDATE_CAP: Final = 50
 RESOLVE_LIMIT: Final = 10
 # Below this many letters a typo cannot be told from a prefix ("smt" could be anything).
 FUZZY_MIN_LENGTH: Final = 4
-FUZZY_WORDS_PER_TERM: Final = 5
-# Latin letters (basic, Latin-1 and Extended-A/B), after folding: the typo vocabulary.
-_LATIN_WORD = re.compile(r"[a-z\u00df-\u00f6\u00f8-\u024f]+")
-# Two scans of covering indexes: three times faster than DISTINCT over (name, pinyin).
-_VOCABULARY_SQL = """
-    SELECT DISTINCT name COLLATE NOCASE, '' FROM guests
-    UNION ALL SELECT DISTINCT '', pinyin FROM guests
-"""
-
-
-class MatchKind(StrEnum):
-    """How a guest matched; the declaration order is the ranking, best first."""
-
-    ID = "id"
-    PLACE = "place"  # in the room or at the table right now
-    PHONE = "phone"
-    EXACT = "exact"
-    PREFIX = "prefix"
-    SUBSTRING = "substring"
-    FUZZY = "fuzzy"
-
-
-_KIND_RANK: Mapping[MatchKind, int] = MappingProxyType(
-    {kind: rank for rank, kind in enumerate(MatchKind)}
-)
 
 
 class SearchHit(Frozen):
     guest: Guest
     match: MatchKind
-
-
-class Vocabulary(Protocol):
-    """The words guests' names are made of, for typo correction.
-
-    The default scans the guests table on every call; at scale, put a cached set, an
-    fts5vocab table or a trigram index behind the same method.
-    """
-
-    def corrections(self, conn: sqlite3.Connection, words: Sequence[str]) -> dict[str, list[str]]:
-        """For each word, the known words a typo or two away, closest first."""
-        ...
-
-
-class ScannedVocabulary:
-    """Latin name words and joined pinyin, read from `guests` each time: fine for thousands."""
-
-    def corrections(self, conn: sqlite3.Connection, words: Sequence[str]) -> dict[str, list[str]]:
-        """For each word, the known words a typo or two away, closest first."""
-        known = self.words(conn)
-        return {word: close_words(word, known) for word in words}
-
-    @staticmethod
-    def words(conn: sqlite3.Connection) -> set[str]:
-        """Every latin word of a guest's name, folded, and every joined pinyin."""
-        known: set[str] = set()
-        for name, pinyin in conn.execute(_VOCABULARY_SQL):
-            known.update(_LATIN_WORD.findall(unicodedata.normalize("NFKC", name).casefold()))
-            known.add(pinyin)
-        return known
-
-
-def close_words(word: str, known: Collection[str]) -> list[str]:
-    """Known words within one typo (two for long words) of `word`, closest first.
-
-    OSA distance counts a swap of neighbours ("smiht") as one typo.
-    """
-    typos = 1 if len(word) < 7 else 2
-    found = process.extract(
-        word, known, scorer=OSA.distance, score_cutoff=typos, limit=FUZZY_WORDS_PER_TERM + 1
-    )
-    return [match for match, _, _ in found if match != word][:FUZZY_WORDS_PER_TERM]
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +97,7 @@ class GuestSearch:
 
     def __init__(self, db: Database, vocabulary: Vocabulary | None = None) -> None:
         self._db = db
-        self._vocabulary = vocabulary or ScannedVocabulary()
+        self._vocabulary = vocabulary or NameVocabulary()
 
     async def find(self, query: str, *, branch: str | None, limit: int = 10) -> list[SearchHit]:
         """The guests matching `query`, best first, at most `limit`.
@@ -159,12 +110,29 @@ class GuestSearch:
             return []
         return await self._db.read(lambda conn: self._find(conn, ref, branch, limit))
 
+    async def find_cards(self, query: str, *, branch: str | None, limit: int,
+                         viewer: Staff | None = None) -> list[GuestCard]:
+        """`find`, each guest with its standing traits, in the same one read; as `viewer`'s
+        role may see them (profiles.visibility; the bot always names one)."""
+        ref = _parse(query)
+        if ref is None or limit < 1:
+            return []
+
+        def work(conn: sqlite3.Connection) -> list[GuestCard]:
+            hits = self._find(conn, ref, branch, limit)
+            cards = [GuestCard(guest=hit.guest, traits=load_traits(conn, hit.guest.id))
+                     for hit in hits]
+            return cards if viewer is None else [visible_card(card, viewer) for card in cards]
+
+        return await self._db.read(work)
+
     async def resolve(self, ref_text: str, *, branch: str | None) -> list[Guest]:
         """The guest staff mean by `ref_text`: one guest, several to choose from, or none.
 
-        `#id` is that guest; a room or table is the guest there now (latest open visit in
-        `branch`); digits and names are searched like `find`, narrowed to the one hit that
-        is the whole phone number or the full name, when there is exactly one such hit.
+        `#id` is that guest (or, if it was merged into another, the guest kept); a room or
+        table is the guest there now (latest open visit in `branch`); digits and names are
+        searched like `find`, narrowed to the one hit that is the whole phone number or the
+        full name, when there is exactly one such hit.
         """
         ref = _parse(ref_text)
         if ref is None:
@@ -195,26 +163,29 @@ class GuestSearch:
             case ByPhoneTail(digits=digits):
                 return _collect(_phone_rows(conn, digits), MatchKind.PHONE)
             case ByName(query=text):
-                return self._by_name(conn, text, limit)
+                return self._by_name(conn, text, branch, limit)
 
-    def _by_name(self, conn: sqlite3.Connection, text: str, limit: int) -> _Candidates:
+    def _by_name(
+        self, conn: sqlite3.Connection, text: str, branch: str | None, limit: int
+    ) -> _Candidates:
         plan = query_terms(text)
         typed, expression = TypedName.of(plan), fts_match_expression(plan)
         if expression is None or not _specific_enough(typed):
             return {}
+        ids = [*_exact_ids(conn, text, typed, branch), *_fts_ids(conn, expression, branch)]
         found: _Candidates = {}
         forms = _FormsMemo()
-        for row in [*_exact_rows(conn, text, typed), *_fts_rows(conn, expression)]:
-            if row["id"] not in found:
-                _keep(found, row, classify(typed, forms.of(row)))
+        for row in _rows(conn, ids):
+            found[row["id"]] = _Candidate(row, classify(typed, forms.of(row)))
         if len(found) < limit:
-            self._keep_fuzzy(conn, found, plan, forms)
+            self._keep_fuzzy(conn, found, plan, branch, forms)
         return found
 
     def _keep_fuzzy(
-        self, conn: sqlite3.Connection, found: _Candidates, plan: QueryPlan, forms: _FormsMemo
+        self, conn: sqlite3.Connection, found: _Candidates, plan: QueryPlan,
+        branch: str | None, forms: _FormsMemo,
     ) -> None:
-        """Add guests with a name word one typo away from a word of the query.
+        """Add guests with a name word a typo away from a word of the query.
 
         The corrected word must be a whole word of the name (or its whole pinyin): "smiht"
         means Smith, not Smithers.
@@ -226,10 +197,11 @@ class GuestSearch:
         corrections = self._vocabulary.corrections(conn, typed)
         for word, corrected in _corrected_plans(plan, corrections):
             expression = fts_match_expression(corrected)
-            for row in _fts_rows(conn, expression) if expression is not None else []:
+            ids = _fts_ids(conn, expression, branch) if expression is not None else []
+            for row in _rows(conn, (i for i in ids if i not in found)):
                 name = forms.of(row)
                 if word in name.words or word in name.spoken:
-                    _keep(found, row, MatchKind.FUZZY)
+                    found[row["id"]] = _Candidate(row, MatchKind.FUZZY)
 
 
 def _corrected_plans(
@@ -267,26 +239,27 @@ def _specific_enough(typed: TypedName) -> bool:
 
 # --- reading candidates --------------------------------------------------------------------
 
-_BY_ID_SQL = f"SELECT {GUEST_COLUMNS} FROM guests g WHERE g.id = ?"
-
 # The phone key is the digits reversed, so a tail is a key prefix: a b-tree range, not LIKE.
 _PHONE_SQL = f"""
     SELECT {GUEST_COLUMNS} FROM guests g
     WHERE g.phone_rev >= ? AND g.phone_rev < ? ORDER BY g.id DESC LIMIT ?
 """
 
-# Exact names and pinyin are read by index, uncapped by the full-text cap below: the one
-# 王先生 meant must not be lost among thousands of guests called 王something.
-_EXACT_SQL = f"""
-    SELECT {GUEST_COLUMNS} FROM guests g WHERE g.id IN (
-        SELECT id FROM guests WHERE name = ? COLLATE NOCASE OR pinyin = ?
-        ORDER BY id DESC LIMIT ?)
+# Exact names and pinyin are read by index, apart from the full-text cap: the one 王先生
+# meant must not be lost among thousands of guests called 王something. Two capped index walks,
+# newest first: `name = ? OR pinyin = ?` sorts every match (thousands for 王: 2.7 ms, not 0.02).
+_EXACT_SQL = """
+    SELECT id FROM (SELECT id FROM guests WHERE name = :name COLLATE NOCASE {branch}
+                    ORDER BY id DESC LIMIT :cap)
+    UNION SELECT id FROM (SELECT id FROM guests WHERE pinyin = :pinyin {branch}
+                          ORDER BY id DESC LIMIT :cap)
 """
+_EXACT_ANYWHERE_SQL = _EXACT_SQL.format(branch="")
+_EXACT_IN_BRANCH_SQL = _EXACT_SQL.format(branch="AND branch = :branch")
 
 # FTS5 walks its doclists in rowid order natively: the cap keeps the newest guests.
-_FTS_SQL = f"""
-    SELECT {GUEST_COLUMNS} FROM guests g WHERE g.id IN (
-        SELECT rowid FROM guest_search WHERE guest_search MATCH ? ORDER BY rowid DESC LIMIT ?)
+_FTS_SQL = """
+    SELECT rowid FROM guest_search WHERE guest_search MATCH ? ORDER BY rowid DESC LIMIT ?
 """
 
 # In a branch, the room's latest open visit; with no branch, each open visit at that number.
@@ -300,8 +273,21 @@ _ROOM_SQL = _OCCUPANT_SQL.format(columns=GUEST_COLUMNS, place="room_no")
 _TABLE_SQL = _OCCUPANT_SQL.format(columns=GUEST_COLUMNS, place="table_no")
 
 
+def _rows(conn: sqlite3.Connection, ids: Iterable[int]) -> list[sqlite3.Row]:
+    """The guests with these ids, each read once."""
+    unique = list(dict.fromkeys(ids))
+    if not unique:
+        return []
+    marks = ", ".join("?" for _ in unique)
+    return conn.execute(f"SELECT {GUEST_COLUMNS} FROM guests g WHERE g.id IN ({marks})",
+                        unique).fetchall()
+
+
 def _rows_by_id(conn: sqlite3.Connection, guest_id: int) -> list[sqlite3.Row]:
-    return conn.execute(_BY_ID_SQL, (guest_id,)).fetchall()
+    rows = _rows(conn, [guest_id])
+    if not rows and (kept := merged_into(conn, guest_id)) is not None:
+        rows = _rows(conn, [kept])
+    return rows
 
 
 def _occupant_rows(
@@ -323,82 +309,30 @@ def key_upper_bound(prefix: str) -> str:
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
-def _exact_rows(conn: sqlite3.Connection, text: str, typed: TypedName) -> list[sqlite3.Row]:
+def _exact_ids(
+    conn: sqlite3.Connection, text: str, typed: TypedName, branch: str | None
+) -> list[int]:
     # Names are stored cleaned (visible_text) and without their honorific: query the same.
     name, _ = split_honorific(visible_text(text))
-    return conn.execute(_EXACT_SQL, (name, typed.compact, CANDIDATE_CAP)).fetchall()
+    keys = {"name": name, "pinyin": typed.compact, "branch": branch, "cap": CANDIDATE_CAP}
+    ids = []
+    if branch is not None:
+        ids = [i for (i,) in conn.execute(_EXACT_IN_BRANCH_SQL, keys)]
+    return ids + [i for (i,) in conn.execute(_EXACT_ANYWHERE_SQL, keys)]
 
 
-def _fts_rows(conn: sqlite3.Connection, expression: str) -> list[sqlite3.Row]:
-    return conn.execute(_FTS_SQL, (expression, CANDIDATE_CAP)).fetchall()
+def _fts_ids(conn: sqlite3.Connection, expression: str, branch: str | None) -> list[int]:
+    ids = [i for (i,) in conn.execute(_FTS_SQL, (expression, CANDIDATE_CAP))]
+    if branch is not None and len(ids) == CANDIDATE_CAP:
+        # Capped: the caller's own guests may be among the older matches. Under the cap,
+        # every match is there already.
+        scoped = f'({expression}) AND "{branch_token(branch)}"'
+        ids += [i for (i,) in conn.execute(_FTS_SQL, (scoped, CANDIDATE_CAP))]
+    return ids
 
 
 def _collect(rows: Iterable[sqlite3.Row], kind: MatchKind) -> _Candidates:
     return {row["id"]: _Candidate(row, kind) for row in rows}
-
-
-def _keep(found: _Candidates, row: sqlite3.Row, kind: MatchKind) -> None:
-    """Add the row as `kind`; a guest found twice keeps its better match."""
-    seen = found.get(row["id"])
-    if seen is None or _KIND_RANK[kind] < _KIND_RANK[seen.match]:
-        found[row["id"]] = _Candidate(row, kind)
-
-
-# --- ranking -------------------------------------------------------------------------------
-
-
-def _rank_key(candidate: _Candidate, *, branch: str | None) -> tuple[int, bool, float, int]:
-    """Smaller is better: match kind, then the caller's branch, then recency, then newest id."""
-    row = candidate.row
-    elsewhere = branch is None or branch not in (row["branch"], row["last_seen_branch"])
-    return (_KIND_RANK[candidate.match], elsewhere, -_recency(row), -row["id"])
-
-
-def _recency(row: sqlite3.Row) -> float:
-    # Stored times are ISO-8601 UTC with their offset, so timestamps compare across rows.
-    return datetime.fromisoformat(row["last_seen_at"] or row["created_at"]).timestamp()
-
-
-# --- how a name matched --------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class TypedName:
-    """A name query, folded once: its words, the words run together, the honorific asked for."""
-
-    words: tuple[str, ...]
-    compact: str
-    honorific: str
-
-    @classmethod
-    def of(cls, plan: QueryPlan) -> TypedName:
-        words = _words(plan)
-        return cls(words=words, compact="".join(words), honorific=plan.honorific)
-
-
-@dataclass(frozen=True, slots=True)
-class NameForms:
-    """A guest's name in the forms a query can meet it, folded the way queries are."""
-
-    words: tuple[str, ...]  # ("john", "smith"), ("王伟",)
-    compact: str  # "johnsmith", "王伟"
-    spoken: tuple[str, ...]  # joined pinyin, bare and with the honorific: "wang", "wangxiansheng"
-    initials: tuple[str, ...]  # "ww", "wxs"
-    honorific: str
-
-
-def name_forms(name: str, honorific: str) -> NameForms:
-    """The forms of a stored name (already split from its honorific)."""
-    words = _words(query_terms(name))
-    bare, title = pinyin_of(name), pinyin_of(honorific)
-    spoken, initials = (bare.joined, title.joined), (bare.initials, title.initials)
-    return NameForms(
-        words=words,
-        compact="".join(words),
-        spoken=(spoken[0], spoken[0] + spoken[1], spoken[1] + spoken[0]),
-        initials=(initials[0], initials[0] + initials[1], initials[1] + initials[0]),
-        honorific=honorific,
-    )
 
 
 class _FormsMemo:
@@ -410,44 +344,23 @@ class _FormsMemo:
     def of(self, row: sqlite3.Row) -> NameForms:
         key = (row["name"], row["honorific"])
         if key not in self._known:
-            self._known[key] = name_forms(*key)
+            self._known[key] = name_forms(*key, pinyin=row["pinyin"])
         return self._known[key]
 
 
-def classify(typed: TypedName, forms: NameForms) -> MatchKind:
-    """How well a name query meets a name the full-text index matched.
-
-    Exact: the full name (in characters or pinyin) or whole words of it, with no other
-    honorific than the one asked for. Prefix: the start of the name, its pinyin or its
-    initials, or the start of each of its words. Substring: anything else the index found
-    (a later character, a later syllable, a second reading such as 曾 "ceng").
-    """
-    if _honorific_agrees(typed, forms) and (
-        is_full_name(typed, forms) or set(typed.words) <= set(forms.words)
-    ):
-        return MatchKind.EXACT
-    starts = (forms.compact, *forms.spoken, *forms.initials)
-    if any(form.startswith(typed.compact) for form in starts) or all(
-        any(word.startswith(part) for word in forms.words) for part in typed.words
-    ):
-        return MatchKind.PREFIX
-    return MatchKind.SUBSTRING
+# --- ranking -------------------------------------------------------------------------------
 
 
-def is_full_name(typed: TypedName, forms: NameForms) -> bool:
-    """The query is the whole name, in characters or pinyin, with or without its honorific."""
-    return _honorific_agrees(typed, forms) and (
-        typed.compact == forms.compact or typed.compact in forms.spoken
-    )
+def _rank_key(candidate: _Candidate, *, branch: str | None) -> tuple[int, bool, float, int]:
+    """Smaller is better: match kind, then the caller's branch, then recency, then newest id."""
+    row = candidate.row
+    elsewhere = branch is None or branch not in (row["branch"], row["last_seen_branch"])
+    return (KIND_RANK[candidate.match], elsewhere, -_recency(row), -row["id"])
 
 
-def _honorific_agrees(typed: TypedName, forms: NameForms) -> bool:
-    # "王先生" asks for 王先生, not 王女士; a bare "王" asks for either.
-    return not typed.honorific or typed.honorific == forms.honorific
-
-
-def _words(plan: QueryPlan) -> tuple[str, ...]:
-    return tuple(t.chars if isinstance(t, Phrase) else t.text for t in plan.terms)
+def _recency(row: sqlite3.Row) -> float:
+    # Stored times are ISO-8601 UTC with their offset, so timestamps compare across rows.
+    return datetime.fromisoformat(row["last_seen_at"] or row["created_at"]).timestamp()
 
 
 def _names_whole(ref: GuestRef, guest: Guest) -> bool:
@@ -455,7 +368,7 @@ def _names_whole(ref: GuestRef, guest: Guest) -> bool:
     match ref:
         case ByName(query=text):
             typed = TypedName.of(query_terms(text))
-            return is_full_name(typed, name_forms(guest.name, guest.honorific))
+            return is_full_name(typed, name_forms(guest.name, guest.honorific, guest.pinyin))
         case ByPhoneTail(digits=digits):
             return guest.phone is not None and is_whole_number(digits, guest.phone)
         case _:

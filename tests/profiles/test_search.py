@@ -14,14 +14,8 @@ from profiles import search as search_module
 from profiles.db import Database
 from profiles.guests import GuestStore
 from profiles.models import Guest
-from profiles.search import (
-    GuestSearch,
-    MatchKind,
-    ScannedVocabulary,
-    SearchHit,
-    close_words,
-    key_upper_bound,
-)
+from profiles.name_match import MatchKind
+from profiles.search import GuestSearch, SearchHit, key_upper_bound
 
 # The `db` fixture (a fresh migrated in-memory database) comes from tests/conftest.py.
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -205,6 +199,18 @@ async def test_exact_names_are_found_past_the_candidate_cap(
     assert await resolve(db, "wang") == [exact.id]
 
 
+async def test_the_callers_branch_is_found_past_the_candidate_cap(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """王 matches a large share of a chain: the newest few chain-wide would miss the caller's
+    own guests, so they are read apart."""
+    here = await add(db, "王小明", branch="la", minutes=0)
+    newer = [await add(db, f"王{c}明", branch="sh", minutes=i) for i, c in enumerate("一二三四五", 1)]
+    monkeypatch.setattr(search_module, "CANDIDATE_CAP", 3)
+    hits = await find(db, "王", branch="la", limit=3)
+    assert [h.guest.id for h in hits] == [here.id, newer[-1].id, newer[-2].id]
+
+
 async def test_the_limit_keeps_the_best(db: Database) -> None:
     guests = [await add(db, f"王{c}", minutes=i) for i, c in enumerate("一二三四五六七八")]
     exact = await add(db, "王", minutes=0)
@@ -373,22 +379,6 @@ async def test_limit_below_one_is_empty(db: Database, chain: dict[str, Guest]) -
 
 
 # --- vocabulary ------------------------------------------------------------------------------
-
-
-def test_close_words_allow_one_typo_in_short_words_and_two_in_long() -> None:
-    known = {"smith", "smythe", "wangwei", "johnson", "jhonson"}
-    assert close_words("smiht", known) == ["smith"]
-    assert close_words("smith", known) == []
-    assert close_words("smyht", known) == []  # two typos in a short word
-    assert close_words("johnsonn", known) == ["johnson", "jhonson"]  # closest first
-
-
-async def test_the_scanned_vocabulary_holds_latin_words_and_pinyin(
-    db: Database, chain: dict[str, Guest]
-) -> None:
-    words = await db.read(ScannedVocabulary.words)
-    assert {"smith", "anna", "smithers", "wang", "wangwei", "zeng"} <= words
-    assert not any("王" in word for word in words)
 
 
 class Counting:
