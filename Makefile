@@ -23,7 +23,7 @@ e2e: $(STAMP) $(NODE_STAMP)
 	$(PY) -m pytest -m e2e
 
 bench: $(STAMP)
-	$(PY) -m bench
+	$(PY) -m bench --summary BENCHMARKS.md
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)

@@ -18,7 +18,29 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.handlers import access, errors, guests, notes, staff, start
+from bot.handlers import (
+    access,
+    arrivals,
+    booking_buttons,
+    bookings,
+    briefs,
+    checklists,
+    duplicates,
+    errors,
+    feedback,
+    guests,
+    inline,
+    merge,
+    notes,
+    occasions,
+    privacy,
+    report,
+    request_buttons,
+    request_report,
+    requests,
+    staff,
+    start,
+)
 from bot.menu import publish_default_menus, publish_menu
 from bot.scheduler import schedule_sweeps
 from bot.settings import Settings
@@ -40,7 +62,13 @@ def handler_groups() -> Sequence[tuple[int, list[BaseHandler[Update, Context, No
     """Order matters: the access gate runs first; plain text and unknown commands come last."""
     return (
         (-1, access.HANDLERS),
-        (0, start.HANDLERS + staff.HANDLERS + guests.HANDLERS + notes.HANDLERS + errors.HANDLERS),
+        (0, start.HANDLERS + staff.HANDLERS + guests.HANDLERS + requests.HANDLERS
+         + request_buttons.HANDLERS + request_report.HANDLERS + arrivals.HANDLERS
+         + checklists.HANDLERS + bookings.HANDLERS + booking_buttons.HANDLERS
+         + occasions.HANDLERS + briefs.HANDLERS
+         + feedback.HANDLERS + report.HANDLERS + privacy.HANDLERS
+         + duplicates.HANDLERS + merge.HANDLERS + inline.HANDLERS
+         + notes.HANDLERS + errors.HANDLERS),
     )
 
 

@@ -20,6 +20,30 @@ class Verb(StrEnum):
     APPLY = "na"  # log a pending note for a chosen guest
     TAG = "tg"  # set a tier or segment offered by a note
     DEACTIVATE = "sd"  # deactivate a staff member
+    REQUEST_ACCEPT = "qa"  # take a relayed request
+    REQUEST_DONE = "qd"  # a relayed request is done
+    REQUEST_DECLINE = "qx"  # a relayed request can't be done
+    REQUEST_DESK = "qp"  # send a request to another department
+    REQUEST_LANE = "ql"  # give a request another lane
+    REQUEST_GUEST = "qg"  # the guest a request draft meant
+    STEP_DONE = "ps"  # a playbook checklist step is done
+    ALLERGY_SEEN = "as"  # the kitchen has seen an allergy alert
+    ARRIVE = "av"  # record the arrival of the guest chosen among several
+    RATE = "fb"  # the guest's score for a visit, pressed on the question after it
+    FORGET = "fg"  # erase a guest, confirmed
+    PRIVATE = "pv"  # make what one note added private (leads and up only)
+    BOOK_GUEST = "bg"  # the guest a /book draft meant
+    BOOK_CREATE = "bn"  # create the guest a /book draft names, then book
+    BOOK_TIME = "bt"  # the time a /book draft meant
+    BOOK_LIST = "bl"  # a guest's bookings, to cancel or mark
+    BOOK_CANCEL = "bx"  # cancel a booking
+    BOOK_NO_SHOW = "bs"  # the guest did not come
+    BRIEF_DAY = "bf"  # the brief of the day chosen
+    SAME_GUEST = "ds"  # /new named a guest already there: show that one
+    CREATE_NEW = "dn"  # /new named a likely duplicate: create a new guest all the same
+    MERGE = "mg"  # merge the second guest into the first, confirmed
+    MERGE_CANCEL = "mx"  # do not merge after all
+    UNMERGE = "um"  # undo a merge (admins only)
 
 
 def pack(verb: Verb, *args: int | str) -> str:

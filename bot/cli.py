@@ -13,12 +13,14 @@ from pathlib import Path
 
 from telegram import Bot, Update
 
+from bot import audit_cli, playbooks_cli, reservations_cli
 from bot.app import build_application
 from bot.console import run_console
 from bot.handlers.staff import ROLE_NAMES, invite_link
 from bot.settings import ConfigError, Settings, load_settings
 from bot.state import Core, utc_now
 from bot.webhook import WebhookError, run_webhook, webhook_from
+from playbooks.playbook import PlaybookError
 from profiles.backup import BackupError, backup, restore
 from profiles.errors import StaffNotFound
 from profiles.parser import parse_note, traits_as_json_lines
@@ -37,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         return int(args.command(args, settings))
-    except (ConfigError, VocabularyError) as error:
+    except (ConfigError, VocabularyError, PlaybookError) as error:
         print(f"guestcard: configuration error\n{error}", file=sys.stderr)
         return 2
 
@@ -76,6 +78,9 @@ def _parser() -> argparse.ArgumentParser:
     deactivate = staff_commands.add_parser("deactivate", help="take someone off the bot")
     deactivate.add_argument("staff_id", type=lambda s: int(s.lstrip("#")), help="#ID from the list")
     deactivate.set_defaults(command=deactivate_staff)
+    reservations_cli.add_commands(commands)
+    audit_cli.add_commands(commands)
+    playbooks_cli.add_commands(commands)
     return parser
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from html import escape
 
@@ -12,8 +12,10 @@ from profiles.models import Category, Guest, GuestCard, NoteLogged, Segment, Tra
 MESSAGE_LIMIT = 4096
 
 
-def card(card: GuestCard, *, lang: str, now: datetime, branches: Mapping[str, str]) -> list[str]:
-    """The guest's card: warnings first, then traits in the order staff act on them."""
+def card(card: GuestCard, *, lang: str, now: datetime, branches: Mapping[str, str],
+         after_traits: Sequence[str] = ()) -> list[str]:
+    """The guest's card: warnings first, then traits in the order staff act on them, then
+    `after_traits` (open requests, …)."""
     lines = [headline(card.guest, lang)]
     lines += _warnings(card.guest, lang)
     by_category = _grouped(card.traits)
@@ -24,6 +26,7 @@ def card(card: GuestCard, *, lang: str, now: datetime, branches: Mapping[str, st
         lines += [_trait_line(tr, lang, now, branches) for tr in traits]
     if not card.traits:
         lines.append(t(lang, "card.empty", ref=card.guest.ref))
+    lines += after_traits
     lines.append(_footer(card.guest, lang, now, branches))
     return split_message(lines)
 
@@ -115,6 +118,7 @@ def _trait_line(trait: Trait, lang: str, now: datetime, branches: Mapping[str, s
     where = branches.get(trait.branch, trait.branch)
     seen = f" ✓{trait.confirmed_count + 1}" if trait.confirmed_count else ""
     label = _label(trait.category, lang)
+    mark += "🔒 " if trait.private else ""
     body = f"{mark}<b>{label}</b>: {escape(trait.text)}{_attrs(trait)}"
     return f"{body} — <i>{escape(where)} · {age(trait.seen_at, now, lang)}</i>{seen}"
 
@@ -126,8 +130,8 @@ def _attrs(trait: Trait) -> str:
 
 def _footer(guest: Guest, lang: str, now: datetime, branches: Mapping[str, str]) -> str:
     parts = []
-    if guest.phone_tail:
-        parts.append(f"☎ …{guest.phone_tail}")
+    if guest.phone:  # whole, or masked to its tail by profiles.visibility for the viewer's role
+        parts.append(f"☎ {escape(guest.phone)}")
     if guest.last_seen_at:
         where = branches.get(guest.last_seen_branch or "", guest.last_seen_branch or "")
         parts.append(t(lang, "card.last_seen", where=escape(where),

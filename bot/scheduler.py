@@ -11,12 +11,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
+from functools import partial
 
 from telegram import Bot
 from telegram.ext import Application
 
+from bot import audit_jobs, reminders
+from bot.checklists import playbook_renderers
 from bot.delivery import Renderer, deliver_due
+from bot.reachability import RENDERERS as reachability_renderers
+from bot.reachability import notice_unreachable
+from bot.request_messages import request_renderers
 from bot.state import Context, Core
+from playbooks.escalations import RequestPlanner
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +35,15 @@ Planner = Callable[[datetime], Awaitable[object]]
 
 def planners(core: Core) -> list[Planner]:
     """Every planner, in one visible place."""
-    return []
+    return [partial(reminders.plan, core), core.playbooks.plan, RequestPlanner(core.db).plan,
+            core.feedback.plan_asks, partial(audit_jobs.plan_weekly, core),
+            partial(audit_jobs.sweep_privacy, core)]
 
 
 def renderers() -> Mapping[str, Renderer]:
     """How each kind of outbox message reads, in one visible place."""
-    return {}
+    return {**playbook_renderers(), **request_renderers(), **reminders.RENDERERS,
+            **audit_jobs.RENDERERS, **reachability_renderers}
 
 
 async def sweep_once(bot: Bot, core: Core, now: datetime) -> int:
@@ -43,12 +53,14 @@ async def sweep_once(bot: Bot, core: Core, now: datetime) -> int:
             await plan(now)
         except Exception:  # one broken planner must not stop the others' reminders
             log.exception("planner %s failed", getattr(plan, "__qualname__", plan))
-    return await deliver_due(bot, core, core.outbox, renderers(), now)
+    return await deliver_due(bot, core, core.outbox, renderers(), now,
+                             on_blocked=notice_unreachable)
 
 
 async def flush(bot: Bot, core: Core) -> int:
     """Deliver what is due right now, without planning: after a handler enqueued an alert."""
-    return await deliver_due(bot, core, core.outbox, renderers(), core.clock())
+    return await deliver_due(bot, core, core.outbox, renderers(), core.clock(),
+                             on_blocked=notice_unreachable)
 
 
 async def _tick(context: Context) -> None:

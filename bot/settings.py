@@ -5,12 +5,23 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from playbooks.routing import Departments, LaneWords
+from profiles.models import Role
 
 Language = Literal["zh", "en"]
 DEFAULT_CONFIG = Path("config.toml")
@@ -30,12 +41,45 @@ class Chain(Strict):
     language: Language = "zh"
 
 
+class Shift(Strict):
+    """A shift of a branch: its brief goes to `roles` at `start` (an end at or before the
+    start is the next day)."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,15}$")
+    start: time
+    end: time
+    roles: list[Role] = Field(default_factory=lambda: [Role.LEAD], min_length=1)
+
+    @model_validator(mode="after")
+    def _has_length(self) -> Shift:
+        if self.start == self.end:
+            raise ValueError(f"shift {self.name!r} starts and ends at {self.start:%H:%M}")
+        return self
+
+
 class Branch(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9]{0,15}$")
     name: str = Field(min_length=1)
     name_zh: str | None = None
     timezone: str
     phone_region: str = Field(default="CN", pattern=r"^[A-Z]{2}$")
+    # allergy hand-off: the kitchen's Telegram group (else each kitchen member), and how long
+    # it may take to press Seen before the shift lead is told
+    kitchen_chat: int | None = None
+    allergy_ack_minutes: int = Field(default=5, ge=1, le=240)
+    # where guests' requests go (the first department takes what no keyword routes)
+    departments: Departments = Field(default_factory=list)
+    # pre-arrival briefs at each shift's start; occasion reminders this many days ahead
+    shifts: list[Shift] = Field(default_factory=list)
+    occasion_days_ahead: int = Field(default=3, ge=0, le=60)
+
+    @field_validator("shifts")
+    @classmethod
+    def _unique_shifts(cls, shifts: list[Shift]) -> list[Shift]:
+        names = [shift.name for shift in shifts]
+        if len(names) != len(set(names)):
+            raise ValueError(f"shift names repeat: {names}")
+        return shifts
 
     @field_validator("timezone")
     @classmethod
@@ -48,6 +92,10 @@ class Branch(Strict):
 
     def label(self, language: str) -> str:
         return self.name_zh if language == "zh" and self.name_zh else self.name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
 
 class Storage(Strict):
@@ -66,12 +114,42 @@ class Vocabulary(Strict):
     extra: list[str] = Field(default_factory=list)
 
 
+class PlaybookConfig(Strict):
+    # the chain's own playbook files (a folder, relative to this file); same id replaces
+    folder: str | None = None
+    # shipped playbooks the chain does not use, by id
+    disabled: list[str] = Field(default_factory=list)
+    # a due step still not done this long after its reminder is reported to the shift lead
+    report_after_minutes: int = Field(default=10, ge=1, le=24 * 60)
+
+
+class ReportConfig(Strict):
+    # the weekly service report reaches managers on Monday from this hour, their branch's time
+    monday_hour: int = Field(default=8, ge=0, le=23)
+    # weeks of history the report's chart shows
+    chart_weeks: int = Field(default=8, ge=2, le=52)
+
+
+class PrivacyConfig(Strict):
+    # erase guests neither created nor seen for this many months, swept daily (0: never)
+    retention_months: int = Field(default=0, ge=0, le=240)
+    # guests who consented to be remembered are kept beyond the retention period
+    spare_consented: bool = True
+    # the chain's own words a note must not use (files in the format of
+    # profiles/guardrails.toml, relative to this file)
+    guardrails: list[str] = Field(default_factory=list)
+
+
 class Settings(Strict):
     chain: Chain
     branches: list[Branch] = Field(min_length=1)
     storage: Storage = Storage()
     invites: Invites = Invites()
     vocabulary: Vocabulary = Vocabulary()
+    report: ReportConfig = ReportConfig()
+    privacy: PrivacyConfig = PrivacyConfig()
+    playbooks: PlaybookConfig = PlaybookConfig()
+    requests: LaneWords = LaneWords()
     # from the environment, never from the file
     token: SecretStr | None = None
     api_url: str = TELEGRAM_API_URL
@@ -94,6 +172,17 @@ class Settings(Strict):
 
     def vocabulary_files(self) -> list[Path]:
         return [self.config_path.parent / name for name in self.vocabulary.extra]
+
+    def guardrail_files(self) -> list[Path]:
+        return [self.config_path.parent / name for name in self.privacy.guardrails]
+
+    def zones(self) -> dict[str, ZoneInfo]:
+        """Each branch's time zone, by branch id."""
+        return {b.id: b.zone for b in self.branches}
+
+    def playbook_folder(self) -> Path | None:
+        folder = self.playbooks.folder
+        return None if folder is None else self.config_path.parent / folder
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:

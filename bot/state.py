@@ -9,17 +9,34 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.audit_setup import erasure, service_audit
+from bot.playbook_setup import playbook_engine, playbook_library
 from bot.settings import Settings
+from playbooks.briefs import Briefs
+from playbooks.engine import PlaybookEngine
 from playbooks.events import EventBus
+from playbooks.feedback import FeedbackStore
 from playbooks.outbox import Outbox
+from playbooks.request_store import RequestStore
+from playbooks.routing import Routing
+from playbooks.service_audit import ServiceAudit
+from profiles.audit import AuditLog
+from profiles.bookings import BookingStore
 from profiles.db import Database
+from profiles.duplicates import DuplicateFinder
+from profiles.erasure import Erasure
 from profiles.errors import NotAllowed
+from profiles.export import Export
+from profiles.guardrails import Guardrails, load_guardrails
 from profiles.guests import GuestStore
+from profiles.merges import GuestMerges
 from profiles.models import Staff
 from profiles.pending import PendingNotes
 from profiles.search import GuestSearch
+from profiles.search_index import ensure_search_index
 from profiles.staff import StaffStore
 from profiles.traits import TraitStore
+from profiles.typos import NameVocabulary
 from profiles.visits import VisitStore
 from profiles.vocabulary import Vocabulary, load_vocabulary
 
@@ -46,16 +63,41 @@ class Core:
     visits: VisitStore
     events: EventBus
     clock: Clock
+    playbooks: PlaybookEngine
+    requests: RequestStore
+    bookings: BookingStore
+    briefs: Briefs
+    audit: AuditLog
+    guardrails: Guardrails
+    feedback: FeedbackStore
+    reports: ServiceAudit
+    erasure: Erasure
+    export: Export
+    duplicates: DuplicateFinder
+    merges: GuestMerges
 
     @classmethod
     async def open(cls, settings: Settings, clock: Clock = utc_now) -> Core:
         vocabulary = load_vocabulary(*settings.vocabulary_files())
+        guardrails = load_guardrails(*settings.guardrail_files())
+        library = playbook_library(settings)
         db = await Database.open(settings.database)
+        await ensure_search_index(db)  # once, after a migration that asks for it
+        names = NameVocabulary()  # one cached typo vocabulary for search and duplicates
+        events = EventBus()
+        playbooks = playbook_engine(settings, library, db, events, clock)
+        requests = RequestStore(db, Routing({b.id: b.departments for b in settings.branches},
+                                            settings.requests))
         return cls(
             settings=settings, db=db, staff=StaffStore(db), guests=GuestStore(db),
-            traits=TraitStore(db), search=GuestSearch(db), pending=PendingNotes(db),
-            vocabulary=vocabulary, outbox=Outbox(db), visits=VisitStore(db), events=EventBus(),
-            clock=clock,
+            traits=TraitStore(db, guardrails), search=GuestSearch(db, names),
+            pending=PendingNotes(db),
+            vocabulary=vocabulary, outbox=Outbox(db), visits=VisitStore(db), events=events,
+            clock=clock, playbooks=playbooks, requests=requests,
+            bookings=BookingStore(db), briefs=Briefs(db),
+            audit=AuditLog(db), guardrails=guardrails, feedback=FeedbackStore(db),
+            reports=service_audit(db, playbooks, requests), erasure=erasure(db),
+            export=Export(db), duplicates=DuplicateFinder(db, names), merges=GuestMerges(db),
         )
 
     async def close(self) -> None:

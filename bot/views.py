@@ -9,8 +9,11 @@ from telegram import InlineKeyboardMarkup, Message
 from bot import render
 from bot.callbacks import Verb, button
 from bot.i18n import t
+from bot.request_texts import summary_line
 from bot.state import Context
+from profiles.audit import AuditAction
 from profiles.models import Guest
+from profiles.visibility import visible_guest
 
 MAX_CHOICES = 8
 
@@ -21,14 +24,23 @@ def branch_labels(context: Context) -> dict[str, str]:
 
 async def send_card(message: Message, context: Context, guest_id: int) -> None:
     """The whole card; the buttons ride on its last message."""
-    card = await context.core.guests.card(guest_id)
+    core, me = context.core, context.member
+    card = await core.guests.card(guest_id, viewer=me)
+    await core.audit.record(AuditAction.VIEW, staff_id=me.id, guest_id=guest_id, now=core.clock())
     chunks = render.card(card, lang=context.lang, now=context.core.clock(),
-                         branches=branch_labels(context))
+                         branches=branch_labels(context),
+                         after_traits=await open_request_lines(context, guest_id))
     for chunk in chunks[:-1]:
         await message.reply_text(chunk, parse_mode="HTML")
     await message.reply_text(chunks[-1], parse_mode="HTML",
                              reply_markup=card_keyboard(card.guest, context.lang,
                                                         has_traits=bool(card.traits)))
+
+
+async def open_request_lines(context: Context, guest_id: int) -> list[str]:
+    found = await context.core.requests.open_for_guests([guest_id])
+    return [summary_line(summary, lang=context.lang, routing=context.core.requests.routing)
+            for summary in found.get(guest_id, [])]
 
 
 def card_keyboard(guest: Guest, lang: str, *, has_traits: bool) -> InlineKeyboardMarkup:
@@ -44,7 +56,7 @@ async def send_choices(
 ) -> None:
     """Several guests match: one button each, the button doing `verb` with that guest."""
     labels = branch_labels(context)
-    shown = guests[:MAX_CHOICES]
+    shown = [visible_guest(guest, context.member) for guest in guests[:MAX_CHOICES]]
     keyboard = [
         [button(render.hit_line(guest, context.lang, labels)[:60], verb, *extra, guest.id)]
         for guest in shown

@@ -17,6 +17,9 @@ class Action(StrEnum):
     FORGET = "forget"
     EXPORT = "export"
     MERGE = "merge"
+    UNMERGE = "unmerge"  # undo a merge of two guests
+    AUDIT = "audit"  # read who viewed or changed a guest
+    CONSENT = "consent"  # record a guest's consent to be remembered
 
 
 _RANK = {
@@ -33,10 +36,13 @@ _LOWEST_RANK = {
     Action.BRIEF: 1,
     Action.REPORT: 1,
     Action.MERGE: 1,
+    Action.CONSENT: 1,
     Action.INVITE: 2,
     Action.MANAGE_STAFF: 2,
     Action.FORGET: 2,
     Action.EXPORT: 2,
+    Action.AUDIT: 2,
+    Action.UNMERGE: 3,
 }
 
 

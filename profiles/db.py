@@ -86,6 +86,13 @@ class Database:
         return await self.read(lambda conn: conn.execute(
             "SELECT 1 FROM served_requests WHERE key = ?", (key,)).fetchone() is not None)
 
+    async def checkpoint(self) -> bool:
+        """Copy the write-ahead log into the database file and empty the log (outside any
+        transaction): what an erasure deleted is then gone from the WAL file too. False when
+        another connection's reader held it back; the next call finishes it."""
+        row = await self._run(lambda c: c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone())
+        return bool(row[0] == 0)
+
     async def _run(self, work: Work[T]) -> T:
         # aiosqlite has no public "run this function in the worker": _execute is what its
         # own methods use. The pinned version range in pyproject keeps it there.

@@ -5,12 +5,15 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
+from profiles.audit import AuditAction, record
 from profiles.db import Database
 from profiles.errors import GuestNotFound
-from profiles.models import Guest, GuestCard, Segment
-from profiles.names import clean_name, pinyin_of, search_tokens, split_honorific
+from profiles.models import Guest, GuestCard, Segment, Staff
+from profiles.names import clean_name, pinyin_of, split_honorific
 from profiles.phones import InvalidPhone, normalise_phone, phone_tail_key
+from profiles.search_index import index_guest
 from profiles.traits import load_traits
+from profiles.visibility import visible_card
 
 GUEST_COLUMNS = """
     g.id, g.name, g.honorific, g.pinyin, g.phone, g.tier, g.segment, g.branch, g.created_at,
@@ -38,14 +41,15 @@ class GuestStore:
 
         def work(conn: sqlite3.Connection) -> Guest:
             cursor = conn.execute(
-                "INSERT INTO guests (name, honorific, pinyin, phone, phone_rev, branch,"
-                " created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (name, honorific, pinyin_of(name).joined, phone,
+                "INSERT INTO guests (id, name, honorific, pinyin, phone, phone_rev, branch,"
+                " created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (next_guest_id(conn), name, honorific, pinyin_of(name).joined, phone,
                  phone_tail_key(phone) if phone else None, branch, staff_id,
                  now.isoformat(), now.isoformat()),
             )
             guest_id = int(cursor.lastrowid or 0)
-            index_guest(conn, guest_id, name, honorific)
+            index_guest(conn, guest_id)
+            record(conn, AuditAction.CREATE, staff_id=staff_id, guest_id=guest_id, now=now)
             return load_guest(conn, guest_id)
 
         return await self._db.write(work)
@@ -53,17 +57,20 @@ class GuestStore:
     async def get(self, guest_id: int) -> Guest:
         return await self._db.read(lambda conn: load_guest(conn, guest_id))
 
-    async def card(self, guest_id: int) -> GuestCard:
-        """The guest with every trait still standing, in one read."""
+    async def card(self, guest_id: int, *, viewer: Staff | None = None) -> GuestCard:
+        """The guest with every trait still standing, in one read, as `viewer`'s role may see
+        it (profiles.visibility). Without a viewer, everything: for the core's own use
+        (export, erasure, tests); the bot always names one (tests/test_architecture.py)."""
 
         def work(conn: sqlite3.Connection) -> GuestCard:
-            return GuestCard(guest=load_guest(conn, guest_id), traits=load_traits(conn, guest_id))
+            card = GuestCard(guest=load_guest(conn, guest_id), traits=load_traits(conn, guest_id))
+            return card if viewer is None else visible_card(card, viewer)
 
         return await self._db.read(work)
 
     async def set_tags(
         self, guest_id: int, *, tier: str | None = None, segment: Segment | None = None,
-        now: datetime,
+        now: datetime, staff_id: int | None = None,
     ) -> Guest:
         """Set the tier and/or the segment; an argument left None keeps what is stored."""
 
@@ -74,6 +81,8 @@ class GuestStore:
                 " updated_at = ? WHERE id = ?",
                 (tier, segment, now.isoformat(), guest_id),
             )
+            record(conn, AuditAction.TAG, staff_id=staff_id, guest_id=guest_id, now=now,
+                   details={"tier": tier, "segment": segment})
             return load_guest(conn, guest_id)
 
         return await self._db.write(work)
@@ -93,6 +102,25 @@ class GuestStore:
 
         return await self._db.write(work)
 
+    async def rename(self, guest_id: int, raw_name: str, *, now: datetime) -> Guest:
+        """Correct a guest's name (and honorific); the search index follows in the same write.
+
+        Raises InvalidName before anything is written, GuestNotFound for an unknown guest.
+        """
+        name, honorific = split_honorific(clean_name(raw_name))
+
+        def work(conn: sqlite3.Connection) -> Guest:
+            load_guest(conn, guest_id)
+            conn.execute(
+                "UPDATE guests SET name = ?, honorific = ?, pinyin = ?, updated_at = ?"
+                " WHERE id = ?",
+                (name, honorific, pinyin_of(name).joined, now.isoformat(), guest_id),
+            )
+            index_guest(conn, guest_id)
+            return load_guest(conn, guest_id)
+
+        return await self._db.write(work)
+
 
 def _phone(raw: str | None, region: str) -> str | None:
     if raw is None or not raw.strip():
@@ -103,13 +131,16 @@ def _phone(raw: str | None, region: str) -> str | None:
     return phone
 
 
-def index_guest(conn: sqlite3.Connection, guest_id: int, name: str, honorific: str) -> None:
-    """(Re)write the guest's search row, inside the caller's transaction."""
-    conn.execute("DELETE FROM guest_search WHERE rowid = ?", (guest_id,))
-    conn.execute(
-        "INSERT INTO guest_search (rowid, tokens) VALUES (?, ?)",
-        (guest_id, " ".join(search_tokens(name, honorific))),
-    )
+def next_guest_id(conn: sqlite3.Connection) -> int:
+    """Above every guest's and every erased guest's id: an erased id is never reused, since
+    old buttons, sent-log keys and the audit trail still name it. Nor is a merged guest's:
+    its #id leads to the guest kept, and an undone merge gives it back."""
+    (top,) = conn.execute(
+        "SELECT MAX(id) FROM (SELECT MAX(id) AS id FROM guests"
+        " UNION ALL SELECT MAX(id) FROM erased_guests"
+        " UNION ALL SELECT MAX(merged_guest_id) FROM guest_merges)"
+    ).fetchone()
+    return int(top or 0) + 1
 
 
 def load_guest(conn: sqlite3.Connection, guest_id: int) -> Guest:

@@ -55,6 +55,7 @@ class TraitDraft(Frozen):
     category: Category
     text: str = Field(min_length=1)
     attrs: Attrs = Field(default_factory=dict)
+    private: bool = False  # only shift leads and up may read it
 
     @property
     def key(self) -> str:
@@ -81,6 +82,7 @@ class Trait(Frozen):
     confirmed_count: int = 0
     confirmed_at: datetime | None = None
     retracted: bool = False
+    private: bool = False  # only shift leads and up may read it (profiles.visibility)
 
     @property
     def seen_at(self) -> datetime:

@@ -31,6 +31,7 @@ from datetime import date
 from typing import Any, Final
 
 from profiles.models import Attrs, Category, ParsedNote, Segment, TraitDraft
+from profiles.visibility import split_private
 from profiles.vocabulary import (
     SEPARATORS,
     Cue,
@@ -86,7 +87,11 @@ class _Date:
 
 
 def parse_note(text: str, vocabulary: Vocabulary) -> ParsedNote:
-    """Read one staff note into trait drafts; pure, and never raises on any str."""
+    """Read one staff note into trait drafts; pure, and never raises on any str.
+
+    A note starting with "🔒" or "!private" logs traits only shift leads and up may read.
+    """
+    private, text = split_private(text)
     lexicon = vocabulary.lexicon
     segments = list(_segments(text))
     clauses = [
@@ -98,7 +103,7 @@ def parse_note(text: str, vocabulary: Vocabulary) -> ParsedNote:
     hints = [_hints(fold(clause)[0], lexicon) for clause in clauses]
     return ParsedNote(
         traits=[
-            _draft(clause, lexicon)
+            _draft(clause, lexicon).model_copy(update={"private": private})
             for clause, hint in zip(clauses, hints, strict=True)
             if not hint.only
         ],

@@ -113,6 +113,24 @@ def split_note_command(args: str) -> tuple[str, str]:
     return ref, text
 
 
+def split_ref_pair(args: str) -> tuple[str, str]:
+    """Two references: "#12 #34", "王先生, Mr Smith", "room 1203 #34", "Mr Smith 王先生".
+
+    A comma (ASCII or full-width) separates them; without one, the first reference is one
+    word, or a keyword or English honorific and one word. Raises EmptyRef unless there are two.
+    """
+    tidy = visible_text(args)
+    if "," in tidy or "，" in tidy:
+        first, _, second = tidy.replace("，", ",").partition(",")
+    elif leading := _LEADING_REF.fullmatch(tidy):
+        first, second = leading["ref"], leading["text"]
+    else:
+        first, second = tidy, ""
+    if not first.strip() or not second.strip():
+        raise EmptyRef("Give two guests: /merge #12 #34")
+    return first.strip(), second.strip()
+
+
 def _number_after(patterns: tuple[re.Pattern[str], ...], folded: str) -> str | None:
     for pattern in patterns:
         if found := pattern.fullmatch(folded):

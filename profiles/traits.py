@@ -6,13 +6,15 @@ import json
 import sqlite3
 from datetime import datetime
 
+from profiles.audit import AuditAction, record
 from profiles.db import Database
 from profiles.errors import GuestNotFound, NothingToUndo, TraitNotFound
+from profiles.guardrails import Guardrails, default_guardrails
 from profiles.models import NoteLogged, Trait, TraitDraft, normalise_text
 
 TRAIT_COLUMNS = """
     t.id, t.guest_id, t.category, t.text, t.attrs, t.branch, t.staff_id, t.created_at,
-    t.retracted_at IS NOT NULL AS retracted,
+    t.retracted_at IS NOT NULL AS retracted, t.private,
     (SELECT COUNT(*) FROM trait_confirmations c WHERE c.trait_id = t.id) AS confirmed_count,
     (SELECT MAX(c.confirmed_at) FROM trait_confirmations c WHERE c.trait_id = t.id)
         AS confirmed_at
@@ -20,14 +22,19 @@ TRAIT_COLUMNS = """
 
 
 class TraitStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, guardrails: Guardrails | None = None) -> None:
         self._db = db
+        self._guardrails = guardrails or default_guardrails()
 
     async def log(
         self, guest_id: int, drafts: list[TraitDraft], *, staff_id: int, branch: str,
         now: datetime,
     ) -> NoteLogged:
-        """Store a note's traits as one batch; a trait the guest already has is confirmed."""
+        """Store a note's traits as one batch; a trait the guest already has is confirmed.
+
+        Raises NoteRefused, before anything is written, for words the guardrails refuse.
+        """
+        self._guardrails.check(drafts)
 
         def work(conn: sqlite3.Connection) -> NoteLogged:
             if conn.execute("SELECT 1 FROM guests WHERE id = ?", (guest_id,)).fetchone() is None:
@@ -44,6 +51,8 @@ class TraitStore:
                 else:
                     _confirm(conn, existing, batch_id, staff_id, branch, now)
                     confirmed.append(existing)
+            record(conn, AuditAction.NOTE, staff_id=staff_id, guest_id=guest_id, now=now,
+                   details={"batch": batch_id, "added": added, "confirmed": confirmed})
             return NoteLogged(
                 batch_id=batch_id, guest_id=guest_id, added=_load(conn, added),
                 confirmed=_load(conn, confirmed),
@@ -72,6 +81,10 @@ class TraitStore:
                 (now.isoformat(), staff_id, batch_id),
             )
             conn.execute("DELETE FROM trait_confirmations WHERE batch_id = ?", (batch_id,))
+            (guest_id,) = conn.execute("SELECT guest_id FROM note_batches WHERE id = ?",
+                                       (batch_id,)).fetchone()
+            record(conn, AuditAction.UNDO, staff_id=staff_id, guest_id=guest_id, now=now,
+                   details={"batch": batch_id, "traits": ids})
             return _load(conn, ids)
 
         return await self._db.write(work)
@@ -87,7 +100,31 @@ class TraitStore:
             )
             if cursor.rowcount != 1:
                 raise TraitNotFound(trait_id)
-            return _load(conn, [trait_id])[0]
+            trait = _load(conn, [trait_id])[0]
+            record(conn, AuditAction.RETRACT, staff_id=staff_id, guest_id=trait.guest_id,
+                   now=now, details={"trait": trait_id, "category": trait.category.value})
+            return trait
+
+        return await self._db.write(work)
+
+    async def make_private(self, batch_id: int, *, staff_id: int, now: datetime) -> list[Trait]:
+        """Make what one note added readable by shift leads and up only; the traits changed.
+
+        Raises NothingToUndo when the note is gone or was undone.
+        """
+
+        def work(conn: sqlite3.Connection) -> list[Trait]:
+            batch = conn.execute("SELECT guest_id FROM note_batches WHERE id = ?"
+                                 " AND undone_at IS NULL", (batch_id,)).fetchone()
+            if batch is None:
+                raise NothingToUndo(batch_id)
+            ids = [r[0] for r in conn.execute(
+                "SELECT id FROM traits WHERE batch_id = ? AND retracted_at IS NULL"
+                " AND private = 0", (batch_id,))]
+            conn.execute("UPDATE traits SET private = 1 WHERE batch_id = ?", (batch_id,))
+            record(conn, AuditAction.PRIVATE, staff_id=staff_id, guest_id=batch[0], now=now,
+                   details={"batch": batch_id, "traits": ids})
+            return _load(conn, ids)
 
         return await self._db.write(work)
 
@@ -156,10 +193,10 @@ def _insert_trait(
 ) -> int:
     cursor = conn.execute(
         "INSERT INTO traits (guest_id, category, text, norm, attrs, branch, staff_id, batch_id,"
-        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " created_at, private) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (guest_id, draft.category, draft.text, normalise_text(draft.text),
          json.dumps(draft.attrs, ensure_ascii=False), branch, staff_id, batch_id,
-         now.isoformat()),
+         now.isoformat(), int(draft.private)),
     )
     return int(cursor.lastrowid or 0)
 

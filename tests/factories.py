@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from playbooks.requests import Request, Source, State
+from playbooks.routing import Lane
 from profiles.models import Category, Guest, GuestCard, Role, Staff, Trait, TraitDraft
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -39,3 +41,15 @@ def make_staff(**overrides: object) -> Staff:
 
 def draft(category: Category, text: str, **attrs: str | int) -> TraitDraft:
     return TraitDraft(category=category, text=text, attrs=attrs)
+
+
+def make_request(**overrides: object) -> Request:
+    """An open red request relayed at NOW: accept within 5 minutes, done within 30."""
+    values: dict[str, object] = {
+        "id": 1, "branch": "la", "department": "guest", "lane": Lane.RED, "state": State.OPEN,
+        "route": 1, "guest_id": 1, "place": "room:1203", "ref_text": "room 1203",
+        "text": "the discount was left off the bill", "source": Source.RELAY, "staff_id": 1,
+        "created_at": NOW, "accept_due": NOW + timedelta(minutes=5),
+        "resolve_due": NOW + timedelta(minutes=30),
+    }
+    return Request.model_validate({**values, **overrides})

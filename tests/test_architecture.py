@@ -42,3 +42,21 @@ def test_sql_lives_only_in_store_modules_and_migrations() -> None:
         if any(word in path.read_text("utf-8") for word in ("SELECT ", "INSERT INTO", "UPDATE ", "DELETE FROM"))
     ]
     assert suspicious == []
+
+
+def test_the_bot_asks_for_a_guest_card_only_as_someone() -> None:
+    """Visibility by role lives in the core: every card the bot reads names its viewer."""
+    unnamed = []
+    for path in (ROOT / "bot").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and _reads_cards(node.func)
+                    and not any(k.arg == "viewer" for k in node.keywords)):
+                unnamed.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert unnamed == []
+
+
+def _reads_cards(func: ast.Attribute) -> bool:
+    """`….guests.card(…)` or `….search.find_cards(…)`."""
+    owner = func.value.attr if isinstance(func.value, ast.Attribute) else ""
+    return (owner, func.attr) in {("guests", "card"), ("search", "find_cards")}

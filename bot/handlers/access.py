@@ -7,11 +7,13 @@ import logging
 from telegram import Chat, Update
 from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
 
+from bot.callbacks import Verb
 from bot.i18n import t
 from bot.state import Context
 from profiles.db import serving
 
 log = logging.getLogger(__name__)
+GROUP_REQUEST_VERBS = frozenset({Verb.REQUEST_ACCEPT, Verb.REQUEST_DONE, Verb.REQUEST_DECLINE})
 
 
 async def admit_staff(update: Update, context: Context) -> None:
@@ -43,7 +45,13 @@ async def admit_staff(update: Update, context: Context) -> None:
 
 def _private_or_inline(update: Update) -> bool:
     chat = update.effective_chat
-    return update.inline_query is not None or (chat is not None and chat.type == Chat.PRIVATE)
+    # in a group, a few buttons are ours to answer: Seen on an allergy alert to the kitchen,
+    # Accept / Done / Can't do on a request posted to its department's group
+    query = update.callback_query
+    seen = query is not None and (query.data or "").startswith(f"{Verb.ALLERGY_SEEN}:")
+    desk = query is not None and (query.data or "").partition(":")[0] in GROUP_REQUEST_VERBS
+    return (update.inline_query is not None or seen or desk
+            or (chat is not None and chat.type == Chat.PRIVATE))
 
 
 def _is_join_attempt(update: Update) -> bool:

@@ -9,6 +9,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import render
 from bot.callbacks import Verb, pattern, unpack
+from bot.handlers.duplicates import offer_duplicates
 from bot.i18n import t
 from bot.state import Context
 from bot.views import send_card, show_matches
@@ -69,6 +70,9 @@ async def new(update: Update, context: Context) -> None:
         return
     branch = core.settings.branch(me.branch)
     try:
+        if await offer_duplicates(message, context, name, phone,
+                                  region=branch.phone_region if branch else "CN"):
+            return
         created = await core.guests.create(name, phone, branch=me.branch, staff_id=me.id,
                                            region=branch.phone_region if branch else "CN",
                                            now=core.clock())
@@ -126,7 +130,8 @@ async def tag(update: Update, context: Context) -> None:
     if len(found) != 1:
         await show_matches(message, context, found, ref)
         return
-    tagged = await core.guests.set_tags(found[0].id, tier=tier, segment=segment, now=core.clock())
+    tagged = await core.guests.set_tags(found[0].id, tier=tier, segment=segment, now=core.clock(),
+                                        staff_id=me.id)
     await message.reply_text(t(me.language, "tag.set", name=escape(render.full_name(tagged)),
                                tag=render.headline(tagged, me.language)),
                              parse_mode="HTML")

@@ -8,13 +8,18 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import render
+from bot.audit_view import refusal_text
 from bot.callbacks import ID, WORD, Verb, button, pattern, unpack
+from bot.events import raise_events
+from bot.handlers.duplicates import offer_duplicates
 from bot.handlers.guests import search_and_show
 from bot.i18n import t
 from bot.state import Context
 from bot.views import send_choices
+from playbooks.allergy import allergies_logged
 from profiles.access import Action, can
 from profiles.errors import GuestNotFound, NothingToUndo, PendingNoteGone, TraitNotFound
+from profiles.guardrails import NoteRefused
 from profiles.models import ParsedNote
 from profiles.names import InvalidName, clean_name
 from profiles.parser import parse_note
@@ -114,7 +119,7 @@ async def apply_to_chosen(update: Update, context: Context) -> None:
 async def retract_menu(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
-    card = await context.core.guests.card(int(unpack(query.data)[0]))
+    card = await context.core.guests.card(int(unpack(query.data)[0]), viewer=context.member)
     await query.answer()
     rows = [[button(render.trait_choice(trait, context.lang), Verb.RETRACT, trait.id)]
             for trait in card.traits[:40]]
@@ -145,7 +150,7 @@ async def tag_from_hint(update: Update, context: Context) -> None:
         return
     tier, segment = parse_tag(word)
     tagged = await core.guests.set_tags(int(guest_id), tier=tier, segment=segment,
-                                        now=core.clock())
+                                        now=core.clock(), staff_id=me.id)
     await query.answer()
     await _reply(query.message, t(me.language, "tag.set", name=escape(render.full_name(tagged)),
                                   tag=render.headline(tagged, me.language)))
@@ -154,6 +159,9 @@ async def tag_from_hint(update: Update, context: Context) -> None:
 async def _parse_or_explain(message: Message, context: Context, text: str) -> ParsedNote | None:
     """The note's traits (or tier hint), or None after telling why there is nothing to save."""
     parsed = parse_note(text, context.core.vocabulary)
+    if refusal := context.core.guardrails.review(parsed.traits):
+        await message.reply_text(refusal_text(refusal, context.lang), parse_mode="HTML")
+        return None
     if parsed.traits or parsed.tier_hint or parsed.segment_hint:
         return parsed
     key = "note.too_long" if parsed.unparsed else "note.empty"
@@ -175,11 +183,18 @@ async def _log(
     except GuestNotFound:
         await _reply(message, t(me.language, "guest.gone"))
         return
+    except NoteRefused as refused:
+        await _reply(message, refusal_text(refused.refusal, me.language))
+        return
     rows = [[button(t(me.language, "button.undo"), Verb.UNDO, logged.batch_id),
              button(t(me.language, "button.card"), Verb.OPEN, guest.id)]]
+    if logged.added and not any(trait.private for trait in logged.added):
+        rows[0].append(button(t(me.language, "button.private"), Verb.PRIVATE, logged.batch_id))
     rows += _tag_rows(context, guest.id, parsed)
     text = render.note_logged(logged, guest, lang=me.language, unparsed=parsed.unparsed)
     await _reply(message, text, InlineKeyboardMarkup(rows))
+    await raise_events(context, allergies_logged(logged, branch=me.branch, staff_id=me.id,
+                                                 at=core.clock()))
 
 
 def _tag_rows(
@@ -215,6 +230,8 @@ async def _offer_to_create(message: Message, context: Context, ref: str, text: s
     except InvalidName:
         await message.reply_text(t(lang, "new.bad_name"))
         return
+    if await offer_duplicates(message, context, name, None, region="CN", note=text):
+        return  # someone of that name (or pinyin) is here already: ask first
     pending = await _keep(context, name, text)
     markup = InlineKeyboardMarkup([[button(t(lang, "button.create", name=name[:40]), Verb.CREATE,
                                            pending)]])

@@ -11,7 +11,7 @@ from bot.menu import publish_menu
 from bot.state import Context
 from profiles.access import Action, can
 from profiles.errors import InviteInvalid
-from profiles.models import Staff
+from profiles.models import Role, Staff
 
 
 async def start(update: Update, context: Context) -> None:
@@ -61,11 +61,22 @@ def welcome(staff: Staff, context: Context) -> str:
 
 def help_text(staff: Staff, context: Context) -> str:
     lines = [t(staff.language, "help.intro")]
-    lines += [t(staff.language, f"help.{topic}") for topic in ("search", "guest", "note", "new")]
+    lines += [t(staff.language, f"help.{topic}")
+              for topic in ("search", "guest", "note", "new", "request", "requests")]
+    lines += [t(staff.language, f"help.{topic}") for topic in ("arrive", "leave", "playbooks")]
+    lines += [t(staff.language, f"help.{topic}") for topic in ("book", "occasion")]
+    if can(staff.role, Action.BRIEF) or staff.role is Role.HOUSEKEEPING:
+        lines.append(t(staff.language, "help.brief"))
     if can(staff.role, Action.TAG):
         lines.append(t(staff.language, "help.tag"))
+    lines += [t(staff.language, f"help.{action}") for action in ("merge", "unmerge")
+              if can(staff.role, Action(action))]
+    lines += [t(staff.language, f"help.{action}") for action in ("feedback", "report", "consent",
+                                                                 "export", "forget", "audit")
+              if action == "feedback" or can(staff.role, Action(action))]
     if can(staff.role, Action.INVITE):
         lines += [t(staff.language, "help.invite"), t(staff.language, "help.staff")]
+    lines.append(t(staff.language, "help.inline"))
     lines.append(t(staff.language, "help.lang"))
     return "\n".join(lines)
 

@@ -56,9 +56,10 @@ def test_a_long_card_splits_between_lines_under_the_limit() -> None:
     assert all(not chunk.startswith("\n") for chunk in chunks)
 
 
-def test_the_phone_shows_only_its_last_digits() -> None:
-    text = card_text(make_card(phone="+8613800138000"))
-    assert "…8000" in text and "13800138000" not in text
+def test_the_phone_shows_as_the_core_left_it_for_the_viewer() -> None:
+    masked, whole = (card_text(make_card(phone=phone)) for phone in ("…8000", "+8613800138000"))
+    assert "☎ …8000" in masked and "13800138000" not in masked
+    assert "☎ +8613800138000" in whole
 
 
 def test_the_next_occasion_comes_first_among_occasions() -> None:
