@@ -6,6 +6,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from datetime import time, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -164,7 +165,22 @@ class Settings(Strict):
         return branches
 
     def branch(self, branch_id: str) -> Branch | None:
-        return next((b for b in self.branches if b.id == branch_id), None)
+        return self._branch_index.get(branch_id)
+
+    def branch_labels(self, language: str) -> Mapping[str, str]:
+        """Branch id → name in `language`; built once per language (a chain has hundreds)."""
+        labels = self._labels.get(language)
+        if labels is None:
+            labels = self._labels[language] = {b.id: b.label(language) for b in self.branches}
+        return labels
+
+    @cached_property
+    def _branch_index(self) -> dict[str, Branch]:
+        return {b.id: b for b in self.branches}
+
+    @cached_property
+    def _labels(self) -> dict[str, dict[str, str]]:
+        return {}
 
     @property
     def database(self) -> str:

@@ -13,6 +13,7 @@ from bot.audit_setup import erasure, service_audit
 from bot.playbook_setup import playbook_engine, playbook_library
 from bot.settings import Settings
 from playbooks.briefs import Briefs
+from playbooks.card_view import CardViews
 from playbooks.engine import PlaybookEngine
 from playbooks.events import EventBus
 from playbooks.feedback import FeedbackStore
@@ -68,6 +69,7 @@ class Core:
     bookings: BookingStore
     briefs: Briefs
     audit: AuditLog
+    cards: CardViews
     guardrails: Guardrails
     feedback: FeedbackStore
     reports: ServiceAudit
@@ -95,7 +97,8 @@ class Core:
             vocabulary=vocabulary, outbox=Outbox(db), visits=VisitStore(db), events=events,
             clock=clock, playbooks=playbooks, requests=requests,
             bookings=BookingStore(db), briefs=Briefs(db),
-            audit=AuditLog(db), guardrails=guardrails, feedback=FeedbackStore(db),
+            audit=AuditLog(db), cards=CardViews(db), guardrails=guardrails,
+            feedback=FeedbackStore(db),
             reports=service_audit(db, playbooks, requests), erasure=erasure(db),
             export=Export(db), duplicates=DuplicateFinder(db, names), merges=GuestMerges(db),
         )

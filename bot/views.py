@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from html import escape
 
 from telegram import InlineKeyboardMarkup, Message
@@ -11,36 +12,30 @@ from bot.callbacks import Verb, button
 from bot.i18n import t
 from bot.request_texts import summary_line
 from bot.state import Context
-from profiles.audit import AuditAction
 from profiles.models import Guest
 from profiles.visibility import visible_guest
 
 MAX_CHOICES = 8
 
 
-def branch_labels(context: Context) -> dict[str, str]:
-    return {b.id: b.label(context.lang) for b in context.core.settings.branches}
+def branch_labels(context: Context) -> Mapping[str, str]:
+    return context.core.settings.branch_labels(context.lang)
 
 
 async def send_card(message: Message, context: Context, guest_id: int) -> None:
     """The whole card; the buttons ride on its last message."""
-    core, me = context.core, context.member
-    card = await core.guests.card(guest_id, viewer=me)
-    await core.audit.record(AuditAction.VIEW, staff_id=me.id, guest_id=guest_id, now=core.clock())
-    chunks = render.card(card, lang=context.lang, now=context.core.clock(),
-                         branches=branch_labels(context),
-                         after_traits=await open_request_lines(context, guest_id))
+    core = context.core
+    view = await core.cards.open(guest_id, viewer=context.member, now=core.clock())
+    card = view.card
+    requests = [summary_line(summary, lang=context.lang, routing=core.requests.routing)
+                for summary in view.open_requests]
+    chunks = render.card(card, lang=context.lang, now=core.clock(),
+                         branches=branch_labels(context), after_traits=requests)
     for chunk in chunks[:-1]:
         await message.reply_text(chunk, parse_mode="HTML")
     await message.reply_text(chunks[-1], parse_mode="HTML",
                              reply_markup=card_keyboard(card.guest, context.lang,
                                                         has_traits=bool(card.traits)))
-
-
-async def open_request_lines(context: Context, guest_id: int) -> list[str]:
-    found = await context.core.requests.open_for_guests([guest_id])
-    return [summary_line(summary, lang=context.lang, routing=context.core.requests.routing)
-            for summary in found.get(guest_id, [])]
 
 
 def card_keyboard(guest: Guest, lang: str, *, has_traits: bool) -> InlineKeyboardMarkup:

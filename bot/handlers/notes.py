@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import render
@@ -23,6 +23,7 @@ from profiles.guardrails import NoteRefused
 from profiles.models import ParsedNote
 from profiles.names import InvalidName, clean_name
 from profiles.parser import parse_note
+from profiles.pending import PendingNote
 from profiles.refs import ByName, EmptyRef, MissingNoteText, parse_guest_ref, split_note_command
 from profiles.tags import parse_tag
 
@@ -86,11 +87,8 @@ async def undo(update: Update, context: Context) -> None:
 async def create_and_log(update: Update, context: Context) -> None:
     query, core, me = update.callback_query, context.core, context.member
     assert query is not None and query.data is not None
-    try:
-        pending = await core.pending.take(int(unpack(query.data)[0]), staff_id=me.id,
-                                          now=core.clock())
-    except PendingNoteGone:
-        await query.answer(t(me.language, "pending.gone"), show_alert=True)
+    pending = await _take_pending(query, context, int(unpack(query.data)[0]))
+    if pending is None:
         return
     branch = core.settings.branch(me.branch)
     guest = await core.guests.create(pending.name, pending.phone, branch=me.branch,
@@ -104,16 +102,27 @@ async def create_and_log(update: Update, context: Context) -> None:
 
 
 async def apply_to_chosen(update: Update, context: Context) -> None:
-    query, core, me = update.callback_query, context.core, context.member
+    query = update.callback_query
     assert query is not None and query.data is not None
     pending_id, guest_id = (int(arg) for arg in unpack(query.data))
-    try:
-        pending = await core.pending.take(pending_id, staff_id=me.id, now=core.clock())
-    except PendingNoteGone:
-        await query.answer(t(me.language, "pending.gone"), show_alert=True)
+    pending = await _take_pending(query, context, pending_id)
+    if pending is None:
         return
     await query.answer()
-    await _log(query.message, context, guest_id, parse_note(pending.text, core.vocabulary))
+    await _log(query.message, context, guest_id,
+               parse_note(pending.text, context.core.vocabulary))
+
+
+async def _take_pending(
+    query: CallbackQuery, context: Context, pending_id: int
+) -> PendingNote | None:
+    """Spend a kept note once; a second press (or a stale one) is told so and gets None."""
+    try:
+        return await context.core.pending.take(pending_id, staff_id=context.member.id,
+                                               now=context.core.clock())
+    except PendingNoteGone:
+        await query.answer(t(context.lang, "pending.gone"), show_alert=True)
+        return None
 
 
 async def retract_menu(update: Update, context: Context) -> None:
