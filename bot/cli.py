@@ -86,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def run_bot(args: argparse.Namespace, settings: Settings) -> int:
     if settings.token is None:
-        print("No TELEGRAM_BOT_TOKEN set: opening the local terminal chat (see README to go live).")
+        logging.getLogger().setLevel(logging.WARNING)  # the terminal is the chat: keep it clean
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends the chat like /quit
             asyncio.run(run_console(settings))
         return 0

@@ -43,7 +43,7 @@ async def run_console(
     clock: Clock = utc_now,
 ) -> None:
     """Chat with the bot in the terminal until /quit or the end of input."""
-    api = LocalBotApi(clock=clock)
+    api = LocalBotApi(clock=clock, first_update_id=int(clock().timestamp() * 1000))
     app = build_application(settings, request=api, clock=clock, rate_limit=False)
     terminal = Terminal(LocalChat(app, api), stdout, echo=not stdin.isatty())
     # started, so the job queue runs as it would live

@@ -213,7 +213,7 @@ class LocalBotApi(BaseRequest):
     """The Bot API server, in process. Every call is kept in `calls`; what users would see is
     read with `sent_to` / `last_to`, `answers`, `inline_answers` and `commands`."""
 
-    def __init__(self, *, clock: Clock = utc_now) -> None:
+    def __init__(self, *, clock: Clock = utc_now, first_update_id: int = 1) -> None:
         self._clock = clock
         self.calls: list[ApiCall] = []
         # everything users saw, in order: each message as sent or edited, each button answer
@@ -227,7 +227,9 @@ class LocalBotApi(BaseRequest):
         self._faults: dict[str, list[tuple[HTTPStatus, int | None]]] = {}
         # decides, call by call, whether Telegram "fails" this one (fault-injection tests)
         self.fault_policy: Callable[[str], tuple[HTTPStatus, int | None] | None] | None = None
-        self._update_ids = itertools.count(1)
+        # as on Telegram, update ids only grow: a chat kept in a database across runs (the
+        # terminal chat) starts where time has got to, not at 1 again
+        self._update_ids = itertools.count(first_update_id)
         self._query_ids = itertools.count(1)
         self._user_ids = itertools.count(FIRST_USER_ID)
         self._file_ids = itertools.count(1)

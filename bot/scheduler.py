@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 
 from telegram import Bot
@@ -28,6 +28,7 @@ from playbooks.escalations import RequestPlanner
 log = logging.getLogger(__name__)
 
 SWEEP_SECONDS = 30
+SERVED_KEPT = timedelta(days=2)
 
 # Looks at stored data as of `now` and enqueues what is due (idempotently, by dedupe key).
 Planner = Callable[[datetime], Awaitable[object]]
@@ -37,7 +38,12 @@ def planners(core: Core) -> list[Planner]:
     """Every planner, in one visible place."""
     return [partial(reminders.plan, core), core.playbooks.plan, RequestPlanner(core.db).plan,
             core.feedback.plan_asks, partial(audit_jobs.plan_weekly, core),
-            partial(audit_jobs.sweep_privacy, core)]
+            partial(audit_jobs.sweep_privacy, core), partial(forget_old_updates, core)]
+
+
+async def forget_old_updates(core: Core, now: datetime) -> int:
+    """Telegram gives up redelivering an update within a day: older records only take room."""
+    return await core.db.forget_served(now - SERVED_KEPT)
 
 
 def renderers() -> Mapping[str, Renderer]:

@@ -81,6 +81,12 @@ class Database:
             serving.set(None)  # recorded with this commit; the request's later writes need not
         return result
 
+    async def forget_served(self, before: datetime) -> int:
+        """Drop records of requests served before `before` (Telegram redelivers for a day)."""
+        cursor = await self.write(lambda conn: conn.execute(
+            "DELETE FROM served_requests WHERE served_at < ?", (stamp(before),)))
+        return int(cursor.rowcount)
+
     async def already_served(self, key: str) -> bool:
         """Whether a write was committed while serving the request `key` (see `serving`)."""
         return await self.read(lambda conn: conn.execute(
@@ -120,7 +126,7 @@ def _configure(conn: sqlite3.Connection) -> None:
 def _recording(key: str, work: Work[T]) -> Work[T]:
     def recorded(conn: sqlite3.Connection) -> T:
         conn.execute("INSERT OR IGNORE INTO served_requests (key, served_at) VALUES (?, ?)",
-                     (key, datetime.now(UTC).isoformat()))
+                     (key, stamp(datetime.now(UTC))))
         return work(conn)
 
     return recorded

@@ -18,7 +18,7 @@ GROUP_REQUEST_VERBS = frozenset({Verb.REQUEST_ACCEPT, Verb.REQUEST_DONE, Verb.RE
 
 async def admit_staff(update: Update, context: Context) -> None:
     """Find the staff member behind the update, or answer strangers with one polite line."""
-    key = f"update:{update.update_id}"
+    key = f"update:{context.bot.id}:{update.update_id}"  # ids restart for a new bot token
     serving.set(key)  # the update's first write records it, atomically
     if await context.core.db.already_served(key):
         log.info("update %s was delivered again; its effects are saved already", update.update_id)

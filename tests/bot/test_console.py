@@ -73,6 +73,17 @@ async def test_a_second_run_does_not_join_again(settings: Settings, clock: FakeC
     assert len(await console_staff(settings)) == 1
 
 
+async def test_a_second_run_on_the_same_database_answers_every_message(
+    settings: Settings, clock: FakeClock
+) -> None:
+    await chat(settings, clock, "/new 王先生", "/quit")
+    clock.advance(minutes=1)
+
+    output = await chat(settings, clock, "/new Smith", "/quit")
+
+    assert any("Smith" in line and "#2" in line for line in output), output
+
+
 async def test_a_number_that_is_no_button_is_a_search(settings: Settings, clock: FakeClock) -> None:
     output = await chat(settings, clock, "/new 王先生 13800138000", "8000", "2")
 
