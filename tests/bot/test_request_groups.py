@@ -60,7 +60,7 @@ async def test_a_group_the_bot_was_removed_from_gives_way_to_the_leads_and_the_a
     admin = await bot.join("admin", name="Ada", language="en")
     await relay(bot)
     assert bot.last(lead).text.splitlines()[0] == "🔴 R1 · Guest services"
-    assert "could not be reached, so this came to you" in bot.last(lead).text
+    assert "could be reached on the bot, so this came to you" in bot.last(lead).text
     assert bot.last(admin).text.startswith(
         "⚠️ The Guest services group of Los Angeles (chat -100777) refused R1: Forbidden")
     await bot.press(lead, bot.last(lead), "Accept")
