@@ -167,6 +167,11 @@ class Settings(Strict):
     def branch(self, branch_id: str) -> Branch | None:
         return self._branch_index.get(branch_id)
 
+    @cached_property
+    def phone_regions(self) -> tuple[str, ...]:
+        """Every branch's phone region, once each: where a chain's guests' numbers come from."""
+        return tuple(dict.fromkeys(b.phone_region for b in self.branches))
+
     def branch_labels(self, language: str) -> Mapping[str, str]:
         """Branch id → name in `language`; built once per language (a chain has hundreds)."""
         labels = self._labels.get(language)

@@ -91,7 +91,8 @@ class Core:
         requests = RequestStore(db, Routing({b.id: b.departments for b in settings.branches},
                                             settings.requests))
         return cls(
-            settings=settings, db=db, staff=StaffStore(db), guests=GuestStore(db),
+            settings=settings, db=db, staff=StaffStore(db),
+            guests=GuestStore(db, phone_regions=settings.phone_regions),
             traits=TraitStore(db, guardrails), search=GuestSearch(db, names),
             pending=PendingNotes(db),
             vocabulary=vocabulary, outbox=Outbox(db), visits=VisitStore(db), events=events,
@@ -100,7 +101,8 @@ class Core:
             audit=AuditLog(db), cards=CardViews(db), guardrails=guardrails,
             feedback=FeedbackStore(db),
             reports=service_audit(db, playbooks, requests), erasure=erasure(db),
-            export=Export(db), duplicates=DuplicateFinder(db, names), merges=GuestMerges(db),
+            export=Export(db), merges=GuestMerges(db),
+            duplicates=DuplicateFinder(db, names, phone_regions=settings.phone_regions),
         )
 
     async def close(self) -> None:

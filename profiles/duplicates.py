@@ -12,7 +12,7 @@ honorific says otherwise (先生 / Mr against 女士 / Ms).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from typing import Final
 
@@ -52,9 +52,11 @@ class Duplicate(Frozen):
 
 
 class DuplicateFinder:
-    def __init__(self, db: Database, vocabulary: Vocabulary | None = None) -> None:
+    def __init__(self, db: Database, vocabulary: Vocabulary | None = None, *,
+                 phone_regions: Sequence[str] = ()) -> None:
         self._db = db
         self._vocabulary = vocabulary or NameVocabulary()
+        self._regions = tuple(phone_regions)  # read phones as GuestStore.create does
 
     async def likely(
         self, raw_name: str, raw_phone: str | None, *, region: str, branch: str,
@@ -66,7 +68,8 @@ class DuplicateFinder:
         Raises InvalidName or InvalidPhone for what `GuestStore.create` would refuse.
         """
         name, honorific = split_honorific(clean_name(raw_name))
-        phone = require_phone(raw_phone, region) if raw_phone and raw_phone.strip() else None
+        phone = (require_phone(raw_phone, region, self._regions)
+                 if raw_phone and raw_phone.strip() else None)
 
         def work(conn: sqlite3.Connection) -> list[Duplicate]:
             found = self._candidates(conn, name, phone, branch)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from datetime import datetime
 
 from profiles.audit import AuditAction, record
@@ -25,8 +26,9 @@ GUEST_COLUMNS = """
 
 
 class GuestStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, phone_regions: Sequence[str] = ()) -> None:
         self._db = db
+        self._regions = tuple(phone_regions)  # the chain's: a phone is tried in these too
 
     async def create(
         self, raw_name: str, raw_phone: str | None, *, branch: str, staff_id: int | None,
@@ -37,7 +39,7 @@ class GuestStore:
         Raises InvalidName or InvalidPhone before anything is written.
         """
         name, honorific = split_honorific(clean_name(raw_name))
-        phone = _phone(raw_phone, region)
+        phone = _phone(raw_phone, region, self._regions)
 
         def work(conn: sqlite3.Connection) -> Guest:
             cursor = conn.execute(
@@ -90,7 +92,7 @@ class GuestStore:
     async def set_phone(
         self, guest_id: int, raw_phone: str, *, region: str, now: datetime
     ) -> Guest:
-        phone = _phone(raw_phone, region)
+        phone = _phone(raw_phone, region, self._regions)
 
         def work(conn: sqlite3.Connection) -> Guest:
             load_guest(conn, guest_id)
@@ -122,10 +124,10 @@ class GuestStore:
         return await self._db.write(work)
 
 
-def _phone(raw: str | None, region: str) -> str | None:
+def _phone(raw: str | None, region: str, also: Sequence[str]) -> str | None:
     if raw is None or not raw.strip():
         return None
-    phone = normalise_phone(raw, region)
+    phone = normalise_phone(raw, region, also)
     if phone is None:
         raise InvalidPhone(raw)
     return phone

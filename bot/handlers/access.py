@@ -13,7 +13,10 @@ from bot.state import Context
 from profiles.db import serving
 
 log = logging.getLogger(__name__)
-GROUP_REQUEST_VERBS = frozenset({Verb.REQUEST_ACCEPT, Verb.REQUEST_DONE, Verb.REQUEST_DECLINE})
+# In a group, these buttons are ours to answer: Seen on an allergy alert to the kitchen,
+# Accept / Done / Can't do on a request posted to its department's group.
+GROUP_VERBS = frozenset({Verb.ALLERGY_SEEN, Verb.REQUEST_ACCEPT, Verb.REQUEST_DONE,
+                         Verb.REQUEST_DECLINE})
 
 
 async def admit_staff(update: Update, context: Context) -> None:
@@ -44,13 +47,9 @@ async def admit_staff(update: Update, context: Context) -> None:
 
 
 def _private_or_inline(update: Update) -> bool:
-    chat = update.effective_chat
-    # in a group, a few buttons are ours to answer: Seen on an allergy alert to the kitchen,
-    # Accept / Done / Can't do on a request posted to its department's group
-    query = update.callback_query
-    seen = query is not None and (query.data or "").startswith(f"{Verb.ALLERGY_SEEN}:")
-    desk = query is not None and (query.data or "").partition(":")[0] in GROUP_REQUEST_VERBS
-    return (update.inline_query is not None or seen or desk
+    chat, query = update.effective_chat, update.callback_query
+    group_button = query is not None and (query.data or "").partition(":")[0] in GROUP_VERBS
+    return (update.inline_query is not None or group_button
             or (chat is not None and chat.type == Chat.PRIVATE))
 
 

@@ -98,3 +98,10 @@ def test_any_typed_tail_finds_the_number(e164: str, length: int) -> None:
     query = tail_query(typed)
     assert query is not None
     assert phone_tail_key(e164).startswith(query)
+
+
+def test_a_mobile_typed_without_its_country_code_is_read_in_another_branch_region() -> None:
+    """In Los Angeles, 13800138000 is no US number but a Shanghai mobile: read it so."""
+    assert normalise_phone("13800138000", "US", also=("US", "CN")) == "+8613800138000"
+    assert normalise_phone("213 555 0142", "US", also=("CN",)) == "+12135550142"
+    assert normalise_phone("13800138000", "US") == "+13800138000"  # no other region known
