@@ -56,10 +56,12 @@ async def test_acknowledged_notes_survive_a_kill_and_none_is_applied_twice(
         await tg.command(people[0], "/new Smith")
         burst = [(person, f"burst-{person.first_name}-{n}") for n in range(NOTES_PER_PERSON)
                  for person in people]
-        kill_after = chance.randrange(len(burst))
+        kill_after = chance.randrange(len(burst) // 3, len(burst))
         for index, (person, text) in enumerate(burst):
             await tg.send_command(person, f"/note #1: {text}")
             if index == kill_after:
+                if redeliver:  # the dead process has surely acted on this one
+                    await tg.wait_for_reply(person, lambda m, t=text: t in m.text)
                 bot.kill()
         if redeliver:  # as if the dead process had confirmed none of what it acted on
             await tg.redeliver_all()
