@@ -2,27 +2,17 @@
 
 import pytest
 
-from tests.e2e.client import TelegramTestClient, User
+from tests.e2e.client import TelegramTestClient
 from tests.e2e.process import BotProcess
+from tests.e2e.staff import join, starts
 
 pytestmark = pytest.mark.e2e
-
-
-async def join(tg: TelegramTestClient, guestcard: BotProcess, name: str) -> User:
-    user = tg.new_user(name)
-    await tg.command(user, f"/start {guestcard.invite('lead', 'la')}", lambda m: name in m.text)
-    await tg.command(user, "/lang en")
-    return user
-
-
-def starts(prefix: str):
-    return lambda message: message.text.startswith(prefix)
 
 
 async def test_a_booking_is_in_the_brief_with_allergies_and_preferences(
     tg: TelegramTestClient, guestcard: BotProcess
 ) -> None:
-    lead = await join(tg, guestcard, "Lia")
+    lead = await join(tg, guestcard, "Lia", "lead")
     await tg.command(lead, "/new 王先生 +1 213 555 0142", lambda m: "#" in m.text)
     await tg.command(lead, "/note 王先生: 花生过敏，靠窗，冰酸梅汤大杯", starts("Saved"))
     booked = await tg.command(lead, "/book 王先生 tomorrow 19:00 4 people", starts("📅"))

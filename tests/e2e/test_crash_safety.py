@@ -8,15 +8,10 @@ import pytest
 
 from tests.e2e.client import TelegramTestClient, User
 from tests.e2e.process import BotProcess
+from tests.e2e.staff import join
 
 pytestmark = pytest.mark.e2e
 NOTES_PER_PERSON = 12
-
-
-async def staff(tg: TelegramTestClient, bot: BotProcess, name: str) -> User:
-    user = tg.new_user(name)
-    await tg.command(user, f"/start {bot.invite('waiter', 'la')}")
-    return user
 
 
 def acknowledged(texts: list[str]) -> set[str]:
@@ -51,8 +46,7 @@ async def test_acknowledged_notes_survive_a_kill_and_none_is_applied_twice(
     bot = BotProcess(bot_env, tmp_path / "bot.log")
     await bot.start(tg)
     try:
-        people = [await staff(tg, bot, name) for name in ("Ana", "Bo", "Cy")]
-        await tg.command(people[0], "/lang en")
+        people = [await join(tg, bot, name, "waiter") for name in ("Ana", "Bo", "Cy")]
         await tg.command(people[0], "/new Smith")
         burst = [(person, f"burst-{person.first_name}-{n}") for n in range(NOTES_PER_PERSON)
                  for person in people]

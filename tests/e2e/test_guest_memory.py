@@ -2,24 +2,11 @@
 
 import pytest
 
-from tests.e2e.client import Message, TelegramTestClient, User
+from tests.e2e.client import Message, TelegramTestClient
 from tests.e2e.process import BotProcess
+from tests.e2e.staff import has, join
 
 pytestmark = pytest.mark.e2e
-
-
-async def join(tg: TelegramTestClient, guestcard: BotProcess, name: str, role: str,
-               branch: str) -> User:
-    user = tg.new_user(name)
-    code = guestcard.invite(role, branch)
-    welcome = await tg.command(user, f"/start {code}")
-    assert name in welcome.text
-    await tg.command(user, "/lang en")
-    return user
-
-
-def has(*words: str):
-    return lambda message: all(word in message.text for word in words)
 
 
 async def test_a_trait_learned_in_la_is_recalled_in_shanghai(

@@ -2,21 +2,11 @@
 
 import pytest
 
-from tests.e2e.client import Message, TelegramTestClient, User
+from tests.e2e.client import Message, TelegramTestClient
 from tests.e2e.process import BotProcess
+from tests.e2e.staff import join, starts
 
 pytestmark = pytest.mark.e2e
-
-
-async def join(tg: TelegramTestClient, guestcard: BotProcess, name: str, role: str) -> User:
-    user = tg.new_user(name)
-    await tg.command(user, f"/start {guestcard.invite(role, 'la')}", lambda m: name in m.text)
-    await tg.command(user, "/lang en")
-    return user
-
-
-def starts(prefix: str):
-    return lambda message: message.text.startswith(prefix)
 
 
 async def test_arrive_sends_a_checklist_that_is_complete_once_every_step_is_ticked(

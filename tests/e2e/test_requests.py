@@ -6,7 +6,7 @@ import pytest
 
 from tests.e2e.client import TelegramTestClient
 from tests.e2e.process import BotProcess
-from tests.e2e.test_guest_memory import has, join
+from tests.e2e.staff import has, join
 
 pytestmark = pytest.mark.e2e
 
