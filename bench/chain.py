@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import accumulate
 from pathlib import Path
 
-from profiles.db import apply_migrations, shipped_migrations
+from profiles.db import apply_migrations, shipped_migrations, stamp
 from profiles.models import Category, normalise_text
 from profiles.names import pinyin_of
 from profiles.phones import phone_tail_key
@@ -209,7 +209,7 @@ def _write_staff(conn: sqlite3.Connection, spec: ChainSpec) -> None:
     conn.executemany(
         "INSERT INTO staff (telegram_id, name, role, branch, language, active, joined_at)"
         " VALUES (?, ?, ?, ?, 'en', 1, ?)",
-        [(*row, NOW.isoformat()) for row in rows],
+        [(*row, stamp(NOW)) for row in rows],
     )
     conn.execute("COMMIT")
 
@@ -245,7 +245,7 @@ def _guest_chunk(job: tuple[ChainSpec, int]) -> tuple[list[tuple[object, ...]],
     for guest_id in range(start, min(start + CHUNK, spec.guests + 1)):
         name, honorific, phone = _person(rng)
         branch = rng.choice(branches)
-        created = (NOW - timedelta(days=5 * 365) * (1 - guest_id / (spec.guests + 1))).isoformat()
+        created = stamp(NOW - timedelta(days=5 * 365) * (1 - guest_id / (spec.guests + 1)))
         tier = rng.choices((None, "gold", "silver", "platinum"), (85, 6, 7, 2))[0]
         segment = rng.choices((None, "key", "regular", "new", "unwelcome"), (70, 4, 16, 9, 1))[0]
         guests.append((guest_id, name, honorific, pinyin_of(name).joined, phone,
@@ -302,28 +302,32 @@ def _write_traits(conn: sqlite3.Connection, spec: ChainSpec) -> None:
     conn.execute("COMMIT")
 
 
+# profiles.db.stamp's layout, for times SQLite computes itself
+SQL_STAMP = "%Y-%m-%dT%H:%M:%S.000000+00:00"
+
+
 def _write_visits(conn: sqlite3.Connection, spec: ChainSpec) -> None:
     """A past visit for one guest in four; one in 500 is in a room or at a table now."""
     conn.execute("BEGIN")
     conn.execute(
         """
         INSERT INTO visits (guest_id, branch, arrived_at, left_at)
-        SELECT id, branch, strftime('%Y-%m-%dT%H:%M:%S+00:00', ?, '-' || (id % 90) || ' days'),
-               strftime('%Y-%m-%dT%H:%M:%S+00:00', ?, '-' || (id % 90) || ' days', '+2 hours')
+        SELECT id, branch, strftime(:format, :now, '-' || (id % 90) || ' days'),
+               strftime(:format, :now, '-' || (id % 90) || ' days', '+2 hours')
         FROM guests WHERE id % 4 = 0
         """,
-        (NOW.isoformat()[:19], NOW.isoformat()[:19]),
+        {"format": SQL_STAMP, "now": NOW.isoformat()[:19]},
     )
     conn.execute(
         """
         INSERT INTO visits (guest_id, branch, arrived_at, table_no, room_no)
-        SELECT id, branch, strftime('%Y-%m-%dT%H:%M:%S+00:00', ?, '-' || (id % 120) || ' minutes'),
+        SELECT id, branch, strftime(:format, :now, '-' || (id % 120) || ' minutes'),
                CASE WHEN id % 1000 = 0 THEN CAST(1 + id / 1000 % 40 AS TEXT) END,
                CASE WHEN id % 1000 = 500
                     THEN CAST(100 * (1 + id / 1000 % 20) + 1 + id / 20000 % 30 AS TEXT) END
         FROM guests WHERE id % 500 = 0
         """,
-        (NOW.isoformat()[:19],),
+        {"format": SQL_STAMP, "now": NOW.isoformat()[:19]},
     )
     conn.execute("COMMIT")
 

@@ -31,10 +31,6 @@ def branch_day_of(settings: Settings, branch_id: str) -> BranchDay:
     return branch_day(branch) if branch else BranchDay(branch=branch_id, timezone="UTC")
 
 
-def branch_labels(settings: Settings, lang: str) -> dict[str, str]:
-    return {b.id: b.label(lang) for b in settings.branches}
-
-
 async def plan(core: Core, now: datetime) -> None:
     """Enqueue the briefs and reminders due at `now`, then announce the occasions found."""
     await core.briefs.plan([branch_day(b) for b in core.settings.branches], now)
@@ -51,8 +47,8 @@ async def render_brief(core: Core, delivery: Delivery, lang: str) -> Rendered | 
     shift = delivery.payload.get("shift")
     brief = await core.briefs.brief(branch_day(branch), day, viewer=member,
                                     shift=shift if isinstance(shift, str) else None)
-    return _rendered(brief_messages(brief, lang=lang, zone=branch_day(branch).zone,
-                                    branches=branch_labels(core.settings, lang)))
+    return _rendered(brief_messages(brief, lang=lang, zone=branch.zone,
+                                    branches=core.settings.branch_labels(lang)))
 
 
 async def render_occasions(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
@@ -64,8 +60,8 @@ async def render_occasions(core: Core, delivery: Delivery, lang: str) -> Rendere
     guests = reminders.by_staff.get(member.id)
     if not guests:
         return None  # the occasions were retracted or the guest erased since
-    return _rendered(occasion_messages(guests, day, lang=lang, zone=branch_day(branch).zone,
-                                       branches=branch_labels(core.settings, lang)))
+    return _rendered(occasion_messages(guests, day, lang=lang, zone=branch.zone,
+                                       branches=core.settings.branch_labels(lang)))
 
 
 async def _recipient(core: Core, delivery: Delivery) -> tuple[Staff, Branch, date] | None:

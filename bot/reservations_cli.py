@@ -13,7 +13,7 @@ from typing import TextIO
 
 from bot.briefs import brief_messages, plain
 from bot.i18n import LANGUAGES
-from bot.reminders import branch_day, branch_labels
+from bot.reminders import branch_day
 from bot.settings import Branch, Settings
 from bot.state import Core, utc_now
 from playbooks.dates import WhenError, parse_day
@@ -99,7 +99,7 @@ def print_brief(args: argparse.Namespace, settings: Settings, out: TextIO = sys.
         finally:
             await core.close()
         return brief_messages(found, lang=lang, zone=day.zone,
-                              branches=branch_labels(settings, lang))
+                              branches=settings.branch_labels(lang))
 
     print(plain("\n\n".join(asyncio.run(render()))), file=out)
     return 0

@@ -33,6 +33,11 @@ class ConfigError(Exception):
     """config.toml cannot be used; the message names the file, the key and what is wrong."""
 
 
+def _require_unique(what: str, keys: list[str]) -> None:
+    if len(keys) != len(set(keys)):
+        raise ValueError(f"{what} repeat: {keys}")
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -77,9 +82,7 @@ class Branch(Strict):
     @field_validator("shifts")
     @classmethod
     def _unique_shifts(cls, shifts: list[Shift]) -> list[Shift]:
-        names = [shift.name for shift in shifts]
-        if len(names) != len(set(names)):
-            raise ValueError(f"shift names repeat: {names}")
+        _require_unique("shift names", [shift.name for shift in shifts])
         return shifts
 
     @field_validator("timezone")
@@ -159,13 +162,16 @@ class Settings(Strict):
     @field_validator("branches")
     @classmethod
     def _unique_ids(cls, branches: list[Branch]) -> list[Branch]:
-        ids = [b.id for b in branches]
-        if len(ids) != len(set(ids)):
-            raise ValueError(f"branch ids repeat: {ids}")
+        _require_unique("branch ids", [b.id for b in branches])
         return branches
 
     def branch(self, branch_id: str) -> Branch | None:
         return self._branch_index.get(branch_id)
+
+    def phone_region(self, branch_id: str) -> str:
+        """How a phone typed at the branch is read when it has no country code."""
+        branch = self.branch(branch_id)
+        return branch.phone_region if branch else "CN"
 
     @cached_property
     def phone_regions(self) -> tuple[str, ...]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -121,7 +121,6 @@ class UserState:
     """Per staff member, in memory only: what the next plain message means."""
 
     note_for: int | None = None
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 class Context(CallbackContext[ExtBot[Any], UserState, dict[object, object], BotState]):

@@ -13,9 +13,19 @@ from bot.i18n import t
 from bot.request_texts import summary_line
 from bot.state import Context
 from profiles.models import Guest
+from profiles.names import InvalidName, clean_name
+from profiles.refs import ByName, parse_guest_ref
 from profiles.visibility import visible_guest
 
 MAX_CHOICES = 8
+REF_LIMIT = 64
+
+
+async def reply(target: object, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Answer under `target` in HTML; a button's message too old for Telegram to show (no
+    longer a `Message`) has nothing to reply under."""
+    if isinstance(target, Message):
+        await target.reply_text(text, parse_mode="HTML", reply_markup=markup)
 
 
 def branch_labels(context: Context) -> Mapping[str, str]:
@@ -60,6 +70,15 @@ async def send_choices(
     await message.reply_text(text, parse_mode="HTML", reply_markup=InlineKeyboardMarkup(keyboard))
 
 
+async def one_guest(message: Message, context: Context, ref: str) -> Guest | None:
+    """The one guest `ref` names, or None after showing that none or several match."""
+    found = await context.core.search.resolve(ref[:REF_LIMIT], branch=context.member.branch)
+    if len(found) != 1:
+        await show_matches(message, context, found, ref)
+        return None
+    return found[0]
+
+
 async def show_matches(message: Message, context: Context, guests: list[Guest], query: str) -> None:
     if not guests:
         await message.reply_text(t(context.lang, "search.none", query=escape(query[:64])),
@@ -68,3 +87,17 @@ async def show_matches(message: Message, context: Context, guests: list[Guest], 
         await send_card(message, context, guests[0].id)
     else:
         await send_choices(message, context, guests, query=query)
+
+
+async def name_for_new_guest(message: Message, context: Context, ref: str) -> str | None:
+    """`ref` cleaned as a new guest's name, or None after saying why it cannot be one (a room,
+    table, phone or #id names no one here; a name may still be unusable)."""
+    if not isinstance(parse_guest_ref(ref), ByName):
+        await message.reply_text(t(context.lang, "search.none", query=escape(ref[:REF_LIMIT])),
+                                 parse_mode="HTML")
+        return None
+    try:
+        return clean_name(ref)
+    except InvalidName:
+        await message.reply_text(t(context.lang, "new.bad_name"))
+        return None

@@ -183,8 +183,9 @@ def _unseen(conn: sqlite3.Connection, now: datetime) -> list[PendingAlert]:
         " WHERE k.alert_id = a.id) ORDER BY id",
         (stamp(now), stamp(now - STALE_AFTER)),
     ).fetchall()
-    return [PendingAlert(id=row["id"], ack_due_at=row["ack_due_at"],
-                         leads=shift_leads(conn, row["branch"])) for row in rows]
+    leads = {branch: shift_leads(conn, branch) for branch in {row["branch"] for row in rows}}
+    return [PendingAlert(id=row["id"], ack_due_at=row["ack_due_at"], leads=leads[row["branch"]])
+            for row in rows]
 
 
 def _load(conn: sqlite3.Connection, alert_id: int) -> AllergyAlert:

@@ -15,6 +15,7 @@ from pydantic import Field
 from playbooks import occasions, request_store
 from playbooks.occasions import OccasionDue
 from playbooks.outbox import Outgoing, enqueue
+from playbooks.roster import staff_with_roles
 from playbooks.shifts import BranchDay, current_shifts, shift_named, shift_of
 from profiles.bookings import Booking, arrived_since, bookings_between
 from profiles.db import Database
@@ -198,7 +199,7 @@ def plan_briefs(conn: sqlite3.Connection, branch: BranchDay, now: datetime) -> i
     """
     new = 0
     for window in current_shifts(branch, now):
-        for member in occasions.staff_with_roles(conn, branch.branch, window.shift.roles):
+        for member in staff_with_roles(conn, branch.branch, window.shift.roles):
             new += enqueue(conn, Outgoing(
                 key=f"brief:{window.key}:{member.id}", kind=KIND, chat_id=member.telegram_id,
                 staff_id=member.id, not_before=window.start, expires_at=window.end,

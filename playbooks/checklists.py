@@ -4,10 +4,11 @@ reports are due at `now`, and how a branch's week of runs adds up."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from playbooks import service_audit
 from playbooks.outbox import Outgoing
 from playbooks.playbook import Text
 from profiles.models import Frozen
@@ -171,7 +172,6 @@ def audit(
 
 def week_of(moment: datetime, zone: ZoneInfo, *, weeks_back: int = 0) -> tuple[datetime, datetime]:
     """The local Monday-to-Monday week holding `moment` (or one `weeks_back` before it)."""
-    local = moment.astimezone(zone)
-    monday = local.date() - timedelta(days=local.weekday(), weeks=weeks_back)
-    start = datetime.combine(monday, time(0), tzinfo=zone)
-    return start, datetime.combine(monday + timedelta(days=7), time(0), tzinfo=zone)
+    week = service_audit.week_of(moment.astimezone(zone).date() - timedelta(weeks=weeks_back),
+                                 zone)
+    return week.start, week.end

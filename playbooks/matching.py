@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from playbooks.events import Event
+from playbooks.occasions import occasions_of
 from playbooks.playbook import Conditions, Playbook
 from profiles.models import Category, Frozen, Guest, Segment, Trait, normalise_text
 
@@ -51,7 +52,7 @@ def observe(facts: GuestFacts, event: Event, zone: ZoneInfo) -> Observed:
         first_visit=facts.earlier_visits == 0,
         children=details.get("children") is True or _has_children(traits),
         business=details.get("business") is True or _is_business(traits),
-        occasion_today=any(_falls_on(trait, today) for trait in traits),
+        occasion_today=any(occasions_of(trait, [today], today) for trait in traits),
         stay=bool(details.get("room")) or details.get("stay") is True,
         trait_texts=[normalise_text(trait.text) for trait in traits],
     )
@@ -141,18 +142,3 @@ def _mentions(texts: list[str], words: list[str]) -> bool:
     wanted = [normalise_text(word) for word in words]
     return any(word in text for text in texts for word in wanted)
 
-
-def _falls_on(trait: Trait, today: date) -> bool:
-    """An occasion (month and day) is today; 29 February counts on the 28th in other years."""
-    if trait.category is not Category.OCCASION:
-        return False
-    month, day = trait.attrs.get("month"), trait.attrs.get("day")
-    if not isinstance(month, int) or not isinstance(day, int):
-        return False
-    if (month, day) == (2, 29) and not _leap(today.year):
-        day = 28
-    return (month, day) == (today.month, today.day)
-
-
-def _leap(year: int) -> bool:
-    return (date(year, 3, 1) - timedelta(days=1)).day == 29

@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 
 from playbooks.events import Event, EventKind
 from playbooks.outbox import Outgoing, enqueue
+from playbooks.roster import staff_with_roles
 from playbooks.shifts import BranchDay
 from profiles.bookings import Booking, bookings_of_guests
 from profiles.db import Database, stamp
@@ -144,20 +145,6 @@ def occasion_traits(conn: sqlite3.Connection, days: Iterable[date]) -> list[Trai
     )
     return [Trait.model_validate({**dict(row), "attrs": json.loads(row["attrs"])})
             for row in rows]
-
-
-def staff_with_roles(
-    conn: sqlite3.Connection, branch: str, roles: Iterable[Role]
-) -> list[Staff]:
-    wanted = sorted(set(roles))
-    if not wanted:
-        return []
-    marks = ", ".join("?" for _ in wanted)
-    rows = conn.execute(
-        f"SELECT * FROM staff WHERE branch = ? AND active = 1 AND role IN ({marks}) ORDER BY id",
-        (branch, *wanted),
-    )
-    return [Staff.model_validate(dict(row)) for row in rows]
 
 
 def _last_servers(conn: sqlite3.Connection, guest_ids: list[int]) -> dict[int, int]:

@@ -10,7 +10,6 @@ word matches whole words only (with a plural or -ed/-ing ending), so "AC" is not
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -19,7 +18,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, model_validator
 
-from profiles.models import Frozen, Role
+from profiles.models import Frozen, Role, normalise_text
 
 
 class Lane(StrEnum):
@@ -137,12 +136,9 @@ def mentions(text: str, words: Iterable[str]) -> bool:
 
 
 def found_words(text: str, words: Iterable[str]) -> list[str]:
-    folded = fold(text)
-    return [word for word in words if fold(word) and _pattern(fold(word)).search(folded)]
-
-
-def fold(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    folded = normalise_text(text)
+    return [word for word in words
+            if (wanted := normalise_text(word)) and _pattern(wanted).search(folded)]
 
 
 @lru_cache(maxsize=2048)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from playbooks.checklists import (
@@ -19,6 +19,7 @@ from playbooks.checklists import (
 from playbooks.matching import GuestFacts
 from playbooks.outbox import enqueue
 from playbooks.playbook import Playbook, Text
+from playbooks.roster import staff_with_roles
 from profiles.db import Database, stamp
 from profiles.guests import load_guest
 from profiles.models import Frozen, Role
@@ -67,10 +68,9 @@ class RunStore:
         self, branch: str, roles: Iterable[Role], *, also: int | None = None
     ) -> list[Person]:
         """Active staff of these roles in the branch, and the active staff member `also`."""
-        wanted = sorted(set(roles))
 
         def work(conn: sqlite3.Connection) -> list[Person]:
-            people = _people(conn, branch, wanted) if wanted else []
+            people = _people(conn, branch, roles)
             row = conn.execute("SELECT id AS staff_id, telegram_id AS chat_id FROM staff"
                                " WHERE id = ? AND active = 1", (also,)).fetchone()
             extra = [Person.model_validate(dict(row))] if row is not None else []
@@ -128,8 +128,9 @@ class RunStore:
 
         def work(conn: sqlite3.Connection) -> tuple[Marked, Run]:
             run_id = _run_id_of(conn, step_id)
-            if _load(conn, run_id).complete:
-                return Marked.CLOSED, _load(conn, run_id)
+            run = _load(conn, run_id)
+            if run.complete:
+                return Marked.CLOSED, run
             changed = conn.execute(
                 "UPDATE playbook_steps SET done_at = ?, done_by = ? WHERE id = ?"
                 " AND done_at IS NULL", (stamp(now), staff_id, step_id),
@@ -174,13 +175,9 @@ def _insert_run(conn: sqlite3.Connection, run: NewRun, now: datetime) -> int | N
     return int(cursor.lastrowid or 0) if cursor.rowcount == 1 else None
 
 
-def _people(conn: sqlite3.Connection, branch: str, roles: Sequence[str]) -> list[Person]:
-    marks = ", ".join("?" for _ in roles)
-    rows = conn.execute(
-        f"SELECT id AS staff_id, telegram_id AS chat_id FROM staff WHERE branch = ?"
-        f" AND active = 1 AND role IN ({marks}) ORDER BY id", (branch, *roles),
-    )
-    return [Person.model_validate(dict(row)) for row in rows]
+def _people(conn: sqlite3.Connection, branch: str, roles: Iterable[Role]) -> list[Person]:
+    return [Person(staff_id=member.id, chat_id=member.telegram_id)
+            for member in staff_with_roles(conn, branch, roles)]
 
 
 def shift_leads(conn: sqlite3.Connection, branch: str) -> list[Person]:
@@ -196,14 +193,10 @@ def _open_steps(conn: sqlite3.Connection, now: datetime) -> list[OpenStep]:
         " AND r.completed_at IS NULL ORDER BY s.due_at, s.id",
         (stamp(now), stamp(now - STALE_AFTER)),
     ).fetchall()
-    leads: dict[str, list[Person]] = {}
-    found = []
-    for row in rows:
-        branch_leads = leads.setdefault(row["branch"], shift_leads(conn, row["branch"]))
-        found.append(OpenStep(id=row["id"], run_id=row["run_id"],
-                              triggered_at=row["triggered_at"], due_at=row["due_at"],
-                              recipients=_recipients(conn, row["run_id"]), leads=branch_leads))
-    return found
+    leads = {branch: shift_leads(conn, branch) for branch in {row["branch"] for row in rows}}
+    return [OpenStep(id=row["id"], run_id=row["run_id"], triggered_at=row["triggered_at"],
+                     due_at=row["due_at"], recipients=_recipients(conn, row["run_id"]),
+                     leads=leads[row["branch"]]) for row in rows]
 
 
 def _recipients(conn: sqlite3.Connection, run_id: int) -> list[Person]:

@@ -19,6 +19,7 @@ from pydantic import Field
 
 from playbooks.feedback import COMPLAINT_AT_MOST
 from playbooks.outbox import Outgoing, enqueue
+from playbooks.roster import staff_with_roles
 from profiles.db import Database, stamp
 from profiles.models import Frozen, Role
 
@@ -163,12 +164,9 @@ class ServiceAudit:
         branch's zone (caught up later in the week if the bot was down); how many were new."""
 
         def work(conn: sqlite3.Connection) -> int:
-            managers = conn.execute(
-                "SELECT id, telegram_id, branch FROM staff WHERE active = 1 AND role = ?",
-                (Role.MANAGER.value,)).fetchall()
-            due = [weekly_report_due(row["id"], row["telegram_id"], row["branch"],
-                                     zones[row["branch"]], now, hour)
-                   for row in managers if row["branch"] in zones]
+            due = [weekly_report_due(manager.id, manager.telegram_id, branch, zone, now, hour)
+                   for branch, zone in zones.items()
+                   for manager in staff_with_roles(conn, branch, (Role.MANAGER,))]
             return sum(enqueue(conn, message, now) for message in due if message)
 
         return await self._db.write(work)

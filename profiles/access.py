@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from profiles.errors import NotAllowed
 from profiles.models import Role, Staff
 
 
@@ -48,11 +47,6 @@ _LOWEST_RANK = {
 
 def can(role: Role, action: Action) -> bool:
     return _RANK[role] >= _LOWEST_RANK[action]
-
-
-def require(staff: Staff, action: Action) -> None:
-    if not staff.active or not can(staff.role, action):
-        raise NotAllowed(action)
 
 
 def may_invite(inviter: Staff, role: Role, branch: str) -> bool:

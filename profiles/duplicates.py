@@ -22,10 +22,10 @@ from profiles.db import Database
 from profiles.guests import GUEST_COLUMNS
 from profiles.models import Frozen, Guest, GuestCard, Staff
 from profiles.names import clean_name, pinyin_of, split_honorific
-from profiles.phones import phone_tail_key, require_phone
+from profiles.phones import optional_phone, phone_tail_key
 from profiles.traits import load_traits
 from profiles.typos import NameVocabulary, Vocabulary
-from profiles.visibility import visible_card
+from profiles.visibility import of_branch, visible_card
 
 # Enough to recognise him; a common name has thousands of namesakes in a chain.
 PER_SOURCE: Final = 20
@@ -68,8 +68,7 @@ class DuplicateFinder:
         Raises InvalidName or InvalidPhone for what `GuestStore.create` would refuse.
         """
         name, honorific = split_honorific(clean_name(raw_name))
-        phone = (require_phone(raw_phone, region, self._regions)
-                 if raw_phone and raw_phone.strip() else None)
+        phone = optional_phone(raw_phone, region, self._regions)
 
         def work(conn: sqlite3.Connection) -> list[Duplicate]:
             found = self._candidates(conn, name, phone, branch)
@@ -133,5 +132,4 @@ def _other_phone(phone: str | None, theirs: str | None) -> bool:
 def _rank(why: Why, guest: Guest, branch: str) -> tuple[int, bool, float]:
     """The strongest reason first, then the caller's branch, then the most recently seen."""
     seen = guest.last_seen_at or guest.created_at
-    elsewhere = branch not in (guest.branch, guest.last_seen_branch)
-    return list(Why).index(why), elsewhere, -seen.timestamp()
+    return list(Why).index(why), not of_branch(guest, branch), -seen.timestamp()

@@ -26,7 +26,7 @@ from profiles.audit import AuditAction, record
 from profiles.db import Database, stamp
 from profiles.errors import GuestNotFound
 from profiles.models import Frozen
-from profiles.search_index import indexed_row, unindex_guest
+from profiles.search_index import unindex_guest
 
 # Run inside the erasure's transaction before the rows go: a feature closes what it must
 # (an open request is closed with a note and its people told, by number only).
@@ -130,8 +130,7 @@ class Erasure:
         texts = _identifying_texts(guest["name"], guest["honorific"], guest["phone"])
         rows = Counter({"outbox": scrub_outbox(conn, guest_id, texts, now),
                         "pending_notes": _drop_pending(conn, texts)})
-        rows["guest_search"] = int(indexed_row(conn, guest_id) is not None)
-        unindex_guest(conn, guest_id)
+        rows["guest_search"] = int(unindex_guest(conn, guest_id))
         schema = Schema.read(conn)
         for table, column in schema.guest_columns():
             rows += delete_rows(conn, schema, table, column, [guest_id])

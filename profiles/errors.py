@@ -5,14 +5,6 @@ class GuestNotFound(Exception):
     """No guest matches the reference."""
 
 
-class AmbiguousGuest(Exception):
-    """Several guests match; the caller must choose."""
-
-    def __init__(self, candidates: list[object]) -> None:
-        super().__init__(f"{len(candidates)} guests match")
-        self.candidates = candidates
-
-
 class InviteInvalid(Exception):
     """The join code is unknown, already used or expired (one reason, deliberately vague)."""
 

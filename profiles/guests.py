@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from profiles.audit import AuditAction, record
-from profiles.db import Database
+from profiles.db import Database, stamp
 from profiles.errors import GuestNotFound
 from profiles.models import Guest, GuestCard, Segment, Staff
 from profiles.names import clean_name, pinyin_of, split_honorific
-from profiles.phones import InvalidPhone, normalise_phone, phone_tail_key
+from profiles.phones import optional_phone, phone_tail_key
 from profiles.search_index import index_guest
 from profiles.traits import load_traits
 from profiles.visibility import visible_card
@@ -39,7 +39,7 @@ class GuestStore:
         Raises InvalidName or InvalidPhone before anything is written.
         """
         name, honorific = split_honorific(clean_name(raw_name))
-        phone = _phone(raw_phone, region, self._regions)
+        phone = optional_phone(raw_phone, region, self._regions)
 
         def work(conn: sqlite3.Connection) -> Guest:
             cursor = conn.execute(
@@ -47,7 +47,7 @@ class GuestStore:
                 " created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (next_guest_id(conn), name, honorific, pinyin_of(name).joined, phone,
                  phone_tail_key(phone) if phone else None, branch, staff_id,
-                 now.isoformat(), now.isoformat()),
+                 stamp(now), stamp(now)),
             )
             guest_id = int(cursor.lastrowid or 0)
             index_guest(conn, guest_id)
@@ -77,12 +77,11 @@ class GuestStore:
         """Set the tier and/or the segment; an argument left None keeps what is stored."""
 
         def work(conn: sqlite3.Connection) -> Guest:
-            load_guest(conn, guest_id)
-            conn.execute(
+            _require_updated(guest_id, conn.execute(
                 "UPDATE guests SET tier = COALESCE(?, tier), segment = COALESCE(?, segment),"
                 " updated_at = ? WHERE id = ?",
-                (tier, segment, now.isoformat(), guest_id),
-            )
+                (tier, segment, stamp(now), guest_id),
+            ))
             record(conn, AuditAction.TAG, staff_id=staff_id, guest_id=guest_id, now=now,
                    details={"tier": tier, "segment": segment})
             return load_guest(conn, guest_id)
@@ -92,14 +91,13 @@ class GuestStore:
     async def set_phone(
         self, guest_id: int, raw_phone: str, *, region: str, now: datetime
     ) -> Guest:
-        phone = _phone(raw_phone, region, self._regions)
+        phone = optional_phone(raw_phone, region, self._regions)
 
         def work(conn: sqlite3.Connection) -> Guest:
-            load_guest(conn, guest_id)
-            conn.execute(
+            _require_updated(guest_id, conn.execute(
                 "UPDATE guests SET phone = ?, phone_rev = ?, updated_at = ? WHERE id = ?",
-                (phone, phone_tail_key(phone) if phone else None, now.isoformat(), guest_id),
-            )
+                (phone, phone_tail_key(phone) if phone else None, stamp(now), guest_id),
+            ))
             return load_guest(conn, guest_id)
 
         return await self._db.write(work)
@@ -112,25 +110,21 @@ class GuestStore:
         name, honorific = split_honorific(clean_name(raw_name))
 
         def work(conn: sqlite3.Connection) -> Guest:
-            load_guest(conn, guest_id)
-            conn.execute(
+            _require_updated(guest_id, conn.execute(
                 "UPDATE guests SET name = ?, honorific = ?, pinyin = ?, updated_at = ?"
                 " WHERE id = ?",
-                (name, honorific, pinyin_of(name).joined, now.isoformat(), guest_id),
-            )
+                (name, honorific, pinyin_of(name).joined, stamp(now), guest_id),
+            ))
             index_guest(conn, guest_id)
             return load_guest(conn, guest_id)
 
         return await self._db.write(work)
 
 
-def _phone(raw: str | None, region: str, also: Sequence[str]) -> str | None:
-    if raw is None or not raw.strip():
-        return None
-    phone = normalise_phone(raw, region, also)
-    if phone is None:
-        raise InvalidPhone(raw)
-    return phone
+def _require_updated(guest_id: int, cursor: sqlite3.Cursor) -> None:
+    """GuestNotFound when the UPDATE found no such guest."""
+    if cursor.rowcount != 1:
+        raise GuestNotFound(guest_id)
 
 
 def next_guest_id(conn: sqlite3.Connection) -> int:

@@ -17,7 +17,8 @@ from datetime import datetime
 from typing import Final
 
 from profiles.audit import AuditAction, record
-from profiles.db import Database
+from profiles.db import Database, stamp
+from profiles.erasure import Schema
 from profiles.errors import GuestNotFound
 from profiles.guests import load_guest
 from profiles.models import Frozen, Guest, Segment
@@ -122,7 +123,7 @@ def merge_guests(conn: sqlite3.Connection, kept_id: int, merged_id: int, *,
         "INSERT INTO guest_merges (kept_guest_id, merged_guest_id, merged_guest, kept_before,"
         " moved, folded, staff_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (kept_id, merged_id, json.dumps(merged, ensure_ascii=False), json.dumps(kept_before),
-         json.dumps(moved), json.dumps(folded), staff_id, now.isoformat()),
+         json.dumps(moved), json.dumps(folded), staff_id, stamp(now)),
     )
     merge = _merge(conn.execute(f"{_MERGE_SQL} WHERE id = ?", (cursor.lastrowid,)).fetchone())
     record(conn, AuditAction.MERGE, staff_id=staff_id, guest_id=kept_id, now=now,
@@ -149,7 +150,7 @@ def unmerge(conn: sqlite3.Connection, merge_id: int, *, staff_id: int, now: date
     _unfill(conn, merge_row["kept_guest_id"], json.loads(merge_row["kept_before"]))
     index_guest(conn, restored_id)
     conn.execute("UPDATE guest_merges SET undone_at = ?, undone_by = ? WHERE id = ?",
-                 (now.isoformat(), staff_id, merge_id))
+                 (stamp(now), staff_id, merge_id))
     record(conn, AuditAction.MERGE, staff_id=staff_id, guest_id=restored_id, now=now,
            details={"undone": merge_id, "kept": merge_row["kept_guest_id"]})
     return load_guest(conn, restored_id)
@@ -157,12 +158,7 @@ def unmerge(conn: sqlite3.Connection, merge_id: int, *, staff_id: int, now: date
 
 def guest_references(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     """Every (table, column) with a foreign key to guests, whoever added the table."""
-    tables = [name for (name,) in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%'"
-        " AND name NOT LIKE 'sqlite_%' ORDER BY name")]
-    return [(table, key[3]) for table in tables
-            for key in conn.execute(f"PRAGMA foreign_key_list({_quoted(table)})")
-            if key[2] == "guests"]
+    return [(table, column) for table, column, _ in Schema.read(conn).references.get("guests", [])]
 
 
 def _guest_row(conn: sqlite3.Connection, guest_id: int) -> dict[str, object]:
@@ -180,7 +176,7 @@ def _fold_repeated_traits(conn: sqlite3.Connection, kept_id: int, merged_id: int
         " AND EXISTS (SELECT 1 FROM traits k WHERE k.guest_id = ? AND k.retracted_at IS NULL"
         " AND k.category = m.category AND k.norm = m.norm)", (merged_id, kept_id))]
     conn.executemany("UPDATE traits SET retracted_at = ?, retracted_by = ? WHERE id = ?",
-                     [(now.isoformat(), staff_id, trait_id) for trait_id in repeated])
+                     [(stamp(now), staff_id, trait_id) for trait_id in repeated])
     return repeated
 
 

@@ -23,7 +23,6 @@ MAX_QUERY_LENGTH = 100
 
 CJK_HONORIFICS = ("先生", "女士", "小姐", "太太", "老师", "经理", "博士", "阿姨", "叔叔", "总")
 LATIN_HONORIFICS = ("Mrs", "Miss", "Mr", "Ms", "Dr", "Prof")
-HONORIFICS = CJK_HONORIFICS + LATIN_HONORIFICS
 
 # Suffixes after a CJK (or any) name; prefixes, with an optional dot, before a latin one.
 _CJK_SUFFIX = re.compile(rf"(?P<name>.+?)\s*(?P<honorific>{'|'.join(CJK_HONORIFICS)})")

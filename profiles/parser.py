@@ -103,7 +103,7 @@ def parse_note(text: str, vocabulary: Vocabulary) -> ParsedNote:
     hints = [_hints(fold(clause)[0], lexicon) for clause in clauses]
     return ParsedNote(
         traits=[
-            _draft(clause, lexicon).model_copy(update={"private": private})
+            _draft(clause, lexicon, private=private)
             for clause, hint in zip(clauses, hints, strict=True)
             if not hint.only
         ],
@@ -213,9 +213,10 @@ def _is_ignorable(char: str) -> bool:
 # --- classification ----------------------------------------------------------------------
 
 
-def _draft(clause: str, lexicon: Lexicon) -> TraitDraft:
+def _draft(clause: str, lexicon: Lexicon, *, private: bool) -> TraitDraft:
     reading = _read(fold(clause)[0], lexicon)
-    return TraitDraft(category=reading.category, text=clause, attrs=reading.attrs)
+    return TraitDraft(category=reading.category, text=clause, attrs=reading.attrs,
+                      private=private)
 
 
 def _read(folded: str, lexicon: Lexicon) -> _Reading:

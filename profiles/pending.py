@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from profiles.db import Database
+from profiles.db import Database, stamp
 from profiles.errors import PendingNoteGone
 from profiles.models import Frozen
 
@@ -33,7 +33,7 @@ class PendingNotes:
             cursor = conn.execute(
                 "INSERT INTO pending_notes (staff_id, name, phone, text, created_at)"
                 " VALUES (?, ?, ?, ?, ?)",
-                (staff_id, name, phone, text, now.isoformat()),
+                (staff_id, name, phone, text, stamp(now)),
             )
             return PendingNote(id=int(cursor.lastrowid or 0), staff_id=staff_id, name=name,
                                phone=phone, text=text)
@@ -47,7 +47,7 @@ class PendingNotes:
             cursor = conn.execute(
                 "UPDATE pending_notes SET used_at = ?"
                 " WHERE id = ? AND staff_id = ? AND used_at IS NULL",
-                (now.isoformat(), pending_id, staff_id),
+                (stamp(now), pending_id, staff_id),
             )
             if cursor.rowcount != 1:
                 raise PendingNoteGone(pending_id)

@@ -48,6 +48,13 @@ def require_phone(raw: str, default_region: str = "CN", also: Sequence[str] = ()
     return e164
 
 
+def optional_phone(
+    raw: str | None, default_region: str = "CN", also: Sequence[str] = ()
+) -> str | None:
+    """`require_phone`, or None when no phone was typed (None or blank text)."""
+    return require_phone(raw, default_region, also) if raw and raw.strip() else None
+
+
 def phone_tail_key(e164: str) -> str:
     """The number's digits reversed ("+12135550142" → "24105553121"), stored for tail search."""
     return phone_digits(e164)[::-1]

@@ -138,8 +138,9 @@ class GuestSearch:
         if ref is None:
             return []
         hits = await self._db.read(lambda conn: self._find(conn, ref, branch, RESOLVE_LIMIT))
-        whole = [hit.guest for hit in hits if _names_whole(ref, hit.guest)]
-        return whole if len(whole) == 1 else [hit.guest for hit in hits]
+        guests = [hit.guest for hit in hits]
+        whole = _named_whole(ref, guests)
+        return whole if len(whole) == 1 else guests
 
     def _find(
         self, conn: sqlite3.Connection, ref: GuestRef, branch: str | None, limit: int
@@ -363,16 +364,18 @@ def _recency(row: sqlite3.Row) -> float:
     return datetime.fromisoformat(row["last_seen_at"] or row["created_at"]).timestamp()
 
 
-def _names_whole(ref: GuestRef, guest: Guest) -> bool:
-    """Whether `guest` is exactly what `ref` spells out: the full name or the whole number."""
+def _named_whole(ref: GuestRef, guests: list[Guest]) -> list[Guest]:
+    """The guests that are exactly what `ref` spells out: the full name or the whole number."""
     match ref:
         case ByName(query=text):
             typed = TypedName.of(query_terms(text))
-            return is_full_name(typed, name_forms(guest.name, guest.honorific, guest.pinyin))
+            return [guest for guest in guests if is_full_name(
+                typed, name_forms(guest.name, guest.honorific, guest.pinyin))]
         case ByPhoneTail(digits=digits):
-            return guest.phone is not None and is_whole_number(digits, guest.phone)
+            return [guest for guest in guests
+                    if guest.phone is not None and is_whole_number(digits, guest.phone)]
         case _:
-            return True
+            return guests
 
 
 def is_whole_number(digits: str, e164: str) -> bool:

@@ -54,14 +54,15 @@ def index_guest(conn: sqlite3.Connection, guest_id: int) -> None:
     _count_words(conn, row.words)
 
 
-def unindex_guest(conn: sqlite3.Connection, guest_id: int) -> None:
+def unindex_guest(conn: sqlite3.Connection, guest_id: int) -> bool:
     """Take the guest's row out of the index and its words out of the vocabulary (a word
-    stays while another guest has it). Nothing happens for a guest not indexed."""
+    stays while another guest has it); False, and nothing done, for a guest not indexed."""
     found = conn.execute("SELECT words FROM guest_search WHERE rowid = ?", (guest_id,)).fetchone()
     if found is None:
-        return
+        return False
     conn.execute("DELETE FROM guest_search WHERE rowid = ?", (guest_id,))
     _uncount_words(conn, found[0].split())
+    return True
 
 
 def indexed_row(conn: sqlite3.Connection, guest_id: int) -> IndexRow | None:

@@ -59,7 +59,7 @@ class StaffStore:
                 "INSERT INTO invites (code, role, branch, created_by, created_at, expires_at)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 (invite.code, invite.role, invite.branch, invite.created_by,
-                 invite.created_at.isoformat(), invite.expires_at.isoformat()),
+                 stamp(invite.created_at), stamp(invite.expires_at)),
             )
             return invite
 
@@ -85,7 +85,7 @@ class StaffStore:
                                       language, now)
             conn.execute(
                 "UPDATE invites SET used_by = ?, used_at = ? WHERE code = ?",
-                (staff_id, now.isoformat(), code),
+                (staff_id, stamp(now), code),
             )
             return _require(conn, staff_id)
 
@@ -128,7 +128,7 @@ def _upsert_member(
     cursor = conn.execute(
         "INSERT INTO staff (telegram_id, name, role, branch, language, active, joined_at)"
         " VALUES (?, ?, ?, ?, ?, 1, ?)",
-        (telegram_id, name, role, branch, language, now.isoformat()),
+        (telegram_id, name, role, branch, language, stamp(now)),
     )
     return int(cursor.lastrowid or 0)
 

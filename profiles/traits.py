@@ -7,7 +7,7 @@ import sqlite3
 from datetime import datetime
 
 from profiles.audit import AuditAction, record
-from profiles.db import Database
+from profiles.db import Database, stamp
 from profiles.errors import GuestNotFound, NothingToUndo, TraitNotFound
 from profiles.guardrails import Guardrails, default_guardrails
 from profiles.models import NoteLogged, Trait, TraitDraft, normalise_text
@@ -69,7 +69,7 @@ class TraitStore:
         def work(conn: sqlite3.Connection) -> list[Trait]:
             cursor = conn.execute(
                 "UPDATE note_batches SET undone_at = ? WHERE id = ? AND undone_at IS NULL",
-                (now.isoformat(), batch_id),
+                (stamp(now), batch_id),
             )
             if cursor.rowcount != 1:
                 raise NothingToUndo(batch_id)
@@ -78,7 +78,7 @@ class TraitStore:
             conn.execute(
                 "UPDATE traits SET retracted_at = ?, retracted_by = ?"
                 " WHERE batch_id = ? AND retracted_at IS NULL",
-                (now.isoformat(), staff_id, batch_id),
+                (stamp(now), staff_id, batch_id),
             )
             conn.execute("DELETE FROM trait_confirmations WHERE batch_id = ?", (batch_id,))
             (guest_id,) = conn.execute("SELECT guest_id FROM note_batches WHERE id = ?",
@@ -96,7 +96,7 @@ class TraitStore:
             cursor = conn.execute(
                 "UPDATE traits SET retracted_at = ?, retracted_by = ?"
                 " WHERE id = ? AND retracted_at IS NULL",
-                (now.isoformat(), staff_id, trait_id),
+                (stamp(now), staff_id, trait_id),
             )
             if cursor.rowcount != 1:
                 raise TraitNotFound(trait_id)
@@ -173,7 +173,7 @@ def _new_batch(
 ) -> int:
     cursor = conn.execute(
         "INSERT INTO note_batches (guest_id, staff_id, branch, created_at) VALUES (?, ?, ?, ?)",
-        (guest_id, staff_id, branch, now.isoformat()),
+        (guest_id, staff_id, branch, stamp(now)),
     )
     return int(cursor.lastrowid or 0)
 
@@ -196,7 +196,7 @@ def _insert_trait(
         " created_at, private) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (guest_id, draft.category, draft.text, normalise_text(draft.text),
          json.dumps(draft.attrs, ensure_ascii=False), branch, staff_id, batch_id,
-         now.isoformat(), int(draft.private)),
+         stamp(now), int(draft.private)),
     )
     return int(cursor.lastrowid or 0)
 
@@ -208,6 +208,6 @@ def _confirm(
     conn.execute(
         "INSERT INTO trait_confirmations (trait_id, batch_id, staff_id, branch, confirmed_at)"
         " VALUES (?, ?, ?, ?, ?)",
-        (trait_id, batch_id, staff_id, branch, now.isoformat()),
+        (trait_id, batch_id, staff_id, branch, stamp(now)),
     )
 

@@ -13,7 +13,7 @@ from bot.events import raise_events
 from bot.i18n import t
 from bot.scheduler import flush
 from bot.state import Context
-from bot.views import send_card, send_choices, show_matches
+from bot.views import one_guest, send_card, send_choices, show_matches
 from playbooks.arrivals import (
     MAX_NUMBER,
     arrival_events,
@@ -132,19 +132,18 @@ async def leave(update: Update, context: Context) -> None:
     if not ref.strip():
         await message.reply_text(t(me.language, "leave.usage"))
         return
-    found = await core.search.resolve(ref[:QUERY_LIMIT], branch=me.branch)
-    if len(found) != 1:
-        await show_matches(message, context, found, ref)
+    guest = await one_guest(message, context, ref)
+    if guest is None:
         return
-    visits = await core.visits.for_guest(found[0].id, limit=5)
+    visits = await core.visits.for_guest(guest.id, limit=5)
     open_visit = next((v for v in visits if v.branch == me.branch and v.left_at is None), None)
     if open_visit is None:
         await message.reply_text(t(me.language, "leave.not_here", guest=guest_line(
-            found[0], None, me.language)), parse_mode="HTML")
+            guest, None, me.language)), parse_mode="HTML")
         return
     visit = await core.visits.leave(open_visit.id, now=core.clock())
     await message.reply_text(t(me.language, "leave.done", guest=guest_line(
-        found[0], _place(visit), me.language)), parse_mode="HTML")
+        guest, _place(visit), me.language)), parse_mode="HTML")
     await raise_events(context, [checkout_event(visit, staff_id=me.id, at=core.clock())])
 
 

@@ -10,10 +10,11 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 from bot import render
 from bot.briefs import moment_label
 from bot.callbacks import ID, Verb, pattern, unpack
-from bot.handlers.bookings import list_bookings_of, make, proceed, reply
+from bot.handlers.bookings import list_bookings_of, make, proceed
 from bot.i18n import t
 from bot.reminders import branch_day_of
 from bot.state import Context
+from bot.views import reply
 from playbooks.reservations import BookingDraft
 from profiles.bookings import BookingClosed, BookingNotDue, BookingNotFound, DraftGone
 from profiles.errors import GuestNotFound
@@ -43,11 +44,10 @@ async def create_and_book(update: Update, context: Context) -> None:
     if draft is None:
         return
     if draft.guest_id is None:  # a second press finds the guest the first one created
-        branch = core.settings.branch(me.branch)
         try:
             guest = await core.guests.create(draft.name or "", draft.phone, branch=me.branch,
                                              staff_id=me.id, now=core.clock(),
-                                             region=branch.phone_region if branch else "CN")
+                                             region=core.settings.phone_region(me.branch))
         except (InvalidName, InvalidPhone):
             await query.answer()
             await reply(query.message, t(me.language, "new.bad_phone" if draft.phone else

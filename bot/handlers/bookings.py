@@ -16,15 +16,13 @@ from bot.handlers.guests import split_name_phone
 from bot.i18n import t
 from bot.reminders import branch_day_of
 from bot.state import Context
-from bot.views import send_choices
+from bot.views import name_for_new_guest, reply, send_choices
 from playbooks.dates import WhenError
 from playbooks.events import Event, EventKind
 from playbooks.reservations import BookingDraft, BookingText, BookingTextError, read_booking
 from profiles.bookings import BookingMade, DraftGone
 from profiles.errors import GuestNotFound
 from profiles.models import Category, Guest
-from profiles.names import InvalidName, clean_name
-from profiles.refs import ByName, parse_guest_ref
 
 MAX_TEXT = 1000
 REF_LIMIT = 64
@@ -183,14 +181,8 @@ def _closing_buttons(booking_id: int, when: str, *, due: bool,
 async def _offer_to_create(message: Message, context: Context, ref: str,
                            draft: BookingDraft) -> None:
     lang = context.lang
-    if not isinstance(parse_guest_ref(ref), ByName):
-        await message.reply_text(t(lang, "search.none", query=escape(ref[:REF_LIMIT])),
-                                 parse_mode="HTML")
-        return
-    try:
-        name = clean_name(ref)
-    except InvalidName:
-        await message.reply_text(t(lang, "new.bad_name"))
+    name = await name_for_new_guest(message, context, ref)
+    if name is None:
         return
     draft_id = await keep_draft(context, draft.model_copy(update={"name": name}))
     markup = InlineKeyboardMarkup([[button(t(lang, "book.create", name=name[:40]),
@@ -203,12 +195,6 @@ async def keep_draft(context: Context, draft: BookingDraft) -> int:
     return await context.core.bookings.keep_draft(context.member.id,
                                                   draft.model_dump(mode="json"),
                                                   now=context.core.clock())
-
-
-async def reply(target: object, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    # a button's message may be inaccessible (too old); then there is nothing to reply to
-    if isinstance(target, Message):
-        await target.reply_text(text, parse_mode="HTML", reply_markup=markup)
 
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [

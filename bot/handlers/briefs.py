@@ -10,7 +10,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.briefs import brief_messages, day_label
 from bot.callbacks import WORD, Verb, button, pattern, unpack
 from bot.i18n import t
-from bot.reminders import branch_day_of, branch_labels
+from bot.reminders import branch_day_of
 from bot.state import Context
 from playbooks.dates import WhenError, parse_day
 from profiles.access import Action, can
@@ -60,7 +60,7 @@ async def send_brief(message: Message, context: Context, branch: str, day: date)
     where = branch_day_of(core.settings, branch)
     found = await core.briefs.brief(where, day, viewer=context.member)
     for text in brief_messages(found, lang=lang, zone=where.zone,
-                               branches=branch_labels(core.settings, lang)):
+                               branches=core.settings.branch_labels(lang)):
         await message.reply_text(text, parse_mode="HTML")
 
 

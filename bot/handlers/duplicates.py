@@ -76,8 +76,8 @@ async def same_guest(update: Update, context: Context) -> None:
     try:
         guest = await core.guests.get(guest_id)
         if pending.phone and guest.phone is None:
-            guest = await core.guests.set_phone(guest.id, pending.phone, region=_region(context),
-                                                now=core.clock())
+            guest = await core.guests.set_phone(guest.id, pending.phone, now=core.clock(),
+                                                region=core.settings.phone_region(me.branch))
             await query.message.reply_text(
                 t(me.language, "dup.phone_added", name=escape(render.full_name(guest)),
                   ref=guest.ref), parse_mode="HTML")
@@ -96,7 +96,8 @@ async def create_new(update: Update, context: Context) -> None:
     if pending is None:
         return
     created = await core.guests.create(pending.name, pending.phone, branch=me.branch,
-                                       staff_id=me.id, region=_region(context), now=core.clock())
+                                       staff_id=me.id, now=core.clock(),
+                                       region=core.settings.phone_region(me.branch))
     await query.edit_message_text(t(me.language, "new.created",
                                     name=escape(render.full_name(created)), ref=created.ref),
                                   parse_mode="HTML")
@@ -115,11 +116,6 @@ async def _take(update: Update, context: Context, pending_id: int) -> PendingNot
         return None
     await query.answer()
     return pending
-
-
-def _region(context: Context) -> str:
-    branch = context.core.settings.branch(context.member.branch)
-    return branch.phone_region if branch else "CN"
 
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import Message, Update
+from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import render
@@ -12,7 +12,7 @@ from bot.callbacks import ID, Verb, pattern, unpack
 from bot.events import raise_events
 from bot.i18n import t
 from bot.state import Context
-from bot.views import show_matches
+from bot.views import one_guest, reply
 from playbooks.events import Event, EventKind
 from playbooks.feedback import (
     MAX_SCORE,
@@ -25,8 +25,6 @@ from playbooks.feedback import (
 )
 from playbooks.request_store import open_complaint
 from profiles.errors import GuestNotFound
-
-REF_LIMIT = 64
 
 
 async def feedback(update: Update, context: Context) -> None:
@@ -41,12 +39,11 @@ async def feedback(update: Update, context: Context) -> None:
         await message.reply_text(t(me.language, "feedback.range", score=escape(str(bad)[:8]),
                                    low=MIN_SCORE, high=MAX_SCORE), parse_mode="HTML")
         return
-    found = await core.search.resolve(ref[:REF_LIMIT], branch=me.branch)
-    if len(found) != 1:
-        await show_matches(message, context, found, ref)
+    guest = await one_guest(message, context, ref)
+    if guest is None:
         return
     try:
-        saved = await core.feedback.record(found[0].id, score, comment, staff_id=me.id,
+        saved = await core.feedback.record(guest.id, score, comment, staff_id=me.id,
                                            branch=me.branch, now=core.clock())
     except GuestNotFound:
         await message.reply_text(t(me.language, "guest.gone"))
@@ -82,8 +79,7 @@ async def _recorded(message: object, context: Context, saved: Feedback) -> None:
         request = await open_complaint(core, saved.guest_id, saved.branch, me.id,
                                        _complaint_text(saved, me.language), core.clock())
         lines.append(t(me.language, "feedback.complaint", number=request.number))
-    if isinstance(message, Message):
-        await message.reply_text("\n".join(lines), parse_mode="HTML")
+    await reply(message, "\n".join(lines))
     events = [_complaint_event(saved)] if saved.complaint else []
     await raise_events(context, events)
 

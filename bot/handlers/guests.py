@@ -12,7 +12,7 @@ from bot.callbacks import Verb, pattern, unpack
 from bot.handlers.duplicates import offer_duplicates
 from bot.i18n import t
 from bot.state import Context
-from bot.views import send_card, show_matches
+from bot.views import one_guest, send_card, show_matches
 from profiles.access import Action, can
 from profiles.errors import GuestNotFound
 from profiles.names import InvalidName
@@ -68,14 +68,12 @@ async def new(update: Update, context: Context) -> None:
     if not name:
         await message.reply_text(t(me.language, "new.usage"))
         return
-    branch = core.settings.branch(me.branch)
+    region = core.settings.phone_region(me.branch)
     try:
-        if await offer_duplicates(message, context, name, phone,
-                                  region=branch.phone_region if branch else "CN"):
+        if await offer_duplicates(message, context, name, phone, region=region):
             return
         created = await core.guests.create(name, phone, branch=me.branch, staff_id=me.id,
-                                           region=branch.phone_region if branch else "CN",
-                                           now=core.clock())
+                                           region=region, now=core.clock())
     except InvalidName:
         await message.reply_text(t(me.language, "new.bad_name"))
         return
@@ -125,12 +123,10 @@ async def tag(update: Update, context: Context) -> None:
         await message.reply_text(t(me.language, "tag.unknown", tag=escape(args[-1][:32])),
                                  parse_mode="HTML")
         return
-    ref = " ".join(args[:-1])
-    found = await core.search.resolve(ref[:QUERY_LIMIT], branch=me.branch)
-    if len(found) != 1:
-        await show_matches(message, context, found, ref)
+    guest = await one_guest(message, context, " ".join(args[:-1]))
+    if guest is None:
         return
-    tagged = await core.guests.set_tags(found[0].id, tier=tier, segment=segment, now=core.clock(),
+    tagged = await core.guests.set_tags(guest.id, tier=tier, segment=segment, now=core.clock(),
                                         staff_id=me.id)
     await message.reply_text(t(me.language, "tag.set", name=escape(render.full_name(tagged)),
                                tag=render.headline(tagged, me.language)),

@@ -12,6 +12,7 @@ from bot import render
 from bot.callbacks import ID, Verb, button, pattern, unpack
 from bot.i18n import t
 from bot.state import Context
+from bot.views import reply
 from profiles.access import Action, can
 from profiles.errors import GuestNotFound
 from profiles.merges import Merge, MergeConflict, MergeGone, SameGuest
@@ -111,9 +112,7 @@ async def undo(update: Update, context: Context) -> None:
         await query.answer(t(me.language, "not_allowed"), show_alert=True)
         return
     await query.answer()
-    text = await _undo(context, int(unpack(query.data)[0]))
-    if isinstance(query.message, Message):
-        await query.message.reply_text(text, parse_mode="HTML")
+    await reply(query.message, await _undo(context, int(unpack(query.data)[0])))
 
 
 async def _undo(context: Context, merge_id: int) -> str:

@@ -15,16 +15,15 @@ from bot.handlers.duplicates import offer_duplicates
 from bot.handlers.guests import search_and_show
 from bot.i18n import t
 from bot.state import Context
-from bot.views import send_choices
+from bot.views import name_for_new_guest, reply, send_choices
 from playbooks.allergy import allergies_logged
 from profiles.access import Action, can
 from profiles.errors import GuestNotFound, NothingToUndo, PendingNoteGone, TraitNotFound
 from profiles.guardrails import NoteRefused
 from profiles.models import ParsedNote
-from profiles.names import InvalidName, clean_name
 from profiles.parser import parse_note
 from profiles.pending import PendingNote
-from profiles.refs import ByName, EmptyRef, MissingNoteText, parse_guest_ref, split_note_command
+from profiles.refs import EmptyRef, MissingNoteText, split_note_command
 from profiles.tags import parse_tag
 
 
@@ -68,7 +67,7 @@ async def ask_for_note(update: Update, context: Context) -> None:
     guest = await context.core.guests.get(int(unpack(query.data)[0]))
     context.user_state.note_for = guest.id
     await query.answer()
-    await _reply(query.message, t(context.lang, "note.ask", name=escape(render.full_name(guest))))
+    await reply(query.message, t(context.lang, "note.ask", name=escape(render.full_name(guest))))
 
 
 async def undo(update: Update, context: Context) -> None:
@@ -90,10 +89,9 @@ async def create_and_log(update: Update, context: Context) -> None:
     pending = await _take_pending(query, context, int(unpack(query.data)[0]))
     if pending is None:
         return
-    branch = core.settings.branch(me.branch)
     guest = await core.guests.create(pending.name, pending.phone, branch=me.branch,
                                      staff_id=me.id, now=core.clock(),
-                                     region=branch.phone_region if branch else "CN")
+                                     region=core.settings.phone_region(me.branch))
     await query.answer()
     await query.edit_message_text(t(me.language, "new.created",
                                     name=escape(render.full_name(guest)), ref=guest.ref),
@@ -132,7 +130,7 @@ async def retract_menu(update: Update, context: Context) -> None:
     await query.answer()
     rows = [[button(render.trait_choice(trait, context.lang), Verb.RETRACT, trait.id)]
             for trait in card.traits[:40]]
-    await _reply(query.message, t(context.lang, "retract.choose",
+    await reply(query.message, t(context.lang, "retract.choose",
                                   name=escape(render.full_name(card.guest))),
                  InlineKeyboardMarkup(rows))
 
@@ -147,7 +145,7 @@ async def retract(update: Update, context: Context) -> None:
         await query.answer(t(context.lang, "retract.already"), show_alert=True)
         return
     await query.answer(t(context.lang, "retract.done"))
-    await _reply(query.message, t(context.lang, "retract.done_text", text=escape(trait.text)))
+    await reply(query.message, t(context.lang, "retract.done_text", text=escape(trait.text)))
 
 
 async def tag_from_hint(update: Update, context: Context) -> None:
@@ -161,7 +159,7 @@ async def tag_from_hint(update: Update, context: Context) -> None:
     tagged = await core.guests.set_tags(int(guest_id), tier=tier, segment=segment,
                                         now=core.clock(), staff_id=me.id)
     await query.answer()
-    await _reply(query.message, t(me.language, "tag.set", name=escape(render.full_name(tagged)),
+    await reply(query.message, t(me.language, "tag.set", name=escape(render.full_name(tagged)),
                                   tag=render.headline(tagged, me.language)))
 
 
@@ -190,10 +188,10 @@ async def _log(
                                        now=core.clock())
         guest = await core.guests.get(guest_id)
     except GuestNotFound:
-        await _reply(message, t(me.language, "guest.gone"))
+        await reply(message, t(me.language, "guest.gone"))
         return
     except NoteRefused as refused:
-        await _reply(message, refusal_text(refused.refusal, me.language))
+        await reply(message, refusal_text(refused.refusal, me.language))
         return
     rows = [[button(t(me.language, "button.undo"), Verb.UNDO, logged.batch_id),
              button(t(me.language, "button.card"), Verb.OPEN, guest.id)]]
@@ -201,7 +199,7 @@ async def _log(
         rows[0].append(button(t(me.language, "button.private"), Verb.PRIVATE, logged.batch_id))
     rows += _tag_rows(context, guest.id, parsed)
     text = render.note_logged(logged, guest, lang=me.language, unparsed=parsed.unparsed)
-    await _reply(message, text, InlineKeyboardMarkup(rows))
+    await reply(message, text, InlineKeyboardMarkup(rows))
     await raise_events(context, allergies_logged(logged, branch=me.branch, staff_id=me.id,
                                                  at=core.clock()))
 
@@ -219,7 +217,7 @@ def _tag_rows(
 async def _offer_tag(message: object, context: Context, guest_id: int, parsed: ParsedNote) -> None:
     rows = _tag_rows(context, guest_id, parsed)
     key = "note.tag_offer" if rows else "note.tag_for_lead"
-    await _reply(message, t(context.lang, key), InlineKeyboardMarkup(rows) if rows else None)
+    await reply(message, t(context.lang, key), InlineKeyboardMarkup(rows) if rows else None)
 
 
 async def _keep(context: Context, ref: str, text: str) -> int:
@@ -231,27 +229,17 @@ async def _keep(context: Context, ref: str, text: str) -> int:
 async def _offer_to_create(message: Message, context: Context, ref: str, text: str) -> None:
     """No such guest: offer to create one, if the reference can be a name at all."""
     lang = context.lang
-    if not isinstance(parse_guest_ref(ref), ByName):
-        await message.reply_text(t(lang, "search.none", query=escape(ref[:64])), parse_mode="HTML")
+    name = await name_for_new_guest(message, context, ref)
+    if name is None:
         return
-    try:
-        name = clean_name(ref)
-    except InvalidName:
-        await message.reply_text(t(lang, "new.bad_name"))
-        return
-    if await offer_duplicates(message, context, name, None, region="CN", note=text):
+    region = context.core.settings.phone_region(context.member.branch)
+    if await offer_duplicates(message, context, name, None, region=region, note=text):
         return  # someone of that name (or pinyin) is here already: ask first
     pending = await _keep(context, name, text)
     markup = InlineKeyboardMarkup([[button(t(lang, "button.create", name=name[:40]), Verb.CREATE,
                                            pending)]])
     await message.reply_text(t(lang, "note.no_guest", name=escape(name)), parse_mode="HTML",
                              reply_markup=markup)
-
-
-async def _reply(message: object, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    # a button's message may be inaccessible (too old); then there is nothing to reply to
-    if isinstance(message, Message):
-        await message.reply_text(text, parse_mode="HTML", reply_markup=markup)
 
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [

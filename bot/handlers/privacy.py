@@ -14,7 +14,7 @@ from bot.handlers.report import refuse
 from bot.i18n import t
 from bot.scheduler import flush
 from bot.state import Context
-from bot.views import show_matches
+from bot.views import one_guest
 from profiles.access import Action, can
 from profiles.errors import GuestNotFound, NothingToUndo
 from profiles.export import as_json
@@ -89,14 +89,13 @@ async def consent(update: Update, context: Context) -> None:
     if given is None or len(args) < 2:
         await message.reply_text(t(me.language, "consent.usage"))
         return
-    found = await core.search.resolve(" ".join(args[:-1])[:REF_LIMIT], branch=me.branch)
-    if len(found) != 1:
-        await show_matches(message, context, found, " ".join(args[:-1]))
+    guest = await one_guest(message, context, " ".join(args[:-1]))
+    if guest is None:
         return
-    await core.erasure.set_consent(found[0].id, given, staff_id=me.id, now=core.clock())
+    await core.erasure.set_consent(guest.id, given, staff_id=me.id, now=core.clock())
     key = "consent.given" if given else "consent.withdrawn"
-    await message.reply_text(t(me.language, key, name=escape(render.full_name(found[0])),
-                               ref=found[0].ref), parse_mode="HTML")
+    await message.reply_text(t(me.language, key, name=escape(render.full_name(guest)),
+                               ref=guest.ref), parse_mode="HTML")
 
 
 async def audit(update: Update, context: Context) -> None:
@@ -142,11 +141,7 @@ async def _allowed_guest(message: Message, context: Context, action: Action,
     if not ref.strip():
         await message.reply_text(t(me.language, f"{command}.usage"))
         return None
-    found = await context.core.search.resolve(ref[:REF_LIMIT], branch=me.branch)
-    if len(found) != 1:
-        await show_matches(message, context, found, ref)
-        return None
-    return found[0]
+    return await one_guest(message, context, ref)
 
 
 async def _guest_id(context: Context, ref: str) -> int | None:

@@ -97,6 +97,20 @@ async def test_a_lead_tags_and_an_unwelcome_guest_says_so_first(bot: BotUnderTes
     assert "Unwelcome guest" in card.text.splitlines()[1]
 
 
+async def test_a_tag_for_no_guest_or_several_tags_no_one_until_one_is_chosen(
+        bot: BotUnderTest) -> None:
+    lead = await bot.join("lead", language="en")
+    [none] = await bot.send(lead, "/tag Jones gold")
+    assert none.text.startswith("No guest matches Jones.")
+    await bot.send(lead, "/new Smith Anna")
+    await bot.send(lead, "/new Smith Ben")
+    [several] = await bot.send(lead, "/tag Smith gold")
+    assert several.text == "2 guests match Smith:"
+    assert len([b for row in several.buttons for b in row]) == 2
+    for hit in await bot.core.search.find("Smith", branch="la"):
+        assert hit.guest.tier is None
+
+
 async def test_bad_input_gets_a_clear_reply_and_saves_nothing(bot: BotUnderTest) -> None:
     waiter = await bot.join("waiter", language="en")
     await bot.send(waiter, "/new Smith")

@@ -48,3 +48,17 @@ def test_a_bad_config_names_file_key_and_reason(tmp_path: Path, text: str, expec
 def test_a_missing_config_file_says_where_it_looked(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="file not found"):
         load_settings(env(tmp_path / "nope.toml"))
+
+
+def test_a_phone_is_read_in_its_branch_region_and_a_gone_branch_in_china() -> None:
+    settings = load_settings(env(ROOT / "config.toml"))
+    regions = [settings.phone_region(branch) for branch in ("la", "sh", "closed")]
+    assert regions == ["US", "CN", "CN"]
+
+
+def test_two_branches_with_one_id_are_refused(tmp_path: Path) -> None:
+    branch = '[[branches]]\nid = "la"\nname = "LA"\ntimezone = "UTC"\n'
+    config = tmp_path / "config.toml"
+    config.write_text('[chain]\nname = "X"\n' + branch * 2, "utf-8")
+    with pytest.raises(ConfigError, match=r"branches: .*branch ids repeat: \['la', 'la'\]"):
+        load_settings(env(config))

@@ -30,7 +30,7 @@ def readings(text: str, *, now: datetime = NOW, hours=RESTAURANT, **extra) -> li
     ("tonight 8:15", "2026-11-22 20:15"),
     ("day after tomorrow 18:00", "2026-11-24 18:00"),
     ("Fri 8pm", "2026-11-27 20:00"),
-    ("friday 19:30", "2026-11-27 20:00".replace("20:00", "19:30")),
+    ("friday 19:30", "2026-11-27 19:30"),
     ("next Fri 19:00", "2026-11-27 19:00"),
     ("Sun 6pm", "2026-11-22 18:00"),
     ("12-24 19:30", "2026-12-24 19:30"),
@@ -40,7 +40,7 @@ def readings(text: str, *, now: datetime = NOW, hours=RESTAURANT, **extra) -> li
     ("Dec 24 7:30pm", "2026-12-24 19:30"),
     ("24 Dec 2026 19:00", "2026-12-24 19:00"),
     ("7pm tomorrow", "2026-11-23 19:00"),
-    ("at 8pm on Fri".replace(" on", ""), "2026-11-27 20:00"),
+    ("at 8pm Fri", "2026-11-27 20:00"),
     ("01-15 19:00", "2027-01-15 19:00"),  # past this year: next January
     ("2026-11-23 10:00", "2026-11-23 10:00"),  # an ISO date comes with a 24-hour time
     ("明天晚上7点", "2026-11-23 19:00"),

@@ -12,13 +12,17 @@ async def test_subscribers_hear_events_in_order_and_one_failure_stops_none() -> 
     async def broken(event: Event) -> None:
         raise RuntimeError("boom")
 
-    async def listener(event: Event) -> None:
-        heard.append(event.kind)
+    async def first(event: Event) -> None:
+        heard.append(("first", event.kind))
 
+    async def second(event: Event) -> None:
+        heard.append(("second", event.kind))
+
+    bus.subscribe(second)
     bus.subscribe(broken)
-    bus.subscribe(listener)
+    bus.subscribe(first)
     await bus.publish(arrival())
-    assert heard == [EventKind.GUEST_ARRIVED]
+    assert heard == [("second", EventKind.GUEST_ARRIVED), ("first", EventKind.GUEST_ARRIVED)]
 
 
 def test_an_event_names_its_occurrence_by_its_ids() -> None:

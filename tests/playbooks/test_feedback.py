@@ -79,8 +79,9 @@ async def test_a_closed_visit_is_asked_about_once_and_rated_once(
         await store.rate_visit(visit_id, 1, staff_id=waiter.id, now=later)
     ask = await store.ask(visit_id)
     assert ask is not None and ask.answered
-    state = await Outbox(db).state(f"feedback_ask:{visit_id}")
-    assert state is not None
+    [asked] = await Outbox(db).claim(later)
+    assert (asked.key, asked.chat_id, asked.payload) == (
+        f"feedback_ask:{visit_id}", waiter.telegram_id, {"visit_id": visit_id})
 
 
 async def test_a_visit_closed_by_the_guests_next_arrival_is_not_asked_about(

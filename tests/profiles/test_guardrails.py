@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 from profiles.db import Database
-from profiles.guardrails import Concern, NoteRefused, default_guardrails, load_guardrails
+from profiles.guardrails import (
+    Concern,
+    NoteRefused,
+    Refusal,
+    default_guardrails,
+    load_guardrails,
+)
 from profiles.guests import GuestStore
 from profiles.models import Category, Staff
 from profiles.parser import parse_note
@@ -16,7 +22,7 @@ from profiles.vocabulary import VocabularyError, default_vocabulary
 from tests.factories import NOW, draft
 
 
-def review(text: str):  # type: ignore[no-untyped-def]
+def review(text: str) -> Refusal | None:
     return default_guardrails().review(parse_note(text, default_vocabulary()).traits)
 
 

@@ -39,6 +39,17 @@ async def test_an_unknown_guest_is_named_as_such(db: Database) -> None:
         await GuestStore(db).card(404)
 
 
+async def test_changing_an_unknown_guest_is_refused_and_writes_nothing(db: Database) -> None:
+    store = GuestStore(db)
+    with pytest.raises(GuestNotFound):
+        await store.set_tags(404, tier="gold", now=NOW)
+    with pytest.raises(GuestNotFound):
+        await store.set_phone(404, "+1 213 555 0142", region="US", now=NOW)
+    with pytest.raises(GuestNotFound):
+        await store.rename(404, "Smith", now=NOW)
+    assert await db.read(lambda c: c.execute("SELECT COUNT(*) FROM audit").fetchone()[0]) == 0
+
+
 async def test_the_search_row_is_written_with_the_guest(db: Database, waiter: Staff) -> None:
     guest = await GuestStore(db).create("王先生", None, branch="la", staff_id=waiter.id,
                                         region="CN", now=NOW)

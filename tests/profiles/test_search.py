@@ -16,6 +16,7 @@ from profiles.guests import GuestStore
 from profiles.models import Guest
 from profiles.name_match import MatchKind
 from profiles.search import GuestSearch, SearchHit, key_upper_bound
+from profiles.visits import VisitStore
 
 # The `db` fixture (a fresh migrated in-memory database) comes from tests/conftest.py.
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -36,18 +37,12 @@ async def visit(
     db: Database, guest: Guest, *, branch: str, minutes: int, room: str | None = None,
     table: str | None = None, left: bool = False,
 ) -> None:
-    """A visit row written directly: visits are recorded by a later feature."""
-    arrived = T0 + timedelta(minutes=minutes)
-    left_at = (arrived + timedelta(hours=1)).isoformat() if left else None
-
-    def work(conn: sqlite3.Connection) -> None:
-        conn.execute(
-            "INSERT INTO visits (guest_id, branch, arrived_at, room_no, table_no, left_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (guest.id, branch, arrived.isoformat(), room, table, left_at),
-        )
-
-    await db.write(work)
+    """A visit `minutes` after T0; one that was `left` ended an hour later."""
+    visits, arrived = VisitStore(db), T0 + timedelta(minutes=minutes)
+    made = await visits.arrive(guest.id, branch=branch, staff_id=None, now=arrived, table=table,
+                               room=room)
+    if left:
+        await visits.leave(made.id, now=arrived + timedelta(hours=1))
 
 
 def names(hits: list[SearchHit]) -> list[str]:

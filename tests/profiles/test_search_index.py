@@ -127,10 +127,11 @@ async def test_a_word_stays_in_the_vocabulary_while_a_guest_has_it(db: Database)
                                now=NOW)
     await store.create("John Smith", None, branch="la", staff_id=None, region="US", now=NOW)
     assert (await db.read(vocabulary_counts))["smith"] == 2
-    await db.write(lambda conn: unindex_guest(conn, first.id))
+    assert await db.write(lambda conn: unindex_guest(conn, first.id)) is True
     assert (await db.read(vocabulary_counts))["smith"] == 1
     assert "anna" not in await db.read(vocabulary_counts)
-    await db.write(lambda conn: unindex_guest(conn, first.id))  # again: nothing to take out
+    # again: nothing to take out
+    assert await db.write(lambda conn: unindex_guest(conn, first.id)) is False
     assert (await db.read(vocabulary_counts))["smith"] == 1
 
 

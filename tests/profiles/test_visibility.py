@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from profiles.models import Category, Role
+from profiles.models import Category, GuestCard, Role
 from profiles.visibility import split_private, visible_card, visible_guest
 from tests.factories import make_card, make_guest, make_staff, make_trait
 
 ALL = {c for c in Category}
 
 
-def card_for(role: Role, branch: str = "la"):  # type: ignore[no-untyped-def]
+def card_for(role: Role, branch: str = "la") -> GuestCard:
     traits = [make_trait(id=i, category=c, text=c.value) for i, c in enumerate(Category)]
     traits.append(make_trait(id=99, category=Category.FAMILY, text="secret", private=True))
     return visible_card(make_card(*traits, tier="gold"), make_staff(role=role, branch=branch))

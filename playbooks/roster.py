@@ -1,0 +1,21 @@
+"""Who of a branch's staff hears of something: its active members of the roles named."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+
+from profiles.models import Role, Staff
+
+
+def staff_with_roles(conn: sqlite3.Connection, branch: str, roles: Iterable[Role]) -> list[Staff]:
+    """Active staff of `branch` holding one of `roles`, by id."""
+    wanted = sorted(set(roles))
+    if not wanted:
+        return []
+    marks = ", ".join("?" for _ in wanted)
+    rows = conn.execute(
+        f"SELECT * FROM staff WHERE branch = ? AND active = 1 AND role IN ({marks}) ORDER BY id",
+        (branch, *wanted),
+    )
+    return [Staff.model_validate(dict(row)) for row in rows]
