@@ -7,7 +7,6 @@ of it (at once when the branch has nobody in the kitchen to tell).
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 from playbooks.checklists import STALE_AFTER, Person
@@ -17,6 +16,7 @@ from playbooks.runs import shift_leads
 from profiles.db import Database, stamp
 from profiles.guests import load_guest
 from profiles.models import Category, Frozen, Guest, NoteLogged, Trait
+from profiles.sql import Conn, inserted_id
 from profiles.traits import load_traits
 
 ALERT = "allergy.alert"
@@ -109,20 +109,20 @@ class AllergyAlerts:
     async def raise_alert(self, alert: NewAlert, now: datetime) -> AllergyAlert | None:
         """Store the alert and queue it for the kitchen; None if this arrival had one."""
 
-        def work(conn: sqlite3.Connection) -> AllergyAlert | None:
+        def work(conn: Conn) -> AllergyAlert | None:
             targets = 1 if alert.kitchen_chat is not None else len(alert.kitchen)
             # with nobody in the kitchen to tell, the shift lead must be told at once
             deadline = alert.deadline if targets else now
             cursor = conn.execute(
                 "INSERT INTO allergy_alerts (occurrence, guest_id, branch, place, kitchen_chat,"
                 " recipients, raised_at, ack_due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (occurrence) DO NOTHING",
+                " ON CONFLICT (occurrence) DO NOTHING RETURNING id",
                 (alert.occurrence, alert.guest_id, alert.branch, alert.place, alert.kitchen_chat,
                  targets, stamp(now), stamp(deadline)),
             )
-            if cursor.rowcount != 1:
+            alert_id = inserted_id(cursor)
+            if not alert_id:
                 return None
-            alert_id = int(cursor.lastrowid or 0)
             for message in kitchen_messages(alert_id, alert, now):
                 enqueue(conn, message, now)
             return _load(conn, alert_id)
@@ -135,7 +135,7 @@ class AllergyAlerts:
     async def details(self, alert_id: int) -> tuple[AllergyAlert, Guest, list[Trait]]:
         """The alert, its guest and the guest's standing allergies, as they are now."""
 
-        def work(conn: sqlite3.Connection) -> tuple[AllergyAlert, Guest, list[Trait]]:
+        def work(conn: Conn) -> tuple[AllergyAlert, Guest, list[Trait]]:
             alert = _load(conn, alert_id)
             allergies = [trait for trait in load_traits(conn, alert.guest_id)
                          if trait.category is Category.ALLERGY]
@@ -144,7 +144,7 @@ class AllergyAlerts:
         return await self._db.read(work)
 
     async def for_occurrence(self, occurrence: str) -> AllergyAlert | None:
-        def work(conn: sqlite3.Connection) -> AllergyAlert | None:
+        def work(conn: Conn) -> AllergyAlert | None:
             row = conn.execute("SELECT id FROM allergy_alerts WHERE occurrence = ?",
                                (occurrence,)).fetchone()
             return None if row is None else _load(conn, row[0])
@@ -156,7 +156,7 @@ class AllergyAlerts:
     ) -> tuple[bool, AllergyAlert]:
         """Record that `staff_id` saw the alert; False when they had said so already."""
 
-        def work(conn: sqlite3.Connection) -> tuple[bool, AllergyAlert]:
+        def work(conn: Conn) -> tuple[bool, AllergyAlert]:
             _load(conn, alert_id)
             cursor = conn.execute(
                 "INSERT INTO allergy_acks (alert_id, staff_id, seen_at) VALUES (?, ?, ?)"
@@ -169,14 +169,14 @@ class AllergyAlerts:
     async def plan_escalations(self, now: datetime) -> int:
         """Queue the shift leads' messages for alerts nobody saw in time; how many were new."""
 
-        def work(conn: sqlite3.Connection) -> int:
+        def work(conn: Conn) -> int:
             due = escalations_due(_unseen(conn, now), now)
             return sum(enqueue(conn, message, now) for message in due)
 
         return await self._db.write(work)
 
 
-def _unseen(conn: sqlite3.Connection, now: datetime) -> list[PendingAlert]:
+def _unseen(conn: Conn, now: datetime) -> list[PendingAlert]:
     rows = conn.execute(
         "SELECT id, branch, ack_due_at FROM allergy_alerts a WHERE ack_due_at <= ?"
         " AND ack_due_at > ? AND NOT EXISTS (SELECT 1 FROM allergy_acks k"
@@ -188,7 +188,7 @@ def _unseen(conn: sqlite3.Connection, now: datetime) -> list[PendingAlert]:
             for row in rows]
 
 
-def _load(conn: sqlite3.Connection, alert_id: int) -> AllergyAlert:
+def _load(conn: Conn, alert_id: int) -> AllergyAlert:
     row = conn.execute(f"SELECT {ALERT_COLUMNS} FROM allergy_alerts WHERE id = ?",
                        (alert_id,)).fetchone()
     if row is None:

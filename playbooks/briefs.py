@@ -6,7 +6,6 @@ shift's start for the roles that shift names, and rendered when sent, so it is n
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -21,6 +20,7 @@ from profiles.bookings import Booking, arrived_since, bookings_between
 from profiles.db import Database
 from profiles.guests import load_guests
 from profiles.models import Category, Frozen, Guest, Role, Segment, Staff, Trait
+from profiles.sql import Conn
 from profiles.traits import load_traits
 from profiles.visibility import visible_guest, visible_traits
 from profiles.visits import VisitSummary, visit_summaries
@@ -127,14 +127,14 @@ def summarise(entries: list[BriefEntry]) -> BriefSummary:
 # --- gathering ------------------------------------------------------------------------------
 
 
-def open_requests(conn: sqlite3.Connection, guest_ids: list[int]) -> dict[int, list[str]]:
+def open_requests(conn: Conn, guest_ids: list[int]) -> dict[int, list[str]]:
     """What each guest asked for that is not done yet, for the brief's "open requests" line."""
     return {guest_id: [request.text for request in found]
             for guest_id, found in request_store.open_requests(conn, guest_ids).items()}
 
 
 def gather(
-    conn: sqlite3.Connection, branch: BranchDay, day: date, *, shift: str | None, viewer: Staff,
+    conn: Conn, branch: BranchDay, day: date, *, shift: str | None, viewer: Staff,
 ) -> Brief:
     """The brief as `viewer` may read it: their role decides the traits and the phone shown
     (profiles.visibility), and housekeeping's brief is about rooms."""
@@ -179,7 +179,7 @@ def _entry(
     )
 
 
-def _in_house(conn: sqlite3.Connection, branch: str) -> list[tuple[int, str]]:
+def _in_house(conn: Conn, branch: str) -> list[tuple[int, str]]:
     """Guests in a room of `branch` now (an open visit with a room), by room."""
     rows = conn.execute(
         "SELECT guest_id, room_no FROM visits WHERE branch = ? AND left_at IS NULL"
@@ -191,7 +191,7 @@ def _in_house(conn: sqlite3.Connection, branch: str) -> list[tuple[int, str]]:
 # --- planning -------------------------------------------------------------------------------
 
 
-def plan_briefs(conn: sqlite3.Connection, branch: BranchDay, now: datetime) -> int:
+def plan_briefs(conn: Conn, branch: BranchDay, now: datetime) -> int:
     """Enqueue the brief of every shift under way to the roles it names; how many new.
 
     Planned only between the shift's start and end, and dropped by the outbox when its end
@@ -230,7 +230,7 @@ class Briefs:
     async def plan(self, branches: list[BranchDay], now: datetime) -> int:
         """Plan briefs and occasion reminders for every branch, in one write."""
 
-        def work(conn: sqlite3.Connection) -> int:
+        def work(conn: Conn) -> int:
             return sum(plan_briefs(conn, branch, now) + occasions.plan_reminders(conn, branch, now)
                        for branch in branches)
 

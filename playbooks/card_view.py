@@ -4,7 +4,6 @@ what a waiter does between two tables."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 from playbooks.request_store import open_requests
@@ -13,6 +12,7 @@ from profiles.audit import AuditAction, record
 from profiles.db import Database
 from profiles.guests import load_guest
 from profiles.models import Frozen, GuestCard, Staff
+from profiles.sql import Conn
 from profiles.traits import load_traits
 from profiles.visibility import visible_card
 
@@ -29,7 +29,7 @@ class CardViews:
     async def open(self, guest_id: int, *, viewer: Staff, now: datetime) -> CardView:
         """The card as `viewer` may see it; raises GuestNotFound before recording anything."""
 
-        def work(conn: sqlite3.Connection) -> CardView:
+        def work(conn: Conn) -> CardView:
             card = GuestCard(guest=load_guest(conn, guest_id), traits=load_traits(conn, guest_id))
             record(conn, AuditAction.VIEW, staff_id=viewer.id, guest_id=guest_id, now=now)
             return CardView(card=visible_card(card, viewer),

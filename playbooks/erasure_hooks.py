@@ -7,17 +7,17 @@ itself is erased with the guest a moment later.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 from playbooks.outbox import Outgoing, enqueue
 from profiles.db import stamp
+from profiles.sql import Conn, dialect
 
 REQUEST_ERASED = "request_erased"
 ERASED_NOTE = "closed: the guest asked to be forgotten"
 
 
-def close_open_requests(conn: sqlite3.Connection, guest_id: int, staff_id: int | None,
+def close_open_requests(conn: Conn, guest_id: int, staff_id: int | None,
                         now: datetime) -> None:
     """Close the guest's open requests with a note and tell the people handling them."""
     if not _has_table(conn, "requests"):
@@ -32,7 +32,7 @@ def close_open_requests(conn: sqlite3.Connection, guest_id: int, staff_id: int |
             _tell(conn, row["id"], person, now)
 
 
-def _tell(conn: sqlite3.Connection, request_id: int, person: int, now: datetime) -> None:
+def _tell(conn: Conn, request_id: int, person: int, now: datetime) -> None:
     found = conn.execute("SELECT telegram_id FROM staff WHERE id = ? AND active = 1",
                          (person,)).fetchone()
     if found is not None:
@@ -41,6 +41,11 @@ def _tell(conn: sqlite3.Connection, request_id: int, person: int, now: datetime)
                                chat_id=found[0], staff_id=person, not_before=now), now)
 
 
-def _has_table(conn: sqlite3.Connection, name: str) -> bool:
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                        (name,)).fetchone() is not None
+_TABLE_NAMED = {
+    "sqlite": "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+    "postgresql": "SELECT 1 FROM pg_tables WHERE schemaname = current_schema() AND tablename = ?",
+}
+
+
+def _has_table(conn: Conn, name: str) -> bool:
+    return conn.execute(_TABLE_NAMED[dialect(conn)], (name,)).fetchone() is not None

@@ -6,7 +6,6 @@ same transaction that enqueues its messages, so a restart neither loses nor repe
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime, timedelta
 
 from playbooks.outbox import Outgoing, enqueue
@@ -14,6 +13,7 @@ from playbooks.request_rows import COLUMNS, ladder, load_request, record
 from playbooks.requests import Request, RequestNotFound, State, Step, due_steps
 from profiles.db import Database, stamp
 from profiles.models import Role
+from profiles.sql import Conn
 
 # who hears of each step: the first of these roles anyone in the branch holds
 STEP_ROLES = {
@@ -35,7 +35,7 @@ class RequestPlanner:
         return await self._db.write(lambda conn: escalate(conn, now) + reroute_refused(conn, now))
 
 
-def escalate(conn: sqlite3.Connection, now: datetime) -> int:
+def escalate(conn: Conn, now: datetime) -> int:
     at = stamp(now)
     rows = conn.execute(
         f"SELECT {COLUMNS} FROM requests WHERE state IN (?, ?) AND ("
@@ -51,7 +51,7 @@ def escalate(conn: sqlite3.Connection, now: datetime) -> int:
     return enqueued
 
 
-def _escalate_step(conn: sqlite3.Connection, request: Request, step: Step, now: datetime) -> int:
+def _escalate_step(conn: Conn, request: Request, step: Step, now: datetime) -> int:
     column = _STEP_COLUMN[step]  # one of two fixed names, never input
     marked = conn.execute(f"UPDATE requests SET {column} = ? WHERE id = ? AND {column} IS NULL",
                           (stamp(now), request.id))
@@ -69,7 +69,7 @@ def _escalate_step(conn: sqlite3.Connection, request: Request, step: Step, now: 
     )
 
 
-def reroute_refused(conn: sqlite3.Connection, now: datetime) -> int:
+def reroute_refused(conn: Conn, now: datetime) -> int:
     """A department group that refused a request (the bot was removed, the id is wrong): the
     request goes to the leads instead, and the admins hear that the group is unreachable."""
     refused = conn.execute(
@@ -81,7 +81,7 @@ def reroute_refused(conn: sqlite3.Connection, now: datetime) -> int:
                for row in refused)
 
 
-def _reroute(conn: sqlite3.Connection, key: str, chat_id: int, error: str, now: datetime) -> int:
+def _reroute(conn: Conn, key: str, chat_id: int, error: str, now: datetime) -> int:
     _, request_id, _, route, *_ = key.split(":")  # request:{id}:new:{route}:chat:{chat}
     try:
         request = load_request(conn, int(request_id))
@@ -101,7 +101,7 @@ def _reroute(conn: sqlite3.Connection, key: str, chat_id: int, error: str, now: 
     return enqueued + _tell_admins(conn, request, chat_id, error, now)
 
 
-def _tell_admins(conn: sqlite3.Connection, request: Request, chat_id: int, error: str,
+def _tell_admins(conn: Conn, request: Request, chat_id: int, error: str,
                  now: datetime) -> int:
     # once a day per group and admin: a group that is gone for a day is one message, not fifty
     payload = {"request_id": request.id, "chat_id": chat_id, "error": error[:200]}

@@ -10,7 +10,6 @@ outbox's keys, so a restart neither loses nor repeats it).
 from __future__ import annotations
 
 import re
-import sqlite3
 from datetime import datetime, timedelta
 
 from playbooks.outbox import Outgoing, enqueue
@@ -18,6 +17,7 @@ from profiles.audit import AuditAction, record
 from profiles.db import Database, stamp
 from profiles.errors import GuestNotFound
 from profiles.models import Frozen
+from profiles.sql import Conn, Row
 
 MIN_SCORE, MAX_SCORE = 1, 5
 COMPLAINT_AT_MOST = 2
@@ -100,7 +100,7 @@ class FeedbackStore:
         verdict on the same visit replaces the earlier one). Raises GuestNotFound."""
         checked_score(str(score))
 
-        def work(conn: sqlite3.Connection) -> Feedback:
+        def work(conn: Conn) -> Feedback:
             if conn.execute("SELECT 1 FROM guests WHERE id = ?", (guest_id,)).fetchone() is None:
                 raise GuestNotFound(guest_id)
             visit = conn.execute(
@@ -119,7 +119,7 @@ class FeedbackStore:
         has one, GuestNotFound when the visit (or its guest) is gone."""
         checked_score(str(score))
 
-        def work(conn: sqlite3.Connection) -> Feedback:
+        def work(conn: Conn) -> Feedback:
             visit = conn.execute("SELECT guest_id, branch FROM visits WHERE id = ?",
                                  (visit_id,)).fetchone()
             if visit is None:
@@ -134,7 +134,7 @@ class FeedbackStore:
     async def ask(self, visit_id: int) -> FeedbackAsk | None:
         """The question's subject at send time; None when the visit or its guest is gone."""
 
-        def work(conn: sqlite3.Connection) -> FeedbackAsk | None:
+        def work(conn: Conn) -> FeedbackAsk | None:
             row = conn.execute(
                 "SELECT v.guest_id, EXISTS (SELECT 1 FROM feedback f WHERE f.visit_id = v.id)"
                 " FROM visits v WHERE v.id = ?", (visit_id,),
@@ -149,7 +149,7 @@ class FeedbackStore:
         arrival; how many were new. A visit closed only because the guest arrived again in
         the same branch is not asked about."""
 
-        def work(conn: sqlite3.Connection) -> int:
+        def work(conn: Conn) -> int:
             rows = conn.execute(_CLOSED_SQL, (stamp(now - ASK_WINDOW), stamp(now))).fetchall()
             return sum(enqueue(conn, _ask(row, now), now) for row in rows)
 
@@ -168,7 +168,7 @@ _CLOSED_SQL = """
 """
 
 
-def _ask(row: sqlite3.Row, now: datetime) -> Outgoing:
+def _ask(row: Row, now: datetime) -> Outgoing:
     return Outgoing(
         key=f"{ASK_KIND}:{row['id']}", kind=ASK_KIND, payload={"visit_id": row["id"]},
         chat_id=row["telegram_id"], staff_id=row["staff_id"], not_before=now,
@@ -177,7 +177,7 @@ def _ask(row: sqlite3.Row, now: datetime) -> Outgoing:
 
 
 def _save(
-    conn: sqlite3.Connection, guest_id: int, visit_id: int | None, branch: str, staff_id: int,
+    conn: Conn, guest_id: int, visit_id: int | None, branch: str, staff_id: int,
     score: int, comment: str, now: datetime,
 ) -> Feedback:
     cursor = conn.execute(

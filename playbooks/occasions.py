@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import calendar
 import json
-import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
@@ -25,6 +24,7 @@ from profiles.db import Database, stamp
 from profiles.guests import load_guests
 from profiles.models import Category, Frozen, Guest, Role, Staff, Trait, TraitDraft
 from profiles.parser import parse_note
+from profiles.sql import Conn, Row, dialect
 from profiles.visibility import visible_guest, visible_traits
 from profiles.visits import visit_summaries
 from profiles.vocabulary import Vocabulary
@@ -130,13 +130,21 @@ def reminder_days(branch: BranchDay, today: date) -> list[date]:
 # --- the store side -------------------------------------------------------------------------
 
 
-def occasion_traits(conn: sqlite3.Connection, days: Iterable[date]) -> list[Trait]:
+# attrs is JSON text on both databases; each test is the expression the database's
+# traits_occasion_day index is built on, so the lookup stays an index scan
+_MONTH_DAY = {
+    "sqlite": "(json_extract(attrs, '$.month') = ? AND json_extract(attrs, '$.day') = ?)",
+    "postgresql": "((attrs::jsonb ->> 'month')::integer = ?"
+                  " AND (attrs::jsonb ->> 'day')::integer = ?)",
+}
+
+
+def occasion_traits(conn: Conn, days: Iterable[date]) -> list[Trait]:
     """Standing occasion traits that fall on any of `days`."""
     pairs = sorted({pair for day in days for pair in month_days(day)})
     if not pairs:
         return []
-    where = " OR ".join("(json_extract(attrs, '$.month') = ? AND json_extract(attrs, '$.day') = ?)"
-                        for _ in pairs)
+    where = " OR ".join(_MONTH_DAY[dialect(conn)] for _ in pairs)
     rows = conn.execute(
         "SELECT id, guest_id, category, text, attrs, branch, staff_id, created_at, private"
         " FROM traits"
@@ -147,7 +155,7 @@ def occasion_traits(conn: sqlite3.Connection, days: Iterable[date]) -> list[Trai
             for row in rows]
 
 
-def _last_servers(conn: sqlite3.Connection, guest_ids: list[int]) -> dict[int, int]:
+def _last_servers(conn: Conn, guest_ids: list[int]) -> dict[int, int]:
     """Who served each guest at their latest visit."""
     if not guest_ids:
         return {}
@@ -159,7 +167,7 @@ def _last_servers(conn: sqlite3.Connection, guest_ids: list[int]) -> dict[int, i
     return {int(row["guest_id"]): int(row["staff_id"]) for row in rows}  # the latest wins
 
 
-def _active_staff(conn: sqlite3.Connection, staff_ids: Iterable[int]) -> dict[int, Staff]:
+def _active_staff(conn: Conn, staff_ids: Iterable[int]) -> dict[int, Staff]:
     ids = sorted(set(staff_ids))
     if not ids:
         return {}
@@ -177,7 +185,7 @@ class Reminders(Frozen):
     due: list[OccasionDue]
 
 
-def reminders(conn: sqlite3.Connection, branch: BranchDay, today: date) -> Reminders:
+def reminders(conn: Conn, branch: BranchDay, today: date) -> Reminders:
     """Who at `branch` is reminded of which occasions on its local day `today`."""
     days = reminder_days(branch, today)
     traits = occasion_traits(conn, days)
@@ -221,7 +229,7 @@ def _as_seen_by(
                           occasions=[d for d in due if d.trait_id in visible])
 
 
-def plan_reminders(conn: sqlite3.Connection, branch: BranchDay, now: datetime) -> int:
+def plan_reminders(conn: Conn, branch: BranchDay, now: datetime) -> int:
     """Enqueue today's reminders at `branch` once its reminder time has come; how many new."""
     local = branch.local(now)
     if local.time() < branch.reminder_time():
@@ -241,7 +249,7 @@ def plan_reminders(conn: sqlite3.Connection, branch: BranchDay, now: datetime) -
 
 
 def _log_events(
-    conn: sqlite3.Connection, branch: BranchDay, found: Reminders, now: datetime
+    conn: Conn, branch: BranchDay, found: Reminders, now: datetime
 ) -> None:
     # each guest's occasion events are raised by one branch only: where they are at home
     for due in found.due:
@@ -262,7 +270,7 @@ class OccasionEvents:
         self._db = db
 
     async def unpublished(self, now: datetime) -> list[Event]:
-        def work(conn: sqlite3.Connection) -> list[Event]:
+        def work(conn: Conn) -> list[Event]:
             rows = conn.execute(
                 "SELECT e.id, e.trait_id, e.guest_id, e.kind, e.occurs_on, e.branch, t.attrs"
                 " FROM occasion_events e JOIN traits t ON t.id = e.trait_id"
@@ -278,7 +286,7 @@ class OccasionEvents:
             (stamp(now), event.details["occasion_event_id"])))
 
 
-def _event(row: sqlite3.Row, now: datetime) -> Event:
+def _event(row: Row, now: datetime) -> Event:
     attrs = json.loads(row["attrs"])
     # occasion_event_id sorts first among the *_id details: Event.subject is one per occurrence
     return Event(kind=EventKind(row["kind"]), guest_id=row["guest_id"], branch=row["branch"],

@@ -9,13 +9,13 @@ and marking resends once the lease runs out, and nothing is ever dropped silentl
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime, timedelta
 
 from pydantic import Field
 
 from profiles.db import Database, stamp
 from profiles.models import Frozen
+from profiles.sql import Conn, Row, dialect
 
 Payload = dict[str, str | int | float | bool | list[int] | list[str] | None]
 
@@ -48,7 +48,7 @@ class Delivery(Frozen):
     attempts: int
 
 
-def enqueue(conn: sqlite3.Connection, message: Outgoing, now: datetime) -> bool:
+def enqueue(conn: Conn, message: Outgoing, now: datetime) -> bool:
     """Add `message` unless its key was ever enqueued; True when it is new.
 
     Runs inside the caller's transaction so a decision and its message commit together.
@@ -83,26 +83,16 @@ class Outbox:
     ) -> list[Delivery]:
         """Due messages, leased to this sender so another process (or a retry) leaves them."""
 
-        def work(conn: sqlite3.Connection) -> list[Delivery]:
-            at = stamp(now)
+        def work(conn: Conn) -> list[Delivery]:
+            at, until = stamp(now), stamp(now + lease)
             conn.execute(
                 "UPDATE outbox SET gave_up_at = ?, last_error = 'expired'"
                 " WHERE sent_at IS NULL AND gave_up_at IS NULL AND expires_at <= ?",
                 (at, at),
             )
-            rows = conn.execute(
-                "SELECT id, dedupe_key AS key, kind, payload, chat_id, staff_id, attempts"
-                " FROM outbox WHERE sent_at IS NULL AND gave_up_at IS NULL"
-                " AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?)"
-                " ORDER BY next_attempt_at, id LIMIT ?",
-                (at, at, limit),
-            ).fetchall()
-            claimed = [_delivery(row) for row in rows]
-            conn.executemany(
-                "UPDATE outbox SET claimed_until = ? WHERE id = ?",
-                [(stamp(now + lease), item.id) for item in claimed],
-            )
-            return claimed
+            if dialect(conn) == "postgresql":
+                return _claim_unlocked(conn, at, until, limit)
+            return _claim(conn, at, until, limit)
 
         return await self._db.write(work)
 
@@ -130,7 +120,7 @@ class Outbox:
     async def state(self, key: str) -> OutboxState | None:
         """Where one message stands (for tests and the operator)."""
 
-        def work(conn: sqlite3.Connection) -> OutboxState | None:
+        def work(conn: Conn) -> OutboxState | None:
             row = conn.execute(
                 "SELECT dedupe_key AS key, attempts, sent_at, gave_up_at, last_error"
                 " FROM outbox WHERE dedupe_key = ?", (key,),
@@ -140,7 +130,7 @@ class Outbox:
         return await self._db.read(work)
 
     async def sent_keys(self, prefix: str = "") -> list[str]:
-        def work(conn: sqlite3.Connection) -> list[str]:
+        def work(conn: Conn) -> list[str]:
             rows = conn.execute(
                 "SELECT dedupe_key FROM outbox WHERE sent_at IS NOT NULL"
                 " AND substr(dedupe_key, 1, ?) = ? ORDER BY id", (len(prefix), prefix),
@@ -158,7 +148,39 @@ class OutboxState(Frozen):
     last_error: str | None
 
 
-def _delivery(row: sqlite3.Row) -> Delivery:
+_DUE = ("sent_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= ?"
+        " AND (claimed_until IS NULL OR claimed_until <= ?)")
+_DELIVERY_COLUMNS = "id, dedupe_key AS key, kind, payload, chat_id, staff_id, attempts"
+
+
+def _claim(conn: Conn, at: str, until: str, limit: int) -> list[Delivery]:
+    # SQLite runs one writer at a time, so nothing can claim these rows between the two steps
+    rows = conn.execute(
+        f"SELECT {_DELIVERY_COLUMNS} FROM outbox WHERE {_DUE}"
+        " ORDER BY next_attempt_at, id LIMIT ?", (at, at, limit),
+    ).fetchall()
+    claimed = [_delivery(row) for row in rows]
+    conn.executemany("UPDATE outbox SET claimed_until = ? WHERE id = ?",
+                     [(until, item.id) for item in claimed])
+    return claimed
+
+
+def _claim_unlocked(conn: Conn, at: str, until: str, limit: int) -> list[Delivery]:
+    """The claim on PostgreSQL, where senders in other processes claim at the same moment:
+    rows another sender is claiming are skipped rather than waited for, so two senders
+    share the due messages between them instead of queueing behind one another."""
+    rows = conn.execute(
+        f"UPDATE outbox SET claimed_until = ? WHERE id IN (SELECT id FROM outbox WHERE {_DUE}"
+        " ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED)"
+        f" RETURNING {_DELIVERY_COLUMNS}, next_attempt_at", (until, at, at, limit),
+    ).fetchall()
+    # RETURNING keeps no order: sent oldest first, as on SQLite
+    ordered = sorted(rows, key=lambda row: (row["next_attempt_at"], row["id"]))
+    return [_delivery(row) for row in ordered]
+
+
+def _delivery(row: Row) -> Delivery:
     values = dict(row)
+    values.pop("next_attempt_at", None)
     values["payload"] = json.loads(values["payload"])
     return Delivery.model_validate(values)

@@ -4,7 +4,6 @@ tell, and the outbox messages telling them. Runs inside the caller's transaction
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -15,13 +14,14 @@ from profiles.db import stamp
 from profiles.errors import GuestNotFound
 from profiles.guests import load_guest
 from profiles.models import Guest, Role, Staff
+from profiles.sql import Conn, Row, inserted_id
 
 COLUMNS = (
     "id, branch, department, lane, state, route, guest_id, place, ref_text, text, source,"
     " staff_id, created_at, accept_due, resolve_due, accepted_by, accepted_at, closed_by,"
     " closed_at, note, accept_escalated_at, resolve_escalated_at"
 )
-def announce(conn: sqlite3.Connection, request: Request, desk: Department,
+def announce(conn: Conn, request: Request, desk: Department,
              now: datetime) -> Relayed:
     """Enqueue the request to its department: its group, and its people (not the originator,
     unless nobody else would hear of it). A desk with nobody on the bot falls back to the
@@ -46,7 +46,7 @@ def announce(conn: sqlite3.Connection, request: Request, desk: Department,
                    group=desk.chat_id is not None, fallback=fallback)
 
 
-def tell_originator(conn: sqlite3.Connection, request: Request, kind: str, actor_id: int,
+def tell_originator(conn: Conn, request: Request, kind: str, actor_id: int,
                     now: datetime, *, step: str | None = None) -> None:
     """The colleague who relayed hears what became of it (unless they did it themselves)."""
     if actor_id == request.staff_id:
@@ -58,7 +58,7 @@ def tell_originator(conn: sqlite3.Connection, request: Request, kind: str, actor
                            not_before=now), now)
 
 
-def staff_with_roles(conn: sqlite3.Connection, branch: str, roles: Sequence[Role]) -> list[Staff]:
+def staff_with_roles(conn: Conn, branch: str, roles: Sequence[Role]) -> list[Staff]:
     """Active staff of the branch with one of `roles` (admins: of any branch)."""
     if not roles:
         return []
@@ -70,7 +70,7 @@ def staff_with_roles(conn: sqlite3.Connection, branch: str, roles: Sequence[Role
     return [Staff.model_validate(dict(row)) for row in rows]
 
 
-def ladder(conn: sqlite3.Connection, branch: str, roles: Sequence[Role]) -> list[Staff]:
+def ladder(conn: Conn, branch: str, roles: Sequence[Role]) -> list[Staff]:
     """The people of the first of `roles` that anyone in the branch holds."""
     for role in roles:
         if found := staff_with_roles(conn, branch, (role,)):
@@ -78,32 +78,32 @@ def ladder(conn: sqlite3.Connection, branch: str, roles: Sequence[Role]) -> list
     return []
 
 
-def record(conn: sqlite3.Connection, request_id: int, kind: str, staff_id: int | None,
+def record(conn: Conn, request_id: int, kind: str, staff_id: int | None,
            now: datetime, detail: str = "") -> int:
     cursor = conn.execute(
         "INSERT INTO request_events (request_id, kind, staff_id, at, detail)"
-        " VALUES (?, ?, ?, ?, ?)", (request_id, kind, staff_id, stamp(now), detail),
+        " VALUES (?, ?, ?, ?, ?) RETURNING id", (request_id, kind, staff_id, stamp(now), detail),
     )
-    return int(cursor.lastrowid or 0)
+    return inserted_id(cursor)
 
 
-def load_request(conn: sqlite3.Connection, request_id: int) -> Request:
+def load_request(conn: Conn, request_id: int) -> Request:
     row = conn.execute(f"SELECT {COLUMNS} FROM requests WHERE id = ?", (request_id,)).fetchone()
     if row is None:
         raise RequestNotFound(request_id)
     return request_row(row)
 
 
-def request_row(row: sqlite3.Row) -> Request:
+def request_row(row: Row) -> Request:
     return Request.model_validate(dict(row))
 
 
-def staff_row(conn: sqlite3.Connection, staff_id: int) -> Staff:
+def staff_row(conn: Conn, staff_id: int) -> Staff:
     row = conn.execute("SELECT * FROM staff WHERE id = ?", (staff_id,)).fetchone()
     return Staff.model_validate(dict(row))
 
 
-def guest_or_none(conn: sqlite3.Connection, guest_id: int | None) -> Guest | None:
+def guest_or_none(conn: Conn, guest_id: int | None) -> Guest | None:
     if guest_id is None:
         return None
     try:

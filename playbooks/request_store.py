@@ -7,7 +7,6 @@ and a retried step never doubles them.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 from typing import Protocol
 
@@ -40,6 +39,7 @@ from playbooks.routing import Department, Lane, Routing, due_times
 from profiles.db import Database, stamp
 from profiles.guests import load_guest
 from profiles.models import Role, Staff
+from profiles.sql import Conn, inserted_id
 
 # who may close a request someone else accepted, and change one they did not relay
 OVERSEERS = (Role.LEAD, Role.MANAGER, Role.ADMIN)
@@ -61,16 +61,16 @@ class RequestStore:
         chosen = lane or guessed
         accept_due, resolve_due = due_times(now, desk.deadlines.of(chosen))
 
-        def work(conn: sqlite3.Connection) -> Relayed:
+        def work(conn: Conn) -> Relayed:
             cursor = conn.execute(
                 "INSERT INTO requests (branch, department, lane, state, guest_id, place,"
                 " ref_text, text, source, staff_id, created_at, accept_due, resolve_due)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (branch, desk.id, chosen, State.DRAFT if draft else State.OPEN, guest_id, place,
                  ref_text, text, source, staff_id, stamp(now), stamp(accept_due),
                  stamp(resolve_due)),
             )
-            request = load_request(conn, int(cursor.lastrowid or 0))
+            request = load_request(conn, inserted_id(cursor))
             if draft:
                 return Relayed(request=request, recipients=[], group=False, fallback=False)
             record(conn, request.id, "opened", staff_id, now, f"{desk.id} {chosen}")
@@ -82,7 +82,7 @@ class RequestStore:
                          now: datetime) -> Relayed:
         """The originator chose the guest: the draft becomes an open request, clock from now."""
 
-        def work(conn: sqlite3.Connection) -> Relayed:
+        def work(conn: Conn) -> Relayed:
             request = load_request(conn, request_id)
             if request.state is not State.DRAFT or request.staff_id != staff.id:
                 raise RequestNotFound(request_id)
@@ -104,7 +104,7 @@ class RequestStore:
         """Take the request. Exactly one of two colleagues pressing at once wins: the update
         only applies to a request nobody holds, under the write lock (BEGIN IMMEDIATE)."""
 
-        def work(conn: sqlite3.Connection) -> Request:
+        def work(conn: Conn) -> Request:
             request = _visible(conn, request_id, staff)
             taken = conn.execute(
                 "UPDATE requests SET state = ?, accepted_by = ?, accepted_at = ?"
@@ -127,7 +127,7 @@ class RequestStore:
         if outcome not in CLOSED_STATES:
             raise ValueError(f"not an outcome: {outcome}")
 
-        def work(conn: sqlite3.Connection) -> Request:
+        def work(conn: Conn) -> Request:
             request = _visible(conn, request_id, staff)
             if request.state in CLOSED_STATES:
                 raise AlreadyClosed(request)
@@ -150,7 +150,7 @@ class RequestStore:
                        now: datetime) -> Request:
         """What was done, or why not: by the colleague who closed it; the originator reads it."""
 
-        def work(conn: sqlite3.Connection) -> Request:
+        def work(conn: Conn) -> Request:
             request = load_request(conn, request_id)
             if request.state not in CLOSED_STATES or request.closed_by != staff.id:
                 raise NotYours(request)
@@ -167,7 +167,7 @@ class RequestStore:
         """Send an open request to another department or lane: deadlines are recomputed from
         the relay time, and the department's stale messages are not sent."""
 
-        def work(conn: sqlite3.Connection) -> Relayed:
+        def work(conn: Conn) -> Relayed:
             request = _visible(conn, request_id, staff)
             if request.staff_id != staff.id and staff.role not in OVERSEERS:
                 raise NotYours(request)
@@ -192,7 +192,7 @@ class RequestStore:
     async def details(self, request_id: int) -> RequestDetails | None:
         """The request with its guest and people, or None once it is gone."""
 
-        def work(conn: sqlite3.Connection) -> RequestDetails | None:
+        def work(conn: Conn) -> RequestDetails | None:
             try:
                 request = load_request(conn, request_id)
             except RequestNotFound:
@@ -211,7 +211,7 @@ class RequestStore:
         """Open requests I relayed, and those my departments (or I) must handle; oldest first."""
         desks = self.routing.desks_of(staff.branch, staff.role)
 
-        def work(conn: sqlite3.Connection) -> tuple[list[Request], list[Request]]:
+        def work(conn: Conn) -> tuple[list[Request], list[Request]]:
             mine = conn.execute(
                 f"SELECT {COLUMNS} FROM requests WHERE staff_id = ? AND state IN (?, ?)"
                 " ORDER BY created_at, id LIMIT ?",
@@ -233,7 +233,7 @@ class RequestStore:
     async def since(self, start: datetime, *, branch: str | None = None) -> list[Request]:
         """Every request relayed from `start` on (drafts aside), for the service audit."""
 
-        def work(conn: sqlite3.Connection) -> list[Request]:
+        def work(conn: Conn) -> list[Request]:
             rows = conn.execute(
                 f"SELECT {COLUMNS} FROM requests WHERE created_at >= ? AND state != ?"
                 " AND (? IS NULL OR branch = ?) ORDER BY created_at, id",
@@ -273,7 +273,7 @@ async def open_complaint(
 
 
 def open_requests(
-    conn: sqlite3.Connection, guest_ids: list[int]
+    conn: Conn, guest_ids: list[int]
 ) -> dict[int, list[RequestSummary]]:
     """Each guest's open requests, oldest first, inside the caller's read (cards, briefs)."""
     if not guest_ids:
@@ -292,7 +292,7 @@ def open_requests(
     return found
 
 
-def _visible(conn: sqlite3.Connection, request_id: int, staff: Staff) -> Request:
+def _visible(conn: Conn, request_id: int, staff: Staff) -> Request:
     """The request, if it is one this colleague may act on (drafts are the originator's)."""
     request = load_request(conn, request_id)
     if request.state is State.DRAFT:

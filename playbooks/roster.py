@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 
 from profiles.models import Role, Staff
+from profiles.sql import Conn
 
 
-def staff_with_roles(conn: sqlite3.Connection, branch: str, roles: Iterable[Role]) -> list[Staff]:
+def staff_with_roles(conn: Conn, branch: str, roles: Iterable[Role]) -> list[Staff]:
     """Active staff of `branch` holding one of `roles`, by id."""
     wanted = sorted(set(roles))
     if not wanted:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -23,6 +22,7 @@ from playbooks.roster import staff_with_roles
 from profiles.db import Database, stamp
 from profiles.guests import load_guest
 from profiles.models import Frozen, Role
+from profiles.sql import Conn, inserted_id
 from profiles.traits import load_traits
 
 RUN_COLUMNS = ("id, playbook_id, guest_id, branch, event_kind, title_zh, title_en, place,"
@@ -54,7 +54,7 @@ class RunStore:
     async def facts(self, guest_id: int, *, before: datetime, visit_id: int | None) -> GuestFacts:
         """The guest, their standing traits and how often they came before this visit."""
 
-        def work(conn: sqlite3.Connection) -> GuestFacts:
+        def work(conn: Conn) -> GuestFacts:
             earlier = conn.execute(
                 "SELECT COUNT(*) FROM visits WHERE guest_id = ? AND arrived_at <= ?"
                 " AND (? IS NULL OR id <> ?)", (guest_id, stamp(before), visit_id, visit_id),
@@ -69,7 +69,7 @@ class RunStore:
     ) -> list[Person]:
         """Active staff of these roles in the branch, and the active staff member `also`."""
 
-        def work(conn: sqlite3.Connection) -> list[Person]:
+        def work(conn: Conn) -> list[Person]:
             people = _people(conn, branch, roles)
             row = conn.execute("SELECT id AS staff_id, telegram_id AS chat_id FROM staff"
                                " WHERE id = ? AND active = 1", (also,)).fetchone()
@@ -82,7 +82,7 @@ class RunStore:
         """Store the run and queue its checklist for each recipient, in one transaction;
         None when this playbook already ran for this occurrence."""
 
-        def work(conn: sqlite3.Connection) -> Run | None:
+        def work(conn: Conn) -> Run | None:
             run_id = _insert_run(conn, run, now)
             if run_id is None:
                 return None
@@ -110,7 +110,7 @@ class RunStore:
     async def started_by(self, subjects: list[str]) -> list[Run]:
         """The runs these events started, in the order they were started."""
 
-        def work(conn: sqlite3.Connection) -> list[Run]:
+        def work(conn: Conn) -> list[Run]:
             marks = ", ".join("?" for _ in subjects)
             rows = conn.execute(
                 f"SELECT id FROM playbook_runs WHERE started_by IN ({marks}) ORDER BY id",
@@ -126,7 +126,7 @@ class RunStore:
         Pressing again, or after the run was complete, changes nothing and says which.
         """
 
-        def work(conn: sqlite3.Connection) -> tuple[Marked, Run]:
+        def work(conn: Conn) -> tuple[Marked, Run]:
             run_id = _run_id_of(conn, step_id)
             run = _load(conn, run_id)
             if run.complete:
@@ -147,14 +147,14 @@ class RunStore:
     async def plan_prompts(self, now: datetime, *, report_after: timedelta) -> int:
         """Queue the reminders and late reports due at `now`; how many were new."""
 
-        def work(conn: sqlite3.Connection) -> int:
+        def work(conn: Conn) -> int:
             due = prompts_due(_open_steps(conn, now), now, report_after=report_after)
             return sum(enqueue(conn, message, now) for message in due)
 
         return await self._db.write(work)
 
     async def in_period(self, branch: str, start: datetime, end: datetime) -> list[Run]:
-        def work(conn: sqlite3.Connection) -> list[Run]:
+        def work(conn: Conn) -> list[Run]:
             rows = conn.execute(
                 "SELECT id FROM playbook_runs WHERE branch = ? AND triggered_at >= ?"
                 " AND triggered_at < ? ORDER BY id", (branch, stamp(start), stamp(end)),
@@ -164,28 +164,28 @@ class RunStore:
         return await self._db.read(work)
 
 
-def _insert_run(conn: sqlite3.Connection, run: NewRun, now: datetime) -> int | None:
+def _insert_run(conn: Conn, run: NewRun, now: datetime) -> int | None:
     cursor = conn.execute(
         "INSERT INTO playbook_runs (playbook_id, occurrence, started_by, guest_id, branch,"
         " event_kind, title_zh, title_en, place, triggered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
-        " ?, ?) ON CONFLICT (playbook_id, occurrence) DO NOTHING",
+        " ?, ?) ON CONFLICT (playbook_id, occurrence) DO NOTHING RETURNING id",
         (run.playbook.id, run.occurrence, run.started_by, run.guest_id, run.branch,
          run.event_kind, run.playbook.title.zh, run.playbook.title.en, run.place, stamp(now)),
     )
-    return int(cursor.lastrowid or 0) if cursor.rowcount == 1 else None
+    return inserted_id(cursor) or None
 
 
-def _people(conn: sqlite3.Connection, branch: str, roles: Iterable[Role]) -> list[Person]:
+def _people(conn: Conn, branch: str, roles: Iterable[Role]) -> list[Person]:
     return [Person(staff_id=member.id, chat_id=member.telegram_id)
             for member in staff_with_roles(conn, branch, roles)]
 
 
-def shift_leads(conn: sqlite3.Connection, branch: str) -> list[Person]:
+def shift_leads(conn: Conn, branch: str) -> list[Person]:
     """Who hears that something was not done: the branch's leads, else its managers."""
     return _people(conn, branch, [Role.LEAD]) or _people(conn, branch, [Role.MANAGER])
 
 
-def _open_steps(conn: sqlite3.Connection, now: datetime) -> list[OpenStep]:
+def _open_steps(conn: Conn, now: datetime) -> list[OpenStep]:
     rows = conn.execute(
         "SELECT s.id, s.run_id, s.due_at, r.triggered_at, r.branch FROM playbook_steps s"
         " JOIN playbook_runs r ON r.id = s.run_id WHERE s.done_at IS NULL"
@@ -199,7 +199,7 @@ def _open_steps(conn: sqlite3.Connection, now: datetime) -> list[OpenStep]:
                      leads=leads[row["branch"]]) for row in rows]
 
 
-def _recipients(conn: sqlite3.Connection, run_id: int) -> list[Person]:
+def _recipients(conn: Conn, run_id: int) -> list[Person]:
     rows = conn.execute(
         "SELECT s.id AS staff_id, s.telegram_id AS chat_id FROM playbook_recipients p"
         " JOIN staff s ON s.id = p.staff_id WHERE p.run_id = ? AND s.active = 1 ORDER BY s.id",
@@ -208,14 +208,14 @@ def _recipients(conn: sqlite3.Connection, run_id: int) -> list[Person]:
     return [Person.model_validate(dict(row)) for row in rows]
 
 
-def _run_id_of(conn: sqlite3.Connection, step_id: int) -> int:
+def _run_id_of(conn: Conn, step_id: int) -> int:
     row = conn.execute("SELECT run_id FROM playbook_steps WHERE id = ?", (step_id,)).fetchone()
     if row is None:
         raise RunNotFound(step_id)
     return int(row[0])
 
 
-def _load(conn: sqlite3.Connection, run_id: int) -> Run:
+def _load(conn: Conn, run_id: int) -> Run:
     row = conn.execute(f"SELECT {RUN_COLUMNS} FROM playbook_runs WHERE id = ?",
                        (run_id,)).fetchone()
     if row is None:

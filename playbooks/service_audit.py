@@ -9,7 +9,6 @@ with the same stretch of the period before, so Wednesday is not measured against
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Literal
@@ -22,6 +21,7 @@ from playbooks.outbox import Outgoing, enqueue
 from playbooks.roster import staff_with_roles
 from profiles.db import Database, stamp
 from profiles.models import Frozen, Role
+from profiles.sql import Conn
 
 PeriodKind = Literal["week", "month"]
 REPORT_KIND = "service_report"
@@ -151,7 +151,7 @@ class ServiceAudit:
         """Each branch's weekly satisfaction and complaints, the `weeks` weeks up to the week
         of `last` (each branch's weeks in its own zone)."""
 
-        def work(conn: sqlite3.Connection) -> Trend:
+        def work(conn: Conn) -> Trend:
             return {branch: [_point(conn, branch, week_of(last - timedelta(days=7 * back), zone))
                              for back in range(weeks - 1, -1, -1)]
                     for branch, zone in zones.items()}
@@ -163,7 +163,7 @@ class ServiceAudit:
         """Queue last week's report for every active manager, from `hour` on Monday in their
         branch's zone (caught up later in the week if the bot was down); how many were new."""
 
-        def work(conn: sqlite3.Connection) -> int:
+        def work(conn: Conn) -> int:
             due = [weekly_report_due(manager.id, manager.telegram_id, branch, zone, now, hour)
                    for branch, zone in zones.items()
                    for manager in staff_with_roles(conn, branch, (Role.MANAGER,))]
@@ -192,7 +192,7 @@ def weekly_report_due(staff_id: int, chat_id: int, branch: str, zone: ZoneInfo,
                     expires_at=this_week.start + timedelta(days=7))
 
 
-def figures(conn: sqlite3.Connection, branch: str, start: datetime, end: datetime) -> Figures:
+def figures(conn: Conn, branch: str, start: datetime, end: datetime) -> Figures:
     """The branch's own figures over [start, end)."""
     span = (branch, stamp(start), stamp(end))
     visits, guests, new = conn.execute(_VISITS_SQL, (*span, stamp(start))).fetchone()
@@ -224,19 +224,23 @@ _VISITS_SQL = """
                               AND e.arrived_at < ?))
 """
 
+# the mean in double precision on both (PostgreSQL's AVG of integers is NUMERIC); a count of
+# matches as SUM(CASE …) since PostgreSQL does not add booleans
 _FEEDBACK_SQL = """
-    SELECT COUNT(*), AVG(score), SUM(score >= ?), SUM(score <= ?) FROM feedback
+    SELECT COUNT(*), AVG(CAST(score AS DOUBLE PRECISION)),
+           SUM(CASE WHEN score >= ? THEN 1 ELSE 0 END), SUM(CASE WHEN score <= ? THEN 1 ELSE 0 END)
+    FROM feedback
     WHERE branch = ? AND created_at >= ? AND created_at < ?
 """
 
 _TRAITS_SQL = """
     SELECT s.name, COUNT(*) FROM traits t JOIN staff s ON s.id = t.staff_id
     WHERE t.branch = ? AND t.created_at >= ? AND t.created_at < ? AND t.retracted_at IS NULL
-    GROUP BY t.staff_id ORDER BY COUNT(*) DESC, s.name
+    GROUP BY s.id, s.name ORDER BY COUNT(*) DESC, s.name, s.id
 """
 
 
-def _point(conn: sqlite3.Connection, branch: str, week: Period) -> WeekPoint:
+def _point(conn: Conn, branch: str, week: Period) -> WeekPoint:
     found = figures(conn, branch, week.start, week.end)
     return WeekPoint(label=week.label.split("-")[1], satisfaction=found.satisfaction,
                      complaints_per_100=found.complaints_per_100)

@@ -9,7 +9,6 @@ trail itself is not a copy of the data it guards.
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime
 from enum import StrEnum
 
@@ -17,6 +16,7 @@ from pydantic import Field
 
 from profiles.db import Database, stamp
 from profiles.models import Frozen
+from profiles.sql import Conn, Row
 
 Detail = str | int | bool | None | list[int] | list[str]
 Details = dict[str, Detail]
@@ -50,7 +50,7 @@ class AuditEntry(Frozen):
 
 
 def record(
-    conn: sqlite3.Connection, action: AuditAction, *, staff_id: int | None,
+    conn: Conn, action: AuditAction, *, staff_id: int | None,
     guest_id: int | None, now: datetime, details: Details | None = None,
 ) -> None:
     """Add one entry inside the caller's transaction: it commits, or rolls back, with the act."""
@@ -92,7 +92,7 @@ class AuditLog:
 
 
 def _entries(
-    conn: sqlite3.Connection, where: str, params: list[object], limit: int,
+    conn: Conn, where: str, params: list[object], limit: int,
     actions: tuple[AuditAction, ...],
 ) -> list[AuditEntry]:
     if actions:
@@ -103,7 +103,7 @@ def _entries(
     return [_entry(row) for row in rows]
 
 
-def _entry(row: sqlite3.Row) -> AuditEntry:
+def _entry(row: Row) -> AuditEntry:
     values = dict(row)
     values["details"] = json.loads(values["details"])
     return AuditEntry.model_validate(values)

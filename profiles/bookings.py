@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -12,6 +11,7 @@ from pydantic import Field
 from profiles.db import Database, stamp
 from profiles.errors import GuestNotFound
 from profiles.models import Frozen
+from profiles.sql import Conn, Row, inserted_id
 
 BOOKING_COLUMNS = """
     id, guest_id, branch, at, party, children, table_no, room_no, note, status, source,
@@ -91,7 +91,7 @@ class BookingStore:
     ) -> BookingMade:
         """Make the booking a draft described, once: a second press raises DraftGone."""
 
-        def work(conn: sqlite3.Connection) -> BookingMade:
+        def work(conn: Conn) -> BookingMade:
             cursor = conn.execute(
                 "UPDATE booking_drafts SET used_at = ? WHERE id = ? AND staff_id = ?"
                 " AND used_at IS NULL", (stamp(now), draft_id, staff_id),
@@ -114,7 +114,7 @@ class BookingStore:
     async def _close(
         self, booking_id: int, status: BookingStatus, now: datetime, *, due: bool
     ) -> Booking:
-        def work(conn: sqlite3.Connection) -> Booking:
+        def work(conn: Conn) -> Booking:
             booking = _load(conn, booking_id)
             if booking.status is not BookingStatus.BOOKED:
                 raise BookingClosed(booking_id)
@@ -129,7 +129,7 @@ class BookingStore:
     async def for_guest(self, guest_id: int, *, since: datetime, limit: int = 5) -> list[Booking]:
         """The guest's open bookings from `since` on, soonest first."""
 
-        def work(conn: sqlite3.Connection) -> list[Booking]:
+        def work(conn: Conn) -> list[Booking]:
             rows = conn.execute(
                 f"SELECT {BOOKING_COLUMNS} FROM bookings WHERE guest_id = ? AND status = ?"
                 " AND at >= ? ORDER BY at, id LIMIT ?",
@@ -148,19 +148,20 @@ class BookingStore:
         """Keep a draft for its buttons; drafts older than DRAFT_LIFETIME go, as they may
         hold the name and phone of someone who never became a guest."""
 
-        def work(conn: sqlite3.Connection) -> int:
+        def work(conn: Conn) -> int:
             conn.execute("DELETE FROM booking_drafts WHERE created_at < ?",
                          (stamp(now - DRAFT_LIFETIME),))
             cursor = conn.execute(
-                "INSERT INTO booking_drafts (staff_id, draft, created_at) VALUES (?, ?, ?)",
+                "INSERT INTO booking_drafts (staff_id, draft, created_at) VALUES (?, ?, ?)"
+                " RETURNING id",
                 (staff_id, json.dumps(draft, ensure_ascii=False), stamp(now)),
             )
-            return int(cursor.lastrowid or 0)
+            return inserted_id(cursor)
 
         return await self._db.write(work)
 
     async def draft(self, draft_id: int, *, staff_id: int) -> dict[str, object]:
-        def work(conn: sqlite3.Connection) -> dict[str, object]:
+        def work(conn: Conn) -> dict[str, object]:
             row = conn.execute(
                 "SELECT draft FROM booking_drafts WHERE id = ? AND staff_id = ?"
                 " AND used_at IS NULL", (draft_id, staff_id),
@@ -173,7 +174,7 @@ class BookingStore:
         return await self._db.read(work)
 
     async def update_draft(self, draft_id: int, draft: dict[str, object], *, staff_id: int) -> None:
-        def work(conn: sqlite3.Connection) -> None:
+        def work(conn: Conn) -> None:
             cursor = conn.execute(
                 "UPDATE booking_drafts SET draft = ? WHERE id = ? AND staff_id = ?"
                 " AND used_at IS NULL",
@@ -187,7 +188,7 @@ class BookingStore:
     # --- import ----------------------------------------------------------------------------
 
     async def imported(self, import_key: str) -> bool:
-        def work(conn: sqlite3.Connection) -> bool:
+        def work(conn: Conn) -> bool:
             row = conn.execute("SELECT 1 FROM bookings WHERE import_key = ?", (import_key,))
             return row.fetchone() is not None
 
@@ -200,7 +201,7 @@ class BookingStore:
         another person of the same name, and a wrong match would show the wrong allergies.
         """
 
-        def work(conn: sqlite3.Connection) -> int | None:
+        def work(conn: Conn) -> int | None:
             if phone:
                 row = conn.execute("SELECT id FROM guests WHERE phone = ? ORDER BY id LIMIT 1",
                                    (phone,)).fetchone()
@@ -218,7 +219,7 @@ class BookingStore:
 
 
 def book(
-    conn: sqlite3.Connection, new: NewBooking, staff_id: int | None, now: datetime
+    conn: Conn, new: NewBooking, staff_id: int | None, now: datetime
 ) -> BookingMade:
     """Store a booking inside the caller's transaction; the same one twice is stored once."""
     if conn.execute("SELECT 1 FROM guests WHERE id = ?", (new.guest_id,)).fetchone() is None:
@@ -235,16 +236,16 @@ def book(
     cursor = conn.execute(
         "INSERT INTO bookings (guest_id, branch, at, party, children, table_no, room_no, note,"
         " source, import_key, staff_id, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (new.guest_id, new.branch, stamp(new.at), new.party, int(new.children), new.table_no,
          new.room_no, new.note, new.source, new.import_key, staff_id, stamp(now), stamp(now)),
     )
-    booking = _load(conn, int(cursor.lastrowid or 0))
+    booking = _load(conn, inserted_id(cursor))
     return BookingMade(booking=booking, already=False, first_visit=first_visit)
 
 
 def bookings_between(
-    conn: sqlite3.Connection, branch: str, start: datetime, end: datetime
+    conn: Conn, branch: str, start: datetime, end: datetime
 ) -> list[Booking]:
     """A branch's open bookings in [start, end), in arrival order."""
     rows = conn.execute(
@@ -256,7 +257,7 @@ def bookings_between(
 
 
 def bookings_of_guests(
-    conn: sqlite3.Connection, guest_ids: list[int], start: datetime, end: datetime
+    conn: Conn, guest_ids: list[int], start: datetime, end: datetime
 ) -> list[Booking]:
     """Open bookings of these guests in [start, end), at any branch, soonest first."""
     if not guest_ids:
@@ -271,7 +272,7 @@ def bookings_of_guests(
 
 
 def arrived_since(
-    conn: sqlite3.Connection, branch: str, guest_ids: list[int], since: datetime
+    conn: Conn, branch: str, guest_ids: list[int], since: datetime
 ) -> set[int]:
     """Which of these guests have a visit at `branch` from `since` on (a booking honoured)."""
     if not guest_ids:
@@ -284,7 +285,7 @@ def arrived_since(
     return {int(row["guest_id"]) for row in rows}
 
 
-def _load(conn: sqlite3.Connection, booking_id: int) -> Booking:
+def _load(conn: Conn, booking_id: int) -> Booking:
     row = conn.execute(f"SELECT {BOOKING_COLUMNS} FROM bookings WHERE id = ?",
                        (booking_id,)).fetchone()
     if row is None:
@@ -292,7 +293,7 @@ def _load(conn: sqlite3.Connection, booking_id: int) -> Booking:
     return _booking(row)
 
 
-def _booking(row: sqlite3.Row) -> Booking:
+def _booking(row: Row) -> Booking:
     values = dict(row)
     values["children"] = bool(values["children"])
     return Booking.model_validate(values)

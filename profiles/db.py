@@ -1,13 +1,15 @@
-"""The SQLite connection: pragmas, one-hop transactions and recorded migrations.
+"""The database: one-hop transactions and recorded migrations, on SQLite or PostgreSQL.
 
 Every aiosqlite await is a hop to its worker thread (60–130 µs here, against 7 µs for a plain
 sqlite3 read), so a store hands the whole operation to `read` or `write` as one plain function
-and it runs in the worker in a single hop.
+and it runs in the worker in a single hop. PostgreSQL (`profiles.postgres`) runs the same
+functions the same way, on a pooled connection in a worker thread.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -19,8 +21,10 @@ from typing import TypeVar, cast
 
 import aiosqlite
 
+from profiles.sql import Conn, Dialect
+
 T = TypeVar("T")
-Work = Callable[[sqlite3.Connection], T]
+Work = Callable[[Conn], T]
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -41,15 +45,74 @@ class Migration:
     sql: str
 
 
-class Database:
-    """One connection, used by every store of the process."""
+class Database(ABC):
+    """The store every part of the process shares; `open` picks SQLite or PostgreSQL."""
+
+    dialect: Dialect
+
+    @staticmethod
+    async def open(target: str | Path, migrations: list[Migration] | None = None) -> Database:
+        """Open and migrate the database at `target`: a postgresql:// URL, or a SQLite file
+        path (created if needed; ":memory:" for tests)."""
+        if is_postgres_url(str(target)):
+            from profiles.postgres import PostgresDatabase  # psycopg loads only when used
+
+            return await PostgresDatabase.connect(str(target), migrations)
+        return await SqliteDatabase.connect(target, migrations)
+
+    @abstractmethod
+    async def close(self) -> None: ...
+
+    @abstractmethod
+    async def read(self, work: Work[T]) -> T:
+        """Run `work` in one snapshot-consistent read transaction, in one thread hop."""
+
+    async def write(self, work: Work[T]) -> T:
+        """Run `work` as one write transaction, committed before this returns; writes are
+        serialised, as if one at a time, on either database."""
+        key = serving.get()
+        recorded = work if key is None else _recording(key, work)
+        result = await self._write(recorded)
+        if key is not None:
+            serving.set(None)  # recorded with this commit; the request's later writes need not
+        return result
+
+    @abstractmethod
+    async def _write(self, work: Work[T]) -> T: ...
+
+    async def forget_served(self, before: datetime) -> int:
+        """Drop records of requests served before `before` (Telegram redelivers for a day)."""
+        cursor = await self.write(lambda conn: conn.execute(
+            "DELETE FROM served_requests WHERE served_at < ?", (stamp(before),)))
+        return int(cursor.rowcount)
+
+    async def already_served(self, key: str) -> bool:
+        """Whether a write was committed while serving the request `key` (see `serving`)."""
+        return await self.read(lambda conn: conn.execute(
+            "SELECT 1 FROM served_requests WHERE key = ?", (key,)).fetchone() is not None)
+
+    async def checkpoint(self) -> bool:
+        """Make what an erasure deleted gone from the database's files too; False when it
+        could not finish now and the next call will."""
+        return True
+
+
+def is_postgres_url(target: str) -> bool:
+    return target.startswith(("postgresql://", "postgres://"))
+
+
+class SqliteDatabase(Database):
+    """One aiosqlite connection, used by every store of the process."""
+
+    dialect: Dialect = "sqlite"
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
 
     @classmethod
-    async def open(cls, path: str | Path, migrations: list[Migration] | None = None) -> Database:
-        """Open (creating if needed) and migrate the database at `path` (":memory:" for tests)."""
+    async def connect(
+        cls, path: str | Path, migrations: list[Migration] | None = None
+    ) -> SqliteDatabase:
         conn = await aiosqlite.connect(str(path), isolation_level=None)
         db = cls(conn)
         try:
@@ -64,33 +127,13 @@ class Database:
         await self._conn.close()
 
     async def read(self, work: Work[T]) -> T:
-        """Run `work` in one snapshot-consistent read transaction, in one thread hop."""
         return await self._run(lambda c: _in_transaction(c, "BEGIN", work))
 
-    async def write(self, work: Work[T]) -> T:
-        """Run `work` as one write transaction, committed before this returns.
-
-        BEGIN IMMEDIATE takes the write lock up front: a deferred transaction that reads and
-        then writes fails at once with "database is locked" when another writer committed in
-        between, whatever the busy timeout.
-        """
-        key = serving.get()
-        recorded = work if key is None else _recording(key, work)
-        result = await self._run(lambda c: _in_transaction(c, "BEGIN IMMEDIATE", recorded))
-        if key is not None:
-            serving.set(None)  # recorded with this commit; the request's later writes need not
-        return result
-
-    async def forget_served(self, before: datetime) -> int:
-        """Drop records of requests served before `before` (Telegram redelivers for a day)."""
-        cursor = await self.write(lambda conn: conn.execute(
-            "DELETE FROM served_requests WHERE served_at < ?", (stamp(before),)))
-        return int(cursor.rowcount)
-
-    async def already_served(self, key: str) -> bool:
-        """Whether a write was committed while serving the request `key` (see `serving`)."""
-        return await self.read(lambda conn: conn.execute(
-            "SELECT 1 FROM served_requests WHERE key = ?", (key,)).fetchone() is not None)
+    async def _write(self, work: Work[T]) -> T:
+        # BEGIN IMMEDIATE takes the write lock up front: a deferred transaction that reads and
+        # then writes fails at once with "database is locked" when another writer committed in
+        # between, whatever the busy timeout.
+        return await self._run(lambda c: _in_transaction(c, "BEGIN IMMEDIATE", work))
 
     async def checkpoint(self) -> bool:
         """Copy the write-ahead log into the database file and empty the log (outside any
@@ -99,7 +142,7 @@ class Database:
         row = await self._run(lambda c: c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone())
         return bool(row[0] == 0)
 
-    async def _run(self, work: Work[T]) -> T:
+    async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         # aiosqlite has no public "run this function in the worker": _execute is what its
         # own methods use. The pinned version range in pyproject keeps it there.
         conn = self._conn
@@ -124,9 +167,9 @@ def _configure(conn: sqlite3.Connection) -> None:
 
 
 def _recording(key: str, work: Work[T]) -> Work[T]:
-    def recorded(conn: sqlite3.Connection) -> T:
-        conn.execute("INSERT OR IGNORE INTO served_requests (key, served_at) VALUES (?, ?)",
-                     (key, stamp(datetime.now(UTC))))
+    def recorded(conn: Conn) -> T:
+        conn.execute("INSERT INTO served_requests (key, served_at) VALUES (?, ?)"
+                     " ON CONFLICT DO NOTHING", (key, stamp(datetime.now(UTC))))
         return work(conn)
 
     return recorded
@@ -143,8 +186,12 @@ def _in_transaction(conn: sqlite3.Connection, begin: str, work: Work[T]) -> T:
     return result
 
 
-def shipped_migrations() -> list[Migration]:
+def shipped_migrations(dialect: Dialect = "sqlite") -> list[Migration]:
+    """The migrations for a database: SQLite's in migrations/, PostgreSQL's in a folder of
+    its own there, numbered alike so that one version means one schema on both."""
     folder = resources.files("profiles") / "migrations"
+    if dialect == "postgresql":
+        folder = folder / "postgresql"
     found = []
     for entry in folder.iterdir():
         if entry.name.endswith(".sql"):

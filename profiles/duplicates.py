@@ -11,7 +11,6 @@ honorific says otherwise (先生 / Mr against 女士 / Ms).
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from typing import Final
@@ -23,6 +22,7 @@ from profiles.guests import GUEST_COLUMNS
 from profiles.models import Frozen, Guest, GuestCard, Staff
 from profiles.names import clean_name, pinyin_of, split_honorific
 from profiles.phones import optional_phone, phone_tail_key
+from profiles.sql import Conn, dialect
 from profiles.traits import load_traits
 from profiles.typos import NameVocabulary, Vocabulary
 from profiles.visibility import of_branch, visible_card
@@ -70,7 +70,7 @@ class DuplicateFinder:
         name, honorific = split_honorific(clean_name(raw_name))
         phone = optional_phone(raw_phone, region, self._regions)
 
-        def work(conn: sqlite3.Connection) -> list[Duplicate]:
+        def work(conn: Conn) -> list[Duplicate]:
             found = self._candidates(conn, name, phone, branch)
             kept = [(why, guest) for why, guest in found
                     if _compatible(honorific, guest.honorific)
@@ -83,14 +83,15 @@ class DuplicateFinder:
 
         return await self._db.read(work)
 
-    def _candidates(self, conn: sqlite3.Connection, name: str, phone: str | None,
+    def _candidates(self, conn: Conn, name: str, phone: str | None,
                     branch: str) -> list[tuple[Why, Guest]]:
         joined = pinyin_of(name).joined
         sources: list[tuple[Why, str, tuple[object, ...]]] = []
         if phone is not None:
             sources.append((Why.PHONE, "g.phone_rev = ?", (phone_tail_key(phone),)))
-        sources += [(Why.NAME, "g.name = ? COLLATE NOCASE AND g.branch = ?", (name, branch)),
-                    (Why.NAME, "g.name = ? COLLATE NOCASE", (name,))]
+        same_name = _same_name(conn)
+        sources += [(Why.NAME, f"{same_name} AND g.branch = ?", (name, branch)),
+                    (Why.NAME, same_name, (name,))]
         if joined:
             sources += [(Why.PINYIN, "g.pinyin = ? AND g.branch = ?", (joined, branch)),
                         (Why.PINYIN, "g.pinyin = ?", (joined,))]
@@ -102,14 +103,20 @@ class DuplicateFinder:
                 found.setdefault(guest.id, (why, guest))
         return list(found.values())
 
-    def _similar(self, conn: sqlite3.Connection, name: str, joined: str) -> Iterable[str]:
+    def _similar(self, conn: Conn, name: str, joined: str) -> Iterable[str]:
         if not name.isascii() or len(joined) < SIMILAR_MIN_LENGTH:
             return []
         corrected = self._vocabulary.corrections(conn, [joined])[joined]
         return [word for word in corrected if OSA.distance(word, joined) <= 1]
 
 
-def _guests(conn: sqlite3.Connection, where: str, values: tuple[object, ...]) -> list[Guest]:
+def _same_name(conn: Conn) -> str:
+    """The name typed, in any case. SQLite's NOCASE folds ASCII letters only, enough for latin
+    names; PostgreSQL's lower() folds every script. Each database indexes its own form."""
+    return "g.name = ? COLLATE NOCASE" if dialect(conn) == "sqlite" else "lower(g.name) = lower(?)"
+
+
+def _guests(conn: Conn, where: str, values: tuple[object, ...]) -> list[Guest]:
     rows = conn.execute(f"SELECT {GUEST_COLUMNS} FROM guests g WHERE {where}"
                         " ORDER BY g.id DESC LIMIT ?", (*values, PER_SOURCE))
     return [Guest.model_validate(dict(row)) for row in rows]

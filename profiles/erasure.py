@@ -10,13 +10,14 @@ entry without personal data.
 
 Measured on SQLite 3.40: a deleted name stays readable in the FTS5 index and in the WAL file
 until `secure_delete`, an FTS `optimize` and a WAL checkpoint have run, so the erasure does
-all three (FTS5's own `secure-delete` option needs 3.42).
+all three (FTS5's own `secure-delete` option needs 3.42). PostgreSQL has neither pragma: a
+deleted row stays in its page, and its words in the indexes, until VACUUM removes them, and
+VACUUM cannot run inside the erasure's transaction, so `Database.checkpoint` runs it after.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -27,10 +28,11 @@ from profiles.db import Database, stamp
 from profiles.errors import GuestNotFound
 from profiles.models import Frozen
 from profiles.search_index import unindex_guest
+from profiles.sql import Conn, dialect
 
 # Run inside the erasure's transaction before the rows go: a feature closes what it must
 # (an open request is closed with a note and its people told, by number only).
-BeforeErase = Callable[[sqlite3.Connection, int, int | None, datetime], None]
+BeforeErase = Callable[[Conn, int, int | None, datetime], None]
 
 FULL_TEXT_INDEXES = ("guest_search",)
 # used "create this guest?" offers are kept this long, unused ones this long, then dropped
@@ -61,7 +63,7 @@ class Erasure:
     ) -> Erased:
         """Erase the guest everywhere; raises GuestNotFound (also for one already erased)."""
 
-        def work(conn: sqlite3.Connection) -> dict[str, int]:
+        def work(conn: Conn) -> dict[str, int]:
             with secure_delete(conn):
                 rows = self._erase(conn, guest_id, staff_id, reason, now)
                 optimize_full_text(conn)
@@ -78,7 +80,7 @@ class Erasure:
         None when today's sweep already ran."""
         day = now.date().isoformat()
 
-        def work(conn: sqlite3.Connection) -> list[int] | None:
+        def work(conn: Conn) -> list[int] | None:
             cursor = conn.execute("INSERT INTO privacy_sweeps (day, erased, swept_at)"
                                   " VALUES (?, 0, ?) ON CONFLICT (day) DO NOTHING",
                                   (day, stamp(now)))
@@ -103,7 +105,7 @@ class Erasure:
                           now: datetime) -> None:
         """Record (or withdraw) the guest's consent to be remembered beyond retention."""
 
-        def work(conn: sqlite3.Connection) -> None:
+        def work(conn: Conn) -> None:
             cursor = conn.execute("UPDATE guests SET consent_at = ? WHERE id = ?",
                                   (stamp(now) if given else None, guest_id))
             if cursor.rowcount != 1:
@@ -119,7 +121,7 @@ class Erasure:
             "SELECT erased_at FROM erased_guests WHERE id = ?", (guest_id,)).fetchone())
         return None if row is None else datetime.fromisoformat(row[0])
 
-    def _erase(self, conn: sqlite3.Connection, guest_id: int, staff_id: int | None,
+    def _erase(self, conn: Conn, guest_id: int, staff_id: int | None,
                reason: str, now: datetime) -> dict[str, int]:
         guest = conn.execute("SELECT name, honorific, phone FROM guests WHERE id = ?",
                              (guest_id,)).fetchone()
@@ -144,27 +146,36 @@ class Erasure:
 
 
 class Schema:
-    """Tables, their columns and foreign keys, read from the database itself."""
+    """Tables, their columns, keys and foreign keys, read from the database itself."""
 
     def __init__(self, columns: dict[str, list[str]],
-                 references: dict[str, list[tuple[str, str, str]]]) -> None:
+                 references: dict[str, list[tuple[str, str, str]]],
+                 keys: dict[str, str] | None = None) -> None:
         self.columns = columns
         # parent table → (child table, child column, parent column)
         self.references = references
+        # table → its primary key, for the tables whose key is one column
+        self.keys = keys or {}
 
     @classmethod
-    def read(cls, conn: sqlite3.Connection) -> Schema:
+    def read(cls, conn: Conn) -> Schema:
+        if dialect(conn) == "postgresql":
+            return _read_postgres(conn)
         tables = [row[0] for row in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
             " AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name")]
-        columns = {t: [c[1] for c in conn.execute(f'PRAGMA table_info("{t}")')] for t in tables}
+        info = {t: conn.execute(f'PRAGMA table_info("{t}")').fetchall() for t in tables}
+        columns = {table: [c[1] for c in rows] for table, rows in info.items()}
+        keys = {table: found[0] for table, rows in info.items()
+                if len(found := [c[1] for c in rows if c[5]]) == 1}
         references: dict[str, list[tuple[str, str, str]]] = {}
         for table in tables:
             for fk in conn.execute(f'PRAGMA foreign_key_list("{table}")').fetchall():
                 parent, child_column, parent_column = fk[2], fk[3], fk[4]
+                # a foreign key naming no column points at the parent's primary key
                 references.setdefault(parent, []).append(
-                    (table, child_column, parent_column or _primary_key(conn, parent)))
-        return cls(columns, references)
+                    (table, child_column, parent_column or keys.get(parent, "rowid")))
+        return cls(columns, references, keys)
 
     def guest_columns(self) -> list[tuple[str, str]]:
         """Every (table, column) that holds a guest's id: by name or by foreign key."""
@@ -175,7 +186,55 @@ class Schema:
         return sorted((table, column) for table, column in found if table != "guests")
 
 
-def delete_rows(conn: sqlite3.Connection, schema: Schema, table: str, column: str,
+def table_columns(conn: Conn, table: str) -> list[str]:
+    """The columns of one table, in their order."""
+    if dialect(conn) == "postgresql":
+        return [row[0] for row in conn.execute(_PG_COLUMNS + " AND c.relname = ?"
+                                               " ORDER BY a.attnum", (table,))]
+    return [row[1] for row in conn.execute(f'PRAGMA table_info("{table}")')]
+
+
+# The catalog, restricted to the tables of the schema the connection works in.
+_SCHEMA = "(SELECT oid FROM pg_namespace WHERE nspname = current_schema())"
+_PG_COLUMNS = f"""
+    SELECT a.attname, c.relname FROM pg_class c
+    JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+    WHERE c.relnamespace = {_SCHEMA} AND c.relkind IN ('r', 'p')
+      AND NOT c.relispartition
+"""
+_PG_KEYS = f"""
+    SELECT c.relname, min(a.attname) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+    JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+    WHERE i.indisprimary AND c.relnamespace = {_SCHEMA}
+    GROUP BY c.relname HAVING count(*) = 1
+"""
+_PG_REFERENCES = f"""
+    SELECT child.relname, child_column.attname, parent.relname, parent_column.attname
+    FROM pg_constraint k
+    JOIN pg_class child ON child.oid = k.conrelid
+    JOIN pg_class parent ON parent.oid = k.confrelid
+    CROSS JOIN LATERAL unnest(k.conkey, k.confkey) AS pair (child_number, parent_number)
+    JOIN pg_attribute child_column
+      ON child_column.attrelid = k.conrelid AND child_column.attnum = pair.child_number
+    JOIN pg_attribute parent_column
+      ON parent_column.attrelid = k.confrelid AND parent_column.attnum = pair.parent_number
+    WHERE k.contype = 'f' AND k.connamespace = {_SCHEMA}
+    ORDER BY child.relname, k.conname, pair.child_number
+"""
+
+
+def _read_postgres(conn: Conn) -> Schema:
+    columns: dict[str, list[str]] = {}
+    for column, table in conn.execute(_PG_COLUMNS + " ORDER BY c.relname, a.attnum"):
+        columns.setdefault(table, []).append(column)
+    keys = {table: column for table, column in conn.execute(_PG_KEYS)}
+    references: dict[str, list[tuple[str, str, str]]] = {}
+    for child, child_column, parent, parent_column in conn.execute(_PG_REFERENCES):
+        references.setdefault(parent, []).append((child, child_column, parent_column))
+    return Schema(columns, references, keys)
+
+
+def delete_rows(conn: Conn, schema: Schema, table: str, column: str,
                 values: Sequence[object], _path: tuple[str, ...] = ()) -> Counter[str]:
     """Delete the rows of `table` whose `column` is one of `values`, and first, recursively,
     the rows of other tables pointing at them. Returns rows deleted per table."""
@@ -194,12 +253,16 @@ def delete_rows(conn: sqlite3.Connection, schema: Schema, table: str, column: st
     return deleted
 
 
-def scrub_outbox(conn: sqlite3.Connection, guest_id: int, texts: list[str],
+def scrub_outbox(conn: Conn, guest_id: int, texts: list[str],
                  now: datetime) -> int:
     """Messages about the guest lose their payload (and, unsent, are given up); a guest in a
     list of several (a brief) is taken out of the list. Keys stay: they are the sent-log."""
-    found = conn.execute(_OUTBOX_MENTIONS.format(texts=" OR ".join(
-        "instr(o.payload, ?) > 0" for _ in texts) or "0"), (guest_id, *texts))
+    if dialect(conn) == "sqlite":
+        sql, contains, ids = _OUTBOX_MENTIONS, "instr(o.payload, ?) > 0", [guest_id]
+    else:
+        sql, contains, ids = _PG_OUTBOX_MENTIONS, "strpos(o.payload, ?) > 0", [guest_id] * 2
+    found = conn.execute(sql.format(texts=" OR ".join(contains for _ in texts) or "1 = 0"),
+                         (*ids, *texts))
     changed = 0
     for row in found.fetchall():
         payload, about_guest = _without_guest(json.loads(row["payload"]), guest_id)
@@ -222,6 +285,16 @@ _OUTBOX_MENTIONS = """
           AND (j.key LIKE '%guest_id' OR rtrim(j.path, '"') LIKE '%guest_ids'))
        OR {texts}
 """
+# the same on PostgreSQL: every object in the payload, at any depth, and its members
+_PG_OUTBOX_MENTIONS = """
+    SELECT o.id, o.payload FROM outbox o WHERE EXISTS (
+        SELECT 1 FROM jsonb_path_query(o.payload::jsonb, 'strict $.** ? (@.type() == "object")')
+                 AS node (object), jsonb_each(node.object) AS member
+        WHERE (member.key LIKE '%guest_id' AND member.value = to_jsonb(?::bigint))
+           OR (member.key LIKE '%guest_ids' AND jsonb_typeof(member.value) = 'array'
+               AND member.value @> jsonb_build_array(?::bigint)))
+       OR {texts}
+"""
 
 
 def _without_guest(payload: object, guest_id: int) -> tuple[object, bool]:
@@ -235,7 +308,7 @@ def _without_guest(payload: object, guest_id: int) -> tuple[object, bool]:
     return cleaned, about
 
 
-def unseen_guests(conn: sqlite3.Connection, cutoff: datetime,
+def unseen_guests(conn: Conn, cutoff: datetime,
                   spare_consented: bool) -> list[int]:
     """Guests neither created nor seen since `cutoff` (consenting ones spared if asked)."""
     rows = conn.execute(
@@ -260,16 +333,23 @@ def months_before(now: datetime, months: int) -> datetime:
     return now.replace(year=year, month=month + 1, day=min(now.day, 28))
 
 
-def optimize_full_text(conn: sqlite3.Connection) -> None:
+def optimize_full_text(conn: Conn) -> None:
     """Merge the FTS5 index's segments: a deleted row's tokens stay in old segments until
-    then. The cost grows with the index; an erasure is rare."""
+    then. The cost grows with the index; an erasure is rare. (PostgreSQL's indexes are
+    cleaned by the VACUUM that `Database.checkpoint` runs.)"""
+    if dialect(conn) != "sqlite":
+        return
     for index in FULL_TEXT_INDEXES:
         conn.execute(f"INSERT INTO \"{index}\" (\"{index}\") VALUES ('optimize')")
 
 
 @contextmanager
-def secure_delete(conn: sqlite3.Connection) -> Iterator[None]:
-    """Freed pages and cells are overwritten with zeros while inside (restored after)."""
+def secure_delete(conn: Conn) -> Iterator[None]:
+    """Freed pages and cells are overwritten with zeros while inside (restored after).
+    PostgreSQL has no such setting: see `Database.checkpoint`."""
+    if dialect(conn) != "sqlite":
+        yield
+        return
     before = int(conn.execute("PRAGMA secure_delete").fetchone()[0])
     conn.execute("PRAGMA secure_delete = ON")
     try:
@@ -287,26 +367,23 @@ def _identifying_texts(name: str, honorific: str, phone: str | None) -> list[str
     return sorted({text for text in texts if len(text.strip()) >= 2})
 
 
-def _drop_pending(conn: sqlite3.Connection, texts: list[str]) -> int:
+def _drop_pending(conn: Conn, texts: list[str]) -> int:
     """Pending notes naming the guest, or carrying their phone."""
     if not texts:
         return 0
-    match = " OR ".join("instr(name, ?) > 0 OR instr(text, ?) > 0 OR phone = ?" for _ in texts)
+    contains = "instr" if dialect(conn) == "sqlite" else "strpos"
+    match = " OR ".join(f"{contains}(name, ?) > 0 OR {contains}(text, ?) > 0 OR phone = ?"
+                        for _ in texts)
     params = [value for text in texts for value in (text, text, text)]
     return conn.execute(f"DELETE FROM pending_notes WHERE {match}", params).rowcount
 
 
-def _drop_stale_pending(conn: sqlite3.Connection, now: datetime) -> int:
+def _drop_stale_pending(conn: Conn, now: datetime) -> int:
     return conn.execute(
         "DELETE FROM pending_notes WHERE (used_at IS NOT NULL AND used_at < ?)"
         " OR created_at < ?",
         (stamp(now - PENDING_USED_FOR), stamp(now - PENDING_UNUSED_FOR)),
     ).rowcount
-
-
-def _primary_key(conn: sqlite3.Connection, table: str) -> str:
-    keys = [c[1] for c in conn.execute(f'PRAGMA table_info("{table}")') if c[5]]
-    return keys[0] if len(keys) == 1 else "rowid"
 
 
 def _chunks(values: list[object]) -> Iterator[list[object]]:

@@ -9,7 +9,6 @@ later is exported too. The export itself is recorded in the audit trail.
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime
 from typing import Any
 
@@ -17,12 +16,13 @@ from profiles.audit import AuditAction, record
 from profiles.db import Database, stamp
 from profiles.erasure import Schema
 from profiles.errors import GuestNotFound
+from profiles.sql import Conn, dialect
 
 Row = dict[str, Any]
 FORMAT = "guestcard.guest-export/1"
 # exported in their own sections, or not at all (the search index is derived from the profile)
 _SECTIONS = {"traits", "visits", "feedback", "requests", "note_batches",
-             "trait_confirmations", "guests"}
+             "trait_confirmations", "guests", "guest_search"}
 
 
 class Export:
@@ -32,7 +32,7 @@ class Export:
     async def guest(self, guest_id: int, *, staff_id: int, now: datetime) -> Row:
         """The document; raises GuestNotFound. Recorded as an export by `staff_id`."""
 
-        def work(conn: sqlite3.Connection) -> Row:
+        def work(conn: Conn) -> Row:
             document = guest_record(conn, guest_id, now)
             record(conn, AuditAction.EXPORT, staff_id=staff_id, guest_id=guest_id, now=now,
                    details={"sections": sorted(document)})
@@ -41,7 +41,7 @@ class Export:
         return await self._db.write(work)
 
 
-def guest_record(conn: sqlite3.Connection, guest_id: int, now: datetime) -> Row:
+def guest_record(conn: Conn, guest_id: int, now: datetime) -> Row:
     profile = _one(conn, "SELECT * FROM guests WHERE id = ?", guest_id)
     if profile is None:
         raise GuestNotFound(guest_id)
@@ -51,9 +51,9 @@ def guest_record(conn: sqlite3.Connection, guest_id: int, now: datetime) -> Row:
         "format": FORMAT, "exported_at": stamp(now), "guest": profile,
         "traits": traits,
         "occasions": [trait for trait in traits if trait["category"] == "occasion"],
-        "visits": _rows(conn, "SELECT * FROM visits WHERE guest_id = ? ORDER BY arrived_at",
+        "visits": _rows(conn, "SELECT * FROM visits WHERE guest_id = ? ORDER BY arrived_at, id",
                         guest_id),
-        "feedback": _rows(conn, "SELECT * FROM feedback WHERE guest_id = ? ORDER BY created_at",
+        "feedback": _rows(conn, "SELECT * FROM feedback WHERE guest_id = ? ORDER BY created_at, id",
                           guest_id),
         "requests": _optional(conn, "requests", guest_id),
     }
@@ -76,11 +76,11 @@ _TRAITS_SQL = """
 _CONFIRMATIONS_SQL = """
     SELECT c.trait_id, c.branch, c.confirmed_at, s.name AS confirmed_by
     FROM trait_confirmations c JOIN traits t ON t.id = c.trait_id
-    LEFT JOIN staff s ON s.id = c.staff_id WHERE t.guest_id = ? ORDER BY c.confirmed_at
+    LEFT JOIN staff s ON s.id = c.staff_id WHERE t.guest_id = ? ORDER BY c.confirmed_at, c.id
 """
 
 
-def _traits(conn: sqlite3.Connection, guest_id: int) -> list[Row]:
+def _traits(conn: Conn, guest_id: int) -> list[Row]:
     confirmations: dict[int, list[Row]] = {}
     for row in _rows(conn, _CONFIRMATIONS_SQL, guest_id):
         confirmations.setdefault(row.pop("trait_id"), []).append(row)
@@ -92,29 +92,33 @@ def _traits(conn: sqlite3.Connection, guest_id: int) -> list[Row]:
     return traits
 
 
-def _other_tables(conn: sqlite3.Connection, guest_id: int) -> dict[str, list[Row]]:
+def _other_tables(conn: Conn, guest_id: int) -> dict[str, list[Row]]:
     found: dict[str, list[Row]] = {}
-    for table, column in Schema.read(conn).guest_columns():
+    schema = Schema.read(conn)
+    for table, column in schema.guest_columns():
         if table not in _SECTIONS:
-            rows = _rows(conn, f'SELECT * FROM "{table}" WHERE "{column}" = ?', guest_id)
+            order = f' ORDER BY "{schema.keys[table]}"' if table in schema.keys else ""
+            rows = _rows(conn, f'SELECT * FROM "{table}" WHERE "{column}" = ?{order}', guest_id)
             if rows:
                 found.setdefault(table, []).extend(rows)
     return found
 
 
-def _optional(conn: sqlite3.Connection, table: str, guest_id: int) -> list[Row]:
+def _optional(conn: Conn, table: str, guest_id: int) -> list[Row]:
     """The guest's rows of a table another feature may not have created."""
-    exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                          (table,)).fetchone()
-    if not exists:
+    tables = ("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+              if dialect(conn) == "sqlite" else
+              "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema()"
+              " AND table_name = ?")
+    if conn.execute(tables, (table,)).fetchone() is None:
         return []
     return _rows(conn, f'SELECT * FROM "{table}" WHERE guest_id = ? ORDER BY id', guest_id)
 
 
-def _rows(conn: sqlite3.Connection, sql: str, *params: object) -> list[Row]:
+def _rows(conn: Conn, sql: str, *params: object) -> list[Row]:
     return [dict(row) for row in conn.execute(sql, params)]
 
 
-def _one(conn: sqlite3.Connection, sql: str, *params: object) -> Row | None:
+def _one(conn: Conn, sql: str, *params: object) -> Row | None:
     row = conn.execute(sql, params).fetchone()
     return None if row is None else dict(row)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -13,6 +12,7 @@ from profiles.models import Guest, GuestCard, Segment, Staff
 from profiles.names import clean_name, pinyin_of, split_honorific
 from profiles.phones import optional_phone, phone_tail_key
 from profiles.search_index import index_guest
+from profiles.sql import Conn, Cursor, inserted_id
 from profiles.traits import load_traits
 from profiles.visibility import visible_card
 
@@ -41,15 +41,16 @@ class GuestStore:
         name, honorific = split_honorific(clean_name(raw_name))
         phone = optional_phone(raw_phone, region, self._regions)
 
-        def work(conn: sqlite3.Connection) -> Guest:
+        def work(conn: Conn) -> Guest:
             cursor = conn.execute(
                 "INSERT INTO guests (id, name, honorific, pinyin, phone, phone_rev, branch,"
-                " created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " RETURNING id",
                 (next_guest_id(conn), name, honorific, pinyin_of(name).joined, phone,
                  phone_tail_key(phone) if phone else None, branch, staff_id,
                  stamp(now), stamp(now)),
             )
-            guest_id = int(cursor.lastrowid or 0)
+            guest_id = inserted_id(cursor)
             index_guest(conn, guest_id)
             record(conn, AuditAction.CREATE, staff_id=staff_id, guest_id=guest_id, now=now)
             return load_guest(conn, guest_id)
@@ -64,7 +65,7 @@ class GuestStore:
         it (profiles.visibility). Without a viewer, everything: for the core's own use
         (export, erasure, tests); the bot always names one (tests/test_architecture.py)."""
 
-        def work(conn: sqlite3.Connection) -> GuestCard:
+        def work(conn: Conn) -> GuestCard:
             card = GuestCard(guest=load_guest(conn, guest_id), traits=load_traits(conn, guest_id))
             return card if viewer is None else visible_card(card, viewer)
 
@@ -76,7 +77,7 @@ class GuestStore:
     ) -> Guest:
         """Set the tier and/or the segment; an argument left None keeps what is stored."""
 
-        def work(conn: sqlite3.Connection) -> Guest:
+        def work(conn: Conn) -> Guest:
             _require_updated(guest_id, conn.execute(
                 "UPDATE guests SET tier = COALESCE(?, tier), segment = COALESCE(?, segment),"
                 " updated_at = ? WHERE id = ?",
@@ -93,7 +94,7 @@ class GuestStore:
     ) -> Guest:
         phone = optional_phone(raw_phone, region, self._regions)
 
-        def work(conn: sqlite3.Connection) -> Guest:
+        def work(conn: Conn) -> Guest:
             _require_updated(guest_id, conn.execute(
                 "UPDATE guests SET phone = ?, phone_rev = ?, updated_at = ? WHERE id = ?",
                 (phone, phone_tail_key(phone) if phone else None, stamp(now), guest_id),
@@ -109,7 +110,7 @@ class GuestStore:
         """
         name, honorific = split_honorific(clean_name(raw_name))
 
-        def work(conn: sqlite3.Connection) -> Guest:
+        def work(conn: Conn) -> Guest:
             _require_updated(guest_id, conn.execute(
                 "UPDATE guests SET name = ?, honorific = ?, pinyin = ?, updated_at = ?"
                 " WHERE id = ?",
@@ -121,25 +122,25 @@ class GuestStore:
         return await self._db.write(work)
 
 
-def _require_updated(guest_id: int, cursor: sqlite3.Cursor) -> None:
+def _require_updated(guest_id: int, cursor: Cursor) -> None:
     """GuestNotFound when the UPDATE found no such guest."""
     if cursor.rowcount != 1:
         raise GuestNotFound(guest_id)
 
 
-def next_guest_id(conn: sqlite3.Connection) -> int:
+def next_guest_id(conn: Conn) -> int:
     """Above every guest's and every erased guest's id: an erased id is never reused, since
     old buttons, sent-log keys and the audit trail still name it. Nor is a merged guest's:
     its #id leads to the guest kept, and an undone merge gives it back."""
     (top,) = conn.execute(
         "SELECT MAX(id) FROM (SELECT MAX(id) AS id FROM guests"
         " UNION ALL SELECT MAX(id) FROM erased_guests"
-        " UNION ALL SELECT MAX(merged_guest_id) FROM guest_merges)"
+        " UNION ALL SELECT MAX(merged_guest_id) FROM guest_merges) AS tops"
     ).fetchone()
     return int(top or 0) + 1
 
 
-def load_guest(conn: sqlite3.Connection, guest_id: int) -> Guest:
+def load_guest(conn: Conn, guest_id: int) -> Guest:
     row = conn.execute(f"SELECT {GUEST_COLUMNS} FROM guests g WHERE g.id = ?", (guest_id,))
     found = row.fetchone()
     if found is None:
@@ -147,7 +148,7 @@ def load_guest(conn: sqlite3.Connection, guest_id: int) -> Guest:
     return Guest.model_validate(dict(found))
 
 
-def load_guests(conn: sqlite3.Connection, guest_ids: list[int]) -> list[Guest]:
+def load_guests(conn: Conn, guest_ids: list[int]) -> list[Guest]:
     """Several guests, in the order of `guest_ids`; ids that no longer exist are skipped."""
     if not guest_ids:
         return []

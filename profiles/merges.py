@@ -12,17 +12,17 @@ kept guest until the merge is undone.
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime
 from typing import Final
 
 from profiles.audit import AuditAction, record
 from profiles.db import Database, stamp
-from profiles.erasure import Schema
+from profiles.erasure import Schema, table_columns
 from profiles.errors import GuestNotFound
-from profiles.guests import load_guest
+from profiles.guests import load_guest, next_guest_id
 from profiles.models import Frozen, Guest, Segment
 from profiles.search_index import index_guest, unindex_guest
+from profiles.sql import INTEGRITY_ERRORS, Conn, Row, dialect, inserted_id
 
 # The kept guest's fields a merge may fill in from the duplicate, when it has none.
 FILLED: Final = ("phone", "phone_rev", "tier", "segment")
@@ -78,7 +78,7 @@ class GuestMerges:
     async def latest(self, merged_id: int) -> Merge | None:
         """The standing merge that took guest `merged_id` away, if any."""
 
-        def work(conn: sqlite3.Connection) -> Merge | None:
+        def work(conn: Conn) -> Merge | None:
             row = conn.execute(f"{_MERGE_SQL} WHERE merged_guest_id = ? AND undone_at IS NULL"
                                " ORDER BY id DESC LIMIT 1", (merged_id,)).fetchone()
             return None if row is None else _merge(row)
@@ -94,7 +94,7 @@ class GuestMerges:
 _MERGE_SQL = "SELECT * FROM guest_merges"
 
 
-def merged_into(conn: sqlite3.Connection, guest_id: int) -> int | None:
+def merged_into(conn: Conn, guest_id: int) -> int | None:
     """Where a merged-away guest lives on now (following later merges), or None."""
     current, hops = guest_id, 0
     while hops < MAX_HOPS:
@@ -107,40 +107,44 @@ def merged_into(conn: sqlite3.Connection, guest_id: int) -> int | None:
     return current if hops else None
 
 
-def merge_guests(conn: sqlite3.Connection, kept_id: int, merged_id: int, *,
+def merge_guests(conn: Conn, kept_id: int, merged_id: int, *,
                  staff_id: int | None, now: datetime) -> Merge:
     """`GuestMerges.merge` inside the caller's transaction."""
     if kept_id == merged_id:
         raise SameGuest(kept_id)
     kept, merged = _guest_row(conn, kept_id), _guest_row(conn, merged_id)
     folded = _fold_repeated_traits(conn, kept_id, merged_id, staff_id, now)
-    moved = {f"{table}.{column}": _move(conn, table, column, merged_id, kept_id)
-             for table, column in guest_references(conn)}
+    schema = Schema.read(conn)
+    moved = {f"{table}.{column}": _move(conn, table, column, _row_key(conn, schema, table),
+                                        merged_id, kept_id)
+             for table, column in guest_references(schema)}
     kept_before = _fill_in(conn, kept, merged)
     unindex_guest(conn, merged_id)
     conn.execute("DELETE FROM guests WHERE id = ?", (merged_id,))
     cursor = conn.execute(
         "INSERT INTO guest_merges (kept_guest_id, merged_guest_id, merged_guest, kept_before,"
-        " moved, folded, staff_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        " moved, folded, staff_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (kept_id, merged_id, json.dumps(merged, ensure_ascii=False), json.dumps(kept_before),
          json.dumps(moved), json.dumps(folded), staff_id, stamp(now)),
     )
-    merge = _merge(conn.execute(f"{_MERGE_SQL} WHERE id = ?", (cursor.lastrowid,)).fetchone())
+    merge = _merge(conn.execute(f"{_MERGE_SQL} WHERE id = ?",
+                                (inserted_id(cursor),)).fetchone())
     record(conn, AuditAction.MERGE, staff_id=staff_id, guest_id=kept_id, now=now,
            details={"merge": merge.id, "merged": merged_id, "moved": sum(merge.moved.values())})
     return merge
 
 
-def unmerge(conn: sqlite3.Connection, merge_id: int, *, staff_id: int, now: datetime) -> Guest:
+def unmerge(conn: Conn, merge_id: int, *, staff_id: int, now: datetime) -> Guest:
     """`GuestMerges.undo` inside the caller's transaction."""
     merge_row = conn.execute(f"{_MERGE_SQL} WHERE id = ? AND undone_at IS NULL",
                              (merge_id,)).fetchone()
     if merge_row is None:
         raise MergeGone(merge_id)
     restored_id = _restore_row(conn, json.loads(merge_row["merged_guest"]))
+    schema = Schema.read(conn)
     for key, row_ids in json.loads(merge_row["moved"]).items():
         table, column = key.split(".")
-        _move_back(conn, table, column, row_ids, restored_id)
+        _move_back(conn, table, column, _row_key(conn, schema, table), row_ids, restored_id)
     folded = json.loads(merge_row["folded"])
     conn.executemany(
         "UPDATE traits SET retracted_at = NULL, retracted_by = NULL"
@@ -156,19 +160,26 @@ def unmerge(conn: sqlite3.Connection, merge_id: int, *, staff_id: int, now: date
     return load_guest(conn, restored_id)
 
 
-def guest_references(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+def guest_references(schema: Schema) -> list[tuple[str, str]]:
     """Every (table, column) with a foreign key to guests, whoever added the table."""
-    return [(table, column) for table, column, _ in Schema.read(conn).references.get("guests", [])]
+    return [(table, column) for table, column, _ in schema.references.get("guests", [])]
 
 
-def _guest_row(conn: sqlite3.Connection, guest_id: int) -> dict[str, object]:
+def _row_key(conn: Conn, schema: Schema, table: str) -> str | None:
+    """What tells a table's rows apart after the merge, for its undo: the primary key, or
+    SQLite's rowid. PostgreSQL has no lasting row id (a ctid changes with every update), so
+    there a table without a one-column key has its rows moved but not moved back."""
+    return schema.keys.get(table, "rowid" if dialect(conn) == "sqlite" else None)
+
+
+def _guest_row(conn: Conn, guest_id: int) -> dict[str, object]:
     row = conn.execute("SELECT * FROM guests WHERE id = ?", (guest_id,)).fetchone()
     if row is None:
         raise GuestNotFound(guest_id)
     return dict(row)
 
 
-def _fold_repeated_traits(conn: sqlite3.Connection, kept_id: int, merged_id: int,
+def _fold_repeated_traits(conn: Conn, kept_id: int, merged_id: int,
                           staff_id: int | None, now: datetime) -> list[int]:
     """Retract the duplicate's standing traits that the kept guest has too; their ids."""
     repeated = [trait_id for (trait_id,) in conn.execute(
@@ -180,26 +191,34 @@ def _fold_repeated_traits(conn: sqlite3.Connection, kept_id: int, merged_id: int
     return repeated
 
 
-def _move(conn: sqlite3.Connection, table: str, column: str, from_id: int,
-          to_id: int) -> list[int]:
+def _move(conn: Conn, table: str, column: str, key: str | None, from_id: int,
+          to_id: int) -> list[object]:
+    """Point the table's rows at the guest kept; their keys (None where there is no key).
+
+    A refused row (a unique key) fails the whole merge, so no savepoint is needed on
+    PostgreSQL, where the failed statement spoils the transaction."""
     where = f"FROM {_quoted(table)} WHERE {_quoted(column)} = ?"
-    row_ids = [row_id for (row_id,) in conn.execute(f"SELECT rowid {where}", (from_id,))]
+    row_ids = ([] if key is None else
+               [row_id for (row_id,) in conn.execute(f"SELECT {_quoted(key)} {where}",
+                                                     (from_id,))])
     try:
-        conn.execute(f"UPDATE {_quoted(table)} SET {_quoted(column)} = ? WHERE"
-                     f" {_quoted(column)} = ?", (to_id, from_id))
-    except sqlite3.IntegrityError as error:
+        cursor = conn.execute(f"UPDATE {_quoted(table)} SET {_quoted(column)} = ? WHERE"
+                              f" {_quoted(column)} = ?", (to_id, from_id))
+    except INTEGRITY_ERRORS as error:
         raise MergeConflict(table) from error
-    return row_ids
+    return row_ids if key is not None else [None] * cursor.rowcount
 
 
-def _move_back(conn: sqlite3.Connection, table: str, column: str, row_ids: list[int],
+def _move_back(conn: Conn, table: str, column: str, key: str | None, row_ids: list[object],
                guest_id: int) -> None:
     # Rows deleted since (a trait erased, a request closed and purged) are simply gone.
-    conn.executemany(f"UPDATE {_quoted(table)} SET {_quoted(column)} = ? WHERE rowid = ?",
-                     [(guest_id, row_id) for row_id in row_ids])
+    if key is not None:
+        conn.executemany(
+            f"UPDATE {_quoted(table)} SET {_quoted(column)} = ? WHERE {_quoted(key)} = ?",
+            [(guest_id, row_id) for row_id in row_ids if row_id is not None])
 
 
-def _fill_in(conn: sqlite3.Connection, kept: dict[str, object],
+def _fill_in(conn: Conn, kept: dict[str, object],
              merged: dict[str, object]) -> dict[str, list[object]]:
     """Give the kept guest the duplicate's phone, tier and segment where it has none (an
     unwelcome segment always wins: a warning must not vanish in a merge).
@@ -217,30 +236,28 @@ def _fill_in(conn: sqlite3.Connection, kept: dict[str, object],
     return {column: [kept[column], value] for column, value in changes.items()}
 
 
-def _unfill(conn: sqlite3.Connection, kept_id: int, filled: dict[str, list[object]]) -> None:
+def _unfill(conn: Conn, kept_id: int, filled: dict[str, list[object]]) -> None:
     """Take back what the merge filled in, unless someone has changed it since."""
+    same = "IS" if dialect(conn) == "sqlite" else "IS NOT DISTINCT FROM"
     for column, (before, after) in filled.items():
         if column in FILLED:  # the record names columns: never put its text into SQL unchecked
-            conn.execute(f"UPDATE guests SET {column} = ? WHERE id = ? AND {column} IS ?",
+            conn.execute(f"UPDATE guests SET {column} = ? WHERE id = ? AND {column} {same} ?",
                          (before, kept_id, after))
 
 
-def _restore_row(conn: sqlite3.Connection, row: dict[str, object]) -> int:
+def _restore_row(conn: Conn, row: dict[str, object]) -> int:
     """Insert the guest row as it was; under a new id if its old one was taken since."""
     if conn.execute("SELECT 1 FROM guests WHERE id = ?", (row["id"],)).fetchone() is not None:
-        row = {**row, "id": None}
-    columns = [column for column in row if column in _guest_columns(conn)]
+        row = {**row, "id": next_guest_id(conn)}
+    known = set(table_columns(conn, "guests"))
+    columns = [column for column in row if column in known]
     cursor = conn.execute(
         f"INSERT INTO guests ({', '.join(_quoted(c) for c in columns)})"
-        f" VALUES ({', '.join('?' for _ in columns)})", [row[c] for c in columns])
-    return int(cursor.lastrowid or 0)
+        f" VALUES ({', '.join('?' for _ in columns)}) RETURNING id", [row[c] for c in columns])
+    return inserted_id(cursor)
 
 
-def _guest_columns(conn: sqlite3.Connection) -> set[str]:
-    return {column[1] for column in conn.execute("PRAGMA table_info(guests)")}
-
-
-def _merge(row: sqlite3.Row) -> Merge:
+def _merge(row: Row) -> Merge:
     merged = json.loads(row["merged_guest"])
     moved = json.loads(row["moved"])
     return Merge(

@@ -1,7 +1,8 @@
 """Guest names: cleaning what staff typed, reading it in pinyin, and what the search index stores.
 
-Pure functions only; the search module turns `search_tokens` into an FTS5 row and
-`query_terms` + `fts_match_expression` into its MATCH argument.
+Pure functions only; the search index turns `search_tokens` into a guest's row, and a query
+becomes `query_terms`, then `match_groups`: what every row found must hold, which SQLite's
+FTS5 reads as `fts_match_expression` and PostgreSQL as a GIN lookup (`profiles.search_index`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import groupby, islice, product
 from types import MappingProxyType
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pypinyin import Style, lazy_pinyin
 
@@ -106,6 +107,18 @@ class QueryPlan:
     terms: tuple[Phrase | Prefix, ...]
     digits: tuple[str, ...] = ()
     honorific: str = ""
+
+
+class Spelled(NamedTuple):
+    """Text a row's tokens must spell, in FTS5's phrase terms: its tokens one after the other,
+    the last one only begun when `prefix` ("wa" for "wang")."""
+
+    text: str
+    prefix: bool
+
+
+# Every group must match, by any one of its alternatives.
+MatchGroups = tuple[tuple[Spelled, ...], ...]
 
 
 def visible_text(raw: str) -> str:
@@ -223,23 +236,38 @@ def query_terms(query: str) -> QueryPlan:
     return QueryPlan(tuple(terms), tuple(digits), honorific)
 
 
-def fts_match_expression(plan: QueryPlan) -> str | None:
-    """A safe FTS5 MATCH argument: every term quoted; None when there is nothing to match.
+def match_groups(plan: QueryPlan) -> MatchGroups:
+    """What a row must hold to match `plan`: per term, the alternatives that satisfy it.
 
     A word that could be the start of one syllable ("wa", "wang") is matched against single
     tokens only; a longer one ("wangw", "smith") also against spellings run together. The
     price: "xian" does not find 西安 ("xi", "an"); its characters and "xian"+more letters do.
     """
-    return " AND ".join(_term_expression(term) for term in plan.terms) or None
+    return tuple(_term_alternatives(term) for term in plan.terms)
 
 
-def _term_expression(term: Phrase | Prefix) -> str:
+def fts_match_expression(plan: QueryPlan) -> str | None:
+    """A safe FTS5 MATCH argument for `match_groups`: every term quoted; None when there is
+    nothing to match."""
+    return " AND ".join(_group_expression(group) for group in match_groups(plan)) or None
+
+
+def _term_alternatives(term: Phrase | Prefix) -> tuple[Spelled, ...]:
     if isinstance(term, Phrase):
-        return _quoted(" ".join(term.chars))
-    single = _quoted(term.text) + "*"
+        return (Spelled(" ".join(term.chars), False),)
     if term.text in _SYLLABLE_PREFIXES:
-        return single
-    return f"({single} OR {_quoted(JOINED_MARK + term.text)}*)"
+        return (Spelled(term.text, True),)
+    return Spelled(term.text, True), Spelled(JOINED_MARK + term.text, True)
+
+
+def _group_expression(group: tuple[Spelled, ...]) -> str:
+    if len(group) == 1:
+        return _spelled_expression(group[0])
+    return f"({' OR '.join(map(_spelled_expression, group))})"
+
+
+def _spelled_expression(spelled: Spelled) -> str:
+    return _quoted(spelled.text) + "*" if spelled.prefix else _quoted(spelled.text)
 
 
 def _quoted(text: str) -> str:

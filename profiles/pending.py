@@ -6,12 +6,12 @@ restart.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 from profiles.db import Database, stamp
 from profiles.errors import PendingNoteGone
 from profiles.models import Frozen
+from profiles.sql import Conn, inserted_id
 
 
 class PendingNote(Frozen):
@@ -29,13 +29,13 @@ class PendingNotes:
     async def keep(
         self, *, staff_id: int, name: str, text: str, now: datetime, phone: str | None = None
     ) -> PendingNote:
-        def work(conn: sqlite3.Connection) -> PendingNote:
+        def work(conn: Conn) -> PendingNote:
             cursor = conn.execute(
                 "INSERT INTO pending_notes (staff_id, name, phone, text, created_at)"
-                " VALUES (?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?) RETURNING id",
                 (staff_id, name, phone, text, stamp(now)),
             )
-            return PendingNote(id=int(cursor.lastrowid or 0), staff_id=staff_id, name=name,
+            return PendingNote(id=inserted_id(cursor), staff_id=staff_id, name=name,
                                phone=phone, text=text)
 
         return await self._db.write(work)
@@ -43,7 +43,7 @@ class PendingNotes:
     async def take(self, pending_id: int, *, staff_id: int, now: datetime) -> PendingNote:
         """Spend the offer once; a second press, or someone else's, raises PendingNoteGone."""
 
-        def work(conn: sqlite3.Connection) -> PendingNote:
+        def work(conn: Conn) -> PendingNote:
             cursor = conn.execute(
                 "UPDATE pending_notes SET used_at = ?"
                 " WHERE id = ? AND staff_id = ? AND used_at IS NULL",

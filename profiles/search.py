@@ -6,8 +6,9 @@ typo. Hits are ranked by how they matched (`MatchKind`, best first), then guests
 caller's branch, then the most recently seen or created.
 
 At chain scale (a million guests) every kind of query is an index lookup, never a scan:
-- a name: the full-text rows of `search_index` (CJK characters as phrase tokens, words,
-  pinyin, initials), and b-tree lookups of exact names and pinyin;
+- a name: the rows of `search_index` (CJK characters as phrase tokens, words, pinyin,
+  initials; FTS5 on SQLite, a GIN index of the same tokens on PostgreSQL), and b-tree lookups
+  of exact names and pinyin;
 - a typo: rapidfuzz over the few thousand name words of `typos`, then the index again;
 - phone digits: a b-tree range on the reversed number; `#id`: the primary key; a room or
   table: the partial indexes of open visits.
@@ -21,7 +22,6 @@ the index. BENCHMARKS.md has the figures at a million guests.
 from __future__ import annotations
 
 import heapq
-import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -45,9 +45,12 @@ from profiles.name_match import (
 )
 from profiles.names import (
     MAX_NAME_LENGTH,
+    MatchGroups,
     Prefix,
     QueryPlan,
+    Spelled,
     fts_match_expression,
+    match_groups,
     query_terms,
     split_honorific,
     visible_text,
@@ -63,7 +66,8 @@ from profiles.refs import (
     GuestRef,
     parse_guest_ref,
 )
-from profiles.search_index import branch_token
+from profiles.search_index import branch_token, index_lookup
+from profiles.sql import Conn, Dialect, Row, dialect
 from profiles.traits import load_traits
 from profiles.typos import NameVocabulary, Vocabulary
 from profiles.visibility import visible_card
@@ -85,7 +89,7 @@ class SearchHit(Frozen):
 
 @dataclass(frozen=True, slots=True)
 class _Candidate:
-    row: sqlite3.Row
+    row: Row
     match: MatchKind
 
 
@@ -118,7 +122,7 @@ class GuestSearch:
         if ref is None or limit < 1:
             return []
 
-        def work(conn: sqlite3.Connection) -> list[GuestCard]:
+        def work(conn: Conn) -> list[GuestCard]:
             hits = self._find(conn, ref, branch, limit)
             cards = [GuestCard(guest=hit.guest, traits=load_traits(conn, hit.guest.id))
                      for hit in hits]
@@ -143,14 +147,14 @@ class GuestSearch:
         return whole if len(whole) == 1 else guests
 
     def _find(
-        self, conn: sqlite3.Connection, ref: GuestRef, branch: str | None, limit: int
+        self, conn: Conn, ref: GuestRef, branch: str | None, limit: int
     ) -> list[SearchHit]:
         found = self._candidates(conn, ref, branch, limit)
         best = heapq.nsmallest(limit, found.values(), key=partial(_rank_key, branch=branch))
         return [SearchHit(guest=Guest.model_validate(dict(c.row)), match=c.match) for c in best]
 
     def _candidates(
-        self, conn: sqlite3.Connection, ref: GuestRef, branch: str | None, limit: int
+        self, conn: Conn, ref: GuestRef, branch: str | None, limit: int
     ) -> _Candidates:
         match ref:
             case ById(id=guest_id):
@@ -167,13 +171,13 @@ class GuestSearch:
                 return self._by_name(conn, text, branch, limit)
 
     def _by_name(
-        self, conn: sqlite3.Connection, text: str, branch: str | None, limit: int
+        self, conn: Conn, text: str, branch: str | None, limit: int
     ) -> _Candidates:
         plan = query_terms(text)
-        typed, expression = TypedName.of(plan), fts_match_expression(plan)
-        if expression is None or not _specific_enough(typed):
+        typed = TypedName.of(plan)
+        if not plan.terms or not _specific_enough(typed):
             return {}
-        ids = [*_exact_ids(conn, text, typed, branch), *_fts_ids(conn, expression, branch)]
+        ids = [*_exact_ids(conn, text, typed, branch), *_index_ids(conn, plan, branch)]
         found: _Candidates = {}
         forms = _FormsMemo()
         for row in _rows(conn, ids):
@@ -183,7 +187,7 @@ class GuestSearch:
         return found
 
     def _keep_fuzzy(
-        self, conn: sqlite3.Connection, found: _Candidates, plan: QueryPlan,
+        self, conn: Conn, found: _Candidates, plan: QueryPlan,
         branch: str | None, forms: _FormsMemo,
     ) -> None:
         """Add guests with a name word a typo away from a word of the query.
@@ -197,8 +201,7 @@ class GuestSearch:
             return
         corrections = self._vocabulary.corrections(conn, typed)
         for word, corrected in _corrected_plans(plan, corrections):
-            expression = fts_match_expression(corrected)
-            ids = _fts_ids(conn, expression, branch) if expression is not None else []
+            ids = _index_ids(conn, corrected, branch)
             for row in _rows(conn, (i for i in ids if i not in found)):
                 name = forms.of(row)
                 if word in name.words or word in name.spoken:
@@ -249,18 +252,30 @@ _PHONE_SQL = f"""
 # Exact names and pinyin are read by index, apart from the full-text cap: the one 王先生
 # meant must not be lost among thousands of guests called 王something. Two capped index walks,
 # newest first: `name = ? OR pinyin = ?` sorts every match (thousands for 王: 2.7 ms, not 0.02).
+# Latin names in any case: SQLite's NOCASE index; PostgreSQL's on lower(name).
 _EXACT_SQL = """
-    SELECT id FROM (SELECT id FROM guests WHERE name = :name COLLATE NOCASE {branch}
-                    ORDER BY id DESC LIMIT :cap)
+    SELECT id FROM (SELECT id FROM guests WHERE {name} {branch}
+                    ORDER BY id DESC LIMIT :cap) AS by_name
     UNION SELECT id FROM (SELECT id FROM guests WHERE pinyin = :pinyin {branch}
-                          ORDER BY id DESC LIMIT :cap)
+                          ORDER BY id DESC LIMIT :cap) AS by_pinyin
 """
-_EXACT_ANYWHERE_SQL = _EXACT_SQL.format(branch="")
-_EXACT_IN_BRANCH_SQL = _EXACT_SQL.format(branch="AND branch = :branch")
+_NAME_EQUALS: dict[Dialect, str] = {"sqlite": "name = :name COLLATE NOCASE",
+                                    "postgresql": "lower(name) = lower(:name)"}
+_EXACT_ANYWHERE_SQL = {kind: _EXACT_SQL.format(name=equals, branch="")
+                       for kind, equals in _NAME_EQUALS.items()}
+_EXACT_IN_BRANCH_SQL = {kind: _EXACT_SQL.format(name=equals, branch="AND branch = :branch")
+                        for kind, equals in _NAME_EQUALS.items()}
 
 # FTS5 walks its doclists in rowid order natively: the cap keeps the newest guests.
 _FTS_SQL = """
     SELECT rowid FROM guest_search WHERE guest_search MATCH ? ORDER BY rowid DESC LIMIT ?
+"""
+
+# PostgreSQL: the GIN index's matches, newest first. Rows whose phrases need an order check
+# are read a page at a time, until the cap is met or the matches run out.
+_GIN_SQL = """
+    SELECT guest_id, tokens FROM guest_search WHERE {condition} {below}
+    ORDER BY guest_id DESC LIMIT ?
 """
 
 # In a branch, the room's latest open visit; with no branch, each open visit at that number.
@@ -274,7 +289,7 @@ _ROOM_SQL = _OCCUPANT_SQL.format(columns=GUEST_COLUMNS, place="room_no")
 _TABLE_SQL = _OCCUPANT_SQL.format(columns=GUEST_COLUMNS, place="table_no")
 
 
-def _rows(conn: sqlite3.Connection, ids: Iterable[int]) -> list[sqlite3.Row]:
+def _rows(conn: Conn, ids: Iterable[int]) -> list[Row]:
     """The guests with these ids, each read once."""
     unique = list(dict.fromkeys(ids))
     if not unique:
@@ -284,7 +299,7 @@ def _rows(conn: sqlite3.Connection, ids: Iterable[int]) -> list[sqlite3.Row]:
                         unique).fetchall()
 
 
-def _rows_by_id(conn: sqlite3.Connection, guest_id: int) -> list[sqlite3.Row]:
+def _rows_by_id(conn: Conn, guest_id: int) -> list[Row]:
     rows = _rows(conn, [guest_id])
     if not rows and (kept := merged_into(conn, guest_id)) is not None:
         rows = _rows(conn, [kept])
@@ -292,13 +307,13 @@ def _rows_by_id(conn: sqlite3.Connection, guest_id: int) -> list[sqlite3.Row]:
 
 
 def _occupant_rows(
-    conn: sqlite3.Connection, sql: str, number: str, branch: str | None, limit: int
-) -> list[sqlite3.Row]:
+    conn: Conn, sql: str, number: str, branch: str | None, limit: int
+) -> list[Row]:
     occupants = 1 if branch is not None else limit
     return conn.execute(sql, (number, branch, branch, occupants)).fetchall()
 
 
-def _phone_rows(conn: sqlite3.Connection, digits: str) -> list[sqlite3.Row]:
+def _phone_rows(conn: Conn, digits: str) -> list[Row]:
     key = tail_query(digits)
     if key is None:
         return []
@@ -311,18 +326,28 @@ def key_upper_bound(prefix: str) -> str:
 
 
 def _exact_ids(
-    conn: sqlite3.Connection, text: str, typed: TypedName, branch: str | None
+    conn: Conn, text: str, typed: TypedName, branch: str | None
 ) -> list[int]:
     # Names are stored cleaned (visible_text) and without their honorific: query the same.
     name, _ = split_honorific(visible_text(text))
     keys = {"name": name, "pinyin": typed.compact, "branch": branch, "cap": CANDIDATE_CAP}
+    kind = dialect(conn)
     ids = []
     if branch is not None:
-        ids = [i for (i,) in conn.execute(_EXACT_IN_BRANCH_SQL, keys)]
-    return ids + [i for (i,) in conn.execute(_EXACT_ANYWHERE_SQL, keys)]
+        ids = [i for (i,) in conn.execute(_EXACT_IN_BRANCH_SQL[kind], keys)]
+    return ids + [i for (i,) in conn.execute(_EXACT_ANYWHERE_SQL[kind], keys)]
 
 
-def _fts_ids(conn: sqlite3.Connection, expression: str, branch: str | None) -> list[int]:
+def _index_ids(conn: Conn, plan: QueryPlan, branch: str | None) -> list[int]:
+    """The newest guests whose index row matches `plan`, capped; and when capped, the
+    newest of the caller's branch too."""
+    if dialect(conn) == "sqlite":
+        expression = fts_match_expression(plan)
+        return _fts_ids(conn, expression, branch) if expression is not None else []
+    return _gin_ids(conn, match_groups(plan), branch)
+
+
+def _fts_ids(conn: Conn, expression: str, branch: str | None) -> list[int]:
     ids = [i for (i,) in conn.execute(_FTS_SQL, (expression, CANDIDATE_CAP))]
     if branch is not None and len(ids) == CANDIDATE_CAP:
         # Capped: the caller's own guests may be among the older matches. Under the cap,
@@ -332,7 +357,30 @@ def _fts_ids(conn: sqlite3.Connection, expression: str, branch: str | None) -> l
     return ids
 
 
-def _collect(rows: Iterable[sqlite3.Row], kind: MatchKind) -> _Candidates:
+def _gin_ids(conn: Conn, groups: MatchGroups, branch: str | None) -> list[int]:
+    ids = _gin_matches(conn, groups)
+    if branch is not None and len(ids) == CANDIDATE_CAP:
+        ids += _gin_matches(conn, (*groups, (Spelled(branch_token(branch), False),)))
+    return ids
+
+
+def _gin_matches(conn: Conn, groups: MatchGroups) -> list[int]:
+    lookup = index_lookup(groups)
+    if lookup is None:
+        return []
+    condition, params = lookup.condition()
+    ids: list[int] = []
+    below: list[int] = []
+    while True:
+        sql = _GIN_SQL.format(condition=condition, below="AND guest_id < ?" if below else "")
+        rows = conn.execute(sql, [*params, *below, CANDIDATE_CAP]).fetchall()
+        ids += [guest_id for guest_id, tokens in rows if lookup.spelled_by(tokens)]
+        if len(ids) >= CANDIDATE_CAP or len(rows) < CANDIDATE_CAP:
+            return ids[:CANDIDATE_CAP]
+        below = [rows[-1][0]]
+
+
+def _collect(rows: Iterable[Row], kind: MatchKind) -> _Candidates:
     return {row["id"]: _Candidate(row, kind) for row in rows}
 
 
@@ -342,7 +390,7 @@ class _FormsMemo:
     def __init__(self) -> None:
         self._known: dict[tuple[str, str], NameForms] = {}
 
-    def of(self, row: sqlite3.Row) -> NameForms:
+    def of(self, row: Row) -> NameForms:
         key = (row["name"], row["honorific"])
         if key not in self._known:
             self._known[key] = name_forms(*key, pinyin=row["pinyin"])
@@ -359,7 +407,7 @@ def _rank_key(candidate: _Candidate, *, branch: str | None) -> tuple[int, bool, 
     return (KIND_RANK[candidate.match], elsewhere, -_recency(row), -row["id"])
 
 
-def _recency(row: sqlite3.Row) -> float:
+def _recency(row: Row) -> float:
     # Stored times are ISO-8601 UTC with their offset, so timestamps compare across rows.
     return datetime.fromisoformat(row["last_seen_at"] or row["created_at"]).timestamp()
 

@@ -1,22 +1,32 @@
 """The search index, written in the same transaction as the guest it describes.
 
-A guest's row in `guest_search` (rowid = guest id) holds the tokens of its name
+A guest's row in `guest_search` (keyed by the guest id) holds the tokens of its name
 (`names.search_tokens`) and its branch as a token no query can spell (`branch_token`); the
-unindexed `words` column lists the name words it counted in `search_words`, the typo
-vocabulary. So a row can be taken out again knowing only the guest's id, whatever has happened
-to the guest row since: call `index_guest` after writing a guest's name or branch, and
-`unindex_guest` when the guest goes (merged away or erased).
+`words` column lists the name words it counted in `search_words`, the typo vocabulary. So a
+row can be taken out again knowing only the guest's id, whatever has happened to the guest row
+since: call `index_guest` after writing a guest's name or branch, and `unindex_guest` when the
+guest goes (merged away or erased).
+
+On SQLite the table is FTS5 (key: rowid). On PostgreSQL it is a plain table (key: guest_id)
+whose `prefixes` array, under a GIN index, holds what FTS5 would answer a query from
+(`index_terms`): the tokens read and folded exactly as FTS5's tokenizer reads them, so both
+stores find the same guests (`index_lookup`).
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
 
 from profiles.db import Database
 from profiles.errors import GuestNotFound
-from profiles.names import name_words, search_tokens
+from profiles.names import MatchGroups, Spelled, name_words, search_tokens
+from profiles.sql import Conn, Dialect, dialect
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +35,11 @@ class IndexRow:
 
     tokens: str
     words: tuple[str, ...]
+
+    @property
+    def prefixes(self) -> tuple[str, ...]:
+        """PostgreSQL's index terms for the row (`index_terms`)."""
+        return index_terms(self.tokens)
 
 
 def branch_token(branch: str) -> str:
@@ -39,7 +54,25 @@ def index_row(name: str, honorific: str, branch: str) -> IndexRow:
     return IndexRow(tokens=" ".join(tokens), words=tuple(name_words(name)))
 
 
-def index_guest(conn: sqlite3.Connection, guest_id: int) -> None:
+def _statements(key: str, insert_columns: str) -> dict[str, str]:
+    marks = ", ".join("?" for _ in insert_columns.split(", "))
+    return {
+        "insert": f"INSERT INTO guest_search ({insert_columns}) VALUES ({marks})",
+        "words": f"SELECT words FROM guest_search WHERE {key} = ?",
+        "delete": f"DELETE FROM guest_search WHERE {key} = ?",
+        "row": f"SELECT tokens, words FROM guest_search WHERE {key} = ?",
+        "ids": f"SELECT {key} FROM guest_search",
+    }
+
+
+# The same statements on both stores but for the key: FTS5's rowid, or a column.
+_SQL: dict[Dialect, dict[str, str]] = {
+    "sqlite": _statements("rowid", "rowid, tokens, words"),
+    "postgresql": _statements("guest_id", "guest_id, tokens, words, prefixes"),
+}
+
+
+def index_guest(conn: Conn, guest_id: int) -> None:
     """(Re)write the guest's search row from its stored name and branch, in the caller's
     transaction. Raises GuestNotFound if there is no such guest."""
     guest = conn.execute(
@@ -49,31 +82,38 @@ def index_guest(conn: sqlite3.Connection, guest_id: int) -> None:
         raise GuestNotFound(guest_id)
     unindex_guest(conn, guest_id)
     row = index_row(guest[0], guest[1], guest[2])
-    conn.execute("INSERT INTO guest_search (rowid, tokens, words) VALUES (?, ?, ?)",
-                 (guest_id, row.tokens, " ".join(row.words)))
+    values = (guest_id, row.tokens, " ".join(row.words))
+    if dialect(conn) == "sqlite":
+        conn.execute(_SQL["sqlite"]["insert"], values)
+    else:
+        conn.execute(_SQL["postgresql"]["insert"], (*values, list(row.prefixes)))
     _count_words(conn, row.words)
 
 
-def unindex_guest(conn: sqlite3.Connection, guest_id: int) -> bool:
+def unindex_guest(conn: Conn, guest_id: int) -> bool:
     """Take the guest's row out of the index and its words out of the vocabulary (a word
     stays while another guest has it); False, and nothing done, for a guest not indexed."""
-    found = conn.execute("SELECT words FROM guest_search WHERE rowid = ?", (guest_id,)).fetchone()
+    sql = _SQL[dialect(conn)]
+    found = conn.execute(sql["words"], (guest_id,)).fetchone()
     if found is None:
         return False
-    conn.execute("DELETE FROM guest_search WHERE rowid = ?", (guest_id,))
+    conn.execute(sql["delete"], (guest_id,))
     _uncount_words(conn, found[0].split())
     return True
 
 
-def indexed_row(conn: sqlite3.Connection, guest_id: int) -> IndexRow | None:
+def indexed_row(conn: Conn, guest_id: int) -> IndexRow | None:
     """The guest's row as stored, or None."""
-    found = conn.execute(
-        "SELECT tokens, words FROM guest_search WHERE rowid = ?", (guest_id,)
-    ).fetchone()
+    found = conn.execute(_SQL[dialect(conn)]["row"], (guest_id,)).fetchone()
     return None if found is None else IndexRow(found[0], tuple(found[1].split()))
 
 
-def vocabulary_counts(conn: sqlite3.Connection) -> dict[str, int]:
+def indexed_ids(conn: Conn) -> set[int]:
+    """The ids of the guests that have a row."""
+    return {guest_id for (guest_id,) in conn.execute(_SQL[dialect(conn)]["ids"])}
+
+
+def vocabulary_counts(conn: Conn) -> dict[str, int]:
     """Each vocabulary word with the number of guests whose name has it."""
     return dict(conn.execute("SELECT word, guests FROM search_words").fetchall())
 
@@ -83,7 +123,7 @@ async def ensure_search_index(db: Database) -> int:
     return await db.write(_rebuild_if_asked)
 
 
-def rebuild_search_index(conn: sqlite3.Connection) -> int:
+def rebuild_search_index(conn: Conn) -> int:
     """Write every guest's row and the vocabulary again, from `guests` alone."""
     conn.execute("DELETE FROM guest_search")
     conn.execute("DELETE FROM search_words")
@@ -94,22 +134,24 @@ def rebuild_search_index(conn: sqlite3.Connection) -> int:
     return len(ids)
 
 
-def _rebuild_if_asked(conn: sqlite3.Connection) -> int:
+def _rebuild_if_asked(conn: Conn) -> int:
     (asked,) = conn.execute("SELECT rebuild FROM search_index_state").fetchone()
     return rebuild_search_index(conn) if asked else 0
 
 
-def _count_words(conn: sqlite3.Connection, words: Iterable[str]) -> None:
+def _count_words(conn: Conn, words: Iterable[str]) -> None:
+    _lock_vocabulary(conn)
     conn.executemany(
         "INSERT INTO search_words (word, guests) VALUES (?, 1)"
-        " ON CONFLICT (word) DO UPDATE SET guests = guests + 1",
+        " ON CONFLICT (word) DO UPDATE SET guests = search_words.guests + 1",
         [(word,) for word in words],
     )
 
 
-def _uncount_words(conn: sqlite3.Connection, words: list[str]) -> None:
+def _uncount_words(conn: Conn, words: list[str]) -> None:
     if not words:
         return
+    _lock_vocabulary(conn)
     conn.executemany("UPDATE search_words SET guests = guests - 1 WHERE word = ?",
                      [(word,) for word in words])
     marks = ", ".join("?" for _ in words)
@@ -117,3 +159,166 @@ def _uncount_words(conn: sqlite3.Connection, words: list[str]) -> None:
     if gone.rowcount > 0:
         # readers holding the vocabulary in memory reload it whole
         conn.execute("UPDATE search_index_state SET words_removed = words_removed + 1")
+
+
+def _lock_vocabulary(conn: Conn) -> None:
+    """One vocabulary writer at a time on PostgreSQL, as SQLite has one writer at all.
+
+    Readers catch up with `id > last seen` (profiles.typos): that needs new words to become
+    visible in id order, which concurrent transactions, each drawing ids, would not ensure.
+    """
+    if dialect(conn) == "postgresql":
+        conn.execute("SELECT 1 FROM search_index_state FOR UPDATE")
+
+
+# --- PostgreSQL: FTS5's reading of the rows, in a GIN index -------------------------------
+#
+# Index terms, all distinct by where they have spaces: every start of every token ("w",
+# "wa", "wan", "wang": prefix queries), each whole token followed by a space ("wang ": whole
+# tokens), and each token followed by the next ("王 小": phrases of two).
+
+
+def index_terms(tokens: str) -> tuple[str, ...]:
+    """What PostgreSQL's GIN index holds for a row with these (space-separated) tokens."""
+    read = fts_tokens(tokens)
+    terms = {token[:end] for token in read for end in range(1, len(token) + 1)}
+    terms.update(f"{token} " for token in read)
+    terms.update(f"{first} {second}" for first, second in pairwise(read))
+    return tuple(sorted(terms))
+
+
+@dataclass(frozen=True, slots=True)
+class _Alternative:
+    tokens: tuple[str, ...]
+    prefix: bool
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """Index terms every row spelling this holds (and, but for `needs_order`, only
+        those rows)."""
+        *whole, last = self.tokens
+        pairs = pairwise(self.tokens if not self.prefix else whole)
+        return (*(f"{t} " for t in whole), last if self.prefix else f"{last} ",
+                *(f"{a} {b}" for a, b in pairs))
+
+    @property
+    def needs_order(self) -> bool:
+        """Whether the index terms may also be found out of order: three tokens or more, or
+        two of which the last is begun only."""
+        return len(self.tokens) > 2 or (self.prefix and len(self.tokens) == 2)
+
+    def spelled_by(self, read: Sequence[str]) -> bool:
+        n = len(self.tokens)
+        *whole, last = self.tokens
+        return any(
+            list(read[start:start + n - 1]) == whole
+            and (read[start + n - 1].startswith(last) if self.prefix
+                 else read[start + n - 1] == last)
+            for start in range(len(read) - n + 1)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class IndexLookup:
+    """A name query as PostgreSQL answers it: index terms every row found holds, groups of
+    which each row holds one alternative's terms, and the alternatives to check on the rows
+    found, whose terms alone do not ensure their tokens come in order."""
+
+    all_of: tuple[str, ...]
+    any_of: tuple[tuple[tuple[str, ...], ...], ...]
+    in_order: tuple[tuple[_Alternative, ...], ...]
+
+    def condition(self) -> tuple[str, list[object]]:
+        """The WHERE condition on guest_search and its parameters."""
+        parts: list[str] = []
+        params: list[object] = []
+        if self.all_of:
+            parts.append("prefixes @> ?")
+            params.append(list(self.all_of))
+        for group in self.any_of:
+            parts.append("(" + " OR ".join("prefixes @> ?" for _ in group) + ")")
+            params += [list(terms) for terms in group]
+        return " AND ".join(parts), params
+
+    def spelled_by(self, tokens: str) -> bool:
+        """Whether a row with these tokens spells every group's phrase in order."""
+        if not self.in_order:
+            return True
+        read = fts_tokens(tokens)
+        return all(any(a.spelled_by(read) for a in group) for group in self.in_order)
+
+
+def index_lookup(groups: MatchGroups) -> IndexLookup | None:
+    """The PostgreSQL lookup of `match_groups`; None when no row can match (a group whose
+    every alternative reads as no token, which FTS5 matches with nothing)."""
+    all_of: list[str] = []
+    any_of: list[tuple[tuple[str, ...], ...]] = []
+    in_order: list[tuple[_Alternative, ...]] = []
+    for group in groups:
+        alternatives = [a for a in map(_alternative, group) if a is not None]
+        if not alternatives:
+            return None
+        if len(alternatives) == 1:
+            all_of += alternatives[0].terms
+        else:
+            any_of.append(tuple(a.terms for a in alternatives))
+        if any(a.needs_order for a in alternatives):
+            in_order.append(tuple(alternatives))
+    return IndexLookup(tuple(dict.fromkeys(all_of)), tuple(any_of), tuple(in_order))
+
+
+def _alternative(spelled: Spelled) -> _Alternative | None:
+    tokens = fts_tokens(spelled.text)
+    return _Alternative(tuple(tokens), spelled.prefix) if tokens else None
+
+
+# --- how FTS5 reads text ---------------------------------------------------------------------
+
+_ASCII_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+def fts_tokens(text: str) -> list[str]:
+    """The tokens SQLite's FTS5 reads in `text` with guest_search's tokenizer (unicode61,
+    remove_diacritics 2), folded as it folds them: "José O'Neil" → ["jose", "o", "neil"]."""
+    if text.isascii():
+        return _ASCII_TOKEN.findall(text.lower())
+    tokens, current = [], ""
+    for char in text:
+        folded = _folded_char(char)
+        if folded is None:
+            tokens.append(current)
+            current = ""
+        else:
+            current += folded
+    tokens.append(current)
+    # a run of marks alone folds to nothing: FTS5 makes no token of it
+    return [token for token in tokens if token]
+
+
+@lru_cache(maxsize=1 << 16)
+def _folded_char(char: str) -> str | None:
+    """A character as FTS5's tokenizer reads it: folded (maybe to nothing, as a combining
+    accent is), or None for a separator. Asked of FTS5 itself, once per character: its
+    folding tables are its own (Greek accents stay, a final sigma folds, many Indic vowel
+    signs separate), and its reading is what the two stores must share."""
+    if char.isascii():
+        return char.lower() if char.isalnum() else None
+    with _probe_lock:
+        probe = _probe()
+        # between two letters: a separator splits them, a token character joins them
+        probe.execute("INSERT INTO probe (rowid, text) VALUES (1, ?)", (f"x{char}x",))
+        terms = [term for (term,) in probe.execute("SELECT term FROM probe_terms")]
+        probe.execute("DELETE FROM probe")
+    return None if len(terms) != 1 else terms[0][1:-1]
+
+
+_probe_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _probe() -> sqlite3.Connection:
+    conn = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+    conn.execute("CREATE VIRTUAL TABLE probe USING fts5 (text, tokenize = 'unicode61"
+                 " remove_diacritics 2')")
+    conn.execute("CREATE VIRTUAL TABLE probe_terms USING fts5vocab (probe, 'instance')")
+    return conn

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import secrets
-import sqlite3
 from datetime import datetime, timedelta
 
 from profiles.db import Database, stamp
 from profiles.errors import InviteInvalid, StaffNotFound
 from profiles.models import Invite, Role, Staff
+from profiles.sql import Conn, Row, inserted_id
 
 # Deep-link payloads allow 64 characters of [A-Za-z0-9_-]; 16 random bytes are plenty.
 CODE_BYTES = 16
@@ -19,7 +19,7 @@ class StaffStore:
         self._db = db
 
     async def by_telegram_id(self, telegram_id: int) -> Staff | None:
-        def work(conn: sqlite3.Connection) -> Staff | None:
+        def work(conn: Conn) -> Staff | None:
             row = conn.execute("SELECT * FROM staff WHERE telegram_id = ?", (telegram_id,))
             return _staff(row.fetchone())
 
@@ -31,7 +31,7 @@ class StaffStore:
     async def in_branch(self, branch: str | None) -> list[Staff]:
         """Everyone in a branch (all branches for None), active first, then by name."""
 
-        def work(conn: sqlite3.Connection) -> list[Staff]:
+        def work(conn: Conn) -> list[Staff]:
             rows = conn.execute(
                 "SELECT * FROM staff WHERE (? IS NULL OR branch = ?)"
                 " ORDER BY active DESC, name, id",
@@ -54,7 +54,7 @@ class StaffStore:
             expires_at=now + valid_for,
         )
 
-        def work(conn: sqlite3.Connection) -> Invite:
+        def work(conn: Conn) -> Invite:
             conn.execute(
                 "INSERT INTO invites (code, role, branch, created_by, created_at, expires_at)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
@@ -74,7 +74,7 @@ class StaffStore:
         how a manager moves a colleague or brings back one who was deactivated.
         """
 
-        def work(conn: sqlite3.Connection) -> Staff:
+        def work(conn: Conn) -> Staff:
             invite = conn.execute(
                 "SELECT role, branch, expires_at FROM invites WHERE code = ? AND used_by IS NULL",
                 (code,),
@@ -92,7 +92,7 @@ class StaffStore:
         return await self._db.write(work)
 
     async def set_active(self, staff_id: int, active: bool) -> Staff:
-        def work(conn: sqlite3.Connection) -> Staff:
+        def work(conn: Conn) -> Staff:
             conn.execute("UPDATE staff SET active = ? WHERE id = ?", (int(active), staff_id))
             return _require(conn, staff_id)
 
@@ -106,7 +106,7 @@ class StaffStore:
         return bool(cursor.rowcount == 1)
 
     async def set_language(self, staff_id: int, language: str) -> Staff:
-        def work(conn: sqlite3.Connection) -> Staff:
+        def work(conn: Conn) -> Staff:
             conn.execute("UPDATE staff SET language = ? WHERE id = ?", (language, staff_id))
             return _require(conn, staff_id)
 
@@ -114,7 +114,7 @@ class StaffStore:
 
 
 def _upsert_member(
-    conn: sqlite3.Connection, telegram_id: int, name: str, role: str, branch: str,
+    conn: Conn, telegram_id: int, name: str, role: str, branch: str,
     language: str, now: datetime,
 ) -> int:
     existing = conn.execute("SELECT id FROM staff WHERE telegram_id = ?", (telegram_id,)).fetchone()
@@ -127,18 +127,18 @@ def _upsert_member(
         return int(existing["id"])
     cursor = conn.execute(
         "INSERT INTO staff (telegram_id, name, role, branch, language, active, joined_at)"
-        " VALUES (?, ?, ?, ?, ?, 1, ?)",
+        " VALUES (?, ?, ?, ?, ?, 1, ?) RETURNING id",
         (telegram_id, name, role, branch, language, stamp(now)),
     )
-    return int(cursor.lastrowid or 0)
+    return inserted_id(cursor)
 
 
-def _require(conn: sqlite3.Connection, staff_id: int) -> Staff:
+def _require(conn: Conn, staff_id: int) -> Staff:
     found = _staff(conn.execute("SELECT * FROM staff WHERE id = ?", (staff_id,)).fetchone())
     if found is None:
         raise StaffNotFound(staff_id)
     return found
 
 
-def _staff(row: sqlite3.Row | None) -> Staff | None:
+def _staff(row: Row | None) -> Staff | None:
     return None if row is None else Staff.model_validate(dict(row))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime
 
 from profiles.audit import AuditAction, record
@@ -11,6 +10,7 @@ from profiles.db import Database, stamp
 from profiles.errors import GuestNotFound, NothingToUndo, TraitNotFound
 from profiles.guardrails import Guardrails, default_guardrails
 from profiles.models import NoteLogged, Trait, TraitDraft, normalise_text
+from profiles.sql import Conn, Row, inserted_id
 
 TRAIT_COLUMNS = """
     t.id, t.guest_id, t.category, t.text, t.attrs, t.branch, t.staff_id, t.created_at,
@@ -36,7 +36,7 @@ class TraitStore:
         """
         self._guardrails.check(drafts)
 
-        def work(conn: sqlite3.Connection) -> NoteLogged:
+        def work(conn: Conn) -> NoteLogged:
             if conn.execute("SELECT 1 FROM guests WHERE id = ?", (guest_id,)).fetchone() is None:
                 raise GuestNotFound(guest_id)
             batch_id = _new_batch(conn, guest_id, staff_id, branch, now)
@@ -66,7 +66,7 @@ class TraitStore:
         Returns the traits it had added. Raises NothingToUndo when it was already undone.
         """
 
-        def work(conn: sqlite3.Connection) -> list[Trait]:
+        def work(conn: Conn) -> list[Trait]:
             cursor = conn.execute(
                 "UPDATE note_batches SET undone_at = ? WHERE id = ? AND undone_at IS NULL",
                 (stamp(now), batch_id),
@@ -92,7 +92,7 @@ class TraitStore:
     async def retract(self, trait_id: int, *, staff_id: int, now: datetime) -> Trait:
         """Mark a trait as no longer true; it leaves the card but stays in the history."""
 
-        def work(conn: sqlite3.Connection) -> Trait:
+        def work(conn: Conn) -> Trait:
             cursor = conn.execute(
                 "UPDATE traits SET retracted_at = ?, retracted_by = ?"
                 " WHERE id = ? AND retracted_at IS NULL",
@@ -113,7 +113,7 @@ class TraitStore:
         Raises NothingToUndo when the note is gone or was undone.
         """
 
-        def work(conn: sqlite3.Connection) -> list[Trait]:
+        def work(conn: Conn) -> list[Trait]:
             batch = conn.execute("SELECT guest_id FROM note_batches WHERE id = ?"
                                  " AND undone_at IS NULL", (batch_id,)).fetchone()
             if batch is None:
@@ -129,7 +129,7 @@ class TraitStore:
         return await self._db.write(work)
 
     async def get(self, trait_id: int) -> Trait:
-        def work(conn: sqlite3.Connection) -> Trait:
+        def work(conn: Conn) -> Trait:
             found = _load(conn, [trait_id])
             if not found:
                 raise TraitNotFound(trait_id)
@@ -138,7 +138,7 @@ class TraitStore:
         return await self._db.read(work)
 
 
-def load_traits(conn: sqlite3.Connection, guest_id: int) -> list[Trait]:
+def load_traits(conn: Conn, guest_id: int) -> list[Trait]:
     """The guest's standing traits, oldest first."""
     rows = conn.execute(
         f"SELECT {TRAIT_COLUMNS} FROM traits t"
@@ -148,7 +148,7 @@ def load_traits(conn: sqlite3.Connection, guest_id: int) -> list[Trait]:
     return [_trait(row) for row in rows]
 
 
-def _load(conn: sqlite3.Connection, trait_ids: list[int]) -> list[Trait]:
+def _load(conn: Conn, trait_ids: list[int]) -> list[Trait]:
     if not trait_ids:
         return []
     marks = ", ".join("?" for _ in trait_ids)
@@ -157,7 +157,7 @@ def _load(conn: sqlite3.Connection, trait_ids: list[int]) -> list[Trait]:
     return [by_id[i] for i in trait_ids if i in by_id]
 
 
-def _trait(row: sqlite3.Row) -> Trait:
+def _trait(row: Row) -> Trait:
     values = dict(row)
     values["attrs"] = json.loads(values["attrs"])
     return Trait.model_validate(values)
@@ -169,16 +169,17 @@ def _distinct(drafts: list[TraitDraft]) -> list[TraitDraft]:
 
 
 def _new_batch(
-    conn: sqlite3.Connection, guest_id: int, staff_id: int, branch: str, now: datetime
+    conn: Conn, guest_id: int, staff_id: int, branch: str, now: datetime
 ) -> int:
     cursor = conn.execute(
-        "INSERT INTO note_batches (guest_id, staff_id, branch, created_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO note_batches (guest_id, staff_id, branch, created_at) VALUES (?, ?, ?, ?)"
+        " RETURNING id",
         (guest_id, staff_id, branch, stamp(now)),
     )
-    return int(cursor.lastrowid or 0)
+    return inserted_id(cursor)
 
 
-def _standing_trait(conn: sqlite3.Connection, guest_id: int, draft: TraitDraft) -> int | None:
+def _standing_trait(conn: Conn, guest_id: int, draft: TraitDraft) -> int | None:
     row = conn.execute(
         "SELECT id FROM traits WHERE guest_id = ? AND category = ? AND norm = ?"
         " AND retracted_at IS NULL ORDER BY id LIMIT 1",
@@ -188,21 +189,21 @@ def _standing_trait(conn: sqlite3.Connection, guest_id: int, draft: TraitDraft) 
 
 
 def _insert_trait(
-    conn: sqlite3.Connection, guest_id: int, draft: TraitDraft, staff_id: int, branch: str,
+    conn: Conn, guest_id: int, draft: TraitDraft, staff_id: int, branch: str,
     batch_id: int, now: datetime,
 ) -> int:
     cursor = conn.execute(
         "INSERT INTO traits (guest_id, category, text, norm, attrs, branch, staff_id, batch_id,"
-        " created_at, private) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " created_at, private) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (guest_id, draft.category, draft.text, normalise_text(draft.text),
          json.dumps(draft.attrs, ensure_ascii=False), branch, staff_id, batch_id,
          stamp(now), int(draft.private)),
     )
-    return int(cursor.lastrowid or 0)
+    return inserted_id(cursor)
 
 
 def _confirm(
-    conn: sqlite3.Connection, trait_id: int, batch_id: int, staff_id: int, branch: str,
+    conn: Conn, trait_id: int, batch_id: int, staff_id: int, branch: str,
     now: datetime,
 ) -> None:
     conn.execute(

@@ -8,7 +8,6 @@ over them answers in about a millisecond, where the same over a million names ta
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Collection, Iterable, Sequence
 from typing import Final, Protocol
 
@@ -16,6 +15,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from profiles.names import honorific_words
+from profiles.sql import Conn
 
 FUZZY_WORDS_PER_TERM: Final = 5
 # A word typed run together ("wangxiaomign") is corrected as two known words, one of them
@@ -27,7 +27,7 @@ MIN_CORRECTED_PART: Final = 3
 class Vocabulary(Protocol):
     """The words guests' names are made of, for typo correction."""
 
-    def corrections(self, conn: sqlite3.Connection, words: Sequence[str]) -> dict[str, list[str]]:
+    def corrections(self, conn: Conn, words: Sequence[str]) -> dict[str, list[str]]:
         """For each word, the known words (or pairs run together) a typo or two away."""
         ...
 
@@ -78,12 +78,12 @@ class NameVocabulary:
         self._seen_id = 0
         self._removals: int | None = None
 
-    def corrections(self, conn: sqlite3.Connection, words: Sequence[str]) -> dict[str, list[str]]:
+    def corrections(self, conn: Conn, words: Sequence[str]) -> dict[str, list[str]]:
         """For each word, the known words (or pairs run together) a typo or two away."""
         self.catch_up(conn)
         return {word: corrections_of(word, self._words, self._known) for word in words}
 
-    def catch_up(self, conn: sqlite3.Connection) -> set[str]:
+    def catch_up(self, conn: Conn) -> set[str]:
         """Read what changed since the last call; the words known now."""
         (removals,) = conn.execute("SELECT words_removed FROM search_index_state").fetchone()
         if removals != self._removals:

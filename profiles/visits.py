@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 from profiles.db import Database, stamp
 from profiles.errors import GuestNotFound
 from profiles.models import Frozen
+from profiles.sql import Conn, Row, inserted_id
 
 VISIT_COLUMNS = "id, guest_id, branch, staff_id, arrived_at, table_no, room_no, left_at"
 
@@ -43,7 +43,7 @@ class VisitStore:
     ) -> Visit:
         """Record an arrival; an earlier open visit of the guest in the same branch is closed."""
 
-        def work(conn: sqlite3.Connection) -> Visit:
+        def work(conn: Conn) -> Visit:
             if conn.execute("SELECT 1 FROM guests WHERE id = ?", (guest_id,)).fetchone() is None:
                 raise GuestNotFound(guest_id)
             conn.execute(
@@ -53,15 +53,15 @@ class VisitStore:
             )
             cursor = conn.execute(
                 "INSERT INTO visits (guest_id, branch, staff_id, arrived_at, table_no, room_no)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                 (guest_id, branch, staff_id, stamp(now), table, room),
             )
-            return _load(conn, int(cursor.lastrowid or 0))
+            return _load(conn, inserted_id(cursor))
 
         return await self._db.write(work)
 
     async def leave(self, visit_id: int, *, now: datetime) -> Visit:
-        def work(conn: sqlite3.Connection) -> Visit:
+        def work(conn: Conn) -> Visit:
             conn.execute("UPDATE visits SET left_at = COALESCE(left_at, ?) WHERE id = ?",
                          (stamp(now), visit_id))
             return _load(conn, visit_id)
@@ -74,7 +74,7 @@ class VisitStore:
     async def for_guest(self, guest_id: int, *, limit: int = 20) -> list[Visit]:
         """The guest's visits, newest first."""
 
-        def work(conn: sqlite3.Connection) -> list[Visit]:
+        def work(conn: Conn) -> list[Visit]:
             rows = conn.execute(
                 f"SELECT {VISIT_COLUMNS} FROM visits WHERE guest_id = ?"
                 " ORDER BY arrived_at DESC, id DESC LIMIT ?", (guest_id, limit),
@@ -87,7 +87,7 @@ class VisitStore:
         return await self._db.read(lambda conn: visit_summaries(conn, guest_ids))
 
 
-def visit_summaries(conn: sqlite3.Connection, guest_ids: list[int]) -> dict[int, VisitSummary]:
+def visit_summaries(conn: Conn, guest_ids: list[int]) -> dict[int, VisitSummary]:
     """Counts per branch and the latest visit, for many guests in one query."""
     if not guest_ids:
         return {}
@@ -96,13 +96,13 @@ def visit_summaries(conn: sqlite3.Connection, guest_ids: list[int]) -> dict[int,
         f"SELECT guest_id, branch, COUNT(*) AS n, MAX(arrived_at) AS last FROM visits"
         f" WHERE guest_id IN ({marks}) GROUP BY guest_id, branch", guest_ids,
     ).fetchall()
-    grouped: dict[int, list[sqlite3.Row]] = {}
+    grouped: dict[int, list[Row]] = {}
     for row in rows:
         grouped.setdefault(row["guest_id"], []).append(row)
     return {guest_id: _summary(guest_id, grouped.get(guest_id, [])) for guest_id in guest_ids}
 
 
-def _summary(guest_id: int, rows: list[sqlite3.Row]) -> VisitSummary:
+def _summary(guest_id: int, rows: list[Row]) -> VisitSummary:
     latest = max(rows, key=lambda row: row["last"], default=None)
     return VisitSummary(
         guest_id=guest_id, total=sum(row["n"] for row in rows),
@@ -112,7 +112,7 @@ def _summary(guest_id: int, rows: list[sqlite3.Row]) -> VisitSummary:
     )
 
 
-def _load(conn: sqlite3.Connection, visit_id: int) -> Visit:
+def _load(conn: Conn, visit_id: int) -> Visit:
     row = conn.execute(f"SELECT {VISIT_COLUMNS} FROM visits WHERE id = ?", (visit_id,)).fetchone()
     if row is None:
         raise LookupError(f"no visit {visit_id}")

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 
 import pytest
@@ -9,18 +9,34 @@ import pytest
 from profiles.db import Database
 from profiles.models import Role, Staff
 from profiles.staff import StaffStore
+from tests import postgres
 from tests.factories import NOW
 
 # as `guestcard` itself does: PTB time periods as timedelta (RetryAfter.retry_after)
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Where a fresh, fully migrated database is: SQLite in memory, or a PostgreSQL database
+    of the test's own (see tests/postgres.py)."""
+    if request.param == "sqlite":
+        yield ":memory:"
+    else:
+        with postgres.fresh_database() as url:
+            yield url
+
+
 @pytest.fixture
-async def db() -> AsyncIterator[Database]:
-    """A fresh, fully migrated database in memory."""
-    database = await Database.open(":memory:")
+async def db(database_url: str) -> AsyncIterator[Database]:
+    """A fresh, fully migrated database, once on each store."""
+    database = await Database.open(database_url)
     yield database
     await database.close()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    postgres.drop_template()
 
 
 @pytest.fixture

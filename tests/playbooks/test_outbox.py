@@ -1,4 +1,9 @@
+import asyncio
+from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
+
+import pytest
 
 from playbooks.outbox import Outbox, Outgoing, backoff
 from profiles.db import Database
@@ -66,13 +71,41 @@ def test_backoff_doubles_up_to_fifteen_minutes() -> None:
     assert [backoff(n).total_seconds() for n in (0, 1, 2, 20)] == [10, 20, 40, 900]
 
 
-async def test_two_processes_on_one_database_never_claim_the_same_message(tmp_path) -> None:
-    first, second = await Database.open(tmp_path / "g.db"), await Database.open(tmp_path / "g.db")
-    try:
-        await Outbox(first).put([reminder(key=f"k{n}") for n in range(30)], NOW)
-        claimed = [await Outbox(db).claim(NOW, limit=7) for db in (first, second, first, second, first)]
-        ids = [delivery.id for batch in claimed for delivery in batch]
-        assert sorted(ids) == sorted(set(ids)) and len(ids) == 30
-    finally:
-        await first.close()
-        await second.close()
+@pytest.fixture
+def shared_url(database_url: str, tmp_path: Path) -> str:
+    """A database two processes can open: a file on SQLite (":memory:" is one connection's)."""
+    return str(tmp_path / "guestcard.db") if database_url == ":memory:" else database_url
+
+
+@pytest.fixture
+async def two_processes(shared_url: str) -> AsyncIterator[tuple[Database, Database]]:
+    """Two bot processes' stores, opened on the same database."""
+    first = await Database.open(shared_url)
+    second = await Database.open(shared_url)
+    yield first, second
+    await first.close()
+    await second.close()
+
+
+async def test_two_processes_on_one_database_never_claim_the_same_message(
+    two_processes: tuple[Database, Database],
+) -> None:
+    first, second = two_processes
+    await Outbox(first).put([reminder(key=f"k{n}") for n in range(30)], NOW)
+    claimed = [await Outbox(db).claim(NOW, limit=7) for db in (first, second, first, second,
+                                                                first)]
+    ids = [delivery.id for batch in claimed for delivery in batch]
+    assert sorted(ids) == sorted(set(ids)) and len(ids) == 30
+
+
+async def test_senders_claiming_at_once_in_two_processes_never_share_a_message(
+    two_processes: tuple[Database, Database],
+) -> None:
+    first, second = two_processes
+    await Outbox(first).put([reminder(key=f"k{n}") for n in range(60)], NOW)
+    senders = [Outbox(first), Outbox(second)] * 6
+    at_once = await asyncio.gather(*(sender.claim(NOW, limit=5) for sender in senders))
+    # a sender may come away with fewer than it asked for; what nobody took is still due
+    left = [await sender.claim(NOW, limit=60) for sender in senders[:2]]
+    ids = [delivery.id for batch in [*at_once, *left] for delivery in batch]
+    assert len(ids) == len(set(ids)) == 60

@@ -1,9 +1,12 @@
 import sqlite3
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
 from profiles.db import Database, Migration, MigrationError, shipped_migrations, split_statements
+from profiles.sql import Conn
+from tests import postgres
 
 
 async def test_fresh_database_records_every_shipped_migration(db: Database) -> None:
@@ -61,3 +64,69 @@ def test_statements_split_keeps_trigger_bodies_whole() -> None:
     script = "CREATE TABLE a (x);\nCREATE TRIGGER t AFTER INSERT ON a BEGIN\n  SELECT 1;\n  SELECT 2;\nEND;\n-- tail\n"
     statements = [s for s in split_statements(script) if not s.startswith("--")]
     assert len(statements) == 2 and statements[1].endswith("END;")
+
+
+def test_both_databases_ship_the_same_migrations() -> None:
+    def named(dialect: Literal["sqlite", "postgresql"]) -> list[tuple[int, str]]:
+        return [(m.version, m.name) for m in shipped_migrations(dialect)]
+
+    assert named("postgresql") == named("sqlite")
+
+
+@pytest.mark.postgresql
+async def test_one_version_means_the_same_tables_and_columns_on_both() -> None:
+    sqlite_db = await Database.open(":memory:")
+    sqlite_columns = await sqlite_db.read(_sqlite_columns)
+    await sqlite_db.close()
+    with postgres.fresh_database() as url:
+        pg_db = await Database.open(url)
+        pg_columns = await pg_db.read(_pg_columns)
+        await pg_db.close()
+    # The search index is FTS5's rowid on SQLite, a column and a prefix array on PostgreSQL.
+    sqlite_columns["guest_search"] = ["guest_id", *sqlite_columns["guest_search"], "prefixes"]
+    assert pg_columns == sqlite_columns
+
+
+@pytest.mark.postgresql
+async def test_a_failing_migration_rolls_back_and_keeps_earlier_ones_on_postgresql() -> None:
+    good = Migration(1, "good", "CREATE TABLE a (x INTEGER);")
+    bad = Migration(2, "bad", "CREATE TABLE b (x INTEGER);\nINSERT INTO missing VALUES (1);")
+    with postgres.fresh_database(migrated=False) as url:
+        with pytest.raises(MigrationError, match="2 bad"):
+            await Database.open(url, [good, bad])
+        database = await Database.open(url, [good])
+        tables, versions = await database.read(lambda c: (
+            {r[0] for r in c.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")},
+            [r[0] for r in c.execute("SELECT version FROM schema_migrations")]))
+        await database.close()
+    assert ("a" in tables, "b" in tables, versions) == (True, False, [1])
+
+
+@pytest.mark.postgresql
+async def test_reopening_applies_only_new_migrations_on_postgresql() -> None:
+    first = Migration(1, "one", "CREATE TABLE a (x INTEGER);")
+    second = Migration(2, "two", "CREATE TABLE b (x INTEGER);")
+    with postgres.fresh_database(migrated=False) as url:
+        database = await Database.open(url, [first])
+        await database.close()
+        database = await Database.open(url, [first, second])
+        versions = await database.read(lambda c: [
+            r[0] for r in c.execute("SELECT version FROM schema_migrations ORDER BY version")])
+        await database.close()
+    assert versions == [1, 2]
+
+
+def _sqlite_columns(conn: Conn) -> dict[str, list[str]]:
+    tables = [r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        " AND name NOT LIKE 'guest_search_%'")]  # FTS5's own shadow tables
+    return {t: [r[1] for r in conn.execute(f"PRAGMA table_info({t})")] for t in sorted(tables)}
+
+
+def _pg_columns(conn: Conn) -> dict[str, list[str]]:
+    columns: dict[str, list[str]] = {}
+    for table, column in conn.execute(
+            "SELECT table_name, column_name FROM information_schema.columns"
+            " WHERE table_schema = 'public' ORDER BY table_name, ordinal_position"):
+        columns.setdefault(table, []).append(column)
+    return columns

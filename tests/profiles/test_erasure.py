@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,6 +22,7 @@ from profiles.guests import GuestStore
 from profiles.models import Category, Guest, Role, Staff
 from profiles.pending import PendingNotes
 from profiles.search import GuestSearch
+from profiles.sql import Conn, dialect
 from profiles.traits import TraitStore
 from profiles.visits import VisitStore
 from tests.conftest import join
@@ -68,10 +68,13 @@ async def remembered_guest(db: Database, staff: Staff, *, name: str = NAME,
     return guest
 
 
-def every_value(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+def every_value(conn: Conn) -> list[tuple[str, str]]:
     """(table, value as text) for every column of every row of every table, FTS included."""
     tables = [row[0] for row in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+        if dialect(conn) == "sqlite" else
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+        " AND table_type = 'BASE TABLE' ORDER BY table_name")]
     return [(table, str(value)) for table in tables
             for row in conn.execute(f'SELECT * FROM "{table}"') for value in row]
 
@@ -105,6 +108,21 @@ async def test_forget_leaves_no_trace_in_any_table_the_index_or_the_files(
     assert erased.checkpointed
     assert {"traits", "visits", "feedback", "requests", "guests", "guest_search"} <= set(
         erased.rows)
+
+
+async def test_forget_has_the_database_drop_the_deleted_rows_from_its_pages(
+    db: Database,
+) -> None:
+    """SQLite overwrites freed pages as it deletes; PostgreSQL keeps them until VACUUM."""
+    staff = await join(db, Role.MANAGER, "la", telegram_id=7)
+    guest = await remembered_guest(db, staff)
+    erased = await Erasure(db).forget(guest.id, staff_id=staff.id, now=NOW)
+    assert erased.checkpointed
+    if db.dialect == "postgresql":
+        vacuumed = await db.read(lambda c: {row[0] for row in c.execute(
+            "SELECT relname FROM pg_stat_user_tables WHERE last_vacuum IS NOT NULL")})
+        assert {"guests", "traits", "visits", "outbox", "pending_notes", "guest_search",
+                "search_words"} <= vacuumed
 
 
 async def test_after_forget_search_export_and_audit_know_only_the_tombstone(db: Database) -> None:
@@ -142,7 +160,7 @@ async def test_a_table_added_later_is_erased_too(db: Database) -> None:
     staff = await join(db, Role.MANAGER, "la", telegram_id=7)
     guest = await remembered_guest(db, staff)
 
-    def add_feature(conn: sqlite3.Connection) -> None:
+    def add_feature(conn: Conn) -> None:
         conn.execute("CREATE TABLE loyalty (id INTEGER PRIMARY KEY, guest_id INTEGER,"
                      " card TEXT)")
         conn.execute("CREATE TABLE loyalty_stamps (loyalty_id INTEGER REFERENCES loyalty (id),"

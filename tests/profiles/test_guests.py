@@ -6,6 +6,7 @@ from profiles.guests import GuestStore
 from profiles.models import Segment, Staff
 from profiles.names import InvalidName
 from profiles.phones import InvalidPhone
+from profiles.search_index import indexed_ids, indexed_row
 from tests.factories import NOW
 
 
@@ -53,6 +54,6 @@ async def test_changing_an_unknown_guest_is_refused_and_writes_nothing(db: Datab
 async def test_the_search_row_is_written_with_the_guest(db: Database, waiter: Staff) -> None:
     guest = await GuestStore(db).create("王先生", None, branch="la", staff_id=waiter.id,
                                         region="CN", now=NOW)
-    rows = await db.read(lambda c: c.execute(
-        "SELECT rowid FROM guest_search WHERE guest_search MATCH 'wang'").fetchall())
-    assert [r[0] for r in rows] == [guest.id]
+    ids, row = await db.read(lambda c: (indexed_ids(c), indexed_row(c, guest.id)))
+    assert ids == {guest.id}
+    assert row is not None and "wang" in row.tokens.split()

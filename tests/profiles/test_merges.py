@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import timedelta
 
 import pytest
@@ -10,12 +9,13 @@ import pytest
 from profiles.access import Action, can
 from profiles.audit import AuditAction, AuditLog
 from profiles.db import Database
-from profiles.erasure import Erasure
+from profiles.erasure import Erasure, Schema
 from profiles.errors import GuestNotFound
 from profiles.guests import GuestStore
-from profiles.merges import GuestMerges, MergeConflict, MergeGone, SameGuest
+from profiles.merges import GuestMerges, MergeConflict, MergeGone, SameGuest, guest_references
 from profiles.models import Category, Guest, Role, Segment, Staff
 from profiles.search import GuestSearch
+from profiles.sql import Conn
 from profiles.traits import TraitStore
 from profiles.visits import VisitStore
 from tests.conftest import join
@@ -167,7 +167,7 @@ async def test_what_cannot_be_merged_is_refused_and_nothing_changes(
     with pytest.raises(GuestNotFound):
         await merges.merge(kept.id, 404, staff_id=waiter.id, now=LATER)
 
-    def one_table_per_guest(conn: sqlite3.Connection) -> None:
+    def one_table_per_guest(conn: Conn) -> None:
         conn.execute("CREATE TABLE lockers (guest_id INTEGER UNIQUE REFERENCES guests (id))")
         conn.executemany("INSERT INTO lockers VALUES (?)", [(kept.id,), (twin.id,)])
 
@@ -185,6 +185,14 @@ async def test_erasing_the_guest_kept_erases_the_merge_record(db: Database, wait
     assert await GuestMerges(db).recent() == []
     with pytest.raises(MergeGone):
         await GuestMerges(db).undo(merged.id, staff_id=waiter.id, now=LATER)
+
+
+async def test_every_table_pointing_at_guests_has_a_key_to_move_its_rows_back(
+    db: Database,
+) -> None:
+    """PostgreSQL has no lasting rowid: an undo finds the rows it moved by their key."""
+    schema = await db.read(Schema.read)
+    assert [table for table, _ in guest_references(schema) if table not in schema.keys] == []
 
 
 @pytest.mark.parametrize(("role", "merge", "unmerge"), [

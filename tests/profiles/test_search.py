@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,7 +16,9 @@ from profiles.guests import GuestStore
 from profiles.models import Guest
 from profiles.name_match import MatchKind
 from profiles.search import GuestSearch, SearchHit, key_upper_bound
+from profiles.sql import Conn
 from profiles.visits import VisitStore
+from tests import postgres
 
 # The `db` fixture (a fresh migrated in-memory database) comes from tests/conftest.py.
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -382,7 +384,7 @@ class Counting:
     def __init__(self) -> None:
         self.asked: list[list[str]] = []
 
-    def corrections(self, conn: sqlite3.Connection, words: list[str]) -> dict[str, list[str]]:
+    def corrections(self, conn: Conn, words: Sequence[str]) -> dict[str, list[str]]:
         self.asked.append(list(words))
         return {word: ["smith"] for word in words}
 
@@ -431,8 +433,8 @@ def brute_force(names: list[str], query: str) -> set[int]:
     }
 
 
-async def search_fresh_db(names: list[str], query: str) -> set[int]:
-    db = await Database.open(":memory:")
+async def search_fresh_db(url: str, names: list[str], query: str) -> set[int]:
+    db = await postgres.open_emptied(url)
     try:
         for minute, name in enumerate(names):
             await add(db, name, minutes=minute)
@@ -441,15 +443,19 @@ async def search_fresh_db(names: list[str], query: str) -> set[int]:
         await db.close()
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(names_and_query())
-def test_find_misses_nothing_a_scan_finds(case: tuple[list[str], str]) -> None:
+# Each example empties the test's database (`open_emptied`), so the fixture is not reused.
+EXAMPLES_SHARE_A_DATABASE = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=EXAMPLES_SHARE_A_DATABASE)
+@given(case=names_and_query())
+def test_find_misses_nothing_a_scan_finds(database_url: str, case: tuple[list[str], str]) -> None:
     names, query = case
-    assert brute_force(names, query) <= asyncio.run(search_fresh_db(names, query))
+    assert brute_force(names, query) <= asyncio.run(search_fresh_db(database_url, names, query))
 
 
-async def find_and_resolve_fresh_db(query: str) -> None:
-    db = await Database.open(":memory:")
+async def find_and_resolve_fresh_db(url: str, query: str) -> None:
+    db = await postgres.open_emptied(url)
     try:
         await add(db, "王先生", "13800138000")
         await add(db, "Mr. Smith")
@@ -460,7 +466,7 @@ async def find_and_resolve_fresh_db(query: str) -> None:
         await db.close()
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.text(max_size=80))
-def test_any_text_is_answered(query: str) -> None:
-    asyncio.run(find_and_resolve_fresh_db(query))
+@settings(max_examples=60, deadline=None, suppress_health_check=EXAMPLES_SHARE_A_DATABASE)
+@given(query=st.text(max_size=80))
+def test_any_text_is_answered(database_url: str, query: str) -> None:
+    asyncio.run(find_and_resolve_fresh_db(database_url, query))

@@ -3,11 +3,18 @@ that keeps in step with the guests."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from datetime import timedelta
+
+import pytest
 
 from profiles.db import Database
 from profiles.guests import GuestStore
+from profiles.search_index import index_guest
+from profiles.sql import Conn, inserted_id
 from profiles.typos import NameVocabulary, close_words, corrections_of
+from tests import postgres
 from tests.factories import NOW
 
 
@@ -52,3 +59,42 @@ async def test_the_vocabulary_follows_new_renamed_and_gone_words(db: Database) -
     assert "smyth" in known and "smith" not in known
     assert await db.read(lambda conn: vocabulary.corrections(conn, ["smyht"])) == {
         "smyht": ["smyth"]}
+
+
+@pytest.mark.postgresql
+async def test_a_word_written_first_is_seen_before_a_word_written_after_it() -> None:
+    """Readers catch up by id. One writer holds its transaction open after drawing an id for
+    "anna"; another adds "bo". The reader must not see "bo" (a later id) and then miss "anna":
+    on PostgreSQL the second writer waits for the first."""
+    with postgres.fresh_database() as url:
+        db = await Database.open(url)
+        try:
+            store, vocabulary = GuestStore(db), NameVocabulary()
+            indexed, release = threading.Event(), threading.Event()
+
+            def first(conn: Conn) -> None:
+                index_guest(conn, inserted_id(conn.execute(
+                    "INSERT INTO guests (name, branch, created_at, updated_at)"
+                    " VALUES ('Anna', 'la', 'now', 'now') RETURNING id")))
+                indexed.set()
+                release.wait(timeout=10)
+
+            held = asyncio.create_task(db.write(first))
+            await asyncio.to_thread(indexed.wait, 10)
+            second = asyncio.create_task(
+                store.create("Bo", None, branch="la", staff_id=None, region="US", now=NOW))
+            # until the second writer has committed, or is seen waiting for the first
+            while not second.done() and not await db.read(_waiting_for_a_lock):
+                await asyncio.sleep(0.01)
+            await db.read(vocabulary.catch_up)
+            release.set()
+            await asyncio.gather(held, second)
+            assert {"anna", "bo"} <= await db.read(vocabulary.catch_up)
+        finally:
+            await db.close()
+
+
+def _waiting_for_a_lock(conn: Conn) -> bool:
+    return bool(conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+        " AND datname = current_database())").fetchone()[0])

@@ -1,0 +1,141 @@
+"""SQLite (FTS5) and PostgreSQL (a GIN index of the same tokens) find the same guests."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from profiles import search as search_module
+from profiles.db import Database
+from profiles.guests import GuestStore
+from profiles.name_match import MatchKind
+from profiles.names import match_groups, query_terms
+from profiles.search import GuestSearch
+from profiles.search_index import fts_tokens, index_lookup, index_terms
+from profiles.sql import Conn
+from tests import postgres
+
+T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+# Scripts FTS5 folds in its own way: accents, Greek, Devanagari vowel signs (separators
+# there), Hangul, a combining accent, and the punctuation a name may hold.
+LETTERS = "王伟李明小曾abcehlnosé\u0301ÉüßςάΣनमस्तेकि김민-'. "
+BRANCHES = ["la", "sh", "SH-1"]
+
+guest_names = st.text(alphabet=LETTERS, min_size=1, max_size=8).filter(str.strip)
+honorifics = st.sampled_from(["", "Mr ", "Dr. "])
+guests = st.lists(st.tuples(honorifics, guest_names, st.sampled_from(BRANCHES)),
+                  min_size=1, max_size=8)
+
+
+@st.composite
+def guests_and_query(draw: st.DrawFn) -> tuple[list[tuple[str, str]], str, str | None]:
+    chosen = draw(guests)
+    named = [(honorific + name, branch) for honorific, name, branch in chosen]
+    name = draw(st.sampled_from(named))[0]
+    start = draw(st.integers(0, len(name) - 1))
+    part = name[start:draw(st.integers(start + 1, len(name)))]
+    query = draw(st.one_of(st.just(part), st.just(name), st.text(alphabet=LETTERS, max_size=6),
+                           st.just(part + draw(st.sampled_from(["x", "e", "h"])))))
+    return named, query, draw(st.sampled_from([None, *BRANCHES]))
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    with postgres.fresh_database() as url:
+        yield url
+
+
+Found = list[tuple[int, MatchKind]]
+
+
+async def found_in(url: str, named: list[tuple[str, str]], query: str,
+                   branch: str | None) -> Found:
+    db = await postgres.open_emptied(url)
+    try:
+        store = GuestStore(db)
+        for minute, (name, guest_branch) in enumerate(named):
+            await store.create(name, None, branch=guest_branch, staff_id=None, region="CN",
+                               now=T0 + timedelta(minutes=minute))
+        hits = await GuestSearch(db).find(query, branch=branch, limit=20)
+        return [(hit.guest.id, hit.match) for hit in hits]
+    finally:
+        await db.close()
+
+
+async def found_in_both(pg_url: str, case: tuple[list[tuple[str, str]], str, str | None],
+                        ) -> tuple[Found, Found]:
+    named, query, branch = case
+    return (await found_in(":memory:", named, query, branch),
+            await found_in(pg_url, named, query, branch))
+
+
+@pytest.mark.postgresql
+@settings(max_examples=80, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(case=guests_and_query())
+def test_both_stores_find_the_same_guests_in_the_same_order(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch,
+    case: tuple[list[tuple[str, str]], str, str | None],
+) -> None:
+    """With a cap of two candidates per lookup, so that capped reads, the caller's branch
+    read apart and PostgreSQL's paging through phrase matches are all exercised."""
+    monkeypatch.setattr(search_module, "CANDIDATE_CAP", 2)
+    on_sqlite, on_postgresql = asyncio.run(found_in_both(pg_url, case))
+    assert on_postgresql == on_sqlite
+
+
+@pytest.mark.postgresql
+async def test_a_phrase_in_order_is_found_past_a_page_of_rows_out_of_order(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """王小明 in order, behind newer guests with the same characters in another order."""
+    named = [("王小明", "sh"), *[(f"明小王{c}", "sh") for c in "一二三四五"], ("王小明明", "la")]
+    monkeypatch.setattr(search_module, "CANDIDATE_CAP", 2)
+    on_sqlite, on_postgresql = await found_in_both(pg_url, (named, "王小明", None))
+    assert on_postgresql == on_sqlite == [(1, MatchKind.EXACT), (7, MatchKind.PREFIX)]
+
+
+@pytest.mark.postgresql
+async def test_a_name_lookup_on_postgresql_can_use_the_gin_index(pg_url: str) -> None:
+    lookup = index_lookup(match_groups(query_terms("王小 wang")))
+    assert lookup is not None
+    condition, params = lookup.condition()
+
+    def plan(conn: Conn) -> list[str]:
+        # a test database is too small for the planner to prefer an index by itself
+        conn.execute("SET LOCAL enable_seqscan = off")
+        conn.execute("SET LOCAL enable_indexscan = off")
+        return [row[0] for row in conn.execute(
+            f"EXPLAIN SELECT guest_id FROM guest_search WHERE {condition}"
+            " ORDER BY guest_id DESC LIMIT 50", params)]
+
+    db = await Database.open(pg_url)
+    try:
+        lines = await db.read(plan)
+    finally:
+        await db.close()
+    assert any("Bitmap Index Scan on guest_search_prefixes" in line for line in lines)
+
+
+@given(st.text(max_size=40) | st.text(alphabet=LETTERS + "0123456789_", max_size=40))
+def test_tokens_are_read_as_fts5_reads_them(text: str) -> None:
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE t USING fts5 (x, tokenize = 'unicode61 remove_diacritics 2')")
+    db.execute("CREATE VIRTUAL TABLE terms USING fts5vocab (t, 'instance')")
+    db.execute("INSERT INTO t (rowid, x) VALUES (1, ?)", (text,))
+    read = [term for (term,) in db.execute("SELECT term FROM terms ORDER BY offset")]
+    db.close()
+    assert fts_tokens(text) == read
+
+
+def test_index_terms_are_prefixes_whole_tokens_and_neighbours() -> None:
+    assert index_terms("王 小 Wáng 0la") == (
+        "0", "0l", "0la", "0la ", "w", "wa", "wan", "wang", "wang ", "wang 0la",
+        "小", "小 ", "小 wang", "王", "王 ", "王 小",
+    )
