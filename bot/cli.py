@@ -22,6 +22,7 @@ from bot.state import Core, utc_now
 from bot.webhook import WebhookError, run_webhook, webhook_from
 from playbooks.playbook import PlaybookError
 from profiles.backup import BackupError, backup, restore
+from profiles.db import is_postgres_url
 from profiles.errors import StaffNotFound
 from profiles.parser import parse_note, traits_as_json_lines
 from profiles.vocabulary import VocabularyError, load_vocabulary
@@ -69,6 +70,11 @@ def _parser() -> argparse.ArgumentParser:
     load = commands.add_parser("restore", help="replace the database with a backup (bot stopped)")
     load.add_argument("file", type=Path)
     load.set_defaults(command=restore_database)
+    move = commands.add_parser(
+        "migrate", help="copy the SQLite database into a new PostgreSQL one (bot stopped)")
+    move.add_argument("--to", required=True, metavar="postgresql://…",
+                      help="an empty database; its schema is created first")
+    move.set_defaults(command=migrate_database)
 
     staff = commands.add_parser("staff", help="list or deactivate staff")
     staff_commands = staff.add_subparsers(required=True, metavar="ACTION")
@@ -140,6 +146,8 @@ async def _bot_username(settings: Settings) -> str | None:
 
 
 def backup_database(args: argparse.Namespace, settings: Settings) -> int:
+    if is_postgres_url(settings.database):
+        return _not_on_postgres("backup", "pg_dump")
     try:
         guests = backup(Path(settings.database), args.file)
     except BackupError as error:
@@ -150,12 +158,40 @@ def backup_database(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def restore_database(args: argparse.Namespace, settings: Settings) -> int:
+    if is_postgres_url(settings.database):
+        return _not_on_postgres("restore", "pg_restore")
     try:
         guests = restore(args.file, Path(settings.database))
     except BackupError as error:
         print(f"guestcard: {error}; nothing was changed", file=sys.stderr)
         return 1
     print(f"restored {settings.database} from {args.file} ({guests} guests)")
+    return 0
+
+
+def _not_on_postgres(command: str, tool: str) -> int:
+    print(f"guestcard: {command} works on a SQLite database; this one is PostgreSQL:"
+          f" use {tool}", file=sys.stderr)
+    return 2
+
+
+def migrate_database(args: argparse.Namespace, settings: Settings) -> int:
+    if is_postgres_url(settings.database):
+        print("guestcard: migrate copies a SQLite database, and GUESTCARD_DB is already"
+              " PostgreSQL", file=sys.stderr)
+        return 2
+    from profiles.migrate import MigrateError, migrate_to_postgres, shown_url  # loads psycopg
+
+    try:
+        copied = asyncio.run(migrate_to_postgres(Path(settings.database), args.to))
+    except MigrateError as error:
+        print(f"guestcard: {error}; nothing was copied", file=sys.stderr)
+        return 1
+    for table in copied:
+        print(f"{table.table}\t{table.rows}")
+    guests = next((t.rows for t in copied if t.table == "guests"), 0)
+    print(f"migrated {settings.database} to {shown_url(args.to)} ({guests} guests);"
+          " set GUESTCARD_DB to that URL")
     return 0
 
 

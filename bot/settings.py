@@ -103,6 +103,7 @@ class Branch(Strict):
 
 
 class Storage(Strict):
+    # a SQLite file (relative to the working directory), or a postgresql:// URL
     path: str = "guestcard.db"
 
 
@@ -195,6 +196,7 @@ class Settings(Strict):
 
     @property
     def database(self) -> str:
+        """Where the data is: a SQLite file's path or a PostgreSQL URL (`Database.open`)."""
         return self.storage.path
 
     def vocabulary_files(self) -> list[Path]:
