@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import postgres
 from tests.e2e.client import Emulator, TelegramTestClient
 from tests.e2e.process import BotProcess
 
@@ -29,15 +30,26 @@ async def tg(telegram_emulator: Emulator) -> AsyncIterator[TelegramTestClient]:
         yield client
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def bot_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """GUESTCARD_DB of the bot under test: a new SQLite file, or a PostgreSQL database of the
+    test's own (see tests/postgres.py), so that every end-to-end test runs on both."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "guestcard.db")
+    else:
+        with postgres.fresh_database() as url:
+            yield url
+
+
 @pytest.fixture
-def bot_env(tg: TelegramTestClient, tmp_path: Path) -> dict[str, str]:
+def bot_env(tg: TelegramTestClient, bot_database: str) -> dict[str, str]:
     """The environment of a real `guestcard` process pointed at the emulator."""
     return {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": tg.token,
         "GUESTCARD_TELEGRAM_API_URL": tg.bot_api_url,
         "GUESTCARD_CONFIG": str(ROOT / "config.toml"),
-        "GUESTCARD_DB": str(tmp_path / "guestcard.db"),
+        "GUESTCARD_DB": bot_database,
     }
 
 

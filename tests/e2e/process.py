@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
+import psycopg
+
+from profiles.db import is_postgres_url
 from tests.e2e.client import TelegramTestClient
 
 GUESTCARD = Path(sys.executable).with_name("guestcard")
@@ -27,6 +33,15 @@ class BotProcess:
                               timeout=60, check=False)
         assert done.returncode == 0, done.stderr.decode()
         return done.stdout.decode()
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        """What the bot's database (GUESTCARD_DB) holds now, read from outside the bot."""
+        database = self.env["GUESTCARD_DB"]
+        if is_postgres_url(database):
+            with psycopg.connect(database) as pg:
+                return [tuple(row) for row in pg.execute(sql)]
+        with contextlib.closing(sqlite3.connect(database)) as conn:
+            return [tuple(row) for row in conn.execute(sql)]
 
     def invite(self, role: str, branch: str) -> str:
         """A join code made on the command line (the last line of its output)."""

@@ -1,7 +1,6 @@
 """kill -9 in the middle of a burst of notes: every acknowledged note survives, none twice."""
 
 import random
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -29,12 +28,10 @@ async def until_quiet(tg: TelegramTestClient, user: User) -> None:
             return
 
 
-def stored(database: Path) -> tuple[list[str], int]:
-    with sqlite3.connect(database) as conn:
-        texts = [row[0] for row in conn.execute(
-            "SELECT text FROM traits WHERE text LIKE 'burst-%' AND retracted_at IS NULL")]
-        confirmations = conn.execute("SELECT COUNT(*) FROM trait_confirmations").fetchone()[0]
-    conn.close()
+def stored(bot: BotProcess) -> tuple[list[str], int]:
+    texts = [text for (text,) in bot.query(
+        "SELECT text FROM traits WHERE text LIKE 'burst-%' AND retracted_at IS NULL")]
+    [(confirmations,)] = bot.query("SELECT COUNT(*) FROM trait_confirmations")
     return texts, confirmations
 
 
@@ -66,6 +63,6 @@ async def test_acknowledged_notes_survive_a_kill_and_none_is_applied_twice(
         bot.stop()
 
     said = acknowledged([m.text for p in people for m in await tg.messages(p) if m.from_bot])
-    texts, confirmations = stored(Path(bot_env["GUESTCARD_DB"]))
+    texts, confirmations = stored(bot)
     assert said <= set(texts), f"acknowledged but lost: {sorted(said - set(texts))}"
     assert sorted(texts) == sorted(set(texts)) and confirmations == 0
