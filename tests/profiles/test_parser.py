@@ -346,10 +346,19 @@ def made_of_hint_words(rest: str, hinted: bool) -> bool:
     if not rest:
         return hinted
     return any(
-        rest.startswith(word) and made_of_hint_words(rest[len(word) :], hinted or is_hint)
+        rest.startswith(form) and made_of_hint_words(rest[len(form) :], hinted or is_hint)
         for words, is_hint in ((HINT_WORDS, True), (HINT_FILLERS, False))
         for word in words
+        for form in with_endings(word)
     )
+
+
+def with_endings(word: str) -> list[str]:
+    """The word as the matcher reads it: a latin word also with an English ending ("vips")."""
+    return [word, *(word + ending for ending in ENDINGS)] if word[-1].isascii() else [word]
+
+
+ENDINGS = ("s", "es", "ed", "ing")
 
 
 def lands_in_order(text: str, parsed: ParsedNote) -> bool:
