@@ -60,6 +60,7 @@ def _ensure_template() -> str:
     if _template is None:
         from profiles.db import Database
 
+        _drop_abandoned()
         name = f"guestcard_template_{os.getpid()}"
         _admin(f'DROP DATABASE IF EXISTS "{name}"')
         _admin(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
@@ -98,6 +99,30 @@ def _drop(name: str) -> None:
         except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ObjectInUse):
             time.sleep(0.05)
     _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _drop_abandoned() -> None:
+    """Drop the databases of test runs that were killed before they could clean up (their
+    process is gone; the name carries its id)."""
+    import psycopg
+
+    with psycopg.connect(server_url(), autocommit=True) as conn:
+        names = [name for (name,) in conn.execute(
+            "SELECT datname FROM pg_database WHERE datname ~ '^guestcard_(template|test)_[0-9]+'")]
+    for name in names:
+        pid = int(name.split("_")[2])
+        if not _running(pid):
+            _drop(name)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def drop_template() -> None:
