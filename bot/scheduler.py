@@ -59,7 +59,9 @@ async def sweep_once(bot: Bot, core: Core, now: datetime) -> int:
             await plan(now)
         except Exception:  # one broken planner must not stop the others' reminders
             log.exception("planner %s failed", getattr(plan, "__qualname__", plan))
-    return await deliver_due(bot, core, core.outbox, renderers(), now,
+    # Delivered as of the end of planning: what planning set off through events (a playbook's
+    # checklist) is stamped by the clock a moment after `now`, and goes out in this sweep too.
+    return await deliver_due(bot, core, core.outbox, renderers(), max(now, core.clock()),
                              on_blocked=notice_unreachable)
 
 

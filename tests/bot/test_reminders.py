@@ -96,6 +96,18 @@ async def test_an_occasion_reminder_lists_everyone_once_a_day(bot: BotUnderTest)
     assert "💍 anniversary — Smith #2" in reminder.text
 
 
+async def test_a_checklist_set_off_while_planning_goes_out_in_the_same_sweep(
+    bot: BotUnderTest,
+) -> None:
+    lead, _ = await staffed(bot)
+    await bot.send(lead, "/occasion Smith: anniversary 11-26")
+    started = la(10, 30)  # the lunch shift's start: occasions are announced
+    bot.clock.now = started + timedelta(milliseconds=5)  # planning took a moment
+    await sweep_once(bot.app.bot, bot.core, started)
+    assert [m.text.splitlines()[0] for m in bot.messages(lead) if m.text.startswith("📋 Occasion")
+            ] == ["📋 Occasion coming up"]
+
+
 async def test_a_daylight_saving_day_briefs_each_shift_exactly_once(bot: BotUnderTest) -> None:
     lead = await bot.join("lead", "la", language="en")
     sunday = date(2027, 3, 14)  # clocks jump from 02:00 to 03:00
