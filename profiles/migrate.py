@@ -127,6 +127,9 @@ def _copy_database(source: Path, target: str, versions: list[int]) -> list[Copie
         for table in tables:
             _advance_sequences(sqlite, pg, table)
         _index_guests(sqlite, pg)
+        # the planner's statistics now, not at autovacuum's leisure: a search planned on an
+        # empty table's figures would filter every row
+        pg.execute("ANALYZE")
     return copied
 
 
