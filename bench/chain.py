@@ -40,7 +40,7 @@ BENCH_USER = 1  # the Telegram id of the admin the benchmarks act as
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 # What decides the bytes of the database: a change to any of these invalidates the cache.
 SOURCES = ("bench/chain.py", "profiles/names.py", "profiles/search_index.py",
-           "profiles/phones.py", "profiles/migrations")
+           "profiles/phones.py", "profiles/migrations/*.sql")
 
 # The most common Chinese surnames, most frequent first, with a few that pypinyin misreads.
 SURNAMES = (
@@ -115,14 +115,21 @@ class ChainSpec:
     def key(self) -> str:
         digest = hashlib.sha256(json.dumps(asdict(self)).encode())
         digest.update(str(GENERATOR_VERSION).encode())
-        for source in SOURCES:
-            path = ROOT / source
-            for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
-                digest.update(file.read_bytes())
+        digest.update(source_digest(SOURCES).encode())
         return digest.hexdigest()[:12]
 
     def branch_ids(self) -> list[str]:
         return [f"b{number:03d}" for number in range(1, self.branches + 1)]
+
+
+def source_digest(patterns: tuple[str, ...]) -> str:
+    """A digest of the files `patterns` name (paths or globs, from the project's root)."""
+    digest = hashlib.sha256()
+    for pattern in patterns:
+        for file in sorted(ROOT.glob(pattern)):
+            digest.update(file.relative_to(ROOT).as_posix().encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -152,7 +159,17 @@ def cached_chain(spec: ChainSpec, folder: Path, *, log: bool = True) -> Chain:
             raise RuntimeError(f"building {database.name} failed ({builder.exitcode})")
         if log:
             print(f"built {database.name} in {time.perf_counter() - started:.0f} s", flush=True)
+        _remove_stale(folder, database)
     return Chain(database=database, config=config, spec=spec)
+
+
+def _remove_stale(folder: Path, current: Path) -> None:
+    """Chains of the same scale under an older key: no run will use them again."""
+    scale = current.name.rsplit("-", 1)[0]
+    for stale in folder.glob(f"{scale}-*.db"):
+        if stale != current:
+            for path in (stale, Path(f"{stale}-wal"), Path(f"{stale}-shm")):
+                path.unlink(missing_ok=True)
 
 
 def config_toml(spec: ChainSpec) -> str:
@@ -241,7 +258,9 @@ def _guest_chunk(job: tuple[ChainSpec, int]) -> tuple[list[tuple[object, ...]],
     spec, start = job
     rng = random.Random(spec.seed * 1_000_003 + start)
     branches = spec.branch_ids()
-    guests, search_rows, words = [], [], Counter[str]()
+    guests: list[tuple[object, ...]] = []
+    search_rows: list[tuple[int, str, str]] = []
+    words = Counter[str]()
     for guest_id in range(start, min(start + CHUNK, spec.guests + 1)):
         name, honorific, phone = _person(rng)
         branch = rng.choice(branches)

@@ -1,13 +1,16 @@
 """The measured process: the real bot on a built chain, timed from its own start.
 
-    python -m bench.probe --database DB --config CONFIG [--samples N ...]
+    python -m bench.probe --database DB_OR_URL --chain CHAIN_DB --config CONFIG [--samples N …]
 
-It prints `first-reply` as soon as the bot has answered its first `/guest` (the parent times
-the start-up from spawning this process to that line), then one line of JSON with every
-other figure. Everything runs through the real Application and the in-process Bot API
-(`bot.local`), so a figure includes PTB's update handling, the access gate, the database
-hop and the rendering, but no network. Peak RSS is this process's own, after all of it.
-It writes (notes, and the record of each update served): give it a copy of a chain.
+The bot opens `--database` (a SQLite file or a postgresql:// URL) through `Database.open`, as
+in production; what staff type is drawn from `--chain`, the SQLite file of the same chain, so
+both stores are asked the same questions. It prints `first-reply` as soon as the bot has
+answered its first `/guest` (the parent times the start-up from spawning this process to that
+line), then one line of JSON with every other figure. Everything runs through the real
+Application and the in-process Bot API (`bot.local`), so a figure includes PTB's update
+handling, the access gate, the database hop and the rendering, but no network. Peak RSS is
+this process's own (the database server's is not counted), after all of it. It writes
+(notes, and the record of each update served): give it a copy of a chain.
 """
 
 from __future__ import annotations
@@ -18,24 +21,27 @@ import json
 import os
 import resource
 import sqlite3
-import sys
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import Update
 from telegram.ext import CommandHandler
 
 from bench.chain import BENCH_USER
-from bench.queries import KINDS, LIKE_SQL, like_pattern, queries
+from bench.queries import KINDS, like_pattern, like_sql, queries
 from bot.app import build_application
 from bot.local import LocalBotApi, LocalChat, LocalUser, running
 from bot.settings import load_settings
 from bot.state import Context, Core
 from profiles.parser import parse_note
+from profiles.sql import Conn
 
+T = TypeVar("T")
+Call = Callable[[], Awaitable[object]]
 NOTE = "靠窗，冰酸梅汤大杯，不吃蒜"
+MIN_SAMPLES = 20  # a series is never cut shorter than this
 
 
 async def noop(update: Update, context: Context) -> None:
@@ -52,47 +58,93 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
     app.handlers[0].insert(0, CommandHandler("noop", noop))
     chat = LocalChat(app, api)
     user = LocalUser(BENCH_USER, "Bench")
-    asked = queries(Path(args.database), args.samples)
+    asked = queries(Path(args.chain), args.samples)
+    budget = Budget(args.budget)
     figures: dict[str, Any] = {}
     async with running(app):
         await chat.send(user, f"/guest {asked['id'][0][0]}")
         print("first-reply", flush=True)
-        refs = recall_refs(args.database, args.samples)
-        figures["recall"], figures["noop"] = await _recall(chat, user, refs, args.recall)
-        core: Core = app.bot_data.core
+        refs = recall_refs(args.chain, args.samples)
+        figures["recall"], figures["noop"] = await _recall(chat, user, refs, args.recall,
+                                                           budget)
+        core = app.bot_data.core
+        assert core is not None
         figures["search"] = {
-            kind: await _timed([lambda q=q, b=b: core.search.find(q, branch=b, limit=10)
-                                for q, b in asked[kind]])
+            kind: await _timed(f"search {kind}", budget,
+                               [_search(core, text, branch) for text, branch in asked[kind]])
             for kind in KINDS
         }
+        scan = like_sql(core.db.dialect)
         figures["like"] = {
-            kind: await _timed([lambda q=q: core.db.read(lambda c, q=q: c.execute(
-                LIKE_SQL, {"q": like_pattern(q)}).fetchall()) for q, _ in asked[kind][:args.like]])
+            kind: await _timed(f"naive scan {kind}", budget,
+                               [_read(core, _scan(scan, text))
+                                for text, _ in asked[kind][:args.like]])
             for kind in KINDS
         }
         guest_ids = [int(ref[1:]) for ref in refs["id"]]
         figures["note_commands_per_s"], figures["note_writes_per_s"] = await _notes(
-            chat, user, core, guest_ids, args.notes)
+            chat, user, core, guest_ids, args.notes, budget)
     figures["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    figures["cut_short"] = budget.cut_short
     return figures
 
 
-async def _recall(chat: LocalChat, user: LocalUser, refs: dict[str, list[str]],
-                  count: int) -> tuple[dict[str, list[float]], list[float]]:
+class Budget:
+    """The seconds each measured series may take. A series still running then stops (after
+    MIN_SAMPLES at least), so a store that has regressed badly still finishes its run in
+    bounded time; which series were cut short, and where, is reported with the figures."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.cut_short: list[str] = []
+
+    def allows(self, started: float, done: int) -> bool:
+        return done < MIN_SAMPLES or time.perf_counter() - started < self.seconds
+
+    def warming(self, started: float) -> bool:
+        return time.perf_counter() - started < self.seconds / 10
+
+    def account(self, series: str, done: int, asked: int) -> None:
+        if done < asked:
+            self.cut_short.append(f"{series} after {done} of {asked}")
+
+
+def _search(core: Core, text: str, branch: str) -> Call:
+    return lambda: core.search.find(text, branch=branch, limit=10)
+
+
+def _read(core: Core, work: Callable[[Conn], T]) -> Call:
+    return lambda: core.db.read(work)
+
+
+def _scan(sql: str, text: str) -> Callable[[Conn], list[Any]]:
+    return lambda conn: conn.execute(sql, {"q": like_pattern(text)}).fetchall()
+
+
+async def _recall(chat: LocalChat, user: LocalUser, refs: dict[str, list[str]], count: int,
+                  budget: Budget) -> tuple[dict[str, list[float]], list[float]]:
     """`/guest REF` for each kind of reference, against `/noop`, interleaved so both see the
     same conditions; the first tenth warms caches up, unmeasured."""
     kinds = list(refs)
     recall: dict[str, list[float]] = {kind: [] for kind in kinds}
-    baseline = []
-    for index in range(count + count // 10):
+    baseline: list[float] = []
+    warm, started = count // 10, time.perf_counter()
+    for index in range(count + warm):
+        if index >= warm and not budget.allows(started, len(baseline)):
+            break
         kind = kinds[index % len(kinds)]
         ref = refs[kind][index // len(kinds) % len(refs[kind])]
-        noop_s = await _once(lambda: chat.send(user, "/noop"))
-        recall_s = await _once(lambda ref=ref: chat.send(user, f"/guest {ref}"))
-        if index >= count // 10:
+        noop_s = await _once(_command(chat, user, "/noop"))
+        recall_s = await _once(_command(chat, user, f"/guest {ref}"))
+        if index >= warm:
             baseline.append(noop_s)
             recall[kind].append(recall_s)
+    budget.account("recall", len(baseline), count)
     return recall, baseline
+
+
+def _command(chat: LocalChat, user: LocalUser, text: str) -> Call:
+    return lambda: chat.send(user, text)
 
 
 def recall_refs(database: str, count: int) -> dict[str, list[str]]:
@@ -119,28 +171,42 @@ def full_name(name: str, honorific: str) -> str:
 
 
 async def _notes(chat: LocalChat, user: LocalUser, core: Core, guest_ids: list[int],
-                 count: int) -> tuple[float, float]:
+                 count: int, budget: Budget) -> tuple[float, float]:
     """`/note` per second through the Application, and the durable write it makes per second
     (`TraitStore.log`, each its own committed transaction), one after another."""
-    started = time.perf_counter()
-    for index in range(count):
-        await chat.send(user, f"/note #{guest_ids[index % len(guest_ids)]}: {NOTE}")
-    commands = count / (time.perf_counter() - started)
+    done, started = 0, time.perf_counter()
+    while done < count and budget.allows(started, done):
+        await chat.send(user, f"/note #{guest_ids[done % len(guest_ids)]}: {NOTE}")
+        done += 1
+    commands = done / (time.perf_counter() - started)
+    budget.account("note commands", done, count)
     drafts = parse_note(NOTE, core.vocabulary).traits
-    started = time.perf_counter()
-    for index in range(count):
-        await core.traits.log(guest_ids[-1 - index % len(guest_ids)], drafts, staff_id=1,
+    done, started = 0, time.perf_counter()
+    while done < count and budget.allows(started, done):
+        await core.traits.log(guest_ids[-1 - done % len(guest_ids)], drafts, staff_id=1,
                               branch="b001", now=core.clock())
-    return commands, count / (time.perf_counter() - started)
+        done += 1
+    budget.account("note writes", done, count)
+    return commands, done / (time.perf_counter() - started)
 
 
-async def _timed(calls: list[Callable[[], Awaitable[object]]]) -> list[float]:
-    for call in calls[: max(1, len(calls) // 10)]:  # warm up, unmeasured
+async def _timed(series: str, budget: Budget, calls: list[Call]) -> list[float]:
+    """Each call's time, after the first tenth (unmeasured) has warmed caches up."""
+    started = time.perf_counter()
+    for call in calls[: max(1, len(calls) // 10)]:
         await call()
-    return [await _once(call) for call in calls]
+        if not budget.warming(started):
+            break
+    samples: list[float] = []
+    for call in calls:
+        if not budget.allows(started, len(samples)):
+            break
+        samples.append(await _once(call))
+    budget.account(series, len(samples), len(calls))
+    return samples
 
 
-async def _once(call: Callable[[], Awaitable[object]]) -> float:
+async def _once(call: Call) -> float:
     started = time.perf_counter()
     await call()
     return time.perf_counter() - started
@@ -148,16 +214,19 @@ async def _once(call: Callable[[], Awaitable[object]]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.probe")
-    parser.add_argument("--database", required=True)
+    parser.add_argument("--database", required=True, help="a SQLite file or a postgresql:// URL")
+    parser.add_argument("--chain", required=True, help="the chain's SQLite file, for queries")
     parser.add_argument("--config", required=True)
     parser.add_argument("--samples", type=int, default=200, help="search queries per kind")
     parser.add_argument("--like", type=int, default=20, help="LIKE scans per kind")
     parser.add_argument("--recall", type=int, default=1000, help="/guest and /noop each")
     parser.add_argument("--notes", type=int, default=1000, help="/note commands")
+    parser.add_argument("--budget", type=float, default=60.0,
+                        help="seconds each series may take before it is cut short")
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     figures = asyncio.run(measure(parser.parse_args()))
     print(json.dumps(figures), flush=True)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

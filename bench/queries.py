@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from profiles.names import pinyin_of
+from profiles.sql import Dialect
 
 Query = tuple[str, str]  # (text typed, branch of the staff member typing it)
 KINDS = ("cjk_surname", "cjk_name", "pinyin", "initials", "latin_prefix", "typo",
@@ -58,13 +59,17 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-# What a first version would write: the text anywhere in the name, pinyin or phone, the
-# most recent guests first.
-LIKE_SQL = """
-    SELECT id, name, honorific, phone FROM guests
-    WHERE name LIKE :q ESCAPE '\\' OR pinyin LIKE :q ESCAPE '\\' OR phone LIKE :q ESCAPE '\\'
-    ORDER BY created_at DESC LIMIT 10
-"""
+def like_sql(dialect: Dialect) -> str:
+    """What a first version would write: the text anywhere in the name, pinyin or phone, the
+    most recent guests first. SQLite's LIKE ignores the case of ASCII letters; PostgreSQL's
+    ILIKE is the same search there."""
+    like = "LIKE" if dialect == "sqlite" else "ILIKE"
+    return f"""
+        SELECT id, name, honorific, phone FROM guests
+        WHERE name {like} :q ESCAPE '\\' OR pinyin {like} :q ESCAPE '\\'
+              OR phone {like} :q ESCAPE '\\'
+        ORDER BY created_at DESC LIMIT 10
+    """
 
 
 def _sample(conn: sqlite3.Connection, rng: random.Random,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import os
 import platform
-import sqlite3
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -75,45 +74,103 @@ def verdict(name: str, value: float) -> str:
     return "met" if met else f"missed by {abs(value / target - 1):.0%}"
 
 
-def summary_table(figures: Mapping[str, float], spec: ChainSpec) -> str:
-    lines = [
-        f"Measured {datetime.now(UTC):%Y-%m-%d} on {spec.guests:,} guests, "
-        f"{spec.guests * spec.traits_per_guest:,} traits, {spec.branches} branches; "
-        f"{os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"SQLite {sqlite3.sqlite_version}.",
-        "",
-        "| figure | value | target | |",
-        "| --- | ---: | ---: | --- |",
-    ]
-    for name, (how, target) in TARGETS.items():
-        lines.append(f"| `{name}` | {figures[name]:g} | {how} {target:g} | "
-                     f"{verdict(name, figures[name])} |")
-    lines += ["", "| search kind | p50 ms | p99 ms | LIKE p99 ms | speed-up |",
-              "| --- | ---: | ---: | ---: | ---: |"]
-    kinds = [name[len("search_"):-len("_p50_ms")] for name in figures
-             if name.startswith("search_") and name.endswith("_p50_ms") and name != "search_p50_ms"]
-    for kind in kinds:
-        lines.append(f"| {kind} | {figures[f'search_{kind}_p50_ms']:g} | "
-                     f"{figures[f'search_{kind}_p99_ms']:g} | {figures[f'like_{kind}_p99_ms']:g} | "
-                     f"{figures[f'search_{kind}_vs_like_p99_speedup']:.0f}× |")
-    lines += ["", "| `/guest` by | p50 ms | p99 ms | p99 / no-op p99 |",
-              "| --- | ---: | ---: | ---: |"]
-    kinds = [name[len("recall_"):-len("_p50_ms")] for name in figures
-             if name.startswith("recall_") and name.endswith("_p50_ms") and name != "recall_p50_ms"]
-    for kind in [*kinds, None]:
-        prefix = f"recall_{kind}" if kind else "recall"
-        lines.append(f"| {kind or 'all of these'} | {figures[f'{prefix}_p50_ms']:g} | "
-                     f"{figures[f'{prefix}_p99_ms']:g} | "
-                     f"{figures[f'{prefix}_vs_noop_p99_ratio']:.1f}× |")
-    lines.append(f"| no-op command (baseline) | {figures['noop_p50_ms']:g} | "
-                 f"{figures['noop_p99_ms']:g} | 1× |")
-    lines += ["", f"`/note` through the Application: {figures['note_commands_per_s']:.0f} per s."]
+STORES: Mapping[str, str] = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+# The naive scan each store is measured against (SQLite's LIKE ignores ASCII case already).
+SCANS: Mapping[str, str] = {"sqlite": "LIKE", "postgresql": "ILIKE"}
+
+Runs = Mapping[str, Mapping[str, float]]  # store → its figures
+
+
+def summary_table(runs: Runs, spec: ChainSpec, *, versions: Mapping[str, str],
+                  notes: Sequence[str] = ()) -> str:
+    """The figures of every store measured, side by side, each with its in-run baselines;
+    with two stores, also the second's figures over the first's. `notes` (a store not
+    measured, a series cut short) go under the first line."""
+    stores = list(runs)
+    lines = [_measured_on(spec, versions), *[f"\n{note}" for note in notes], ""]
+    lines += _headline(runs, stores)
+    lines += ["", *_search_kinds(runs, stores)]
+    lines += ["", *_recalls(runs, stores)]
+    notes = ", ".join(f"{STORES[store]} {runs[store]['note_commands_per_s']:.0f} per s"
+                      for store in stores)
+    lines += ["", f"`/note` through the Application, one after another: {notes}."]
     return "\n".join(lines)
 
 
-def write_summary(path: Path, figures: Mapping[str, float], spec: ChainSpec) -> None:
+def _measured_on(spec: ChainSpec, versions: Mapping[str, str]) -> str:
+    software = ", ".join(f"{name} {version}" for name, version in versions.items())
+    return (f"Measured {datetime.now(UTC):%Y-%m-%d} on {spec.guests:,} guests, "
+            f"{spec.guests * spec.traits_per_guest:,} traits, {spec.branches} branches; "
+            f"{os.cpu_count()} cores, Python {platform.python_version()}, {software}.")
+
+
+def _row(*cells: object) -> str:
+    return "| " + " | ".join(str(cell) for cell in cells) + " |"
+
+
+def _headline(runs: Runs, stores: list[str]) -> list[str]:
+    ratio = len(stores) == 2
+    header = ["figure", "target", *[c for s in stores for c in (STORES[s], "")]]
+    header += [f"{STORES[stores[1]]} / {STORES[stores[0]]}"] if ratio else []
+    lines = [_row(*header), _row("---", "---:", *["---:", "---"] * len(stores),
+                                 *(["---:"] if ratio else []))]
+    for name, (how, target) in TARGETS.items():
+        cells: list[object] = [f"`{name}`", f"{how} {target:g}"]
+        for store in stores:
+            cells += [f"{runs[store][name]:g}", verdict(name, runs[store][name])]
+        if ratio:
+            cells.append(f"{runs[stores[1]][name] / runs[stores[0]][name]:.2f}×")
+        lines.append(_row(*cells))
+    return lines
+
+
+def _search_kinds(runs: Runs, stores: list[str]) -> list[str]:
+    header = ["search kind"]
+    for store in stores:
+        header += [f"{STORES[store]} p50 ms", "p99 ms", f"{SCANS[store]} p99 ms", "speed-up"]
+    lines = [_row(*header), _row("---", *["---:"] * (len(header) - 1))]
+    for kind in _kinds(runs[stores[0]], "search_"):
+        cells: list[object] = [kind]
+        for store in stores:
+            figures = runs[store]
+            cells += [f"{figures[f'search_{kind}_p50_ms']:g}",
+                      f"{figures[f'search_{kind}_p99_ms']:g}",
+                      f"{figures[f'like_{kind}_p99_ms']:g}",
+                      f"{figures[f'search_{kind}_vs_like_p99_speedup']:.0f}×"]
+        lines.append(_row(*cells))
+    return lines
+
+
+def _recalls(runs: Runs, stores: list[str]) -> list[str]:
+    header = ["`/guest` by"]
+    for store in stores:
+        header += [f"{STORES[store]} p50 ms", "p99 ms", "p99 / no-op p99"]
+    lines = [_row(*header), _row("---", *["---:"] * (len(header) - 1))]
+    for kind in [*_kinds(runs[stores[0]], "recall_"), None]:
+        prefix = f"recall_{kind}" if kind else "recall"
+        cells: list[object] = [kind or "all of these"]
+        for store in stores:
+            figures = runs[store]
+            cells += [f"{figures[f'{prefix}_p50_ms']:g}", f"{figures[f'{prefix}_p99_ms']:g}",
+                      f"{figures[f'{prefix}_vs_noop_p99_ratio']:.1f}×"]
+        lines.append(_row(*cells))
+    cells = ["no-op command (baseline)"]
+    for store in stores:
+        cells += [f"{runs[store]['noop_p50_ms']:g}", f"{runs[store]['noop_p99_ms']:g}", "1×"]
+    lines.append(_row(*cells))
+    return lines
+
+
+def _kinds(figures: Mapping[str, float], prefix: str) -> list[str]:
+    """The kinds measured (`search_<kind>_p50_ms`), in the order they were."""
+    return [name[len(prefix):-len("_p50_ms")] for name in figures
+            if name.startswith(prefix) and name.endswith("_p50_ms")
+            and name != f"{prefix}p50_ms"]
+
+
+def write_summary(path: Path, table: str) -> None:
     """Rewrite the figures between the markers of `path`, keeping the prose around them."""
     text = path.read_text("utf-8") if path.exists() else f"# Benchmarks\n\n{START}\n{END}\n"
     before, _, rest = text.partition(START)
     _, _, after = rest.partition(END)
-    path.write_text(f"{before}{START}\n{summary_table(figures, spec)}\n{END}{after}", "utf-8")
+    path.write_text(f"{before}{START}\n{table}\n{END}{after}", "utf-8")
