@@ -94,7 +94,7 @@ class Outbox:
                 return _claim_unlocked(conn, at, until, limit)
             return _claim(conn, at, until, limit)
 
-        return await self._db.write(work)
+        return await self._db.claim(work)
 
     async def sent(self, delivery_id: int, *, message_id: int | None, now: datetime) -> None:
         await self._db.write(lambda conn: conn.execute(

@@ -102,7 +102,7 @@ class RequestStore:
 
     async def accept(self, request_id: int, *, staff: Staff, now: datetime) -> Request:
         """Take the request. Exactly one of two colleagues pressing at once wins: the update
-        only applies to a request nobody holds, under the write lock (BEGIN IMMEDIATE)."""
+        only applies to a request nobody holds, and writes are serialised (`Database.write`)."""
 
         def work(conn: Conn) -> Request:
             request = _visible(conn, request_id, staff)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -80,6 +80,11 @@ class Database(ABC):
     @abstractmethod
     async def _write(self, work: Work[T]) -> T: ...
 
+    async def claim(self, work: Work[T]) -> T:
+        """A write that takes rows for this process alone (`FOR UPDATE SKIP LOCKED` on
+        PostgreSQL), so that processes claiming at once share the rows rather than queue."""
+        return await self._write(work)
+
     async def forget_served(self, before: datetime) -> int:
         """Drop records of requests served before `before` (Telegram redelivers for a day)."""
         cursor = await self.write(lambda conn: conn.execute(
@@ -91,10 +96,11 @@ class Database(ABC):
         return await self.read(lambda conn: conn.execute(
             "SELECT 1 FROM served_requests WHERE key = ?", (key,)).fetchone() is not None)
 
-    async def checkpoint(self) -> bool:
-        """Make what an erasure deleted gone from the database's files too; False when it
-        could not finish now and the next call will."""
-        return True
+    @abstractmethod
+    async def checkpoint(self, tables: Collection[str] = ()) -> bool:
+        """Make what an erasure deleted or rewrote in `tables` (every table when empty) gone
+        from the database's files too; False when it could not finish now and the next call
+        will."""
 
 
 def is_postgres_url(target: str) -> bool:
@@ -135,10 +141,11 @@ class SqliteDatabase(Database):
         # between, whatever the busy timeout.
         return await self._run(lambda c: _in_transaction(c, "BEGIN IMMEDIATE", work))
 
-    async def checkpoint(self) -> bool:
+    async def checkpoint(self, tables: Collection[str] = ()) -> bool:
         """Copy the write-ahead log into the database file and empty the log (outside any
-        transaction): what an erasure deleted is then gone from the WAL file too. False when
-        another connection's reader held it back; the next call finishes it."""
+        transaction): what an erasure deleted is then gone from the WAL file too (the file
+        is one, whatever `tables`). False when another connection's reader held it back; the
+        next call finishes it."""
         row = await self._run(lambda c: c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone())
         return bool(row[0] == 0)
 

@@ -53,6 +53,16 @@ class Swept(Frozen):
     checkpointed: bool
 
 
+# Rewritten in place rather than deleted by an erasure: queued messages that named the guest,
+# the typo vocabulary and its state, stale pending notes.
+CHANGED_IN_PLACE = frozenset({"outbox", "search_words", "search_index_state", "pending_notes"})
+
+
+def touched(rows: dict[str, int]) -> set[str]:
+    """The tables an erasure that deleted `rows` (per table) left old row versions in."""
+    return {table for table, count in rows.items() if count} | CHANGED_IN_PLACE
+
+
 class Erasure:
     def __init__(self, db: Database, hooks: Sequence[BeforeErase] = ()) -> None:
         self._db = db
@@ -70,7 +80,8 @@ class Erasure:
             return rows
 
         rows = await self._db.write(work)
-        return Erased(guest_id=guest_id, rows=rows, checkpointed=await self._db.checkpoint())
+        checkpointed = await self._db.checkpoint(touched(rows))
+        return Erased(guest_id=guest_id, rows=rows, checkpointed=checkpointed)
 
     async def sweep(
         self, now: datetime, *, retention_months: int, spare_consented: bool = True
@@ -80,7 +91,10 @@ class Erasure:
         None when today's sweep already ran."""
         day = now.date().isoformat()
 
+        changed: dict[str, int] = {}
+
         def work(conn: Conn) -> list[int] | None:
+            changed.clear()  # a retried transaction starts over
             cursor = conn.execute("INSERT INTO privacy_sweeps (day, erased, swept_at)"
                                   " VALUES (?, 0, ?) ON CONFLICT (day) DO NOTHING",
                                   (day, stamp(now)))
@@ -90,7 +104,8 @@ class Erasure:
                    if retention_months > 0 else [])
             with secure_delete(conn):
                 for guest_id in due:
-                    self._erase(conn, guest_id, None, "retention", now)
+                    for table, rows in self._erase(conn, guest_id, None, "retention", now).items():
+                        changed[table] = changed.get(table, 0) + rows
                 _drop_stale_pending(conn, now)
                 optimize_full_text(conn)
             conn.execute("UPDATE privacy_sweeps SET erased = ? WHERE day = ?", (len(due), day))
@@ -99,7 +114,8 @@ class Erasure:
         erased = await self._db.write(work)
         if erased is None:
             return None
-        return Swept(day=day, erased=erased, checkpointed=await self._db.checkpoint())
+        return Swept(day=day, erased=erased, checkpointed=await self._db.checkpoint(
+            touched(changed)))
 
     async def set_consent(self, guest_id: int, given: bool, *, staff_id: int,
                           now: datetime) -> None:

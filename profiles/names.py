@@ -153,7 +153,7 @@ def pinyin_of(name: str) -> PinyinReading:
 
 
 def search_tokens(name: str, honorific: str = "") -> list[str]:
-    """The tokens stored (space-separated) in a guest's FTS5 row.
+    """The tokens stored (space-separated) in a guest's search-index row.
 
     How queries meet them (see `query_terms`):
     - CJK: every character is a token, in order, so 王 / 王先 are phrase queries ("王 先").
@@ -167,8 +167,8 @@ def search_tokens(name: str, honorific: str = "") -> list[str]:
     Spellings run together are many (a chain has a few hundred thousand) and share their
     starts ("1wangwei", "1wangfang", …): under their own mark they stay out of a prefix query
     such as "wang"* (one syllable's worth, which the syllable tokens answer), which would
-    otherwise merge thousands of lists. `fts_match_expression` asks for them only for a word
-    longer than a syllable.
+    otherwise merge thousands of lists. `match_groups` asks for them only for a word longer
+    than a syllable.
     """
     bare, title = pinyin_of(name), _reading(honorific, surname=False)
     # "Mr" is said before the name, 先生 after it.

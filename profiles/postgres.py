@@ -17,7 +17,7 @@ import asyncio
 import random
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from decimal import Decimal
 from functools import lru_cache, partial
 from typing import Any, ClassVar, TypeVar
@@ -28,13 +28,15 @@ from psycopg.adapt import Loader
 from psycopg_pool import ConnectionPool
 
 from profiles.db import Database, Migration, MigrationError, Work, shipped_migrations
-from profiles.sql import ConstraintViolation, Cursor, Dialect, Params
+from profiles.sql import Conn, ConstraintViolation, Cursor, Dialect, Params
 
 T = TypeVar("T")
 
 POOL_SIZE = 4
 CONFLICT_RETRIES = 20
 LOCK_TIMEOUT = "5s"  # as SQLite's busy timeout: a stuck writer is an error, not a hang
+# the advisory lock processes starting on one database take in turn to migrate it
+MIGRATION_LOCK = 7340
 
 
 class PostgresDatabase(Database):
@@ -70,14 +72,23 @@ class PostgresDatabase(Database):
     async def _write(self, work: Work[T]) -> T:
         return await asyncio.to_thread(self._with_connection, lambda c: _serialised(c, work))
 
-    async def checkpoint(self) -> bool:
-        """VACUUM the schema's tables: PostgreSQL has no secure_delete, and a row an erasure
-        deleted (or an old version of one it changed) stays in its page, and its words in
-        the indexes, until VACUUM removes them; VACUUM cannot run inside a transaction, so
-        it runs here, after the erasure committed. False when another transaction's snapshot,
-        older than this call, may still see those rows (VACUUM keeps them for it) or a lock
-        held VACUUM back; the next call finishes."""
-        return await asyncio.to_thread(self._with_connection, _vacuum)
+    async def claim(self, work: Work[T]) -> T:
+        # READ COMMITTED, where FOR UPDATE SKIP LOCKED is meant to run: each claimer passes
+        # over the rows another holds. Under SERIALIZABLE their overlapping reads conflict
+        # and all but one start over.
+        return await asyncio.to_thread(self._with_connection, lambda c: _serialised(
+            c, work, begin="BEGIN ISOLATION LEVEL READ COMMITTED"))
+
+    async def checkpoint(self, tables: Collection[str] = ()) -> bool:
+        """VACUUM `tables` (all the schema's when empty): PostgreSQL has no secure_delete, and
+        a row an erasure deleted (or an old version of one it changed) stays in its page, and
+        its words in the indexes, until VACUUM removes them; VACUUM cannot run inside a
+        transaction, so it runs here, after the erasure committed. Only the tables the
+        erasure touched: vacuuming a chain's every index would keep the reply waiting for
+        minutes. False when another transaction's snapshot, older than this call, may still
+        see those rows (VACUUM keeps them for it) or a lock held VACUUM back; the next call
+        finishes."""
+        return await asyncio.to_thread(self._with_connection, partial(_vacuum, only=tables))
 
     def _with_connection(self, work: Callable[[psycopg.Connection[Any]], T]) -> T:
         with self._pool.connection() as conn:
@@ -209,14 +220,16 @@ def _in_transaction(conn: psycopg.Connection[Any], begin: str, work: Work[T]) ->
     return result
 
 
-def _serialised(conn: psycopg.Connection[Any], work: Work[T]) -> T:
-    """Run `work` SERIALIZABLE, again from the start when another writer's commit conflicts.
+def _serialised(conn: psycopg.Connection[Any], work: Work[T],
+                begin: str = "BEGIN ISOLATION LEVEL SERIALIZABLE") -> T:
+    """Run `work` (SERIALIZABLE, unless `begin` says otherwise), again from the start when
+    another writer's commit conflicts.
 
     A store's function touches nothing but the database, so running it again is safe.
     """
     for attempt in range(CONFLICT_RETRIES):
         try:
-            return _in_transaction(conn, "BEGIN ISOLATION LEVEL SERIALIZABLE", work)
+            return _in_transaction(conn, begin, work)
         except (errors.SerializationFailure, errors.DeadlockDetected):
             time.sleep(random.uniform(0, 0.002 * 2**min(attempt, 6)))
         except ConstraintViolation as violation:
@@ -224,19 +237,22 @@ def _serialised(conn: psycopg.Connection[Any], work: Work[T]) -> T:
             # under serialisation would have been a conflict; retry once the winner is in.
             if not isinstance(violation.__cause__, errors.UniqueViolation) or attempt > 2:
                 raise
-    return _in_transaction(conn, "BEGIN ISOLATION LEVEL SERIALIZABLE", work)
+    return _in_transaction(conn, begin, work)
 
 
-def _vacuum(conn: psycopg.Connection[Any]) -> bool:
+def _vacuum(conn: psycopg.Connection[Any], only: Collection[str]) -> bool:
     # Only snapshots of this database hold rows back (PostgreSQL 14+); other roles' sessions
     # are visible here only to a role granted pg_read_all_stats.
     held = conn.execute(
         "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database()"
         " AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL"
         " AND xact_start < statement_timestamp())").fetchone()
-    tables = [row[0] for row in conn.execute(
-        "SELECT quote_ident(relname) FROM pg_class WHERE relkind = 'r' AND relnamespace ="
-        " (SELECT oid FROM pg_namespace WHERE nspname = current_schema())")]
+    tables = [quoted for name, quoted in conn.execute(
+        "SELECT relname, quote_ident(relname) FROM pg_class WHERE relkind = 'r' AND relnamespace"
+        " = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())")
+        if not only or name in only]
+    if not tables:
+        return held is not None and not held[0]
     try:
         # INDEX_CLEANUP ON: with few rows deleted VACUUM would skip the indexes, which still
         # hold the deleted names and phones. Freed space is reused, not zeroed, and the WAL
@@ -250,7 +266,7 @@ def _vacuum(conn: psycopg.Connection[Any]) -> bool:
 def apply_migrations(conn: psycopg.Connection[Any], migrations: list[Migration]) -> list[int]:
     """Apply, in order, each migration not yet recorded; each in its own transaction. An
     advisory lock lets several processes start against one database at once."""
-    conn.execute("SELECT pg_advisory_lock(7340)")
+    conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
     try:
         conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -265,10 +281,10 @@ def apply_migrations(conn: psycopg.Connection[Any], migrations: list[Migration])
                 applied.append(migration.version)
         return applied
     finally:
-        conn.execute("SELECT pg_advisory_unlock(7340)")
+        conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
 
 
-def _apply(conn: Any, migration: Migration) -> None:
+def _apply(conn: Conn, migration: Migration) -> None:
     try:
         conn.execute(migration.sql)
     except (psycopg.Error, ConstraintViolation) as error:

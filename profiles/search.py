@@ -249,7 +249,7 @@ _PHONE_SQL = f"""
     WHERE g.phone_rev >= ? AND g.phone_rev < ? ORDER BY g.id DESC LIMIT ?
 """
 
-# Exact names and pinyin are read by index, apart from the full-text cap: the one 王先生
+# Exact names and pinyin are read by index, apart from the name index's cap: the one 王先生
 # meant must not be lost among thousands of guests called 王something. Two capped index walks,
 # newest first: `name = ? OR pinyin = ?` sorts every match (thousands for 王: 2.7 ms, not 0.02).
 # Latin names in any case: SQLite's NOCASE index; PostgreSQL's on lower(name).

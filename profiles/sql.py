@@ -2,9 +2,10 @@
 
 Stores write their SQL once, in the subset both databases share (`?` placeholders or
 `:name` ones, `ON CONFLICT … DO NOTHING`, `RETURNING id`), and ask `dialect(conn)` only where
-the two truly differ: full-text search, case-folded comparison, JSON, erasure's housekeeping.
-On SQLite the connection is sqlite3's own, with nothing in between; on PostgreSQL it is
-`profiles.postgres.PgConnection`, which translates the placeholders.
+the two truly differ: full-text search, case-folded comparison, JSON, the catalog, the
+outbox's claim, erasure's housekeeping. On SQLite the connection is sqlite3's own, with
+nothing in between; on PostgreSQL it is `profiles.postgres.PgConnection`, which translates
+the placeholders.
 """
 
 from __future__ import annotations

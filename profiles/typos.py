@@ -8,6 +8,7 @@ over them answers in about a millisecond, where the same over a million names ta
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Collection, Iterable, Sequence
 from typing import Final, Protocol
 
@@ -69,10 +70,12 @@ class NameVocabulary:
     """`search_words` held in memory, caught up inside each caller's read transaction.
 
     New words are read incrementally (ids only grow); when a word has left the table (its
-    last guest was renamed, merged or erased) the whole list is read again.
+    last guest was renamed, merged or erased) the whole list is read again. On PostgreSQL
+    readers run in several threads at once, so one at a time reads and uses the list.
     """
 
     def __init__(self) -> None:
+        self._lock = threading.Lock()
         self._words: list[str] = []
         self._known: set[str] = set()
         self._seen_id = 0
@@ -80,11 +83,16 @@ class NameVocabulary:
 
     def corrections(self, conn: Conn, words: Sequence[str]) -> dict[str, list[str]]:
         """For each word, the known words (or pairs run together) a typo or two away."""
-        self.catch_up(conn)
-        return {word: corrections_of(word, self._words, self._known) for word in words}
+        with self._lock:
+            self._catch_up(conn)
+            return {word: corrections_of(word, self._words, self._known) for word in words}
 
     def catch_up(self, conn: Conn) -> set[str]:
         """Read what changed since the last call; the words known now."""
+        with self._lock:
+            return set(self._catch_up(conn))
+
+    def _catch_up(self, conn: Conn) -> set[str]:
         (removals,) = conn.execute("SELECT words_removed FROM search_index_state").fetchone()
         if removals != self._removals:
             self._words, self._known, self._seen_id = [], set(), 0

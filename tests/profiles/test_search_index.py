@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sqlite3
 from collections import Counter
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from profiles.db import Database, apply_migrations, shipped_migrations
+from profiles.db import Database, is_postgres_url, shipped_migrations
 from profiles.erasure import Erasure
 from profiles.guests import GuestStore
 from profiles.merges import GuestMerges, MergeGone
@@ -149,16 +149,27 @@ def test_the_branch_token_is_nothing_a_query_can_spell() -> None:
     assert branch_token("la")[0].isdigit()
 
 
-async def test_a_migrated_database_with_guests_gets_its_index_rebuilt(tmp_path: Path) -> None:
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def unmigrated_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Where a database with no schema yet is: a new SQLite file, or an empty PostgreSQL one."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "old.db")
+    else:
+        with postgres.fresh_database(migrated=False) as url:
+            yield url
+
+
+async def test_a_migrated_database_with_guests_gets_its_index_rebuilt(unmigrated_url: str) -> None:
     """Guests written before migration 0003 are indexed the first time the bot opens the
     database, and only then."""
-    path = tmp_path / "old.db"
-    conn = sqlite3.connect(path, isolation_level=None)
-    apply_migrations(conn, [m for m in shipped_migrations() if m.version < 3])
-    conn.execute("INSERT INTO guests (name, honorific, pinyin, branch, created_at, updated_at)"
-                 " VALUES ('王', '先生', 'wang', 'sh', ?, ?)", (NOW.isoformat(),) * 2)
-    conn.close()
-    db = await Database.open(path)
+    kind = "postgresql" if is_postgres_url(unmigrated_url) else "sqlite"
+    db = await Database.open(unmigrated_url,
+                             [m for m in shipped_migrations(kind) if m.version < 3])
+    await db.write(lambda conn: conn.execute(
+        "INSERT INTO guests (name, honorific, pinyin, branch, created_at, updated_at)"
+        " VALUES ('王', '先生', 'wang', 'sh', ?, ?)", (NOW.isoformat(),) * 2))
+    await db.close()
+    db = await Database.open(unmigrated_url)
     try:
         assert await ensure_search_index(db) == 1
         assert await ensure_search_index(db) == 0
@@ -166,25 +177,6 @@ async def test_a_migrated_database_with_guests_gets_its_index_rebuilt(tmp_path: 
         assert [h.guest.name for h in await GuestSearch(db).find("wang", branch="sh")] == ["王"]
     finally:
         await db.close()
-
-
-@pytest.mark.postgresql
-async def test_a_postgresql_database_with_guests_gets_its_index_rebuilt() -> None:
-    with postgres.fresh_database(migrated=False) as url:
-        before = [m for m in shipped_migrations("postgresql") if m.version < 3]
-        db = await Database.open(url, before)
-        await db.write(lambda conn: conn.execute(
-            "INSERT INTO guests (name, honorific, pinyin, branch, created_at, updated_at)"
-            " VALUES ('王', '先生', 'wang', 'sh', ?, ?)", (NOW.isoformat(),) * 2))
-        await db.close()
-        db = await Database.open(url)
-        try:
-            assert await ensure_search_index(db) == 1
-            assert await ensure_search_index(db) == 0
-            assert await db.read(index_disagreements) == []
-            assert [h.guest.name for h in await GuestSearch(db).find("wang", branch="sh")] == ["王"]
-        finally:
-            await db.close()
 
 
 async def test_a_new_database_needs_no_rebuild(db: Database) -> None:
