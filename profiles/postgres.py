@@ -35,6 +35,7 @@ T = TypeVar("T")
 POOL_SIZE = 4
 CONFLICT_RETRIES = 20
 LOCK_TIMEOUT = "5s"  # as SQLite's busy timeout: a stuck writer is an error, not a hang
+RANDOM_PAGE_COST = 1.1
 # the advisory lock processes starting on one database take in turn to migrate it
 MIGRATION_LOCK = 7340
 
@@ -200,6 +201,11 @@ def _open_pool(url: str) -> ConnectionPool[psycopg.Connection[Any]]:
         conn.adapters.register_loader("numeric", _IntegralNumeric)
         conn.adapters.register_loader("bool", _BoolAsInt)
         conn.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
+        # A name search reads a few thousand rows of the index table at random: from the
+        # server's cache, not a spinning disk, which the default cost (4) assumes. Priced so,
+        # a moderately common term ("smith") is looked up in the GIN index (3 ms) instead of
+        # found by walking the newest guests (25 ms).
+        conn.execute(f"SET random_page_cost = {RANDOM_PAGE_COST}")
 
     pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
         url, min_size=1, max_size=POOL_SIZE, open=False, configure=configure,
