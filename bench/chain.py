@@ -20,7 +20,7 @@ import random
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate
@@ -151,17 +151,22 @@ def cached_chain(spec: ChainSpec, folder: Path, *, log: bool = True) -> Chain:
         started = time.perf_counter()
         # In a process of its own: the measured process is started from this one, and on
         # Linux a child's peak RSS (getrusage) starts from its parent's.
-        builder = multiprocessing.get_context("spawn").Process(
-            target=build_database, args=(spec, database))
-        builder.start()
-        builder.join()
-        if builder.exitcode != 0:
-            raise RuntimeError(f"building {database.name} failed ({builder.exitcode})")
+        in_child_process(build_database, (spec, database), f"building {database.name}")
         if log:
             print(f"built {database.name} in {time.perf_counter() - started:.0f} s", flush=True)
         _remove_stale(folder, database)
     return Chain(database=database, config=config, spec=spec)
 
+
+
+def in_child_process(target: Callable[..., object], args: tuple[object, ...], what: str) -> None:
+    """Run `target(*args)` in a fresh interpreter and wait for it: the bench's own process
+    stays small, and so does the measured process started from it."""
+    child = multiprocessing.get_context("spawn").Process(target=target, args=args)
+    child.start()
+    child.join()
+    if child.exitcode != 0:
+        raise RuntimeError(f"{what} failed ({child.exitcode})")
 
 def _remove_stale(folder: Path, current: Path) -> None:
     """Chains of the same scale under an older key: no run will use them again."""

@@ -32,7 +32,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
-from bench.chain import Chain, source_digest
+from bench.chain import Chain, in_child_process, source_digest
 from profiles.db import Database
 from profiles.search_index import index_row
 
@@ -87,13 +87,7 @@ def cached_pg_chain(chain: Chain, server: str, *, prefix: str = PREFIX,
     for stale in existing:  # older keys, and a load that did not finish
         _admin(server, f'DROP DATABASE IF EXISTS "{stale}" WITH (FORCE)')
     started = time.perf_counter()
-    # In a process of its own, as the SQLite chain is built: this process stays small.
-    loader = multiprocessing.get_context("spawn").Process(
-        target=load_chain, args=(chain.database, server, loaded.name))
-    loader.start()
-    loader.join()
-    if loader.exitcode != 0:
-        raise RuntimeError(f"loading {loaded.name} failed ({loader.exitcode})")
+    in_child_process(load_chain, (chain.database, server, loaded.name), f"loading {loaded.name}")
     if log:
         print(f"loaded {loaded.name} in {time.perf_counter() - started:.0f} s", flush=True)
     return loaded

@@ -71,13 +71,13 @@ class PostgresDatabase(Database):
             lambda c: _in_transaction(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", work))
 
     async def _write(self, work: Work[T]) -> T:
-        return await asyncio.to_thread(self._with_connection, lambda c: _serialised(c, work))
+        return await asyncio.to_thread(self._with_connection, lambda c: _retried(c, work))
 
     async def claim(self, work: Work[T]) -> T:
         # READ COMMITTED, where FOR UPDATE SKIP LOCKED is meant to run: each claimer passes
         # over the rows another holds. Under SERIALIZABLE their overlapping reads conflict
         # and all but one start over.
-        return await asyncio.to_thread(self._with_connection, lambda c: _serialised(
+        return await asyncio.to_thread(self._with_connection, lambda c: _retried(
             c, work, begin="BEGIN ISOLATION LEVEL READ COMMITTED"))
 
     async def checkpoint(self, tables: Collection[str] = ()) -> bool:
@@ -226,7 +226,7 @@ def _in_transaction(conn: psycopg.Connection[Any], begin: str, work: Work[T]) ->
     return result
 
 
-def _serialised(conn: psycopg.Connection[Any], work: Work[T],
+def _retried(conn: psycopg.Connection[Any], work: Work[T],
                 begin: str = "BEGIN ISOLATION LEVEL SERIALIZABLE") -> T:
     """Run `work` (SERIALIZABLE, unless `begin` says otherwise), again from the start when
     another writer's commit conflicts.

@@ -14,6 +14,7 @@ import itertools
 import os
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
@@ -54,8 +55,7 @@ def _admin(sql: str) -> None:
 
 
 def _ensure_template() -> str:
-    """The migrated template, made once per run of the tests (from a sync fixture: no event
-    loop is running there)."""
+    """The migrated template, made once per run of the tests."""
     global _template
     if _template is None:
         from profiles.db import Database
@@ -69,7 +69,9 @@ def _ensure_template() -> str:
             db = await Database.open(with_database(server_url(), name))
             await db.close()
 
-        asyncio.run(migrate())
+        # in a thread of its own: an async test that calls this has its event loop running
+        with ThreadPoolExecutor(1) as thread:
+            thread.submit(asyncio.run, migrate()).result()
         _template = name
     return _template
 

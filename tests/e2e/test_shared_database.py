@@ -17,7 +17,6 @@ import asyncio
 import contextlib
 import time
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -25,9 +24,6 @@ from typing import Self
 import httpx
 import pytest
 
-from bot.scheduler import planners
-from bot.settings import load_settings
-from bot.state import Core
 from profiles.db import Database
 from tests.e2e.client import TelegramTestClient
 from tests.e2e.process import BotProcess
@@ -35,11 +31,9 @@ from tests.e2e.test_sweep_crash import (
     DELIVERY_TIMEOUT,
     EXPECTED_KINDS,
     copies_of_sent,
-    noon_zone,
     outbox,
+    overdue_bot,
     received,
-    set_up_due_work,
-    write_config,
 )
 from tests.e2e.test_webhook import free_port
 
@@ -115,20 +109,6 @@ async def read_headers(reader: asyncio.StreamReader) -> dict[str, str]:
     return headers
 
 
-async def plan_due_work(env: dict[str, str], now: datetime) -> None:
-    """Enqueue what is due, as the sweep of a process that died before sending would have.
-
-    A checklist starts from an event and is enqueued at the clock's time, after the sweep's
-    `now`: that sweep leaves it to the next, half a minute later. Planned here, at a clock
-    that stands still, everything is due when the processes first sweep."""
-    core = await Core.open(load_settings(env), clock=lambda: now)
-    try:
-        for plan in planners(core):
-            await plan(now)
-    finally:
-        await core.close()
-
-
 async def serve(tg: TelegramTestClient, bot: BotProcess) -> None:
     """`guestcard run` behind the proxy, listening on a port of its own."""
     await bot.start(tg, "--webhook", PUBLIC_URL, "--listen", f"127.0.0.1:{free_port()}",
@@ -169,12 +149,8 @@ async def until_settled(tg: TelegramTestClient, db: Database, due: int) -> None:
 async def test_two_processes_on_one_database_send_each_due_message_once(
     tg: TelegramTestClient, bot_env: dict[str, str], tmp_path: Path
 ) -> None:
-    now = datetime.now(UTC)
-    env = {**bot_env, "GUESTCARD_CONFIG": str(write_config(tmp_path / "config.toml",
-                                                           noon_zone(now)))}
     leads = [tg.new_user(name) for name in ("Mei", "Jun", "Lan")]
-    await set_up_due_work(env, leads, tg.new_user("Wei"), now)
-    await plan_due_work(env, now)
+    env = await overdue_bot(tg, bot_env, tmp_path, leads)
     due = len(leads) * EXPECTED_KINDS.total()
     assert due > CLAIM_LIMIT, "one process could send it all: the sharing would go untested"
     logs = [tmp_path / "first.log", tmp_path / "second.log"]

@@ -98,6 +98,16 @@ async def hire(core: Core, user: User, role: Role, now: datetime) -> Staff:
                                  language="en", now=now)
 
 
+async def overdue_bot(tg: TelegramTestClient, bot_env: dict[str, str], folder: Path,
+                      leads: list[User]) -> dict[str, str]:
+    """The bot's environment with a branch at noon and work for `leads` overdue in it."""
+    now = datetime.now(UTC)
+    env = {**bot_env, "GUESTCARD_CONFIG": str(write_config(folder / "config.toml",
+                                                           noon_zone(now)))}
+    await set_up_due_work(env, leads, tg.new_user("Wei"), now)
+    return env
+
+
 async def set_up_due_work(env: dict[str, str], leads: list[User], relayer: User, now: datetime) -> None:
     """Staff, two guests with occasions, and requests relayed before their deadline passed."""
     core = await Core.open(load_settings(env))
@@ -190,11 +200,8 @@ async def deliver_with_kills(tg: TelegramTestClient, bot: BotProcess, db: Databa
 async def test_due_messages_arrive_once_though_the_bot_is_killed_while_delivering(
     tg: TelegramTestClient, bot_env: dict[str, str], tmp_path: Path
 ) -> None:
-    now = datetime.now(UTC)
-    env = {**bot_env, "GUESTCARD_CONFIG": str(write_config(tmp_path / "config.toml",
-                                                           noon_zone(now)))}
     leads = [tg.new_user("Mei"), tg.new_user("Jun")]
-    await set_up_due_work(env, leads, tg.new_user("Wei"), now)
+    env = await overdue_bot(tg, bot_env, tmp_path, leads)
     due = len(leads) * EXPECTED_KINDS.total()  # 18: one claim (at most 20) takes them all
     bot = BotProcess(env, tmp_path / "bot.log")
     db = await Database.open(env["GUESTCARD_DB"])

@@ -130,3 +130,17 @@ def _pg_columns(conn: Conn) -> dict[str, list[str]]:
             " WHERE table_schema = 'public' ORDER BY table_name, ordinal_position"):
         columns.setdefault(table, []).append(column)
     return columns
+
+
+@pytest.mark.postgresql
+async def test_postgresql_is_set_to_take_the_name_index_for_rare_terms() -> None:
+    """Without these the planner walks a million guests for a rare name (BENCHMARKS.md)."""
+    with postgres.fresh_database() as url:
+        db = await Database.open(url)
+        try:
+            cost, sample = await db.read(lambda c: c.execute(
+                "SELECT current_setting('random_page_cost'), attstattarget FROM pg_attribute"
+                " WHERE attrelid = 'guest_search'::regclass AND attname = 'prefixes'").fetchone())
+        finally:
+            await db.close()
+    assert (float(cost), sample) == (1.1, 1000)

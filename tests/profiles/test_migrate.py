@@ -206,12 +206,7 @@ async def test_a_target_that_already_holds_data_is_refused_and_left_alone(
         await migrate_to_postgres(chain_file, url)
         with pytest.raises(MigrateError, match=r"already holds data \(\w+ is not empty\)"):
             await migrate_to_postgres(chain_file, url)
-        db = await Database.open(url)
-        try:
-            guests = await db.read(lambda c: c.execute("SELECT COUNT(*) FROM guests").fetchone())
-        finally:
-            await db.close()
-    assert guests[0] == 2
+        assert await row_count(url, "guests") == 2
 
 
 @pytest.mark.postgresql
@@ -224,12 +219,7 @@ async def test_a_row_postgresql_refuses_names_its_table_and_copies_nothing(
     with postgres.fresh_database(migrated=False) as url:
         with pytest.raises(MigrateError, match=r"^visits: a row was refused \(.*foreign key"):
             await migrate_to_postgres(chain_file, url)
-        db = await Database.open(url)
-        try:
-            staff = await db.read(lambda c: c.execute("SELECT COUNT(*) FROM staff").fetchone())
-        finally:
-            await db.close()
-    assert staff[0] == 0
+        assert await row_count(url, "staff") == 0
 
 
 async def test_a_database_not_fully_migrated_is_refused_before_the_target_is_touched(
@@ -265,3 +255,12 @@ def test_a_url_is_shown_without_its_password() -> None:
     assert shown_url("postgresql://bot:pw@db.example:5432/chain") == (
         "postgresql://bot@db.example:5432/chain")
     assert shown_url("postgresql://db.example/chain") == "postgresql://db.example/chain"
+
+
+async def row_count(url: str, table: str) -> int:
+    db = await Database.open(url)
+    try:
+        return int(await db.read(
+            lambda c: c.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]))
+    finally:
+        await db.close()
