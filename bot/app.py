@@ -42,7 +42,7 @@ from bot.handlers import (
     start,
 )
 from bot.menu import publish_default_menus, publish_menu
-from bot.scheduler import schedule_sweeps
+from bot.scheduler import deliver_after_update, schedule_sweeps
 from bot.settings import Settings
 from bot.state import BotState, Clock, Context, Core, UserState, utc_now
 
@@ -72,6 +72,16 @@ def handler_groups() -> Sequence[tuple[int, list[BaseHandler[Update, Context, No
     )
 
 
+class GuestcardApplication(Application):  # type: ignore[type-arg]
+    """The Application, with the outbox delivered once after each update, in one place."""
+
+    async def process_update(self, update: object) -> None:
+        await super().process_update(update)
+        core = self.bot_data.core
+        if core is not None:
+            await deliver_after_update(self.bot, core)
+
+
 def build_application(
     settings: Settings, *, request: BaseRequest | None = None, clock: Clock = utc_now,
     rate_limit: bool = True,
@@ -91,6 +101,7 @@ def build_application(
     token = settings.token.get_secret_value() if settings.token else LOCAL_TOKEN
     builder = (
         ApplicationBuilder()
+        .application_class(GuestcardApplication)
         .token(token)
         .base_url(settings.api_url)
         .context_types(CONTEXT_TYPES)

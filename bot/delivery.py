@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from html import unescape
 
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.state import Core
@@ -31,17 +33,20 @@ class Rendered:
 Renderer = Callable[[Core, Delivery, str], Awaitable[Rendered | None]]
 
 # Told which staff member turned out unreachable (blocked the bot).
-OnBlocked = Callable[[Core, int], Awaitable[object]]
+OnBlocked = Callable[[Core, Delivery], Awaitable[object]]
 
 
 async def deliver_due(
     bot: Bot, core: Core, outbox: Outbox, renderers: Mapping[str, Renderer], now: datetime,
     *, on_blocked: OnBlocked | None = None,
 ) -> int:
-    """Send every due message once; how many were sent."""
+    """Send every due message once; how many were sent. Claimed a batch at a time, until
+    none is left: what a refusal enqueued in its place (a department group's request handed
+    to the leads) goes out too."""
     sent = 0
-    for delivery in await outbox.claim(now):
-        sent += await _deliver(bot, core, outbox, renderers, delivery, now, on_blocked)
+    while batch := await outbox.claim(now):
+        for delivery in batch:
+            sent += await _deliver(bot, core, outbox, renderers, delivery, now, on_blocked)
     return sent
 
 
@@ -66,8 +71,8 @@ async def _deliver(
     except (Forbidden, BadRequest) as error:  # blocked, chat gone, message refused: final
         log.warning("giving up on %s to chat %s: %s", delivery.key, delivery.chat_id, error)
         await outbox.give_up(delivery.id, error=str(error), now=now)
-        if isinstance(error, Forbidden) and delivery.staff_id is not None and on_blocked:
-            await on_blocked(core, delivery.staff_id)
+        if isinstance(error, Forbidden) and on_blocked:
+            await on_blocked(core, delivery)
         return 0
     except NetworkError as error:  # timeouts and 5xx: try again later
         await outbox.retry(delivery.id, error=str(error), after=backoff(delivery.attempts),
@@ -79,13 +84,30 @@ async def _deliver(
 
 async def _send(bot: Bot, chat_id: int, rendered: Rendered) -> int:
     # continuation parts first would reorder the brief: send in order, keyboard on the first
-    first = await bot.send_message(chat_id, rendered.text, parse_mode="HTML",
-                                   reply_markup=rendered.markup)
+    first = await _send_text(bot, chat_id, rendered.text, rendered.markup)
     for part in rendered.more:
-        await bot.send_message(chat_id, part, parse_mode="HTML")
+        await _send_text(bot, chat_id, part, None)
     if rendered.photo is not None:
         await bot.send_photo(chat_id, rendered.photo)
     return first.message_id
+
+
+async def _send_text(
+    bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None
+) -> Message:
+    """As HTML; a message Telegram refuses (a markup slip in a name or a note) goes out once
+    more as plain text rather than not at all."""
+    try:
+        return await bot.send_message(chat_id, text, parse_mode="HTML", reply_markup=markup)
+    except BadRequest as refused:
+        log.warning("a message to chat %s was refused (%s): sent as plain text", chat_id,
+                    refused)
+        return await bot.send_message(chat_id, plain_text(text), reply_markup=markup)
+
+
+def plain_text(html: str) -> str:
+    """What an HTML message reads as, without its markup."""
+    return unescape(re.sub(r"<[^>]*>", "", html))
 
 
 async def _language(core: Core, delivery: Delivery) -> str:

@@ -224,7 +224,7 @@ class LocalBotApi(BaseRequest):
         self._menus: dict[tuple[str, str], list[Params]] = {}
         self._open_queries: dict[str, int] = {}  # callback query id → its chat
         self._open_inline: set[str] = set()
-        self._faults: dict[str, list[tuple[HTTPStatus, int | None]]] = {}
+        self._faults: dict[str, list[tuple[HTTPStatus, int | None] | None]] = {}
         # decides, call by call, whether Telegram "fails" this one (fault-injection tests)
         self.fault_policy: Callable[[str], tuple[HTTPStatus, int | None] | None] | None = None
         # as on Telegram, update ids only grow: a chat kept in a database across runs (the
@@ -273,8 +273,8 @@ class LocalBotApi(BaseRequest):
         name = url.rsplit("/", 1)[-1]
         call = ApiCall(name, _decode(request_data), _uploads(request_data))
         self.calls.append(call)
-        if self._faults.get(name):
-            return _fault(*self._faults[name].pop(0))
+        if self._faults.get(name) and (planned := self._faults[name].pop(0)) is not None:
+            return _fault(*planned)
         if self.fault_policy is not None and (fault := self.fault_policy(name)) is not None:
             return _fault(*fault)
         answer = self._methods.get(name)
@@ -289,9 +289,11 @@ class LocalBotApi(BaseRequest):
         return HTTPStatus.OK.value, json.dumps({"ok": True, "result": result}).encode()
 
     def fail_next(self, method: str, *, status: HTTPStatus = HTTPStatus.BAD_GATEWAY,
-                  retry_after: int | None = None, times: int = 1) -> None:
-        """Make the next `times` calls of `method` fail as Telegram does under load or outage."""
-        self._faults.setdefault(method, []).extend([(status, retry_after)] * times)
+                  retry_after: int | None = None, times: int = 1, after: int = 0) -> None:
+        """Make `times` calls of `method`, after the next `after` ones, fail as Telegram does
+        under load or outage."""
+        self._faults.setdefault(method, []).extend(
+            [None] * after + [(status, retry_after)] * times)
 
     # --- what users see ------------------------------------------------------------------
 

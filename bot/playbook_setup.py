@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.settings import Settings
 from playbooks.engine import BranchPolicy, PlaybookEngine
-from playbooks.events import EventBus
+from playbooks.events import EventLog
 from playbooks.playbook import SHIPPED_LIBRARY, Playbook, active_playbooks
 from profiles.db import Database
 
@@ -35,13 +34,12 @@ def branch_policies(settings: Settings) -> dict[str, BranchPolicy]:
 
 
 def playbook_engine(
-    settings: Settings, library: list[Playbook], db: Database, events: EventBus,
-    clock: Callable[[], datetime],
+    settings: Settings, library: list[Playbook], db: Database, events: EventLog,
 ) -> PlaybookEngine:
-    """The engine, subscribed to the core's events."""
+    """The engine, reacting to every event the core publishes."""
     engine = PlaybookEngine(
-        library, db, policies=branch_policies(settings), clock=clock,
+        library, db, policies=branch_policies(settings),
         report_after=timedelta(minutes=settings.playbooks.report_after_minutes),
     )
-    engine.subscribe(events)
+    events.react_with(engine.react)
     return engine

@@ -14,9 +14,13 @@ KIND = "staff.unreachable"
 TOLD = (Role.LEAD, Role.MANAGER)
 
 
-async def notice_unreachable(core: Core, staff_id: int) -> int:
-    """Mark them unreachable and queue a notice to each lead and manager of their branch."""
-    now = core.clock()
+async def notice_unreachable(core: Core, delivery: Delivery) -> int:
+    """A group that removed the bot: its requests go to the leads (and the admins are told).
+    A person who blocked it: marked unreachable, and each lead and manager of their branch is
+    told once."""
+    now, staff_id = core.clock(), delivery.staff_id
+    if staff_id is None:
+        return await core.request_planner.plan(now)
     if not await core.staff.mark_unreachable(staff_id, now=now):
         return 0  # already known: the leads were told the first time
     member = await core.staff.get(staff_id)

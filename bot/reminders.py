@@ -34,9 +34,7 @@ def branch_day_of(settings: Settings, branch_id: str) -> BranchDay:
 async def plan(core: Core, now: datetime) -> None:
     """Enqueue the briefs and reminders due at `now`, then announce the occasions found."""
     await core.briefs.plan([branch_day(b) for b in core.settings.branches], now)
-    for event in await core.briefs.events.unpublished(now):
-        await core.events.publish(event)
-        await core.briefs.events.published(event, now)
+    await core.briefs.events.publish(core.events, now)
 
 
 async def render_brief(core: Core, delivery: Delivery, lang: str) -> Rendered | None:

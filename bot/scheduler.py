@@ -23,7 +23,6 @@ from bot.reachability import RENDERERS as reachability_renderers
 from bot.reachability import notice_unreachable
 from bot.request_messages import request_renderers
 from bot.state import Context, Core
-from playbooks.escalations import RequestPlanner
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +35,8 @@ Planner = Callable[[datetime], Awaitable[object]]
 
 def planners(core: Core) -> list[Planner]:
     """Every planner, in one visible place."""
-    return [partial(reminders.plan, core), core.playbooks.plan, RequestPlanner(core.db).plan,
+    return [core.events.publish_pending, partial(reminders.plan, core), core.playbooks.plan,
+            core.request_planner.plan,
             core.feedback.plan_asks, partial(audit_jobs.plan_weekly, core),
             partial(audit_jobs.sweep_privacy, core), partial(forget_old_updates, core)]
 
@@ -66,9 +66,18 @@ async def sweep_once(bot: Bot, core: Core, now: datetime) -> int:
 
 
 async def flush(bot: Bot, core: Core) -> int:
-    """Deliver what is due right now, without planning: after a handler enqueued an alert."""
+    """Deliver what is due right now, without planning."""
     return await deliver_due(bot, core, core.outbox, renderers(), core.clock(),
                              on_blocked=notice_unreachable)
+
+
+async def deliver_after_update(bot: Bot, core: Core) -> None:
+    """The one place an update's messages go out: what its transaction enqueued (a kitchen
+    alert, a checklist, a request for a department) is sent now, not at the next sweep."""
+    try:
+        await flush(bot, core)
+    except Exception:  # the sweep delivers it; the update itself is saved and answered
+        log.exception("delivery after an update failed")
 
 
 async def _tick(context: Context) -> None:

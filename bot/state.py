@@ -12,11 +12,15 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.audit_setup import erasure, service_audit
 from bot.playbook_setup import playbook_engine, playbook_library
 from bot.settings import Settings
+from playbooks.arrivals import Arrivals
+from playbooks.bookings import Bookings
 from playbooks.briefs import Briefs
 from playbooks.card_view import CardViews
 from playbooks.engine import PlaybookEngine
-from playbooks.events import EventBus
+from playbooks.escalations import RequestPlanner
+from playbooks.events import EventLog
 from playbooks.feedback import FeedbackStore
+from playbooks.notes import Notes
 from playbooks.outbox import Outbox
 from playbooks.request_store import RequestStore
 from playbooks.routing import Routing
@@ -62,7 +66,7 @@ class Core:
     vocabulary: Vocabulary
     outbox: Outbox
     visits: VisitStore
-    events: EventBus
+    events: EventLog
     clock: Clock
     playbooks: PlaybookEngine
     requests: RequestStore
@@ -77,6 +81,10 @@ class Core:
     export: Export
     duplicates: DuplicateFinder
     merges: GuestMerges
+    arrivals: Arrivals
+    notes: Notes
+    booking: Bookings
+    request_planner: RequestPlanner
 
     @classmethod
     async def open(cls, settings: Settings, clock: Clock = utc_now) -> Core:
@@ -86,8 +94,8 @@ class Core:
         db = await Database.open(settings.database)
         await ensure_search_index(db)  # once, after a migration that asks for it
         names = NameVocabulary()  # one cached typo vocabulary for search and duplicates
-        events = EventBus()
-        playbooks = playbook_engine(settings, library, db, events, clock)
+        events = EventLog(db)
+        playbooks = playbook_engine(settings, library, db, events)
         requests = RequestStore(db, Routing({b.id: b.departments for b in settings.branches},
                                             settings.requests))
         return cls(
@@ -99,10 +107,12 @@ class Core:
             clock=clock, playbooks=playbooks, requests=requests,
             bookings=BookingStore(db), briefs=Briefs(db),
             audit=AuditLog(db), cards=CardViews(db), guardrails=guardrails,
-            feedback=FeedbackStore(db),
+            feedback=FeedbackStore(db, requests, events),
             reports=service_audit(db, playbooks, requests), erasure=erasure(db),
             export=Export(db), merges=GuestMerges(db),
             duplicates=DuplicateFinder(db, names, phone_regions=settings.phone_regions),
+            arrivals=Arrivals(db, events, playbooks), notes=Notes(db, guardrails, events),
+            booking=Bookings(db, events), request_planner=RequestPlanner(db),
         )
 
     async def close(self) -> None:

@@ -107,27 +107,7 @@ class AllergyAlerts:
         self._db = db
 
     async def raise_alert(self, alert: NewAlert, now: datetime) -> AllergyAlert | None:
-        """Store the alert and queue it for the kitchen; None if this arrival had one."""
-
-        def work(conn: Conn) -> AllergyAlert | None:
-            targets = 1 if alert.kitchen_chat is not None else len(alert.kitchen)
-            # with nobody in the kitchen to tell, the shift lead must be told at once
-            deadline = alert.deadline if targets else now
-            cursor = conn.execute(
-                "INSERT INTO allergy_alerts (occurrence, guest_id, branch, place, kitchen_chat,"
-                " recipients, raised_at, ack_due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (occurrence) DO NOTHING RETURNING id",
-                (alert.occurrence, alert.guest_id, alert.branch, alert.place, alert.kitchen_chat,
-                 targets, stamp(now), stamp(deadline)),
-            )
-            alert_id = inserted_id(cursor)
-            if not alert_id:
-                return None
-            for message in kitchen_messages(alert_id, alert, now):
-                enqueue(conn, message, now)
-            return _load(conn, alert_id)
-
-        return await self._db.write(work)
+        return await self._db.write(lambda conn: raise_alert(conn, alert, now))
 
     async def get(self, alert_id: int) -> AllergyAlert:
         return await self._db.read(lambda conn: _load(conn, alert_id))
@@ -144,12 +124,7 @@ class AllergyAlerts:
         return await self._db.read(work)
 
     async def for_occurrence(self, occurrence: str) -> AllergyAlert | None:
-        def work(conn: Conn) -> AllergyAlert | None:
-            row = conn.execute("SELECT id FROM allergy_alerts WHERE occurrence = ?",
-                               (occurrence,)).fetchone()
-            return None if row is None else _load(conn, row[0])
-
-        return await self._db.read(work)
+        return await self._db.read(lambda conn: alert_for(conn, occurrence))
 
     async def acknowledge(
         self, alert_id: int, *, staff_id: int, now: datetime
@@ -174,6 +149,33 @@ class AllergyAlerts:
             return sum(enqueue(conn, message, now) for message in due)
 
         return await self._db.write(work)
+
+
+def raise_alert(conn: Conn, alert: NewAlert, now: datetime) -> AllergyAlert | None:
+    """Store the alert and queue it for the kitchen, in the caller's transaction; None if
+    this arrival had one."""
+    targets = 1 if alert.kitchen_chat is not None else len(alert.kitchen)
+    # with nobody in the kitchen to tell, the shift lead must be told at once
+    deadline = alert.deadline if targets else now
+    cursor = conn.execute(
+        "INSERT INTO allergy_alerts (occurrence, guest_id, branch, place, kitchen_chat,"
+        " recipients, raised_at, ack_due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (occurrence) DO NOTHING RETURNING id",
+        (alert.occurrence, alert.guest_id, alert.branch, alert.place, alert.kitchen_chat,
+         targets, stamp(now), stamp(deadline)),
+    )
+    alert_id = inserted_id(cursor)
+    if not alert_id:
+        return None
+    for message in kitchen_messages(alert_id, alert, now):
+        enqueue(conn, message, now)
+    return _load(conn, alert_id)
+
+
+def alert_for(conn: Conn, occurrence: str) -> AllergyAlert | None:
+    row = conn.execute("SELECT id FROM allergy_alerts WHERE occurrence = ?",
+                       (occurrence,)).fetchone()
+    return None if row is None else _load(conn, row[0])
 
 
 def _unseen(conn: Conn, now: datetime) -> list[PendingAlert]:

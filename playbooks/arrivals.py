@@ -1,13 +1,22 @@
-"""`/arrive REF [table N | room N]`: which guest, where, and the events an arrival raises."""
+"""`/arrive REF [table N | room N]` and `/leave REF`: the visit, and the events it raises.
+
+Each is one transaction: the visit, its events and what they start (the checklists, the
+kitchen's allergy alert and their messages) commit together.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from playbooks.events import Event, EventKind
-from profiles.models import Frozen
+from playbooks.engine import Outcome, PlaybookEngine
+from playbooks.events import Event, EventKind, EventLog
+from profiles.db import Database
+from profiles.guests import load_guest
+from profiles.models import Frozen, Guest
 from profiles.refs import ByRoom, ByTable, EmptyRef, parse_guest_ref
-from profiles.visits import Visit
+from profiles.sql import Conn
+from profiles.visits import Visit, close_visit, guest_visits, record_visit
 
 # an arrival typed twice (two hosts, a double tap) within this is the same arrival
 REPEAT_WINDOW = timedelta(minutes=30)
@@ -70,3 +79,63 @@ def checkout_event(visit: Visit, *, staff_id: int, at: datetime) -> Event:
         details["room"] = visit.room_no
     return Event(kind=EventKind.GUEST_CHECKOUT, guest_id=visit.guest_id, branch=visit.branch,
                  at=at, staff_id=staff_id, details=details)
+
+
+@dataclass(frozen=True)
+class Arrived:
+    """What `/arrive` did: the visit, and what it set in motion (nothing when repeated)."""
+
+    guest: Guest
+    visit: Visit
+    repeated: bool
+    outcome: Outcome
+
+
+@dataclass(frozen=True)
+class Left:
+    guest: Guest
+    visit: Visit | None  # None: the guest had no open visit in the branch
+
+
+class Arrivals:
+    def __init__(self, db: Database, events: EventLog, engine: PlaybookEngine) -> None:
+        self._db = db
+        self._events = events
+        self._engine = engine
+
+    async def arrive(
+        self, guest_id: int, *, branch: str, staff_id: int, now: datetime,
+        table: str | None = None, room: str | None = None,
+    ) -> Arrived:
+        """Record the arrival and start what it starts; an arrival typed twice within the
+        repeat window is the same arrival. Raises GuestNotFound."""
+
+        def work(conn: Conn) -> Arrived:
+            guest = load_guest(conn, guest_id)
+            repeated = recent_arrival(guest_visits(conn, guest_id, limit=5), branch, now)
+            if repeated is not None:
+                return Arrived(guest=guest, visit=repeated, repeated=True,
+                               outcome=Outcome(runs=[], alert=None))
+            visit = record_visit(conn, guest_id, branch=branch, staff_id=staff_id, now=now,
+                                 table=table, room=room)
+            events = arrival_events(visit)
+            self._events.publish(conn, events, now)
+            return Arrived(guest=guest, visit=visit, repeated=False,
+                           outcome=self._engine.outcome(conn, events))
+
+        return await self._db.write(work)
+
+    async def leave(self, guest_id: int, *, branch: str, staff_id: int, now: datetime) -> Left:
+        """Close the guest's open visit in the branch. Raises GuestNotFound."""
+
+        def work(conn: Conn) -> Left:
+            guest = load_guest(conn, guest_id)
+            open_visit = next((v for v in guest_visits(conn, guest_id, limit=5)
+                               if v.branch == branch and v.left_at is None), None)
+            if open_visit is None:
+                return Left(guest=guest, visit=None)
+            visit = close_visit(conn, open_visit.id, now)
+            self._events.publish(conn, [checkout_event(visit, staff_id=staff_id, at=now)], now)
+            return Left(guest=guest, visit=visit)
+
+        return await self._db.write(work)

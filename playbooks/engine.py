@@ -1,23 +1,24 @@
-"""The playbook engine: hears the core's events, starts the playbooks that match, hands
+"""The playbook engine: reacts to the core's events, starts the playbooks that match, hands
 allergies to the kitchen, and plans the reminders and escalations a sweep sends."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from playbooks.allergy import AllergyAlert, AllergyAlerts, NewAlert
+from playbooks.allergy import AllergyAlert, AllergyAlerts, NewAlert, alert_for, raise_alert
 from playbooks.checklists import Audit, Run, audit
-from playbooks.events import Event, EventBus, EventKind
+from playbooks.events import Event, EventKind
 from playbooks.matching import due_times, matching, observe, occurrence
 from playbooks.playbook import Playbook
-from playbooks.runs import NewRun, RunStore
+from playbooks.runs import NewRun, RunStore, load_facts, recipients, runs_started_by, start_run
 from profiles.db import Database
 from profiles.errors import GuestNotFound
 from profiles.models import Role
+from profiles.sql import Conn
 
 log = logging.getLogger(__name__)
 
@@ -53,38 +54,36 @@ def place_of(event: Event) -> str | None:
 class PlaybookEngine:
     def __init__(
         self, library: list[Playbook], db: Database, *, policies: Mapping[str, BranchPolicy],
-        report_after: timedelta, clock: Callable[[], datetime],
+        report_after: timedelta,
     ) -> None:
         self.library = library
         self.runs = RunStore(db)
         self.alerts = AllergyAlerts(db)
         self._policies = dict(policies)
         self._report_after = report_after
-        self._clock = clock
 
-    def subscribe(self, events: EventBus) -> None:
-        events.subscribe(self.handle)
-
-    async def handle(self, event: Event) -> None:
-        """Start every matching playbook; on an arrival with an allergy, alert the kitchen."""
+    def react(self, conn: Conn, event: Event, now: datetime) -> None:
+        """Start every matching playbook; on an arrival with an allergy, alert the kitchen.
+        Runs in the transaction that recorded the event (`EventLog.publish`)."""
         policy = self.policy(event.branch)
         visit = event.details.get("visit_id")
         try:
-            facts = await self.runs.facts(event.guest_id, before=event.at,
-                                          visit_id=visit if isinstance(visit, int) else None)
+            facts = load_facts(conn, event.guest_id, before=event.at,
+                               visit_id=visit if isinstance(visit, int) else None)
         except GuestNotFound:
             log.info("%s for a guest who is gone: nothing to start", event.kind)
             return
         seen = observe(facts, event, policy.zone)
         for playbook in matching(self.library, event, seen):
-            await self._start(playbook, event, policy)
+            self._start(conn, playbook, event, policy, now)
         if event.kind is EventKind.GUEST_ARRIVED and seen.has_allergy:
-            await self._alert_kitchen(event, policy)
+            self._alert_kitchen(conn, event, policy, now)
 
-    async def outcome(self, *events: Event) -> Outcome:
-        runs = await self.runs.started_by([event.subject for event in events])
-        alerts = [await self.alerts.for_occurrence(event.subject) for event in events]
-        return Outcome(runs=runs, alert=next((alert for alert in alerts if alert), None))
+    def outcome(self, conn: Conn, events: list[Event]) -> Outcome:
+        """What these events set in motion, read in the same transaction."""
+        alerts = [alert_for(conn, event.subject) for event in events]
+        return Outcome(runs=runs_started_by(conn, [event.subject for event in events]),
+                       alert=next((alert for alert in alerts if alert), None))
 
     async def plan(self, now: datetime) -> None:
         """The planner a sweep runs: due-step reminders, late reports, unseen alerts."""
@@ -99,27 +98,28 @@ class PlaybookEngine:
     def policy(self, branch: str) -> BranchPolicy:
         return self._policies.get(branch) or BranchPolicy(zone=ZoneInfo("UTC"))
 
-    async def _start(self, playbook: Playbook, event: Event, policy: BranchPolicy) -> None:
-        recipients = await self.runs.staff_with_roles(
-            event.branch, playbook.roles, also=event.staff_id if playbook.actor else None)
-        if not recipients:
+    def _start(
+        self, conn: Conn, playbook: Playbook, event: Event, policy: BranchPolicy, now: datetime
+    ) -> None:
+        people = recipients(conn, event.branch, playbook.roles,
+                            also=event.staff_id if playbook.actor else None)
+        if not people:
             # nobody to prompt; a once-a-day playbook stays free for a later occurrence
             log.info("%s: nobody in %s has the roles %s", playbook.id, event.branch,
                      playbook.roles)
             return
-        run = NewRun(
+        start_run(conn, NewRun(
             playbook=playbook, occurrence=occurrence(playbook, event, policy.zone),
             started_by=event.subject, guest_id=event.guest_id, branch=event.branch,
             event_kind=event.kind, place=place_of(event), due=due_times(playbook, event),
-            recipients=recipients,
-        )
-        await self.runs.start(run, now=self._clock())
+            recipients=people,
+        ), now)
 
-    async def _alert_kitchen(self, event: Event, policy: BranchPolicy) -> None:
-        now = self._clock()
-        kitchen = [] if policy.kitchen_chat else await self.runs.staff_with_roles(
-            event.branch, [Role.KITCHEN])
-        await self.alerts.raise_alert(NewAlert(
+    def _alert_kitchen(
+        self, conn: Conn, event: Event, policy: BranchPolicy, now: datetime
+    ) -> None:
+        kitchen = [] if policy.kitchen_chat else recipients(conn, event.branch, [Role.KITCHEN])
+        raise_alert(conn, NewAlert(
             occurrence=event.subject, guest_id=event.guest_id, branch=event.branch,
             place=place_of(event), kitchen_chat=policy.kitchen_chat, kitchen=kitchen,
             deadline=now + policy.ack_after,

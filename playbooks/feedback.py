@@ -1,10 +1,10 @@
 """The guest's verdict on a visit, 1 to 5: the satisfaction and complaint figures start here.
 
-A score of 1 or 2 is a complaint: the bot publishes `feedback.complaint` (the complaint
-recovery playbook answers it) and opens a red request. Staff give the score with
-`/feedback REF SCORE [comment]`, or press it on the question the bot asks whoever seated the
-guest once a visit is closed (one question per visit, derived from the visits and the
-outbox's keys, so a restart neither loses nor repeats it).
+A score of 1 or 2 is a complaint: in the transaction that saves the score, a red request is
+opened and `feedback.complaint` is published (the complaint recovery playbook answers it).
+Staff give the score with `/feedback REF SCORE [comment]`, or press it on the question the bot
+asks whoever seated the guest once a visit is closed (one question per visit, derived from the
+visits and the outbox's keys, so a restart neither loses nor repeats it).
 """
 
 from __future__ import annotations
@@ -12,11 +12,15 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from playbooks.events import Event, EventKind, EventLog
 from playbooks.outbox import Outgoing, enqueue
+from playbooks.request_store import RequestStore, open_complaint
+from playbooks.requests import Request
 from profiles.audit import AuditAction, record
 from profiles.db import Database, stamp
 from profiles.errors import GuestNotFound
-from profiles.models import Frozen
+from profiles.guests import load_guest
+from profiles.models import Frozen, Guest
 from profiles.sql import Conn, Row
 
 MIN_SCORE, MAX_SCORE = 1, 5
@@ -88,19 +92,30 @@ def checked_score(text: str) -> int:
     return int(text)
 
 
+class Rated(Frozen):
+    """A verdict saved, and the complaint it opened (a score of 1 or 2)."""
+
+    feedback: Feedback
+    guest: Guest
+    complaint: Request | None = None
+
+
 class FeedbackStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, requests: RequestStore, events: EventLog) -> None:
         self._db = db
+        self._requests = requests
+        self._events = events
 
     async def record(
         self, guest_id: int, score: int, comment: str, *, staff_id: int, branch: str,
-        now: datetime,
-    ) -> Feedback:
+        now: datetime, complaint_text: str = "",
+    ) -> Rated:
         """The guest's verdict, counted toward their visit in `branch` of the last day (a later
-        verdict on the same visit replaces the earlier one). Raises GuestNotFound."""
+        verdict on the same visit replaces the earlier one); a complaint opens a request that
+        reads `complaint_text`. Raises GuestNotFound."""
         checked_score(str(score))
 
-        def work(conn: Conn) -> Feedback:
+        def work(conn: Conn) -> Rated:
             if conn.execute("SELECT 1 FROM guests WHERE id = ?", (guest_id,)).fetchone() is None:
                 raise GuestNotFound(guest_id)
             visit = conn.execute(
@@ -108,18 +123,19 @@ class FeedbackStore:
                 " ORDER BY arrived_at DESC LIMIT 1",
                 (guest_id, branch, stamp(now - VISIT_WINDOW)),
             ).fetchone()
-            return _save(conn, guest_id, visit[0] if visit else None, branch, staff_id, score,
-                         comment, now)
+            saved = _save(conn, guest_id, visit[0] if visit else None, branch, staff_id, score,
+                          comment, now)
+            return self._consequences(conn, saved, complaint_text, now)
 
         return await self._db.write(work)
 
-    async def rate_visit(self, visit_id: int, score: int, *, staff_id: int,
-                         now: datetime) -> Feedback:
+    async def rate_visit(self, visit_id: int, score: int, *, staff_id: int, now: datetime,
+                         complaint_text: str = "") -> Rated:
         """The score pressed on the question after a visit; raises AlreadyRated when the visit
         has one, GuestNotFound when the visit (or its guest) is gone."""
         checked_score(str(score))
 
-        def work(conn: Conn) -> Feedback:
+        def work(conn: Conn) -> Rated:
             visit = conn.execute("SELECT guest_id, branch FROM visits WHERE id = ?",
                                  (visit_id,)).fetchone()
             if visit is None:
@@ -127,9 +143,21 @@ class FeedbackStore:
             if conn.execute("SELECT 1 FROM feedback WHERE visit_id = ?",
                             (visit_id,)).fetchone():
                 raise AlreadyRated(visit_id)
-            return _save(conn, visit[0], visit_id, visit[1], staff_id, score, "", now)
+            saved = _save(conn, visit[0], visit_id, visit[1], staff_id, score, "", now)
+            return self._consequences(conn, saved, complaint_text, now)
 
         return await self._db.write(work)
+
+    def _consequences(self, conn: Conn, saved: Feedback, complaint_text: str,
+                      now: datetime) -> Rated:
+        """A complaint opens a red request and is published, with the score's commit."""
+        guest = load_guest(conn, saved.guest_id)
+        if not saved.complaint:
+            return Rated(feedback=saved, guest=guest)
+        relayed = open_complaint(conn, self._requests, saved.guest_id, saved.branch,
+                                 saved.staff_id or 0, complaint_text, now)
+        self._events.publish(conn, [complaint_event(saved)], now)
+        return Rated(feedback=saved, guest=guest, complaint=relayed.request)
 
     async def ask(self, visit_id: int) -> FeedbackAsk | None:
         """The question's subject at send time; None when the visit or its guest is gone."""
@@ -193,3 +221,11 @@ def _save(
            details={"feedback": feedback_id, "score": score})
     row = conn.execute("SELECT * FROM feedback WHERE id = ?", (feedback_id,)).fetchone()
     return Feedback.model_validate(dict(row))
+
+
+def complaint_event(saved: Feedback) -> Event:
+    details: dict[str, str | int | bool | None] = {"feedback_id": saved.id, "score": saved.score}
+    if saved.visit_id is not None:
+        details["visit_id"] = saved.visit_id
+    return Event(kind=EventKind.FEEDBACK_COMPLAINT, guest_id=saved.guest_id, branch=saved.branch,
+                 at=saved.created_at, staff_id=saved.staff_id, details=details)

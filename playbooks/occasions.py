@@ -14,8 +14,9 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from functools import partial
 
-from playbooks.events import Event, EventKind
+from playbooks.events import Event, EventKind, EventLog
 from playbooks.outbox import Outgoing, enqueue
 from playbooks.roster import staff_with_roles
 from playbooks.shifts import BranchDay
@@ -280,10 +281,25 @@ class OccasionEvents:
 
         return await self._db.read(work)
 
-    async def published(self, event: Event, now: datetime) -> None:
-        await self._db.write(lambda conn: conn.execute(
-            "UPDATE occasion_events SET published_at = ? WHERE id = ?",
-            (stamp(now), event.details["occasion_event_id"])))
+    async def publish(self, events: EventLog, now: datetime) -> int:
+        """Hand each occasion event to its reactions, each in a transaction that also marks
+        it published, so none is lost or started twice; how many went through."""
+        done = 0
+        for event in await self.unpublished(now):
+            done += await self._db.write(partial(_publish, events=events, event=event, now=now))
+        return done
+
+
+def _publish(conn: Conn, *, events: EventLog, event: Event, now: datetime) -> int:
+    event_id = event.details["occasion_event_id"]
+    if conn.execute("SELECT 1 FROM occasion_events WHERE id = ? AND published_at IS NULL",
+                    (event_id,)).fetchone() is None:
+        return 0  # another process published it meanwhile
+    if not events.react(conn, event, now):
+        return 0  # rolled back to its savepoint; the next sweep tries again
+    conn.execute("UPDATE occasion_events SET published_at = ? WHERE id = ?",
+                 (stamp(now), event_id))
+    return 1
 
 
 def _event(row: Row, now: datetime) -> Event:

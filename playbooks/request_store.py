@@ -8,7 +8,6 @@ and a retried step never doubles them.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
 
 from playbooks.request_rows import (
     COLUMNS,
@@ -56,27 +55,35 @@ class RequestStore:
         lane: Lane | None = None, source: Source = Source.RELAY, draft: bool = False,
     ) -> Relayed:
         """Store a request and tell its department; a draft waits for `send_draft`."""
+        return await self._db.write(lambda conn: self.relay_in(
+            conn, branch=branch, staff_id=staff_id, ref_text=ref_text, text=text, now=now,
+            guest_id=guest_id, place=place, department=department, lane=lane, source=source,
+            draft=draft))
+
+    def relay_in(
+        self, conn: Conn, *, branch: str, staff_id: int, ref_text: str, text: str,
+        now: datetime, guest_id: int | None = None, place: str | None = None,
+        department: str | None = None, lane: Lane | None = None,
+        source: Source = Source.RELAY, draft: bool = False,
+    ) -> Relayed:
+        """`relay` inside the caller's transaction (a complaint opened with its score)."""
         desk, guessed = self.routing.classify(branch, text)
         desk = self._desk(branch, department) if department else desk
         chosen = lane or guessed
         accept_due, resolve_due = due_times(now, desk.deadlines.of(chosen))
-
-        def work(conn: Conn) -> Relayed:
-            cursor = conn.execute(
-                "INSERT INTO requests (branch, department, lane, state, guest_id, place,"
-                " ref_text, text, source, staff_id, created_at, accept_due, resolve_due)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                (branch, desk.id, chosen, State.DRAFT if draft else State.OPEN, guest_id, place,
-                 ref_text, text, source, staff_id, stamp(now), stamp(accept_due),
-                 stamp(resolve_due)),
-            )
-            request = load_request(conn, inserted_id(cursor))
-            if draft:
-                return Relayed(request=request, recipients=[], group=False, fallback=False)
-            record(conn, request.id, "opened", staff_id, now, f"{desk.id} {chosen}")
-            return announce(conn, request, desk, now)
-
-        return await self._db.write(work)
+        cursor = conn.execute(
+            "INSERT INTO requests (branch, department, lane, state, guest_id, place,"
+            " ref_text, text, source, staff_id, created_at, accept_due, resolve_due)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (branch, desk.id, chosen, State.DRAFT if draft else State.OPEN, guest_id, place,
+             ref_text, text, source, staff_id, stamp(now), stamp(accept_due),
+             stamp(resolve_due)),
+        )
+        request = load_request(conn, inserted_id(cursor))
+        if draft:
+            return Relayed(request=request, recipients=[], group=False, fallback=False)
+        record(conn, request.id, "opened", staff_id, now, f"{desk.id} {chosen}")
+        return announce(conn, request, desk, now)
 
     async def send_draft(self, request_id: int, guest_id: int, *, staff: Staff,
                          now: datetime) -> Relayed:
@@ -250,26 +257,17 @@ class RequestStore:
         return desk
 
 
-class HasRequests(Protocol):
-    @property
-    def requests(self) -> RequestStore: ...
-
-
-async def open_complaint(
-    core_or_store: RequestStore | HasRequests, guest_id: int, branch: str, staff_id: int,
-    text: str, now: datetime,
-) -> Request:
-    """A red request to the branch's front desk (guest services), for a low feedback score.
-
-    Its messages are in the outbox: the caller flushes it (`bot.handlers.requests.relay_now`).
-    """
-    store = core_or_store if isinstance(core_or_store, RequestStore) else core_or_store.requests
-    relayed = await store.relay(
-        branch=branch, staff_id=staff_id, ref_text=f"#{guest_id}", text=text, now=now,
+def open_complaint(
+    conn: Conn, store: RequestStore, guest_id: int, branch: str, staff_id: int, text: str,
+    now: datetime,
+) -> Relayed:
+    """A red request to the branch's front desk (guest services), for a low feedback score,
+    inside the caller's transaction."""
+    return store.relay_in(
+        conn, branch=branch, staff_id=staff_id, ref_text=f"#{guest_id}", text=text, now=now,
         guest_id=guest_id, department=store.routing.front_desk(branch).id, lane=Lane.RED,
         source=Source.COMPLAINT,
     )
-    return relayed.request
 
 
 def open_requests(

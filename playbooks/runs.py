@@ -52,54 +52,16 @@ class RunStore:
         self._db = db
 
     async def facts(self, guest_id: int, *, before: datetime, visit_id: int | None) -> GuestFacts:
-        """The guest, their standing traits and how often they came before this visit."""
-
-        def work(conn: Conn) -> GuestFacts:
-            earlier = conn.execute(
-                "SELECT COUNT(*) FROM visits WHERE guest_id = ? AND arrived_at <= ?"
-                " AND (? IS NULL OR id <> ?)", (guest_id, stamp(before), visit_id, visit_id),
-            ).fetchone()[0]
-            return GuestFacts(guest=load_guest(conn, guest_id),
-                              traits=load_traits(conn, guest_id), earlier_visits=earlier)
-
-        return await self._db.read(work)
+        return await self._db.read(lambda conn: load_facts(conn, guest_id, before=before,
+                                                           visit_id=visit_id))
 
     async def staff_with_roles(
         self, branch: str, roles: Iterable[Role], *, also: int | None = None
     ) -> list[Person]:
-        """Active staff of these roles in the branch, and the active staff member `also`."""
-
-        def work(conn: Conn) -> list[Person]:
-            people = _people(conn, branch, roles)
-            row = conn.execute("SELECT id AS staff_id, telegram_id AS chat_id FROM staff"
-                               " WHERE id = ? AND active = 1", (also,)).fetchone()
-            extra = [Person.model_validate(dict(row))] if row is not None else []
-            return [*people, *(p for p in extra if p not in people)]
-
-        return await self._db.read(work)
+        return await self._db.read(lambda conn: recipients(conn, branch, roles, also=also))
 
     async def start(self, run: NewRun, now: datetime) -> Run | None:
-        """Store the run and queue its checklist for each recipient, in one transaction;
-        None when this playbook already ran for this occurrence."""
-
-        def work(conn: Conn) -> Run | None:
-            run_id = _insert_run(conn, run, now)
-            if run_id is None:
-                return None
-            for position, (step, due) in enumerate(zip(run.playbook.steps, run.due, strict=True)):
-                conn.execute(
-                    "INSERT INTO playbook_steps (run_id, position, step_key, text_zh, text_en,"
-                    " due_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    (run_id, position, step.id, step.text.zh, step.text.en,
-                     stamp(due) if due else None),
-                )
-            for person in run.recipients:
-                conn.execute("INSERT INTO playbook_recipients (run_id, staff_id) VALUES (?, ?)",
-                             (run_id, person.staff_id))
-                enqueue(conn, checklist_message(run_id, person, now), now)
-            return _load(conn, run_id)
-
-        return await self._db.write(work)
+        return await self._db.write(lambda conn: start_run(conn, run, now))
 
     async def get(self, run_id: int) -> Run:
         return await self._db.read(lambda conn: _load(conn, run_id))
@@ -108,17 +70,7 @@ class RunStore:
         return await self._db.read(lambda conn: _load(conn, _run_id_of(conn, step_id)))
 
     async def started_by(self, subjects: list[str]) -> list[Run]:
-        """The runs these events started, in the order they were started."""
-
-        def work(conn: Conn) -> list[Run]:
-            marks = ", ".join("?" for _ in subjects)
-            rows = conn.execute(
-                f"SELECT id FROM playbook_runs WHERE started_by IN ({marks}) ORDER BY id",
-                subjects,
-            )
-            return [_load(conn, row[0]) for row in rows.fetchall()]
-
-        return await self._db.read(work) if subjects else []
+        return await self._db.read(lambda conn: runs_started_by(conn, subjects))
 
     async def mark_done(self, step_id: int, *, staff_id: int, now: datetime) -> tuple[Marked, Run]:
         """Mark a step done by `staff_id`; the run completes with its last step.
@@ -162,6 +114,57 @@ class RunStore:
             return [_load(conn, row[0]) for row in rows.fetchall()]
 
         return await self._db.read(work)
+
+
+def load_facts(conn: Conn, guest_id: int, *, before: datetime, visit_id: int | None) -> GuestFacts:
+    """The guest, their standing traits and how often they came before this visit."""
+    earlier = conn.execute(
+        "SELECT COUNT(*) FROM visits WHERE guest_id = ? AND arrived_at <= ?"
+        " AND (? IS NULL OR id <> ?)", (guest_id, stamp(before), visit_id, visit_id),
+    ).fetchone()[0]
+    return GuestFacts(guest=load_guest(conn, guest_id), traits=load_traits(conn, guest_id),
+                      earlier_visits=earlier)
+
+
+def recipients(
+    conn: Conn, branch: str, roles: Iterable[Role], *, also: int | None = None
+) -> list[Person]:
+    """Active staff of these roles in the branch, and the active staff member `also`."""
+    people = _people(conn, branch, roles)
+    row = conn.execute("SELECT id AS staff_id, telegram_id AS chat_id FROM staff"
+                       " WHERE id = ? AND active = 1", (also,)).fetchone()
+    extra = [Person.model_validate(dict(row))] if row is not None else []
+    return [*people, *(p for p in extra if p not in people)]
+
+
+def start_run(conn: Conn, run: NewRun, now: datetime) -> Run | None:
+    """Store the run and queue its checklist for each recipient, in the caller's transaction;
+    None when this playbook already ran for this occurrence."""
+    run_id = _insert_run(conn, run, now)
+    if run_id is None:
+        return None
+    for position, (step, due) in enumerate(zip(run.playbook.steps, run.due, strict=True)):
+        conn.execute(
+            "INSERT INTO playbook_steps (run_id, position, step_key, text_zh, text_en,"
+            " due_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (run_id, position, step.id, step.text.zh, step.text.en,
+             stamp(due) if due else None),
+        )
+    for person in run.recipients:
+        conn.execute("INSERT INTO playbook_recipients (run_id, staff_id) VALUES (?, ?)",
+                     (run_id, person.staff_id))
+        enqueue(conn, checklist_message(run_id, person, now), now)
+    return _load(conn, run_id)
+
+
+def runs_started_by(conn: Conn, subjects: list[str]) -> list[Run]:
+    """The runs these events started, in the order they were started."""
+    if not subjects:
+        return []
+    marks = ", ".join("?" for _ in subjects)
+    rows = conn.execute(
+        f"SELECT id FROM playbook_runs WHERE started_by IN ({marks}) ORDER BY id", subjects)
+    return [_load(conn, row[0]) for row in rows.fetchall()]
 
 
 def _insert_run(conn: Conn, run: NewRun, now: datetime) -> int | None:

@@ -86,22 +86,6 @@ class BookingStore:
     async def book(self, new: NewBooking, *, staff_id: int | None, now: datetime) -> BookingMade:
         return await self._db.write(lambda conn: book(conn, new, staff_id, now))
 
-    async def book_draft(
-        self, draft_id: int, new: NewBooking, *, staff_id: int, now: datetime
-    ) -> BookingMade:
-        """Make the booking a draft described, once: a second press raises DraftGone."""
-
-        def work(conn: Conn) -> BookingMade:
-            cursor = conn.execute(
-                "UPDATE booking_drafts SET used_at = ? WHERE id = ? AND staff_id = ?"
-                " AND used_at IS NULL", (stamp(now), draft_id, staff_id),
-            )
-            if cursor.rowcount != 1:
-                raise DraftGone(draft_id)
-            return book(conn, new, staff_id, now)
-
-        return await self._db.write(work)
-
     async def get(self, booking_id: int) -> Booking:
         return await self._db.read(lambda conn: _load(conn, booking_id))
 

@@ -32,6 +32,14 @@ BUSY_TIMEOUT_MS = 5000
 # records the key atomically with its effect, so a request delivered again after a crash is
 # recognised by `already_served` and not applied twice.
 serving: ContextVar[str | None] = ContextVar("serving", default=None)
+# Whether the request being served has committed a write: what its error message may promise.
+saved_while_serving: ContextVar[bool] = ContextVar("saved_while_serving", default=False)
+
+
+def serve(key: str) -> None:
+    """Start serving the outside request `key` (see `serving`)."""
+    serving.set(key)
+    saved_while_serving.set(False)
 
 
 class MigrationError(Exception):
@@ -75,6 +83,7 @@ class Database(ABC):
         result = await self._write(recorded)
         if key is not None:
             serving.set(None)  # recorded with this commit; the request's later writes need not
+            saved_while_serving.set(True)
         return result
 
     @abstractmethod

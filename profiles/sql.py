@@ -58,3 +58,10 @@ def inserted_id(cursor: Cursor) -> int:
     """The id an `INSERT … RETURNING id` produced (0 when a conflict skipped the row)."""
     row = cursor.fetchone()
     return 0 if row is None else int(row[0])
+
+
+def is_database_error(error: BaseException) -> bool:
+    """Whether the database itself failed (a conflict to retry, a broken statement), as
+    opposed to the caller's own logic: a transaction must not carry on past the former."""
+    return (isinstance(error, (sqlite3.Error, ConstraintViolation))
+            or type(error).__module__.startswith("psycopg"))

@@ -35,30 +35,8 @@ class TraitStore:
         Raises NoteRefused, before anything is written, for words the guardrails refuse.
         """
         self._guardrails.check(drafts)
-
-        def work(conn: Conn) -> NoteLogged:
-            if conn.execute("SELECT 1 FROM guests WHERE id = ?", (guest_id,)).fetchone() is None:
-                raise GuestNotFound(guest_id)
-            batch_id = _new_batch(conn, guest_id, staff_id, branch, now)
-            added: list[int] = []
-            confirmed: list[int] = []
-            for draft in _distinct(drafts):
-                existing = _standing_trait(conn, guest_id, draft)
-                if existing is None:
-                    added.append(
-                        _insert_trait(conn, guest_id, draft, staff_id, branch, batch_id, now)
-                    )
-                else:
-                    _confirm(conn, existing, batch_id, staff_id, branch, now)
-                    confirmed.append(existing)
-            record(conn, AuditAction.NOTE, staff_id=staff_id, guest_id=guest_id, now=now,
-                   details={"batch": batch_id, "added": added, "confirmed": confirmed})
-            return NoteLogged(
-                batch_id=batch_id, guest_id=guest_id, added=_load(conn, added),
-                confirmed=_load(conn, confirmed),
-            )
-
-        return await self._db.write(work)
+        return await self._db.write(lambda conn: log_traits(
+            conn, guest_id, drafts, staff_id=staff_id, branch=branch, now=now))
 
     async def undo(self, batch_id: int, *, staff_id: int, now: datetime) -> list[Trait]:
         """Take back one note: what it added is retracted, what it confirmed is unconfirmed.
@@ -136,6 +114,29 @@ class TraitStore:
             return found[0]
 
         return await self._db.read(work)
+
+
+def log_traits(
+    conn: Conn, guest_id: int, drafts: list[TraitDraft], *, staff_id: int, branch: str,
+    now: datetime,
+) -> NoteLogged:
+    """A note's traits as one batch, in the caller's transaction (see `TraitStore.log`)."""
+    if conn.execute("SELECT 1 FROM guests WHERE id = ?", (guest_id,)).fetchone() is None:
+        raise GuestNotFound(guest_id)
+    batch_id = _new_batch(conn, guest_id, staff_id, branch, now)
+    added: list[int] = []
+    confirmed: list[int] = []
+    for draft in _distinct(drafts):
+        existing = _standing_trait(conn, guest_id, draft)
+        if existing is None:
+            added.append(_insert_trait(conn, guest_id, draft, staff_id, branch, batch_id, now))
+        else:
+            _confirm(conn, existing, batch_id, staff_id, branch, now)
+            confirmed.append(existing)
+    record(conn, AuditAction.NOTE, staff_id=staff_id, guest_id=guest_id, now=now,
+           details={"batch": batch_id, "added": added, "confirmed": confirmed})
+    return NoteLogged(batch_id=batch_id, guest_id=guest_id, added=_load(conn, added),
+                      confirmed=_load(conn, confirmed))
 
 
 def load_traits(conn: Conn, guest_id: int) -> list[Trait]:

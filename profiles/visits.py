@@ -42,49 +42,55 @@ class VisitStore:
         table: str | None = None, room: str | None = None,
     ) -> Visit:
         """Record an arrival; an earlier open visit of the guest in the same branch is closed."""
-
-        def work(conn: Conn) -> Visit:
-            if conn.execute("SELECT 1 FROM guests WHERE id = ?", (guest_id,)).fetchone() is None:
-                raise GuestNotFound(guest_id)
-            conn.execute(
-                "UPDATE visits SET left_at = ?"
-                " WHERE guest_id = ? AND branch = ? AND left_at IS NULL",
-                (stamp(now), guest_id, branch),
-            )
-            cursor = conn.execute(
-                "INSERT INTO visits (guest_id, branch, staff_id, arrived_at, table_no, room_no)"
-                " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                (guest_id, branch, staff_id, stamp(now), table, room),
-            )
-            return _load(conn, inserted_id(cursor))
-
-        return await self._db.write(work)
+        return await self._db.write(lambda conn: record_visit(
+            conn, guest_id, branch=branch, staff_id=staff_id, now=now, table=table, room=room))
 
     async def leave(self, visit_id: int, *, now: datetime) -> Visit:
-        def work(conn: Conn) -> Visit:
-            conn.execute("UPDATE visits SET left_at = COALESCE(left_at, ?) WHERE id = ?",
-                         (stamp(now), visit_id))
-            return _load(conn, visit_id)
-
-        return await self._db.write(work)
+        return await self._db.write(lambda conn: close_visit(conn, visit_id, now))
 
     async def get(self, visit_id: int) -> Visit:
         return await self._db.read(lambda conn: _load(conn, visit_id))
 
     async def for_guest(self, guest_id: int, *, limit: int = 20) -> list[Visit]:
         """The guest's visits, newest first."""
-
-        def work(conn: Conn) -> list[Visit]:
-            rows = conn.execute(
-                f"SELECT {VISIT_COLUMNS} FROM visits WHERE guest_id = ?"
-                " ORDER BY arrived_at DESC, id DESC LIMIT ?", (guest_id, limit),
-            )
-            return [Visit.model_validate(dict(row)) for row in rows]
-
-        return await self._db.read(work)
+        return await self._db.read(lambda conn: guest_visits(conn, guest_id, limit=limit))
 
     async def summaries(self, guest_ids: list[int]) -> dict[int, VisitSummary]:
         return await self._db.read(lambda conn: visit_summaries(conn, guest_ids))
+
+
+def record_visit(
+    conn: Conn, guest_id: int, *, branch: str, staff_id: int | None, now: datetime,
+    table: str | None = None, room: str | None = None,
+) -> Visit:
+    """An arrival in the caller's transaction; raises GuestNotFound."""
+    if conn.execute("SELECT 1 FROM guests WHERE id = ?", (guest_id,)).fetchone() is None:
+        raise GuestNotFound(guest_id)
+    conn.execute(
+        "UPDATE visits SET left_at = ? WHERE guest_id = ? AND branch = ? AND left_at IS NULL",
+        (stamp(now), guest_id, branch),
+    )
+    cursor = conn.execute(
+        "INSERT INTO visits (guest_id, branch, staff_id, arrived_at, table_no, room_no)"
+        " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        (guest_id, branch, staff_id, stamp(now), table, room),
+    )
+    return _load(conn, inserted_id(cursor))
+
+
+def close_visit(conn: Conn, visit_id: int, now: datetime) -> Visit:
+    conn.execute("UPDATE visits SET left_at = COALESCE(left_at, ?) WHERE id = ?",
+                 (stamp(now), visit_id))
+    return _load(conn, visit_id)
+
+
+def guest_visits(conn: Conn, guest_id: int, *, limit: int = 20) -> list[Visit]:
+    """The guest's visits, newest first."""
+    rows = conn.execute(
+        f"SELECT {VISIT_COLUMNS} FROM visits WHERE guest_id = ?"
+        " ORDER BY arrived_at DESC, id DESC LIMIT ?", (guest_id, limit),
+    )
+    return [Visit.model_validate(dict(row)) for row in rows]
 
 
 def visit_summaries(conn: Conn, guest_ids: list[int]) -> dict[int, VisitSummary]:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from playbooks.events import EventLog
+from playbooks.feedback import FeedbackStore
+from playbooks.request_store import RequestStore
 from playbooks.requests import Request, Source, State
-from playbooks.routing import Lane
+from playbooks.routing import Lane, LaneWords, Routing
+from profiles.db import Database
 from profiles.models import Category, Guest, GuestCard, Role, Staff, Trait, TraitDraft
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -53,3 +57,8 @@ def make_request(**overrides: object) -> Request:
         "resolve_due": NOW + timedelta(minutes=30),
     }
     return Request.model_validate({**values, **overrides})
+
+
+def feedback_store(db: Database) -> FeedbackStore:
+    """Feedback with the default routing: a complaint goes to the branch's first desk."""
+    return FeedbackStore(db, RequestStore(db, Routing({}, LaneWords())), EventLog(db))

@@ -10,7 +10,7 @@ from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
 from bot.callbacks import Verb
 from bot.i18n import t
 from bot.state import Context
-from profiles.db import serving
+from profiles.db import serve
 
 log = logging.getLogger(__name__)
 # In a group, these buttons are ours to answer: Seen on an allergy alert to the kitchen,
@@ -22,7 +22,7 @@ GROUP_VERBS = frozenset({Verb.ALLERGY_SEEN, Verb.REQUEST_ACCEPT, Verb.REQUEST_DO
 async def admit_staff(update: Update, context: Context) -> None:
     """Find the staff member behind the update, or answer strangers with one polite line."""
     key = f"update:{context.bot.id}:{update.update_id}"  # ids restart for a new bot token
-    serving.set(key)  # the update's first write records it, atomically
+    serve(key)  # the update's first write records it, atomically
     if await context.core.db.already_served(key):
         log.info("update %s was delivered again; its effects are saved already", update.update_id)
         raise ApplicationHandlerStop

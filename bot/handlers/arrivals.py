@@ -9,21 +9,12 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import Verb, unpack
 from bot.checklists import clock_time, guest_line
-from bot.events import raise_events
 from bot.i18n import t
-from bot.scheduler import flush
 from bot.state import Context
 from bot.views import one_guest, send_card, send_choices, show_matches
-from playbooks.arrivals import (
-    MAX_NUMBER,
-    arrival_events,
-    checkout_event,
-    parse_arrival,
-    recent_arrival,
-)
+from playbooks.arrivals import MAX_NUMBER, Arrived, parse_arrival
 from playbooks.engine import Outcome
 from profiles.errors import GuestNotFound
-from profiles.models import Guest
 from profiles.refs import EmptyRef
 from profiles.visits import Visit
 
@@ -70,47 +61,32 @@ async def arrive_chosen(update: Update, context: Context) -> None:
 async def record_arrival(
     message: Message, context: Context, guest_id: int, *, table: str | None, room: str | None
 ) -> None:
-    """The visit, the card for the person at the door, then the events that start playbooks."""
+    """One core call records the visit and starts what it starts; then the card for the
+    person at the door, and whom the arrival reached."""
     core, me = context.core, context.member
-    now = core.clock()
-    repeated = recent_arrival(await core.visits.for_guest(guest_id, limit=5), me.branch, now)
     try:
-        visit = repeated or await core.visits.arrive(guest_id, branch=me.branch, staff_id=me.id,
-                                                     now=now, table=table, room=room)
-        guest = await core.guests.get(guest_id)
+        arrived = await core.arrivals.arrive(guest_id, branch=me.branch, staff_id=me.id,
+                                             now=core.clock(), table=table, room=room)
     except GuestNotFound:
         await message.reply_text(t(me.language, "guest.gone"))
         return
     await send_card(message, context, guest_id)
-    if repeated is not None:
-        await message.reply_text(_repeated(repeated, context), parse_mode="HTML")
-    else:
-        await _announce(message, context, guest, visit)
+    await message.reply_text(_arrival_text(arrived, context), parse_mode="HTML")
 
 
-async def _announce(message: Message, context: Context, guest: Guest, visit: Visit) -> None:
-    """Raise the arrival, say whom it reached, and deliver its checklists and alert at once."""
-    core, lang = context.core, context.lang
-    events = arrival_events(visit)
-    for event in events:
-        await core.events.publish(event)
-    outcome = await core.playbooks.outcome(*events)
-    zone = core.playbooks.policy(visit.branch).zone
-    head = t(lang, "arrive.recorded", guest=guest_line(guest, _place(visit), lang),
-             at=clock_time(visit.arrived_at, zone))
-    await message.reply_text("\n".join([head, *_told(outcome, lang)]), parse_mode="HTML")
-    await flush(context.bot, core)
+def _arrival_text(arrived: Arrived, context: Context) -> str:
+    visit, lang = arrived.visit, context.lang
+    at = clock_time(visit.arrived_at, context.core.playbooks.policy(visit.branch).zone)
+    if arrived.repeated:
+        return t(lang, "arrive.repeated", at=at)
+    head = t(lang, "arrive.recorded", guest=guest_line(arrived.guest, _place(visit), lang), at=at)
+    return "\n".join([head, *_told(arrived.outcome, lang)])
 
 
 def _place(visit: Visit) -> str | None:
     if visit.table_no:
         return f"table:{visit.table_no}"
     return f"room:{visit.room_no}" if visit.room_no else None
-
-
-def _repeated(visit: Visit, context: Context) -> str:
-    zone = context.core.playbooks.policy(visit.branch).zone
-    return t(context.lang, "arrive.repeated", at=clock_time(visit.arrived_at, zone))
 
 
 def _told(outcome: Outcome, lang: str) -> list[str]:
@@ -135,16 +111,17 @@ async def leave(update: Update, context: Context) -> None:
     guest = await one_guest(message, context, ref)
     if guest is None:
         return
-    visits = await core.visits.for_guest(guest.id, limit=5)
-    open_visit = next((v for v in visits if v.branch == me.branch and v.left_at is None), None)
-    if open_visit is None:
-        await message.reply_text(t(me.language, "leave.not_here", guest=guest_line(
-            guest, None, me.language)), parse_mode="HTML")
+    try:
+        left = await core.arrivals.leave(guest.id, branch=me.branch, staff_id=me.id,
+                                         now=core.clock())
+    except GuestNotFound:
+        await message.reply_text(t(me.language, "guest.gone"))
         return
-    visit = await core.visits.leave(open_visit.id, now=core.clock())
-    await message.reply_text(t(me.language, "leave.done", guest=guest_line(
-        guest, _place(visit), me.language)), parse_mode="HTML")
-    await raise_events(context, [checkout_event(visit, staff_id=me.id, at=core.clock())])
+    key = "leave.done" if left.visit else "leave.not_here"
+    place = _place(left.visit) if left.visit else None
+    await message.reply_text(t(me.language, key, guest=guest_line(left.guest, place,
+                                                                   me.language)),
+                             parse_mode="HTML")
 
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [

@@ -11,14 +11,12 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot import render
 from bot.briefs import booking_text, moment_label
 from bot.callbacks import Verb, button
-from bot.events import raise_events
 from bot.handlers.guests import split_name_phone
 from bot.i18n import t
 from bot.reminders import branch_day_of
 from bot.state import Context
 from bot.views import name_for_new_guest, reply, send_choices
 from playbooks.dates import WhenError
-from playbooks.events import Event, EventKind
 from playbooks.reservations import BookingDraft, BookingText, BookingTextError, read_booking
 from profiles.bookings import BookingMade, DraftGone
 from profiles.errors import GuestNotFound
@@ -103,10 +101,7 @@ async def make(target: object, context: Context, draft: BookingDraft, at: dateti
     core, me = context.core, context.member
     new = draft.booking(at)
     try:
-        if draft_id is None:
-            made = await core.bookings.book(new, staff_id=me.id, now=core.clock())
-        else:
-            made = await core.bookings.book_draft(draft_id, new, staff_id=me.id, now=core.clock())
+        made = await core.booking.book(new, staff_id=me.id, now=core.clock(), draft_id=draft_id)
     except GuestNotFound:
         await reply(target, t(context.lang, "guest.gone"))
         return
@@ -114,8 +109,6 @@ async def make(target: object, context: Context, draft: BookingDraft, at: dateti
         await reply(target, t(context.lang, "book.draft_gone"))
         return
     await _confirm(target, context, made)
-    if not made.already:
-        await raise_events(context, _events(made, staff_id=me.id, context=context))
 
 
 async def _confirm(target: object, context: Context, made: BookingMade) -> None:
@@ -134,17 +127,6 @@ async def _confirm(target: object, context: Context, made: BookingMade) -> None:
         button(t(lang, "book.cancel", when=when), Verb.BOOK_CANCEL, booking.id),
         button(t(lang, "button.card"), Verb.OPEN, booking.guest_id)]])
     await reply(target, "\n".join(lines), markup)
-
-
-def _events(made: BookingMade, *, staff_id: int, context: Context) -> list[Event]:
-    booking = made.booking
-    details: dict[str, str | int | bool | None] = {
-        "booking_id": booking.id, "party": booking.party, "children": booking.children,
-        "expected_at": booking.at.isoformat()}
-    kinds = [EventKind.BOOKING_CREATED] + ([EventKind.BOOKING_FIRST_VISIT]
-                                           if made.first_visit else [])
-    return [Event(kind=kind, guest_id=booking.guest_id, branch=booking.branch,
-                  at=context.core.clock(), staff_id=staff_id, details=details) for kind in kinds]
 
 
 async def list_bookings_of(target: object, context: Context, guest_id: int) -> None:

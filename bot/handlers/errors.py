@@ -10,6 +10,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 
 from bot.i18n import t
 from bot.state import Context
+from profiles.db import saved_while_serving
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +19,9 @@ async def on_error(update: object, context: Context) -> None:
     log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
     if not isinstance(update, Update) or isinstance(context.error, (Forbidden, NetworkError)):
         return  # nobody to tell, or no way to tell them
-    line = t(await _language(update, context), "error")
+    # a command commits before it answers: when the answer failed, its effects are saved
+    line = t(await _language(update, context), "error_saved" if saved_while_serving.get()
+             else "error")
     try:
         await _tell(update, line)
     except (BadRequest, Forbidden, NetworkError):

@@ -9,21 +9,18 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import render
 from bot.callbacks import ID, Verb, pattern, unpack
-from bot.events import raise_events
 from bot.i18n import t
 from bot.state import Context
 from bot.views import one_guest, reply
-from playbooks.events import Event, EventKind
 from playbooks.feedback import (
     MAX_SCORE,
     MIN_SCORE,
     AlreadyRated,
-    Feedback,
     FeedbackUsage,
+    Rated,
     ScoreOutOfRange,
     split_feedback,
 )
-from playbooks.request_store import open_complaint
 from profiles.errors import GuestNotFound
 
 
@@ -43,12 +40,13 @@ async def feedback(update: Update, context: Context) -> None:
     if guest is None:
         return
     try:
-        saved = await core.feedback.record(guest.id, score, comment, staff_id=me.id,
-                                           branch=me.branch, now=core.clock())
+        rated = await core.feedback.record(
+            guest.id, score, comment, staff_id=me.id, branch=me.branch, now=core.clock(),
+            complaint_text=_complaint_text(score, comment, me.language))
     except GuestNotFound:
         await message.reply_text(t(me.language, "guest.gone"))
         return
-    await _recorded(message, context, saved)
+    await reply(message, _recorded(rated, me.language))
 
 
 async def rate(update: Update, context: Context) -> None:
@@ -57,7 +55,9 @@ async def rate(update: Update, context: Context) -> None:
     assert query is not None and query.data is not None
     visit_id, score = (int(arg) for arg in unpack(query.data))
     try:
-        saved = await core.feedback.rate_visit(visit_id, score, staff_id=me.id, now=core.clock())
+        rated = await core.feedback.rate_visit(visit_id, score, staff_id=me.id, now=core.clock(),
+                                               complaint_text=_complaint_text(score, "",
+                                                                              me.language))
     except AlreadyRated:
         await query.answer(t(me.language, "feedback.already"), show_alert=True)
         return
@@ -66,35 +66,22 @@ async def rate(update: Update, context: Context) -> None:
         return
     await query.answer()
     await query.edit_message_reply_markup(None)
-    await _recorded(query.message, context, saved)
+    await reply(query.message, _recorded(rated, me.language))
 
 
-async def _recorded(message: object, context: Context, saved: Feedback) -> None:
-    """Say it is saved; a complaint also opens a red request and the recovery playbook."""
-    core, me = context.core, context.member
-    guest = await core.guests.get(saved.guest_id)
-    lines = [t(me.language, "feedback.saved", score=saved.score,
-               name=escape(render.full_name(guest)), ref=guest.ref)]
-    if saved.complaint:
-        request = await open_complaint(core, saved.guest_id, saved.branch, me.id,
-                                       _complaint_text(saved, me.language), core.clock())
-        lines.append(t(me.language, "feedback.complaint", number=request.number))
-    await reply(message, "\n".join(lines))
-    events = [_complaint_event(saved)] if saved.complaint else []
-    await raise_events(context, events)
+def _recorded(rated: Rated, lang: str) -> str:
+    """Saved, and the complaint request it opened."""
+    guest, saved = rated.guest, rated.feedback
+    lines = [t(lang, "feedback.saved", score=saved.score, name=escape(render.full_name(guest)),
+               ref=guest.ref)]
+    if rated.complaint is not None:
+        lines.append(t(lang, "feedback.complaint", number=rated.complaint.number))
+    return "\n".join(lines)
 
 
-def _complaint_text(saved: Feedback, lang: str) -> str:
-    return t(lang, "feedback.complaint_request", score=saved.score,
-             comment=saved.comment or t(lang, "feedback.no_comment"))
-
-
-def _complaint_event(saved: Feedback) -> Event:
-    details: dict[str, str | int | bool | None] = {"feedback_id": saved.id, "score": saved.score}
-    if saved.visit_id is not None:
-        details["visit_id"] = saved.visit_id
-    return Event(kind=EventKind.FEEDBACK_COMPLAINT, guest_id=saved.guest_id, branch=saved.branch,
-                 at=saved.created_at, staff_id=saved.staff_id, details=details)
+def _complaint_text(score: int, comment: str, lang: str) -> str:
+    return t(lang, "feedback.complaint_request", score=score,
+             comment=comment or t(lang, "feedback.no_comment"))
 
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [

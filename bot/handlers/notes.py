@@ -10,13 +10,11 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 from bot import render
 from bot.audit_view import refusal_text
 from bot.callbacks import ID, WORD, Verb, button, pattern, unpack
-from bot.events import raise_events
 from bot.handlers.duplicates import offer_duplicates
 from bot.handlers.guests import search_and_show
 from bot.i18n import t
 from bot.state import Context
 from bot.views import name_for_new_guest, reply, send_choices
-from playbooks.allergy import allergies_logged
 from profiles.access import Action, can
 from profiles.errors import GuestNotFound, NothingToUndo, PendingNoteGone, TraitNotFound
 from profiles.guardrails import NoteRefused
@@ -184,8 +182,8 @@ async def _log(
         await _offer_tag(message, context, guest_id, parsed)
         return
     try:
-        logged = await core.traits.log(guest_id, parsed.traits, staff_id=me.id, branch=me.branch,
-                                       now=core.clock())
+        logged = await core.notes.log(guest_id, parsed.traits, staff_id=me.id, branch=me.branch,
+                                      now=core.clock())
         guest = await core.guests.get(guest_id)
     except GuestNotFound:
         await reply(message, t(me.language, "guest.gone"))
@@ -200,8 +198,6 @@ async def _log(
     rows += _tag_rows(context, guest.id, parsed)
     text = render.note_logged(logged, guest, lang=me.language, unparsed=parsed.unparsed)
     await reply(message, text, InlineKeyboardMarkup(rows))
-    await raise_events(context, allergies_logged(logged, branch=me.branch, staff_id=me.id,
-                                                 at=core.clock()))
 
 
 def _tag_rows(

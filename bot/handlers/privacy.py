@@ -12,7 +12,6 @@ from bot.audit_view import audit_lines
 from bot.callbacks import Verb, button, pattern, unpack
 from bot.handlers.report import refuse
 from bot.i18n import t
-from bot.scheduler import flush
 from bot.state import Context
 from bot.views import one_guest
 from profiles.access import Action, can
@@ -59,7 +58,6 @@ async def confirm_forget(update: Update, context: Context) -> None:
     await query.answer()
     await query.edit_message_text(t(me.language, "forget.done", ref=f"#{erased.guest_id}",
                                     tables=len(erased.rows)), parse_mode="HTML")
-    await flush(context.bot, core)  # the colleagues of a closed request hear of it now
 
 
 async def export(update: Update, context: Context) -> None:

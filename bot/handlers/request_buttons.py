@@ -18,7 +18,6 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 
 from bot import request_texts as texts
 from bot.callbacks import ID, WORD, Verb, pattern, unpack
-from bot.handlers.requests import relay_now
 from bot.i18n import t
 from bot.state import Context
 from playbooks.requests import (
@@ -49,7 +48,6 @@ async def accept(update: Update, context: Context) -> None:
         return
     await query.answer(t(me.language, "request.accepted_toast", number=taken.number))
     await _redraw(query, context, request_id)
-    await relay_now(context.bot, core)
 
 
 async def done(update: Update, context: Context) -> None:
@@ -71,7 +69,6 @@ async def _close(update: Update, context: Context, outcome: State) -> None:
         return
     await query.answer(t(me.language, "request.closed_toast", number=closed.number))
     await _redraw(query, context, request_id)
-    await relay_now(context.bot, core)
     await _ask_for_note(context, closed)
 
 
@@ -108,7 +105,6 @@ async def _change(query: CallbackQuery, context: Context, request_id: int, *,
         texts.sent(relayed, lang=me.language, routing=routing, ref=relayed.request.ref_text),
         parse_mode="HTML",
         reply_markup=texts.change_keyboard(relayed.request, lang=me.language, routing=routing))
-    await relay_now(context.bot, core)
 
 
 async def note(update: Update, context: Context) -> None:
@@ -132,7 +128,6 @@ async def note(update: Update, context: Context) -> None:
     originator = await core.staff.get(noted.staff_id)
     await message.reply_text(t(me.language, "request.note_saved", name=escape(originator.name)),
                              parse_mode="HTML")
-    await relay_now(context.bot, core)
 
 
 async def _ask_for_note(context: Context, closed: Request) -> None:

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import Bot, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import render
 from bot import request_texts as texts
 from bot.callbacks import ID, Verb, button, pattern, unpack
 from bot.i18n import t
-from bot.scheduler import flush
-from bot.state import Context, Core
-from playbooks.escalations import RequestPlanner
+from bot.state import Context
 from playbooks.requests import MAX_TEXT, Place, Relayed, RequestNotFound
 from profiles.errors import GuestNotFound
 from profiles.models import Guest
@@ -28,14 +26,6 @@ from profiles.refs import (
 
 REF_LIMIT = 64
 MAX_CHOICES = 8
-
-
-async def relay_now(bot: Bot, core: Core) -> None:
-    """Send what was just enqueued; a department group that refuses it is replaced by the
-    leads at once, not at the next sweep."""
-    await flush(bot, core)
-    if await RequestPlanner(core.db).plan(core.clock()):
-        await flush(bot, core)
 
 
 async def request(update: Update, context: Context) -> None:
@@ -65,7 +55,6 @@ async def request(update: Update, context: Context) -> None:
     if len(found) > 1:
         await _choose(message, context, found, relayed.request.id, ref)
         return
-    await relay_now(context.bot, core)
     await _receipt(message, context, relayed)
 
 
@@ -79,7 +68,6 @@ async def choose_guest(update: Update, context: Context) -> None:
         await query.answer(t(me.language, "request.draft_gone"), show_alert=True)
         return
     await query.answer()
-    await relay_now(context.bot, core)
     await query.edit_message_text(
         texts.sent(relayed, lang=me.language, routing=core.requests.routing,
                    ref=relayed.request.ref_text),

@@ -3,7 +3,7 @@
 The clock stands at 04:00 on Sunday 22 November 2026 in Los Angeles (tests.factories.NOW).
 """
 
-from playbooks.events import Event, EventKind
+from playbooks.events import EventKind
 from profiles.bookings import BookingStatus
 from tests.bot.conftest import BotUnderTest
 
@@ -24,16 +24,11 @@ async def test_a_booking_shows_in_the_brief_with_allergies_and_preferences(
         "📝 birthday dinner"]
 
 
-async def test_a_booking_is_announced_to_subscribers_with_its_details(bot: BotUnderTest) -> None:
-    seen: list[Event] = []
-
-    async def collect(event: Event) -> None:
-        seen.append(event)
-
-    bot.core.events.subscribe(collect)
+async def test_a_booking_is_recorded_as_events_with_its_details(bot: BotUnderTest) -> None:
     waiter = await bot.join("waiter", "la", language="en")
     await bot.send(waiter, "/new Smith")
     await bot.send(waiter, "/book Smith Fri 8pm 2大1小")
+    seen = await bot.core.events.recorded(1)
     assert [(e.kind, e.details["party"], e.details["children"]) for e in seen] == [
         (EventKind.BOOKING_CREATED, 3, True), (EventKind.BOOKING_FIRST_VISIT, 3, True)]
     assert seen[0].details["expected_at"] == "2026-11-28T04:00:00+00:00"

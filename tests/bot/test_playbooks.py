@@ -196,17 +196,12 @@ async def test_among_several_guests_the_chosen_one_arrives_at_the_table_typed(
 
 async def test_leave_frees_the_table_and_raises_checkout(bot: BotUnderTest) -> None:
     waiter = await bot.join("waiter", language="en")
-    await guest_with(bot, "Smith")
+    guest = await guest_with(bot, "Smith")
     await bot.send(waiter, "/arrive Smith table 7")
-    heard: list[Event] = []
-
-    async def listen(event: Event) -> None:
-        heard.append(event)
-
-    bot.core.events.subscribe(listen)
     [left] = await bot.send(waiter, "/leave table 7")
     assert left.text.startswith("👋 Left: Smith #") and "table 7" in left.text
-    assert [event.kind for event in heard] == [EventKind.GUEST_CHECKOUT]
+    assert [event.kind for event in await bot.core.events.recorded(guest)] == [
+        EventKind.GUEST_ARRIVED, EventKind.GUEST_SEATED, EventKind.GUEST_CHECKOUT]
     [again] = await bot.send(waiter, "/leave Smith")
     assert again.text.endswith("has no open visit in this branch.")
 
@@ -229,9 +224,9 @@ async def test_a_booking_raised_elsewhere_prepares_a_vips_room_before_arrival(
     guest = await guest_with(bot, "Smith")
     await bot.core.guests.set_tags(guest, segment=Segment.KEY, now=bot.clock())
     expected = bot.clock() + timedelta(days=1)
-    await bot.core.events.publish(Event(
-        kind=EventKind.BOOKING_CREATED, guest_id=guest, branch="la", at=bot.clock(),
-        details={"booking_id": 9, "room": "1203", "expected_at": expected.isoformat()}))
+    booked = Event(kind=EventKind.BOOKING_CREATED, guest_id=guest, branch="la", at=bot.clock(),
+                   details={"booking_id": 9, "room": "1203", "expected_at": expected.isoformat()})
+    await bot.core.db.write(lambda conn: bot.core.events.publish(conn, [booked], bot.clock()))
     await sweep(bot)
     checklist = bot.last(housekeeper)
     assert checklist.text.splitlines()[:3] == [

@@ -3,10 +3,9 @@
 from datetime import timedelta
 from http import HTTPStatus
 
-from bot.handlers.requests import relay_now
 from bot.i18n import t
 from bot.local import LocalUser, SentMessage
-from bot.scheduler import sweep_once
+from bot.scheduler import flush, sweep_once
 from playbooks.request_store import open_complaint
 from tests.bot.conftest import BotUnderTest
 
@@ -222,9 +221,10 @@ async def test_a_feedback_complaint_opens_a_red_request(bot: BotUnderTest) -> No
     guest_id = await checked_in(bot)
     member = await bot.core.staff.by_telegram_id(waiter.id)
     assert member is not None
-    request = await open_complaint(bot.core, guest_id, "la", member.id, "2/5: cold steak",
-                                   bot.clock())
-    await relay_now(bot.app.bot, bot.core)
+    relayed = await bot.core.db.write(lambda conn: open_complaint(
+        conn, bot.core.requests, guest_id, "la", member.id, "2/5: cold steak", bot.clock()))
+    await flush(bot.app.bot, bot.core)
+    request = relayed.request
     assert bot.last(lead).text.splitlines()[:2] == [
         "🔴 R1 · Guest services", "⚠️ Complaint from the guest's feedback"]
     assert request.number == "R1"
@@ -237,7 +237,8 @@ async def test_a_send_that_fails_is_retried_and_the_originator_still_answered(
     lead = await bot.join("lead", language="en")
     await checked_in(bot)
     before = len(bot.messages(lead))
-    bot.api.fail_next("sendMessage", status=HTTPStatus.BAD_GATEWAY)  # the department's copy
+    # the receipt goes first, then the department's copy: that one fails
+    bot.api.fail_next("sendMessage", status=HTTPStatus.BAD_GATEWAY, after=1)
     [receipt] = await bot.send(waiter, BILL)
     assert receipt.text.startswith("📨 R1 for room 1203 went to Guest services")
     assert len(bot.messages(lead)) == before

@@ -8,7 +8,6 @@ import pytest
 
 from playbooks.feedback import (
     AlreadyRated,
-    FeedbackStore,
     FeedbackUsage,
     ScoreOutOfRange,
     split_feedback,
@@ -18,7 +17,7 @@ from profiles.db import Database
 from profiles.guests import GuestStore
 from profiles.models import Guest, Staff
 from profiles.visits import VisitStore
-from tests.factories import NOW
+from tests.factories import NOW, feedback_store
 
 
 @pytest.mark.parametrize(("args", "expected"), [
@@ -58,10 +57,11 @@ async def test_feedback_counts_toward_todays_visit_and_a_later_word_replaces_it(
     db: Database, waiter: Staff
 ) -> None:
     guest, visit_id = await guest_with_visit(db, waiter)
-    store = FeedbackStore(db)
-    first = await store.record(guest.id, 2, "cold", staff_id=waiter.id, branch="la", now=NOW)
-    second = await store.record(guest.id, 4, "fixed", staff_id=waiter.id, branch="la",
-                                now=NOW + timedelta(hours=1))
+    store = feedback_store(db)
+    first = (await store.record(guest.id, 2, "cold", staff_id=waiter.id, branch="la",
+                                now=NOW)).feedback
+    second = (await store.record(guest.id, 4, "fixed", staff_id=waiter.id, branch="la",
+                                 now=NOW + timedelta(hours=1))).feedback
     assert (first.visit_id, second.visit_id, second.id) == (visit_id, visit_id, first.id)
     assert (second.score, second.complaint, first.complaint) == (4, False, True)
 
@@ -71,7 +71,7 @@ async def test_a_closed_visit_is_asked_about_once_and_rated_once(
 ) -> None:
     _, visit_id = await guest_with_visit(db, waiter)
     await VisitStore(db).leave(visit_id, now=NOW + timedelta(hours=1))
-    store = FeedbackStore(db)
+    store = feedback_store(db)
     later = NOW + timedelta(hours=2)
     assert (await store.plan_asks(later), await store.plan_asks(later)) == (1, 0)
     await store.rate_visit(visit_id, 5, staff_id=waiter.id, now=later)
@@ -90,4 +90,4 @@ async def test_a_visit_closed_by_the_guests_next_arrival_is_not_asked_about(
     guest, _ = await guest_with_visit(db, waiter)
     await VisitStore(db).arrive(guest.id, branch="la", staff_id=waiter.id,
                                 now=NOW + timedelta(hours=3))
-    assert await FeedbackStore(db).plan_asks(NOW + timedelta(hours=4)) == 0
+    assert await feedback_store(db).plan_asks(NOW + timedelta(hours=4)) == 0

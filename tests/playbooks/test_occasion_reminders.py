@@ -1,12 +1,13 @@
 from datetime import UTC, date, datetime, time
 
 from playbooks.briefs import Briefs
-from playbooks.events import EventKind
+from playbooks.events import Event, EventKind, EventLog
 from playbooks.occasions import plan_reminders, reminders
 from playbooks.shifts import BranchDay, ShiftSpec
 from profiles.db import Database
 from profiles.guests import GuestStore
 from profiles.models import Category, Role
+from profiles.sql import Conn
 from profiles.traits import TraitStore
 from profiles.visits import VisitStore
 from tests.conftest import join
@@ -104,5 +105,15 @@ async def test_each_occasion_event_is_raised_once_and_handed_on_until_published(
     assert sorted((e.kind, e.guest_id) for e in pending) == [
         (EventKind.OCCASION_TODAY, today), (EventKind.OCCASION_UPCOMING, soon)]
     assert len({e.subject for e in pending}) == 2
-    await events.published(pending[0], at(LA, 11, 0))
+    log, failing = EventLog(db), [pending[1].guest_id]
+
+    def reaction(conn: Conn, event: Event, now: object) -> None:
+        if event.guest_id in failing:
+            raise RuntimeError("a reaction that fails is tried again")
+
+    log.react_with(reaction)
+    assert await events.publish(log, at(LA, 11, 0)) == 1
     assert [e.guest_id for e in await events.unpublished(at(LA, 11, 1))] == [pending[1].guest_id]
+    failing.clear()
+    assert await events.publish(log, at(LA, 11, 1)) == 1
+    assert await events.unpublished(at(LA, 11, 2)) == []

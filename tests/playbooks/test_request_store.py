@@ -226,7 +226,8 @@ async def test_a_complaint_opens_a_red_request_at_the_front_desk(db: Database,
                                                                 store: RequestStore) -> None:
     waiter = await join(db, Role.WAITER, "la", telegram_id=2001)
     wang = await guest(db)
-    request = await open_complaint(store, wang, "la", waiter.id, "2/5: the steak was cold", NOW)
+    request = (await db.write(lambda conn: open_complaint(
+        conn, store, wang, "la", waiter.id, "2/5: the steak was cold", NOW))).request
     assert (request.department, request.lane, request.source, request.guest_id) == (
         "guest", Lane.RED, Source.COMPLAINT, wang)
 

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from playbooks.feedback import FeedbackStore
 from playbooks.service_audit import (
     Figures,
     ServiceAudit,
@@ -23,7 +22,7 @@ from profiles.models import Category, Role, Staff
 from profiles.traits import TraitStore
 from profiles.visits import VisitStore
 from tests.conftest import join
-from tests.factories import draft
+from tests.factories import draft, feedback_store
 
 LA = ZoneInfo("America/Los_Angeles")
 
@@ -37,7 +36,7 @@ async def visit(db: Database, guest_id: int, staff: Staff, at: datetime,
                 score: int | None = None) -> None:
     await VisitStore(db).arrive(guest_id, branch="la", staff_id=staff.id, now=at)
     if score is not None:
-        await FeedbackStore(db).record(guest_id, score, "", staff_id=staff.id, branch="la",
+        await feedback_store(db).record(guest_id, score, "", staff_id=staff.id, branch="la",
                                        now=at + timedelta(hours=1))
 
 

@@ -2,6 +2,8 @@ from datetime import timedelta
 
 import pytest
 
+from playbooks.bookings import Bookings
+from playbooks.events import EventLog
 from profiles.bookings import (
     BookingClosed,
     BookingNotDue,
@@ -90,9 +92,10 @@ async def test_a_draft_is_booked_once_and_only_by_whoever_typed_it(
     with pytest.raises(DraftGone):
         await store.draft(draft_id, staff_id=waiter.id + 1)
     new = NewBooking(guest_id=guest_id, branch="la", at=TONIGHT)
-    await store.book_draft(draft_id, new, staff_id=waiter.id, now=NOW)
+    bookings = Bookings(db, EventLog(db))
+    await bookings.book(new, staff_id=waiter.id, now=NOW, draft_id=draft_id)
     with pytest.raises(DraftGone):
-        await store.book_draft(draft_id, new, staff_id=waiter.id, now=NOW)
+        await bookings.book(new, staff_id=waiter.id, now=NOW, draft_id=draft_id)
     assert len(await store.in_branch("la", NOW, NOW + timedelta(days=1))) == 1
 
 

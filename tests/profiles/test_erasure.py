@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from playbooks.erasure_hooks import close_open_requests
-from playbooks.feedback import FeedbackStore
 from playbooks.outbox import Outbox, Outgoing
 from playbooks.request_store import RequestStore, open_complaint
 from playbooks.routing import LaneWords, Routing
@@ -26,7 +25,7 @@ from profiles.sql import Conn, dialect
 from profiles.traits import TraitStore
 from profiles.visits import VisitStore
 from tests.conftest import join
-from tests.factories import NOW, draft
+from tests.factories import NOW, draft, feedback_store
 
 NAME, PHONE = "Quixabel Zorander", "+12135559876"
 SECRETS = ("Quixabel", "Zorander", "quixabel", "zorander", "2135559876", "6789555312",
@@ -52,10 +51,11 @@ async def remembered_guest(db: Database, staff: Staff, *, name: str = NAME,
     visit = await VisitStore(db).arrive(guest.id, branch="la", staff_id=staff.id, now=NOW,
                                         table="12")
     await VisitStore(db).leave(visit.id, now=NOW + timedelta(hours=1))
-    await FeedbackStore(db).record(guest.id, 2, f"{name} found pistachio-crumble stale",
+    await feedback_store(db).record(guest.id, 3, f"{name} found pistachio-crumble stale",
                                    staff_id=staff.id, branch="la", now=NOW)
     requests = RequestStore(db, Routing({}, LaneWords()))
-    await open_complaint(requests, guest.id, "la", staff.id, f"{name} wants a refund", NOW)
+    await db.write(lambda conn: open_complaint(conn, requests, guest.id, "la", staff.id,
+                                               f"{name} wants a refund", NOW))
     await PendingNotes(db).keep(staff_id=staff.id, name=name, text="likes pistachio-crumble",
                                 now=NOW, phone=phone)
     await Outbox(db).put([

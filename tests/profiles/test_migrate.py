@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from playbooks.feedback import FeedbackStore
 from playbooks.outbox import Outbox, Outgoing
 from playbooks.request_store import RequestStore
 from playbooks.routing import LaneWords, Routing
@@ -28,7 +27,7 @@ from profiles.traits import TraitStore
 from profiles.visits import VisitStore
 from tests import postgres
 from tests.conftest import join
-from tests.factories import NOW, draft
+from tests.factories import NOW, draft, feedback_store
 
 UNREACHABLE = "postgresql://guestcard:secret@127.0.0.1:1/guestcard"
 
@@ -63,7 +62,7 @@ async def populate(path: Path) -> None:
                                     table="12")
         await visits.leave(visit.id, now=NOW + timedelta(hours=2))
         await visits.arrive(smith.id, branch="sh", staff_id=None, now=NOW, room="1203")
-        await FeedbackStore(db).record(wang.id, 5, "perfect", staff_id=waiter.id, branch="la",
+        await feedback_store(db).record(wang.id, 5, "perfect", staff_id=waiter.id, branch="la",
                                        now=NOW + timedelta(hours=3))
         bookings = BookingStore(db)
         kept = await bookings.book(NewBooking(guest_id=wang.id, branch="la",
