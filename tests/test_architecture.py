@@ -60,3 +60,33 @@ def _reads_cards(func: ast.Attribute) -> bool:
     """`….guests.card(…)` or `….search.find_cards(…)`."""
     owner = func.value.attr if isinstance(func.value, ast.Attribute) else ""
     return (owner, func.attr) in {("guests", "card"), ("search", "find_cards")}
+
+
+# What only the shell's one place after each update (and the sweep) may do with the outbox
+# and the events: a handler that did it would deliver or react outside its transaction.
+DELIVERY_AND_EVENTS = {"flush", "deliver_due", "deliver_after_update", "publish",
+                       "publish_pending", "react"}
+
+
+def test_feature_handlers_neither_deliver_the_outbox_nor_publish_events() -> None:
+    offenders = []
+    for path in (ROOT / "bot" / "handlers").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            name = (node.func.attr if isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute) else
+                    node.func.id if isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Name) else None)
+            if name in DELIVERY_AND_EVENTS:
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} {name}")
+    assert offenders == []
+
+
+def test_a_use_case_writes_once() -> None:
+    """A core call that a command makes is one transaction: the use-case modules of the
+    one-transaction commands hand each of their operations to a single `write`."""
+    for module in ("arrivals", "notes", "bookings"):
+        tree = ast.parse((ROOT / "playbooks" / f"{module}.py").read_text("utf-8"))
+        for function in (n for n in ast.walk(tree) if isinstance(n, ast.AsyncFunctionDef)):
+            writes = [n for n in ast.walk(function) if isinstance(n, ast.Attribute)
+                      and n.attr in {"write", "read", "claim"}]
+            assert len(writes) <= 1, f"playbooks/{module}.py {function.name}"
