@@ -71,12 +71,16 @@ async def send_choices(
 
 
 async def one_guest(message: Message, context: Context, ref: str) -> Guest | None:
-    """The one guest `ref` names, or None after showing that none or several match."""
-    found = await context.core.search.resolve(ref[:REF_LIMIT], branch=context.member.branch)
-    if len(found) != 1:
-        await show_matches(message, context, found, ref)
-        return None
-    return found[0]
+    """The one guest `ref` names exactly, for a command that changes them; or None after
+    showing the guests it may mean (a look-alike is never acted on unasked)."""
+    guest, found = await context.core.search.resolve_to_write(ref[:REF_LIMIT],
+                                                              branch=context.member.branch)
+    if guest is None:
+        if len(found) == 1:
+            await send_choices(message, context, found, query=ref)
+        else:
+            await show_matches(message, context, found, ref)
+    return guest
 
 
 async def show_matches(message: Message, context: Context, guests: list[Guest], query: str) -> None:

@@ -22,6 +22,7 @@ the index. BENCHMARKS.md has the figures at a million guests.
 from __future__ import annotations
 
 import heapq
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -145,6 +146,22 @@ class GuestSearch:
         guests = [hit.guest for hit in hits]
         whole = _named_whole(ref, guests)
         return whole if len(whole) == 1 else guests
+
+    async def resolve_to_write(
+        self, ref_text: str, *, branch: str | None
+    ) -> tuple[Guest | None, list[Guest]]:
+        """For a command that changes a guest: the one guest `ref_text` names exactly, and
+        the guests it may mean. Exactly is `#id`, a room or table with one occupant, the
+        whole phone number, or the full name that one guest has; a look-alike (`Anne Lee`
+        for Anna Lee, the last digits of a phone) is only ever a candidate, for a person to
+        choose with a button."""
+        ref = _parse(ref_text)
+        if ref is None:
+            return None, []
+        hits = await self._db.read(lambda conn: self._find(conn, ref, branch, RESOLVE_LIMIT))
+        guests = [hit.guest for hit in hits]
+        exact = _named_whole(ref, guests)
+        return (exact[0] if len(exact) == 1 else None), (exact if len(exact) == 1 else guests)
 
     def _find(
         self, conn: Conn, ref: GuestRef, branch: str | None, limit: int
@@ -412,13 +429,19 @@ def _recency(row: Row) -> float:
     return datetime.fromisoformat(row["last_seen_at"] or row["created_at"]).timestamp()
 
 
+_DIGITS = re.compile(r"\d+")
+
+
 def _named_whole(ref: GuestRef, guests: list[Guest]) -> list[Guest]:
     """The guests that are exactly what `ref` spells out: the full name or the whole number."""
     match ref:
         case ByName(query=text):
             typed = TypedName.of(query_terms(text))
+            # the index reads no digits in names: "Guest5" must not be "Guest0" here
+            digits = _DIGITS.findall(text)
             return [guest for guest in guests if is_full_name(
-                typed, name_forms(guest.name, guest.honorific, guest.pinyin))]
+                typed, name_forms(guest.name, guest.honorific, guest.pinyin))
+                and _DIGITS.findall(guest.name) == digits]
         case ByPhoneTail(digits=digits):
             return [guest for guest in guests
                     if guest.phone is not None and is_whole_number(digits, guest.phone)]

@@ -32,11 +32,10 @@ async def arrive(update: Update, context: Context) -> None:
     except EmptyRef:
         await message.reply_text(t(context.lang, "arrive.usage"))
         return
-    found = await context.core.search.resolve(arrival.ref[:QUERY_LIMIT],
-                                              branch=context.member.branch)
-    if len(found) == 1:
-        await record_arrival(message, context, found[0].id, table=arrival.table,
-                             room=arrival.room)
+    guest, found = await context.core.search.resolve_to_write(arrival.ref[:QUERY_LIMIT],
+                                                              branch=context.member.branch)
+    if guest is not None:
+        await record_arrival(message, context, guest.id, table=arrival.table, room=arrival.room)
     elif found:
         place = f"t{arrival.table}" if arrival.table else f"r{arrival.room}" if arrival.room \
             else NO_PLACE

@@ -36,9 +36,10 @@ async def note(update: Update, context: Context) -> None:
     parsed = await _parse_or_explain(message, context, text)
     if parsed is None:
         return
-    found = await context.core.search.resolve(ref, branch=context.member.branch)
-    if len(found) == 1:
-        await _log(message, context, found[0].id, parsed)
+    guest, found = await context.core.search.resolve_to_write(ref,
+                                                              branch=context.member.branch)
+    if guest is not None:
+        await _log(message, context, guest.id, parsed)
     elif found:
         pending = await _keep(context, ref, text)
         await send_choices(message, context, found, query=ref, verb=Verb.APPLY, extra=(pending,))

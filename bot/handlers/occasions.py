@@ -46,9 +46,9 @@ async def occasion(update: Update, context: Context) -> None:
 async def _for_guest(message: Message, context: Context, ref: str,
                      drafts: list[TraitDraft]) -> None:
     core, me = context.core, context.member
-    found = await core.search.resolve(ref[:REF_LIMIT], branch=me.branch)
-    if len(found) == 1:
-        await _log(message, context, found[0].id, drafts)
+    guest, found = await core.search.resolve_to_write(ref[:REF_LIMIT], branch=me.branch)
+    if guest is not None:
+        await _log(message, context, guest.id, drafts)
         return
     # several or none: the note flow's buttons take it from here (choose, or create)
     text = "，".join(draft.text for draft in drafts)
