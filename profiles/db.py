@@ -8,6 +8,7 @@ functions the same way, on a pooled connection in a worker thread.
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Iterator
@@ -95,6 +96,18 @@ class Database(ABC):
         """Whether a write was committed while serving the request `key` (see `serving`)."""
         return await self.read(lambda conn: conn.execute(
             "SELECT 1 FROM served_requests WHERE key = ?", (key,)).fetchone() is not None)
+
+    async def secret(self, name: str) -> str:
+        """The random key stored under `name`, made on first use; every process on this
+        database gets the same one, before and after restarts."""
+
+        def work(conn: Conn) -> str:
+            conn.execute("INSERT INTO secrets (name, value) VALUES (?, ?)"
+                         " ON CONFLICT (name) DO NOTHING", (name, secrets.token_urlsafe(32)))
+            row = conn.execute("SELECT value FROM secrets WHERE name = ?", (name,)).fetchone()
+            return str(row[0])
+
+        return await self._write(work)  # not the update's write: it must not mark it served
 
     @abstractmethod
     async def checkpoint(self, tables: Collection[str] = ()) -> bool:
