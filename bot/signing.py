@@ -42,8 +42,8 @@ class ButtonSigner:
         if chat_id is None or not signed:
             return None
         data, separator, signature = signed.rpartition(SEPARATOR)
-        if not separator or not hmac.compare_digest(signature,
-                                                    self._signature(chat_id, data)):
+        expected = self._signature(chat_id, data).encode()
+        if not separator or not hmac.compare_digest(signature.encode(), expected):
             return None
         return data
 
