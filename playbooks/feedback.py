@@ -13,10 +13,11 @@ import re
 from datetime import datetime, timedelta
 
 from playbooks.outbox import Outgoing, enqueue
+from profiles.access import in_branch
 from profiles.audit import AuditAction, record
 from profiles.db import Database, stamp
 from profiles.errors import GuestNotFound
-from profiles.models import Frozen
+from profiles.models import Frozen, Staff
 from profiles.sql import Conn, Row
 
 MIN_SCORE, MAX_SCORE = 1, 5
@@ -114,15 +115,16 @@ class FeedbackStore:
         return await self._db.write(work)
 
     async def rate_visit(self, visit_id: int, score: int, *, staff_id: int,
-                         now: datetime) -> Feedback:
+                         now: datetime, by: Staff | None = None) -> Feedback:
         """The score pressed on the question after a visit; raises AlreadyRated when the visit
-        has one, GuestNotFound when the visit (or its guest) is gone."""
+        has one, GuestNotFound when the visit (or its guest) is gone or `by` (None for the
+        core's own use) is not of the visit's branch."""
         checked_score(str(score))
 
         def work(conn: Conn) -> Feedback:
             visit = conn.execute("SELECT guest_id, branch FROM visits WHERE id = ?",
                                  (visit_id,)).fetchone()
-            if visit is None:
+            if visit is None or (by is not None and not in_branch(by, visit[1])):
                 raise GuestNotFound(visit_id)
             if conn.execute("SELECT 1 FROM feedback WHERE visit_id = ?",
                             (visit_id,)).fetchone():

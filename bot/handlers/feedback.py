@@ -57,7 +57,8 @@ async def rate(update: Update, context: Context) -> None:
     assert query is not None and query.data is not None
     visit_id, score = (int(arg) for arg in unpack(query.data))
     try:
-        saved = await core.feedback.rate_visit(visit_id, score, staff_id=me.id, now=core.clock())
+        saved = await core.feedback.rate_visit(visit_id, score, staff_id=me.id, now=core.clock(),
+                                               by=me)
     except AlreadyRated:
         await query.answer(t(me.language, "feedback.already"), show_alert=True)
         return
