@@ -17,11 +17,20 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
+import re
+from html import unescape
 from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
+log = logging.getLogger(__name__)
+
+# the tags of Telegram's HTML, taken out when a message falls back to plain text
+_TAG = re.compile(r"</?(?:b|strong|i|em|u|ins|s|strike|del|span|tg-spoiler|a|tg-emoji|code|pre"
+                  r"|blockquote)(?:\s[^<>]*)?>", re.IGNORECASE)
 SEPARATOR = "~"
 SIGNATURE_CHARS = 10  # 60 bits: each guess costs the guesser a press on Telegram
 SIGNED_OVERHEAD = len(SEPARATOR) + SIGNATURE_CHARS
@@ -67,7 +76,8 @@ class SigningBot(ExtBot[Any]):
 
     Every Bot API method that takes a reply markup goes through `_send_message`, with the chat
     in its data. An edit by `inline_message_id` has no chat: its buttons stay unsigned, and the
-    gate refuses any press on such a message (it has no chat to check against)."""
+    gate refuses any press on such a message (it has no chat to check against). A message
+    whose HTML Telegram refuses is logged and sent again as plain text."""
 
     __slots__ = ("_signer",)
 
@@ -92,7 +102,24 @@ class SigningBot(ExtBot[Any]):
                 raise RuntimeError("buttons are signed with a key from the database; "
                                    "it is not open yet")
             kwargs["reply_markup"] = self._signer.sign_keyboard(chat_id, markup)
-        return await super()._send_message(endpoint, data, *args, **kwargs)
+        try:
+            return await super()._send_message(endpoint, data, *args, **kwargs)
+        except BadRequest as refused:
+            if kwargs.get("parse_mode") != "HTML" or "parse entities" not in refused.message:
+                raise
+            # a bug of ours (something unescaped), not the reader's: they still get the message
+            log.error("Telegram refused the HTML of a %s to chat %s (%s); sent as plain text",
+                      endpoint, chat_id, refused.message)
+            plain = {**kwargs, "parse_mode": None}
+            if isinstance(kwargs.get("caption"), str):
+                plain["caption"] = _plain(kwargs["caption"])
+            if isinstance(data.get("text"), str):
+                data = {**data, "text": _plain(data["text"])}
+            return await super()._send_message(endpoint, data, *args, **plain)
+
+
+def _plain(html: str) -> str:
+    return unescape(_TAG.sub("", html))
 
 
 def accept_press(query: CallbackQuery, signer: ButtonSigner) -> bool:
