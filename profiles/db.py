@@ -39,6 +39,23 @@ class MigrationError(Exception):
     """A migration failed; the database is left as it was before that migration."""
 
 
+class SchemaTooNew(MigrationError):
+    """The database was brought to a schema newer than this guestcard knows."""
+
+    def __init__(self, found: int, known: int) -> None:
+        super().__init__(f"the database is at schema version {found}, newer than this "
+                         f"guestcard's {known}: run the newer guestcard that made it (or "
+                         "restore an older backup)")
+        self.found, self.known = found, known
+
+
+def require_known_schema(done: Collection[int], migrations: list[Migration]) -> None:
+    """Refuse, before touching anything, a database a newer guestcard has migrated."""
+    known = max((m.version for m in migrations), default=0)
+    if done and max(done) > known:
+        raise SchemaTooNew(max(done), known)
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -229,6 +246,7 @@ def apply_migrations(conn: sqlite3.Connection, migrations: list[Migration]) -> l
         " DEFAULT CURRENT_TIMESTAMP)"
     )
     done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
+    require_known_schema(done, migrations)
     applied = []
     for migration in migrations:
         if migration.version not in done:
