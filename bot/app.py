@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import cast
 
 from telegram import Update
 from telegram.ext import (
@@ -13,10 +13,9 @@ from telegram.ext import (
     ApplicationBuilder,
     BaseHandler,
     ContextTypes,
-    ExtBot,
     JobQueue,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.handlers import (
     access,
@@ -44,6 +43,7 @@ from bot.handlers import (
 from bot.menu import publish_default_menus, publish_menu
 from bot.scheduler import deliver_after_update, schedule_sweeps
 from bot.settings import Settings
+from bot.signing import KEY_NAME, ButtonSigner, SigningBot
 from bot.state import BotState, Clock, Context, Core, UserState, utc_now
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ LOCAL_TOKEN = "0:local"
 CONTEXT_TYPES = ContextTypes(context=Context, bot_data=BotState, user_data=UserState)
 
 GuestcardApp = Application[
-    ExtBot[Any], Context, UserState, dict[object, object], BotState, JobQueue[Context]
+    SigningBot, Context, UserState, dict[object, object], BotState, JobQueue[Context]
 ]
 
 
@@ -90,6 +90,7 @@ def build_application(
 
     async def post_init(app: GuestcardApp) -> None:
         app.bot_data.core = await Core.open(settings, clock)
+        app.bot.use_signer(ButtonSigner(await app.bot_data.core.db.secret(KEY_NAME)))
         await publish_menus(app)
         schedule_sweeps(app)
 
@@ -99,20 +100,22 @@ def build_application(
             app.bot_data.core = None
 
     token = settings.token.get_secret_value() if settings.token else LOCAL_TOKEN
+    # PTB's own defaults for the two connections, which `.bot()` leaves to us
+    bot = SigningBot(
+        token, base_url=settings.api_url,
+        request=request or HTTPXRequest(connection_pool_size=256),
+        get_updates_request=request or HTTPXRequest(),
+        # PTB's limiter retries nothing by default; a flood-control answer deserves a retry
+        rate_limiter=AIORateLimiter(max_retries=3) if rate_limit else None,
+    )
     builder = (
         ApplicationBuilder()
         .application_class(GuestcardApplication)
-        .token(token)
-        .base_url(settings.api_url)
+        .bot(bot)
         .context_types(CONTEXT_TYPES)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
-    if request is not None:
-        builder = builder.request(request).get_updates_request(request)
-    if rate_limit:
-        # PTB's limiter retries nothing by default; a flood-control answer deserves a retry
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
     app = cast(GuestcardApp, builder.build())
     for group, handlers in handler_groups():
         app.add_handlers(handlers, group=group)

@@ -1,6 +1,7 @@
 """Button payloads: a short verb and its arguments, well under Telegram's 64 bytes.
 
-Plain strings (not PTB's arbitrary callback data) so a button still works after a restart.
+Plain strings (not PTB's arbitrary callback data) so a button still works after a restart;
+signed for the chat they are sent to on the way out (bot/signing.py).
 """
 
 from __future__ import annotations
@@ -8,6 +9,11 @@ from __future__ import annotations
 from enum import StrEnum
 
 from telegram import InlineKeyboardButton
+
+from bot.signing import SIGNED_OVERHEAD
+
+# Telegram takes 64 bytes of callback data; the signature added on sending takes the rest
+DATA_LIMIT = 64 - SIGNED_OVERHEAD
 
 
 class Verb(StrEnum):
@@ -48,8 +54,8 @@ class Verb(StrEnum):
 
 def pack(verb: Verb, *args: int | str) -> str:
     data = ":".join([verb.value, *(str(arg) for arg in args)])
-    if len(data.encode()) > 64:
-        raise ValueError(f"callback data over 64 bytes: {data!r}")
+    if len(data.encode()) > DATA_LIMIT:
+        raise ValueError(f"callback data over {DATA_LIMIT} bytes: {data!r}")
     return data
 
 

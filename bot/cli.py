@@ -22,7 +22,7 @@ from bot.state import Core, utc_now
 from bot.webhook import WebhookError, run_webhook, webhook_from
 from playbooks.playbook import PlaybookError
 from profiles.backup import BackupError, backup, restore
-from profiles.db import is_postgres_url
+from profiles.db import SchemaTooNew, is_postgres_url
 from profiles.errors import StaffNotFound
 from profiles.parser import parse_note, traits_as_json_lines
 from profiles.vocabulary import VocabularyError, load_vocabulary
@@ -42,6 +42,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.command(args, settings))
     except (ConfigError, VocabularyError, PlaybookError) as error:
         print(f"guestcard: configuration error\n{error}", file=sys.stderr)
+        return 2
+    except SchemaTooNew as error:
+        print(f"guestcard: {error}", file=sys.stderr)
         return 2
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
-from telegram.ext import Application, CallbackContext, ExtBot
+from telegram.ext import Application, CallbackContext
 
 from bot.audit_setup import erasure, service_audit
 from bot.playbook_setup import playbook_engine, playbook_library
 from bot.settings import Settings
+from bot.signing import SigningBot
 from playbooks.arrivals import Arrivals
 from playbooks.bookings import Bookings
 from playbooks.briefs import Briefs
@@ -133,7 +133,7 @@ class UserState:
     note_for: int | None = None
 
 
-class Context(CallbackContext[ExtBot[Any], UserState, dict[object, object], BotState]):
+class Context(CallbackContext[SigningBot, UserState, dict[object, object], BotState]):
     """The callback context, carrying the staff member the access gate found."""
 
     def __init__(

@@ -13,9 +13,10 @@ from playbooks.checklists import STALE_AFTER, Person
 from playbooks.events import Event, EventKind
 from playbooks.outbox import Outgoing, enqueue
 from playbooks.runs import shift_leads
+from profiles.access import leads
 from profiles.db import Database, stamp
 from profiles.guests import load_guest
-from profiles.models import Category, Frozen, Guest, NoteLogged, Trait
+from profiles.models import Category, Frozen, Guest, NoteLogged, Role, Staff, Trait
 from profiles.sql import Conn, inserted_id
 from profiles.traits import load_traits
 
@@ -127,12 +128,18 @@ class AllergyAlerts:
         return await self._db.read(lambda conn: alert_for(conn, occurrence))
 
     async def acknowledge(
-        self, alert_id: int, *, staff_id: int, now: datetime
+        self, alert_id: int, *, staff_id: int, now: datetime, by: Staff | None = None,
+        chat_id: int | None = None,
     ) -> tuple[bool, AllergyAlert]:
-        """Record that `staff_id` saw the alert; False when they had said so already."""
+        """Record that `staff_id` saw the alert; False when they had said so already.
+
+        `by` (None for the core's own use), pressing in `chat_id`, must be the kitchen of the
+        alert's branch, in its kitchen group, or a lead of the branch: else AlertNotFound."""
 
         def work(conn: Conn) -> tuple[bool, AllergyAlert]:
-            _load(conn, alert_id)
+            alert = _load(conn, alert_id)
+            if by is not None and not may_acknowledge(alert, by, chat_id):
+                raise AlertNotFound(alert_id)
             cursor = conn.execute(
                 "INSERT INTO allergy_acks (alert_id, staff_id, seen_at) VALUES (?, ?, ?)"
                 " ON CONFLICT (alert_id, staff_id) DO NOTHING", (alert_id, staff_id, stamp(now)),
@@ -176,6 +183,13 @@ def alert_for(conn: Conn, occurrence: str) -> AllergyAlert | None:
     row = conn.execute("SELECT id FROM allergy_alerts WHERE occurrence = ?",
                        (occurrence,)).fetchone()
     return None if row is None else _load(conn, row[0])
+
+
+def may_acknowledge(alert: AllergyAlert, staff: Staff, chat_id: int | None) -> bool:
+    if alert.kitchen_chat is not None and chat_id == alert.kitchen_chat:
+        return True
+    cook = staff.role is Role.KITCHEN and staff.branch == alert.branch
+    return cook or leads(staff, alert.branch)  # the escalation's "Kitchen told"
 
 
 def _unseen(conn: Conn, now: datetime) -> list[PendingAlert]:

@@ -16,11 +16,12 @@ from playbooks.events import Event, EventKind, EventLog
 from playbooks.outbox import Outgoing, enqueue
 from playbooks.request_store import RequestStore, open_complaint
 from playbooks.requests import Request
+from profiles.access import in_branch
 from profiles.audit import AuditAction, record
 from profiles.db import Database, stamp
 from profiles.errors import GuestNotFound
 from profiles.guests import load_guest
-from profiles.models import Frozen, Guest
+from profiles.models import Frozen, Guest, Staff
 from profiles.sql import Conn, Row
 
 MIN_SCORE, MAX_SCORE = 1, 5
@@ -130,15 +131,16 @@ class FeedbackStore:
         return await self._db.write(work)
 
     async def rate_visit(self, visit_id: int, score: int, *, staff_id: int, now: datetime,
-                         complaint_text: str = "") -> Rated:
+                         by: Staff | None = None, complaint_text: str = "") -> Rated:
         """The score pressed on the question after a visit; raises AlreadyRated when the visit
-        has one, GuestNotFound when the visit (or its guest) is gone."""
+        has one, GuestNotFound when the visit (or its guest) is gone or `by` (None for the
+        core's own use) is not of the visit's branch."""
         checked_score(str(score))
 
         def work(conn: Conn) -> Rated:
             visit = conn.execute("SELECT guest_id, branch FROM visits WHERE id = ?",
                                  (visit_id,)).fetchone()
-            if visit is None:
+            if visit is None or (by is not None and not in_branch(by, visit[1])):
                 raise GuestNotFound(visit_id)
             if conn.execute("SELECT 1 FROM feedback WHERE visit_id = ?",
                             (visit_id,)).fetchone():

@@ -107,12 +107,14 @@ class RequestStore:
 
         return await self._db.write(work)
 
-    async def accept(self, request_id: int, *, staff: Staff, now: datetime) -> Request:
+    async def accept(self, request_id: int, *, staff: Staff, now: datetime,
+                     chat_id: int | None = None) -> Request:
         """Take the request. Exactly one of two colleagues pressing at once wins: the update
-        only applies to a request nobody holds, and writes are serialised (`Database.write`)."""
+        only applies to a request nobody holds, and writes are serialised (`Database.write`).
+        Only its department may (`chat_id`: the group the press came from, if any)."""
 
         def work(conn: Conn) -> Request:
-            request = _visible(conn, request_id, staff)
+            request = self._handled(conn, request_id, staff, chat_id)
             taken = conn.execute(
                 "UPDATE requests SET state = ?, accepted_by = ?, accepted_at = ?"
                 " WHERE id = ? AND state = ? AND accepted_by IS NULL",
@@ -129,13 +131,14 @@ class RequestStore:
         return await self._db.write(work)
 
     async def close(self, request_id: int, outcome: State, *, staff: Staff,
-                    now: datetime) -> Request:
-        """Done or declined. Closing also accepts a request nobody had taken yet."""
+                    now: datetime, chat_id: int | None = None) -> Request:
+        """Done or declined. Closing also accepts a request nobody had taken yet. Only its
+        department may, as for `accept`."""
         if outcome not in CLOSED_STATES:
             raise ValueError(f"not an outcome: {outcome}")
 
         def work(conn: Conn) -> Request:
-            request = _visible(conn, request_id, staff)
+            request = self._handled(conn, request_id, staff, chat_id)
             if request.state in CLOSED_STATES:
                 raise AlreadyClosed(request)
             if request.accepted_by not in (None, staff.id) and staff.role not in OVERSEERS:
@@ -152,6 +155,16 @@ class RequestStore:
             return closed
 
         return await self._db.write(work)
+
+    def _handled(self, conn: Conn, request_id: int, staff: Staff,
+                 chat_id: int | None) -> Request:
+        """The request, if this colleague (pressing in `chat_id`) may handle it; refused as
+        if it were not there, so that the refusal tells nothing of it."""
+        request = _visible(conn, request_id, staff)
+        desk = self.routing.department(request.branch, request.department)
+        if not _in_department(staff, chat_id, desk):
+            raise RequestNotFound(request_id)
+        return request
 
     async def annotate(self, request_id: int, note: str, *, staff: Staff,
                        now: datetime) -> Request:
@@ -288,6 +301,15 @@ def open_requests(
     for row in rows:
         found[row["guest_id"]].append(RequestSummary.model_validate(dict(row)))
     return found
+
+
+def _in_department(staff: Staff, chat_id: int | None, desk: Department | None) -> bool:
+    """Its department's people or group handle a request; the leads of its branch oversee."""
+    if staff.role in OVERSEERS:
+        return True
+    if desk is None:
+        return False
+    return staff.role in desk.roles or (desk.chat_id is not None and chat_id == desk.chat_id)
 
 
 def _visible(conn: Conn, request_id: int, staff: Staff) -> Request:

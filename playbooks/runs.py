@@ -19,9 +19,10 @@ from playbooks.matching import GuestFacts
 from playbooks.outbox import enqueue
 from playbooks.playbook import Playbook, Text
 from playbooks.roster import staff_with_roles
+from profiles.access import leads
 from profiles.db import Database, stamp
 from profiles.guests import load_guest
-from profiles.models import Frozen, Role
+from profiles.models import Frozen, Role, Staff
 from profiles.sql import Conn, inserted_id
 from profiles.traits import load_traits
 
@@ -72,15 +73,20 @@ class RunStore:
     async def started_by(self, subjects: list[str]) -> list[Run]:
         return await self._db.read(lambda conn: runs_started_by(conn, subjects))
 
-    async def mark_done(self, step_id: int, *, staff_id: int, now: datetime) -> tuple[Marked, Run]:
+    async def mark_done(self, step_id: int, *, staff_id: int, now: datetime,
+                        by: Staff | None = None) -> tuple[Marked, Run]:
         """Mark a step done by `staff_id`; the run completes with its last step.
 
-        Pressing again, or after the run was complete, changes nothing and says which.
+        Pressing again, or after the run was complete, changes nothing and says which. Only
+        someone the checklist went to, or a lead of its branch, may: for anyone else `by`
+        (None for the core's own use) gets RunNotFound.
         """
 
         def work(conn: Conn) -> tuple[Marked, Run]:
             run_id = _run_id_of(conn, step_id)
             run = _load(conn, run_id)
+            if by is not None and by.id not in run.recipients and not leads(by, run.branch):
+                raise RunNotFound(step_id)
             if run.complete:
                 return Marked.CLOSED, run
             changed = conn.execute(

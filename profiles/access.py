@@ -49,6 +49,22 @@ def can(role: Role, action: Action) -> bool:
     return _RANK[role] >= _LOWEST_RANK[action]
 
 
+def in_branch(staff: Staff, branch: str) -> bool:
+    """Whether `branch` is the staff member's own (an admin's is every branch)."""
+    return staff.role is Role.ADMIN or staff.branch == branch
+
+
+def leads(staff: Staff, branch: str) -> bool:
+    """A shift lead or above of `branch` (an admin leads every branch)."""
+    return in_branch(staff, branch) and _RANK[staff.role] >= _RANK[Role.LEAD]
+
+
+def may_take_back(staff: Staff, author_id: int, branch: str) -> bool:
+    """Undoing a note, or making it private: its author, or a lead of the branch it was
+    logged in."""
+    return staff.id == author_id or leads(staff, branch)
+
+
 def may_invite(inviter: Staff, role: Role, branch: str) -> bool:
     """Managers invite up to lead into their own branch; admins anyone anywhere."""
     if not inviter.active or not can(inviter.role, Action.INVITE):

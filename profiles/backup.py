@@ -11,7 +11,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from profiles.db import BUSY_TIMEOUT_MS
+from profiles.db import BUSY_TIMEOUT_MS, SchemaTooNew, require_known_schema, shipped_migrations
 
 PAGES_PER_STEP = 1024  # small steps let the bot's writers in between
 
@@ -53,7 +53,11 @@ def check_backup(path: Path) -> int:
             verdict = conn.execute("PRAGMA integrity_check").fetchone()[0]
             if verdict != "ok":
                 raise BackupError(f"{path}: damaged ({verdict})")
-            conn.execute("SELECT version FROM schema_migrations LIMIT 1")
+            done = [v for (v,) in conn.execute("SELECT version FROM schema_migrations")]
+            try:
+                require_known_schema(done, shipped_migrations())
+            except SchemaTooNew as error:
+                raise BackupError(f"{path}: {error}") from None
             return int(conn.execute("SELECT COUNT(*) FROM guests").fetchone()[0])
     except sqlite3.DatabaseError as error:
         raise BackupError(f"{path}: not a guestcard database ({error})") from None

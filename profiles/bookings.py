@@ -8,9 +8,10 @@ from enum import StrEnum
 
 from pydantic import Field
 
+from profiles.access import in_branch
 from profiles.db import Database, stamp
 from profiles.errors import GuestNotFound
-from profiles.models import Frozen
+from profiles.models import Frozen, Staff
 from profiles.sql import Conn, Row, inserted_id
 
 BOOKING_COLUMNS = """
@@ -89,17 +90,25 @@ class BookingStore:
     async def get(self, booking_id: int) -> Booking:
         return await self._db.read(lambda conn: _load(conn, booking_id))
 
-    async def cancel(self, booking_id: int, *, now: datetime) -> Booking:
-        return await self._close(booking_id, BookingStatus.CANCELLED, now, due=False)
+    async def cancel(self, booking_id: int, *, now: datetime,
+                     by: Staff | None = None) -> Booking:
+        """Cancel a booking; `by` (None for the core's own use) must be of its branch, else
+        BookingNotFound."""
+        return await self._close(booking_id, BookingStatus.CANCELLED, now, due=False, by=by)
 
-    async def no_show(self, booking_id: int, *, now: datetime) -> Booking:
-        return await self._close(booking_id, BookingStatus.NO_SHOW, now, due=True)
+    async def no_show(self, booking_id: int, *, now: datetime,
+                      by: Staff | None = None) -> Booking:
+        """The guest did not come; only staff of the booking's branch say so, as for cancel."""
+        return await self._close(booking_id, BookingStatus.NO_SHOW, now, due=True, by=by)
 
     async def _close(
-        self, booking_id: int, status: BookingStatus, now: datetime, *, due: bool
+        self, booking_id: int, status: BookingStatus, now: datetime, *, due: bool,
+        by: Staff | None,
     ) -> Booking:
         def work(conn: Conn) -> Booking:
             booking = _load(conn, booking_id)
+            if by is not None and not in_branch(by, booking.branch):
+                raise BookingNotFound(booking_id)
             if booking.status is not BookingStatus.BOOKED:
                 raise BookingClosed(booking_id)
             if due and booking.at > now:

@@ -8,6 +8,7 @@ functions the same way, on a pooled connection in a worker thread.
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Iterator
@@ -44,6 +45,23 @@ def serve(key: str) -> None:
 
 class MigrationError(Exception):
     """A migration failed; the database is left as it was before that migration."""
+
+
+class SchemaTooNew(MigrationError):
+    """The database was brought to a schema newer than this guestcard knows."""
+
+    def __init__(self, found: int, known: int) -> None:
+        super().__init__(f"the database is at schema version {found}, newer than this "
+                         f"guestcard's {known}: run the newer guestcard that made it (or "
+                         "restore an older backup)")
+        self.found, self.known = found, known
+
+
+def require_known_schema(done: Collection[int], migrations: list[Migration]) -> None:
+    """Refuse, before touching anything, a database a newer guestcard has migrated."""
+    known = max((m.version for m in migrations), default=0)
+    if done and max(done) > known:
+        raise SchemaTooNew(max(done), known)
 
 
 @dataclass(frozen=True)
@@ -104,6 +122,18 @@ class Database(ABC):
         """Whether a write was committed while serving the request `key` (see `serving`)."""
         return await self.read(lambda conn: conn.execute(
             "SELECT 1 FROM served_requests WHERE key = ?", (key,)).fetchone() is not None)
+
+    async def secret(self, name: str) -> str:
+        """The random key stored under `name`, made on first use; every process on this
+        database gets the same one, before and after restarts."""
+
+        def work(conn: Conn) -> str:
+            conn.execute("INSERT INTO secrets (name, value) VALUES (?, ?)"
+                         " ON CONFLICT (name) DO NOTHING", (name, secrets.token_urlsafe(32)))
+            row = conn.execute("SELECT value FROM secrets WHERE name = ?", (name,)).fetchone()
+            return str(row[0])
+
+        return await self._write(work)  # not the update's write: it must not mark it served
 
     @abstractmethod
     async def checkpoint(self, tables: Collection[str] = ()) -> bool:
@@ -225,6 +255,7 @@ def apply_migrations(conn: sqlite3.Connection, migrations: list[Migration]) -> l
         " DEFAULT CURRENT_TIMESTAMP)"
     )
     done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
+    require_known_schema(done, migrations)
     applied = []
     for migration in migrations:
         if migration.version not in done:

@@ -26,7 +26,9 @@ from profiles.db import (
     BUSY_TIMEOUT_MS,
     Database,
     MigrationError,
+    SchemaTooNew,
     is_postgres_url,
+    require_known_schema,
     shipped_migrations,
 )
 from profiles.search_index import index_row
@@ -104,6 +106,10 @@ def _source_versions(conn: sqlite3.Connection, path: Path) -> list[int]:
     except sqlite3.DatabaseError as error:
         raise MigrateError(f"{path}: not a guestcard database ({error})") from None
     shipped = [m.version for m in shipped_migrations("sqlite")]
+    try:
+        require_known_schema(done, shipped_migrations("sqlite"))
+    except SchemaTooNew as error:
+        raise MigrateError(f"{path}: {error}") from None
     if done != shipped:
         raise MigrateError(
             f"{path}: at schema version {_version(done)}, this guestcard's is"

@@ -27,7 +27,14 @@ from psycopg import ClientCursor, errors
 from psycopg.adapt import Loader
 from psycopg_pool import ConnectionPool
 
-from profiles.db import Database, Migration, MigrationError, Work, shipped_migrations
+from profiles.db import (
+    Database,
+    Migration,
+    MigrationError,
+    Work,
+    require_known_schema,
+    shipped_migrations,
+)
 from profiles.sql import Conn, ConstraintViolation, Cursor, Dialect, Params
 
 T = TypeVar("T")
@@ -280,6 +287,7 @@ def apply_migrations(conn: psycopg.Connection[Any], migrations: list[Migration])
             " DEFAULT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'))"
         )
         done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
+        require_known_schema(done, migrations)
         applied = []
         for migration in migrations:
             if migration.version not in done:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from profiles.access import may_take_back
 from profiles.audit import AuditAction, record
 from profiles.db import Database, stamp
 from profiles.errors import GuestNotFound, NothingToUndo, TraitNotFound
 from profiles.guardrails import Guardrails, default_guardrails
-from profiles.models import NoteLogged, Trait, TraitDraft, normalise_text
+from profiles.models import NoteLogged, Staff, Trait, TraitDraft, normalise_text
 from profiles.sql import Conn, Row, inserted_id
+from profiles.visibility import visible_traits
 
 TRAIT_COLUMNS = """
     t.id, t.guest_id, t.category, t.text, t.attrs, t.branch, t.staff_id, t.created_at,
@@ -38,13 +40,16 @@ class TraitStore:
         return await self._db.write(lambda conn: log_traits(
             conn, guest_id, drafts, staff_id=staff_id, branch=branch, now=now))
 
-    async def undo(self, batch_id: int, *, staff_id: int, now: datetime) -> list[Trait]:
+    async def undo(self, batch_id: int, *, staff_id: int, now: datetime,
+                   by: Staff | None = None) -> list[Trait]:
         """Take back one note: what it added is retracted, what it confirmed is unconfirmed.
 
-        Returns the traits it had added. Raises NothingToUndo when it was already undone.
+        Returns the traits it had added. Raises NothingToUndo when it was already undone, or
+        when `by` (the staff member asking; None for the core's own use) may not take it back.
         """
 
         def work(conn: Conn) -> list[Trait]:
+            _require_taker(conn, batch_id, by)
             cursor = conn.execute(
                 "UPDATE note_batches SET undone_at = ? WHERE id = ? AND undone_at IS NULL",
                 (stamp(now), batch_id),
@@ -67,10 +72,16 @@ class TraitStore:
 
         return await self._db.write(work)
 
-    async def retract(self, trait_id: int, *, staff_id: int, now: datetime) -> Trait:
-        """Mark a trait as no longer true; it leaves the card but stays in the history."""
+    async def retract(self, trait_id: int, *, staff_id: int, now: datetime,
+                      by: Staff | None = None) -> Trait:
+        """Mark a trait as no longer true; it leaves the card but stays in the history.
+
+        Raises TraitNotFound when it is gone, or when `by` (the staff member asking; None for
+        the core's own use) may not read it: what one cannot see, one cannot retract."""
 
         def work(conn: Conn) -> Trait:
+            if by is not None and not _readable(conn, trait_id, by):
+                raise TraitNotFound(trait_id)
             cursor = conn.execute(
                 "UPDATE traits SET retracted_at = ?, retracted_by = ?"
                 " WHERE id = ? AND retracted_at IS NULL",
@@ -85,13 +96,15 @@ class TraitStore:
 
         return await self._db.write(work)
 
-    async def make_private(self, batch_id: int, *, staff_id: int, now: datetime) -> list[Trait]:
+    async def make_private(self, batch_id: int, *, staff_id: int, now: datetime,
+                           by: Staff | None = None) -> list[Trait]:
         """Make what one note added readable by shift leads and up only; the traits changed.
 
-        Raises NothingToUndo when the note is gone or was undone.
+        Raises NothingToUndo when the note is gone or was undone, or `by` may not change it.
         """
 
         def work(conn: Conn) -> list[Trait]:
+            _require_taker(conn, batch_id, by)
             batch = conn.execute("SELECT guest_id FROM note_batches WHERE id = ?"
                                  " AND undone_at IS NULL", (batch_id,)).fetchone()
             if batch is None:
@@ -137,6 +150,24 @@ def log_traits(
            details={"batch": batch_id, "added": added, "confirmed": confirmed})
     return NoteLogged(batch_id=batch_id, guest_id=guest_id, added=_load(conn, added),
                       confirmed=_load(conn, confirmed))
+
+
+def _require_taker(conn: Conn, batch_id: int, by: Staff | None) -> None:
+    if by is None:
+        return
+    row = conn.execute("SELECT staff_id, branch FROM note_batches WHERE id = ?",
+                       (batch_id,)).fetchone()
+    if row is None or not may_take_back(by, row[0], row[1]):
+        raise NothingToUndo(batch_id)  # as if it were not there: a refusal tells nothing
+
+
+def _readable(conn: Conn, trait_id: int, viewer: Staff) -> bool:
+    from profiles.guests import load_guest  # guests loads traits: import at use, not at load
+
+    found = _load(conn, [trait_id])
+    if not found:
+        return False
+    return bool(visible_traits(found, load_guest(conn, found[0].guest_id), viewer))
 
 
 def load_traits(conn: Conn, guest_id: int) -> list[Trait]:

@@ -9,6 +9,7 @@ from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
 
 from bot.callbacks import Verb
 from bot.i18n import t
+from bot.signing import accept_press
 from bot.state import Context
 from profiles.db import serve
 
@@ -34,9 +35,7 @@ async def admit_staff(update: Update, context: Context) -> None:
     staff = await context.core.staff.by_telegram_id(user.id)
     if staff is not None and staff.active:
         context.staff = staff
-        if update.callback_query and not update.callback_query.data:
-            # a press without data (not one of our buttons): PTB would let it match any pattern
-            await update.callback_query.answer()
+        if update.callback_query and not await _signed_press(update, context):
             raise ApplicationHandlerStop
         return
     if _is_join_attempt(update):
@@ -44,6 +43,20 @@ async def admit_staff(update: Update, context: Context) -> None:
     language = staff.language if staff else language_of(update, context)
     await _turn_away(update, context, language=language)
     raise ApplicationHandlerStop
+
+
+async def _signed_press(update: Update, context: Context) -> bool:
+    """A press with data the bot put in that very chat; anything else (no data, made-up data,
+    data copied from another chat) gets one neutral line."""
+    query = update.callback_query
+    assert query is not None
+    signer = context.bot.signer
+    if signer is not None and accept_press(query, signer):
+        return True
+    log.warning("refused a press with unsigned or foreign button data in chat %s",
+                query.message.chat.id if query.message else None)
+    await query.answer(t(context.lang, "button.stale"), show_alert=True)
+    return False
 
 
 def _private_or_inline(update: Update) -> bool:

@@ -95,9 +95,10 @@ async def _close(update: Update, context: Context, *, no_show: bool) -> None:
     booking_id = int(unpack(query.data)[0])
     try:
         if no_show:
-            booking = await core.bookings.no_show(booking_id, now=core.clock())
+            booking = await core.bookings.no_show(booking_id, now=core.clock(),
+                                                  by=context.member)
         else:
-            booking = await core.bookings.cancel(booking_id, now=core.clock())
+            booking = await core.bookings.cancel(booking_id, now=core.clock(), by=context.member)
         guest = await core.guests.get(booking.guest_id)
     except (BookingClosed, BookingNotDue, BookingNotFound, GuestNotFound) as error:
         key = {BookingClosed: "book.closed", BookingNotDue: "book.not_due"}.get(

@@ -60,7 +60,7 @@ async def _tick(update: Update, context: Context) -> tuple[CallbackQuery, Run, G
     assert query is not None
     try:
         marked, run = await core.playbooks.runs.mark_done(_step_id(query), staff_id=me.id,
-                                                          now=core.clock())
+                                                          now=core.clock(), by=me)
         guest = await core.guests.get(run.guest_id)
     except (RunNotFound, GuestNotFound):
         await query.answer(t(me.language, "checklist.gone"), show_alert=True)
@@ -90,8 +90,9 @@ async def seen(update: Update, context: Context) -> None:
     query, core, me = update.callback_query, context.core, context.member
     assert query is not None and query.data is not None
     try:
-        first, _ = await core.playbooks.alerts.acknowledge(int(unpack(query.data)[0]),
-                                                           staff_id=me.id, now=core.clock())
+        first, _ = await core.playbooks.alerts.acknowledge(
+            int(unpack(query.data)[0]), staff_id=me.id, now=core.clock(), by=me,
+            chat_id=query.message.chat.id if query.message else None)
         alert, guest, allergies = await core.playbooks.alerts.details(int(unpack(query.data)[0]))
     except (AlertNotFound, GuestNotFound):
         await query.answer(t(me.language, "kitchen_alert.gone"), show_alert=True)

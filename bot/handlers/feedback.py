@@ -55,9 +55,9 @@ async def rate(update: Update, context: Context) -> None:
     assert query is not None and query.data is not None
     visit_id, score = (int(arg) for arg in unpack(query.data))
     try:
-        rated = await core.feedback.rate_visit(visit_id, score, staff_id=me.id, now=core.clock(),
-                                               complaint_text=_complaint_text(score, "",
-                                                                              me.language))
+        rated = await core.feedback.rate_visit(
+            visit_id, score, staff_id=me.id, now=core.clock(), by=me,
+            complaint_text=_complaint_text(score, "", me.language))
     except AlreadyRated:
         await query.answer(t(me.language, "feedback.already"), show_alert=True)
         return

@@ -74,7 +74,7 @@ async def undo(update: Update, context: Context) -> None:
     assert query is not None and query.data is not None
     try:
         undone = await core.traits.undo(int(unpack(query.data)[0]), staff_id=context.member.id,
-                                        now=core.clock())
+                                        now=core.clock(), by=context.member)
     except NothingToUndo:
         await query.answer(t(context.lang, "undo.already"), show_alert=True)
         return
@@ -139,7 +139,7 @@ async def retract(update: Update, context: Context) -> None:
     assert query is not None and query.data is not None
     try:
         trait = await core.traits.retract(int(unpack(query.data)[0]), staff_id=context.member.id,
-                                          now=core.clock())
+                                          now=core.clock(), by=context.member)
     except TraitNotFound:
         await query.answer(t(context.lang, "retract.already"), show_alert=True)
         return

@@ -121,7 +121,7 @@ async def make_private(update: Update, context: Context) -> None:
     assert query is not None and query.data is not None
     try:
         changed = await core.traits.make_private(int(unpack(query.data)[0]), staff_id=me.id,
-                                                 now=core.clock())
+                                                 now=core.clock(), by=me)
     except NothingToUndo:
         await query.answer(t(me.language, "private.gone"), show_alert=True)
         return

@@ -42,7 +42,8 @@ async def accept(update: Update, context: Context) -> None:
     assert query is not None and query.data is not None
     request_id = int(unpack(query.data)[0])
     try:
-        taken = await core.requests.accept(request_id, staff=me, now=core.clock())
+        taken = await core.requests.accept(request_id, staff=me, now=core.clock(),
+                                           chat_id=query.message.chat.id if query.message else None)
     except (AlreadyTaken, AlreadyClosed, NotYours, OtherBranch, RequestNotFound) as refusal:
         await _refused(query, context, refusal, request_id)
         return
@@ -63,7 +64,8 @@ async def _close(update: Update, context: Context, outcome: State) -> None:
     assert query is not None and query.data is not None
     request_id = int(unpack(query.data)[0])
     try:
-        closed = await core.requests.close(request_id, outcome, staff=me, now=core.clock())
+        closed = await core.requests.close(request_id, outcome, staff=me, now=core.clock(),
+                                           chat_id=query.message.chat.id if query.message else None)
     except (AlreadyClosed, NotYours, OtherBranch, RequestNotFound) as refusal:
         await _refused(query, context, refusal, request_id)
         return

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
@@ -54,8 +56,8 @@ async def lang(update: Update, context: Context) -> None:
 def welcome(staff: Staff, context: Context) -> str:
     branch = context.core.settings.branch(staff.branch)
     label = branch.label(staff.language) if branch else staff.branch
-    greeting = t(staff.language, "join.welcome", name=staff.name,
-                 role=t(staff.language, f"role.{staff.role}"), branch=label)
+    greeting = t(staff.language, "join.welcome", name=escape(staff.name),
+                 role=t(staff.language, f"role.{staff.role}"), branch=escape(label))
     return greeting + "\n\n" + help_text(staff, context)
 
 

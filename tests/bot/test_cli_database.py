@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+from collections.abc import Awaitable
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
-from profiles.db import Database
+from profiles.db import Database, shipped_migrations
 from profiles.guests import GuestStore
 from tests import postgres
 from tests.factories import NOW
@@ -74,3 +76,39 @@ async def one_guest(path: Path) -> None:
                                     region="US", now=NOW)
     finally:
         await db.close()
+
+
+def _from_a_newer_guestcard(path: Path) -> int:
+    """A database another, newer guestcard migrated: one version beyond ours."""
+    asyncio.run(_close(Database.open(path)))
+    newer = max(m.version for m in shipped_migrations()) + 1
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO schema_migrations (version, name) VALUES (?, 'future')",
+                     (newer,))
+    return newer
+
+
+async def _close(opening: Awaitable[Database]) -> None:
+    await (await opening).close()
+
+
+@pytest.mark.parametrize("command", [["invite", "waiter", "--branch", "la"], ["restore"],
+                                     ["migrate", "--to", PG_URL]])
+def test_a_database_of_a_newer_guestcard_is_refused_naming_both_versions(
+    command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    newer = _from_a_newer_guestcard(tmp_path / "newer.db")
+    ours = newer - 1
+    if command == ["restore"]:
+        monkeypatch.setenv("GUESTCARD_DB", str(tmp_path / "live.db"))
+        command = ["restore", str(tmp_path / "newer.db")]
+    else:
+        monkeypatch.setenv("GUESTCARD_DB", str(tmp_path / "newer.db"))
+    monkeypatch.setattr("profiles.migrate._require_reachable", lambda target: None)
+
+    assert main(command) != 0
+    said = capsys.readouterr().err
+    assert f"schema version {newer}, newer than this guestcard's {ours}" in said
+    assert "Traceback" not in said
+    assert not (tmp_path / "live.db").exists()

@@ -144,3 +144,18 @@ async def test_postgresql_is_set_to_take_the_name_index_for_rare_terms() -> None
         finally:
             await db.close()
     assert (float(cost), sample) == (1.1, 1000)
+
+
+async def test_a_secret_is_made_once_and_the_same_for_every_connection(
+    database_url: str, tmp_path: Path,
+) -> None:
+    target = str(tmp_path / "shared.db") if database_url == ":memory:" else database_url
+    first, second = await Database.open(target), await Database.open(target)
+    try:
+        made = await first.secret("buttons")
+        assert len(made) >= 32
+        assert await second.secret("buttons") == made
+        assert await first.secret("other") != made
+    finally:
+        await first.close()
+        await second.close()
