@@ -18,6 +18,8 @@ from typing import Literal, NamedTuple
 
 from pypinyin import Style, lazy_pinyin
 
+from profiles.script import simplified
+
 MAX_NAME_LENGTH = 64
 # A search box, not a document: longer queries are cut rather than sent to FTS5 whole.
 MAX_QUERY_LENGTH = 100
@@ -286,8 +288,9 @@ def _char_kind(char: str) -> RunKind:
 
 
 def _runs(text: str) -> Iterator[tuple[RunKind, str]]:
-    """Folded (NFKC, casefold) text cut into han, word and digit runs; gaps are dropped."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    """Folded (NFKC, casefold, simplified Chinese) text cut into han, word and digit runs;
+    gaps are dropped."""
+    folded = simplified(unicodedata.normalize("NFKC", text).casefold())
     for kind, chars in groupby(folded, key=_char_kind):
         run = "".join(chars)
         if kind != "gap" and (kind != "word" or any(c.isalpha() for c in run)):

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Final, Generic, Literal, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from profiles.models import Category, Segment
+from profiles.script import simplified
 
 SHIPPED_VOCABULARY: Final = Path(__file__).with_name("vocabulary.toml")
 
@@ -65,15 +66,15 @@ class Refusal(StrEnum):
 
 
 def fold(text: str) -> tuple[str, list[int]]:
-    """The matching form of `text` (NFKC, casefold, straight apostrophes), char by char,
-    with the index in `text` each folded char came from."""
+    """The matching form of `text` (NFKC, casefold, straight apostrophes, simplified
+    Chinese), char by char, with the index in `text` each folded char came from."""
     folded: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):
         piece = unicodedata.normalize("NFKC", char).casefold().translate(_APOSTROPHES)
         folded.append(piece)
         origin.extend([index] * len(piece))
-    return "".join(folded), origin
+    return simplified("".join(folded)), origin
 
 
 def _fold_keyword(word: str) -> str:

@@ -498,3 +498,12 @@ def test_toml_syntax_error_gives_the_line(tmp_path: Path) -> None:
 def test_missing_extension_file_is_a_vocabulary_error(tmp_path: Path) -> None:
     with pytest.raises(VocabularyError, match=r"missing\.toml: cannot read the file"):
         load_vocabulary(tmp_path / "missing.toml")
+
+
+@pytest.mark.parametrize(
+    ("note", "category"),
+    [("對芒果過敏", ALLERGY), ("熱奶茶", DRINK), ("喜歡安靜", SERVICE)],
+)
+def test_traditional_characters_are_read_as_simplified(note: str, category: Category) -> None:
+    trait = only_trait(note)
+    assert (trait.category, trait.text) == (category, note)

@@ -470,3 +470,14 @@ async def find_and_resolve_fresh_db(url: str, query: str) -> None:
 @given(query=st.text(max_size=80))
 def test_any_text_is_answered(database_url: str, query: str) -> None:
     asyncio.run(find_and_resolve_fresh_db(database_url, query))
+
+
+async def test_a_name_typed_in_traditional_characters_is_found_in_simplified(
+        db: Database) -> None:
+    await add(db, "陳先生")
+    assert names(await GuestSearch(db).find("陈", branch="sh")) == ["先生陳"]
+
+
+async def test_a_name_stored_in_simplified_is_found_in_traditional(db: Database) -> None:
+    await add(db, "陈小龙")
+    assert names(await GuestSearch(db).find("陳小龍", branch="sh")) == ["陈小龙"]

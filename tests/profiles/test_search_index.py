@@ -181,3 +181,27 @@ async def test_a_migrated_database_with_guests_gets_its_index_rebuilt(unmigrated
 
 async def test_a_new_database_needs_no_rebuild(db: Database) -> None:
     assert await ensure_search_index(db) == 0
+
+
+def test_the_index_holds_chinese_names_in_simplified_characters() -> None:
+    assert index_row("陳", "先生", "sh").tokens == index_row("陈", "先生", "sh").tokens
+    assert "陈" in index_row("陳", "先生", "sh").tokens.split()
+
+
+async def test_rows_indexed_in_traditional_characters_are_indexed_again(
+        unmigrated_url: str) -> None:
+    """Guests written before migration 0013 are indexed again, in simplified characters."""
+    kind = "postgresql" if is_postgres_url(unmigrated_url) else "sqlite"
+    db = await Database.open(unmigrated_url,
+                             [m for m in shipped_migrations(kind) if m.version < 13])
+    await db.write(lambda conn: conn.execute(
+        "INSERT INTO guests (name, honorific, pinyin, branch, created_at, updated_at)"
+        " VALUES ('陳', '先生', 'chen', 'sh', ?, ?)", (NOW.isoformat(),) * 2))
+    await db.close()
+    db = await Database.open(unmigrated_url)
+    try:
+        assert await ensure_search_index(db) == 1
+        assert await db.read(index_disagreements) == []
+        assert [h.guest.name for h in await GuestSearch(db).find("陈", branch="sh")] == ["陳"]
+    finally:
+        await db.close()
