@@ -152,15 +152,15 @@ class GuestSearch:
     ) -> tuple[Guest | None, list[Guest]]:
         """For a command that changes a guest: the one guest `ref_text` names exactly, and
         the guests it may mean. Exactly is `#id`, a room or table with one occupant, the
-        whole phone number, or the full name that one guest has; a look-alike (`Anne Lee`
-        for Anna Lee, the last digits of a phone) is only ever a candidate, for a person to
-        choose with a button."""
+        whole phone number, or the name, or whole words of it ("Smith", "王先生"), that one
+        guest has; a look-alike (`Anne Lee` for Anna Lee, a prefix, the last digits of a
+        phone) is only ever a candidate, for a person to choose with a button."""
         ref = _parse(ref_text)
         if ref is None:
             return None, []
         hits = await self._db.read(lambda conn: self._find(conn, ref, branch, RESOLVE_LIMIT))
         guests = [hit.guest for hit in hits]
-        exact = _named_whole(ref, guests)
+        exact = [hit.guest for hit in hits if _names_exactly(ref, hit)]
         return (exact[0] if len(exact) == 1 else None), (exact if len(exact) == 1 else guests)
 
     def _find(
@@ -430,6 +430,18 @@ def _recency(row: Row) -> float:
 
 
 _DIGITS = re.compile(r"\d+")
+
+
+def _names_exactly(ref: GuestRef, hit: SearchHit) -> bool:
+    match ref:
+        case ByName(query=text):
+            # the index reads no digits in names: "Guest5" must not be "Guest0" here
+            return hit.match is MatchKind.EXACT and (
+                _DIGITS.findall(hit.guest.name) == _DIGITS.findall(text))
+        case ByPhoneTail(digits=digits):
+            return hit.guest.phone is not None and is_whole_number(digits, hit.guest.phone)
+        case _:
+            return True
 
 
 def _named_whole(ref: GuestRef, guests: list[Guest]) -> list[Guest]:

@@ -54,3 +54,13 @@ async def test_names_that_differ_only_by_a_number_are_told_apart(bot: BotUnderTe
     await bot.send(waiter, "/note Burst Guest0: window seat")
     assert [t.text for t in (await bot.core.guests.card(first)).traits] == ["window seat"]
     assert (await bot.core.guests.card(second)).traits == []
+
+
+async def test_a_whole_word_of_one_guests_name_is_exact_enough(bot: BotUnderTest) -> None:
+    waiter = await bot.join("waiter", language="en")
+    [guest] = await guests_named(bot, "Quixabel Zorander")
+    [saved] = await bot.send(waiter, "/feedback zorander 4 lovely")
+    assert saved.text.startswith("Recorded")
+    await bot.send(waiter, "/feedback zoran 4 lovely")  # a prefix only: asked, not written
+    assert await bot.core.db.read(lambda c: c.execute(
+        "SELECT COUNT(*) FROM feedback WHERE guest_id = ?", (guest,)).fetchone()[0]) == 1
