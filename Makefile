@@ -18,8 +18,8 @@ test: $(STAMP) $(NODE_STAMP) lint postgres
 	$(PY) -m pytest
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check bot profiles playbooks tests bench
-	$(VENV)/bin/mypy bot profiles playbooks
+	$(VENV)/bin/ruff check bot profiles playbooks store tests bench
+	$(VENV)/bin/mypy bot profiles playbooks store
 
 unit: $(STAMP) postgres
 	$(PY) -m pytest -m "not e2e"

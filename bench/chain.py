@@ -26,11 +26,12 @@ from datetime import UTC, datetime, timedelta
 from itertools import accumulate
 from pathlib import Path
 
-from profiles.db import apply_migrations, shipped_migrations, stamp
 from profiles.models import Category, normalise_text
 from profiles.names import pinyin_of
 from profiles.phones import phone_tail_key
 from profiles.search_index import index_row
+from store.database import shipped_migrations, stamp
+from store.sqlite import apply_migrations
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATOR_VERSION = 1
@@ -40,7 +41,7 @@ BENCH_USER = 1  # the Telegram id of the admin the benchmarks act as
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 # What decides the bytes of the database: a change to any of these invalidates the cache.
 SOURCES = ("bench/chain.py", "profiles/names.py", "profiles/search_index.py",
-           "profiles/phones.py", "profiles/migrations/*.sql")
+           "profiles/phones.py", "store/migrations/*.sql")
 
 # The most common Chinese surnames, most frequent first, with a few that pypinyin misreads.
 SURNAMES = (
@@ -326,7 +327,7 @@ def _write_traits(conn: sqlite3.Connection, spec: ChainSpec) -> None:
     conn.execute("COMMIT")
 
 
-# profiles.db.stamp's layout, for times SQLite computes itself
+# store.database.stamp's layout, for times SQLite computes itself
 SQL_STAMP = "%Y-%m-%dT%H:%M:%S.000000+00:00"
 
 

@@ -33,15 +33,15 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 
 from bench.chain import Chain, in_child_process, source_digest
-from profiles.db import Database
 from profiles.search_index import index_row
+from store.connect import open_database
 
 SERVER_VARIABLES = ("GUESTCARD_BENCH_POSTGRES", "GUESTCARD_TEST_POSTGRES")
 PREFIX = "guestcard_bench"
 LOADER_VERSION = 1
 # What decides the loaded database besides the SQLite chain itself.
 SOURCES = ("bench/postgres.py", "profiles/search_index.py", "profiles/names.py",
-           "profiles/migrations/postgresql/*.sql")
+           "store/migrations/postgresql/*.sql")
 # Never copied from the SQLite chain: written by the migrations, or derived here from the
 # guests (SQLite's full-text shadow tables, guest_search_*, go with their table).
 MIGRATED = ("schema_migrations", "search_index_state")
@@ -164,7 +164,7 @@ def _load(chain: sqlite3.Connection, conn: psycopg.Connection[Any], job: _Job) -
 
 
 async def _migrate(url: str) -> None:
-    db = await Database.open(url)
+    db = await open_database(url)
     await db.close()
 
 

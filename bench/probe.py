@@ -7,7 +7,7 @@ in production; what staff type is drawn from `--chain`, the SQLite file of the s
 both stores are asked the same questions. It prints `first-reply` as soon as the bot has
 answered its first `/guest` (the parent times the start-up from spawning this process to that
 line), then one line of JSON with every other figure. Everything runs through the real
-Application and the in-process Bot API (`bot.local`), so a figure includes PTB's update
+Application and the in-process Bot API (`bot.terminal.api`), so a figure includes PTB's update
 handling, the access gate, the database hop and the rendering, but no network. Peak RSS is
 this process's own (the database server's is not counted), after all of it. It writes
 (notes, and the record of each update served): give it a copy of a chain.
@@ -32,11 +32,11 @@ from telegram.ext import CommandHandler
 from bench.chain import BENCH_USER
 from bench.queries import KINDS, like_pattern, like_sql, queries
 from bot.app import build_application
-from bot.local import LocalBotApi, LocalChat, LocalUser, running
 from bot.settings import load_settings
 from bot.state import Context, Core
+from bot.terminal.api import LocalBotApi, LocalChat, LocalUser, running
 from profiles.parser import parse_note
-from profiles.sql import Conn
+from store.sql import Conn
 
 T = TypeVar("T")
 Call = Callable[[], Awaitable[object]]

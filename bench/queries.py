@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from profiles.names import pinyin_of
-from profiles.sql import Dialect
+from store.sql import Dialect
 
 Query = tuple[str, str]  # (text typed, branch of the staff member typing it)
 KINDS = ("cjk_surname", "cjk_name", "pinyin", "initials", "latin_prefix", "typo",

@@ -17,33 +17,29 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot.handlers import (
-    access,
-    arrivals,
-    booking_buttons,
-    bookings,
-    briefs,
-    checklists,
-    duplicates,
-    errors,
-    feedback,
-    guests,
-    inline,
-    merge,
-    notes,
-    occasions,
-    privacy,
-    report,
-    request_buttons,
-    request_report,
-    requests,
-    staff,
-    start,
-)
+from bot import errors
+from bot.access import gate as access
+from bot.arrivals import handlers as arrivals
+from bot.bookings import buttons as booking_buttons
+from bot.bookings import handlers as bookings
+from bot.briefs import handlers as briefs
+from bot.checklists import handlers as checklists
+from bot.feedback import handlers as feedback
+from bot.guests import duplicates, inline, merge
+from bot.guests import handlers as guests
 from bot.menu import publish_default_menus, publish_menu
+from bot.notes import handlers as notes
+from bot.occasions import handlers as occasions
+from bot.privacy import handlers as privacy
+from bot.requests import buttons as request_buttons
+from bot.requests import handlers as requests
+from bot.requests import report as request_report
 from bot.scheduler import deliver_after_update, schedule_sweeps
+from bot.service_report import handlers as report
 from bot.settings import Settings
 from bot.signing import KEY_NAME, ButtonSigner, SigningBot
+from bot.staff import handlers as staff
+from bot.staff import start
 from bot.state import BotState, Clock, Context, Core, UserState, utc_now
 
 log = logging.getLogger(__name__)

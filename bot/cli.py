@@ -13,19 +13,21 @@ from pathlib import Path
 
 from telegram import Bot, Update
 
-from bot import audit_cli, playbooks_cli, reservations_cli
 from bot.app import build_application
-from bot.console import run_console
-from bot.handlers.staff import ROLE_NAMES, invite_link
+from bot.bookings import cli as reservations_cli
+from bot.checklists import cli as playbooks_cli
+from bot.privacy import cli as audit_cli
 from bot.settings import ConfigError, Settings, load_settings
+from bot.staff.handlers import ROLE_NAMES, invite_link
 from bot.state import Core, utc_now
+from bot.terminal.console import run_console
 from bot.webhook import WebhookError, run_webhook, webhook_from
-from playbooks.playbook import PlaybookError
-from profiles.backup import BackupError, backup, restore
-from profiles.db import SchemaTooNew, is_postgres_url
+from playbooks.checklists.playbook import PlaybookError
 from profiles.errors import StaffNotFound
 from profiles.parser import parse_note, traits_as_json_lines
 from profiles.vocabulary import VocabularyError, load_vocabulary
+from store.backup import BackupError, backup, restore
+from store.database import SchemaTooNew, is_postgres_url
 
 log = logging.getLogger("guestcard")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"

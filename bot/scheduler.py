@@ -16,12 +16,13 @@ from functools import partial
 from telegram import Bot
 from telegram.ext import Application
 
-from bot import audit_jobs, reminders
-from bot.checklists import playbook_renderers
+from bot.briefs import reminders
+from bot.checklists.messages import playbook_renderers
 from bot.delivery import Renderer, deliver_due
-from bot.reachability import RENDERERS as reachability_renderers
-from bot.reachability import notice_unreachable
-from bot.request_messages import request_renderers
+from bot.requests.messages import request_renderers
+from bot.service_report import jobs as audit_jobs
+from bot.staff.reachability import RENDERERS as reachability_renderers
+from bot.staff.reachability import notice_unreachable
 from bot.state import Context, Core
 
 log = logging.getLogger(__name__)

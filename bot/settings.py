@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from playbooks.routing import Departments, LaneWords
+from playbooks.requests.routing import Departments, LaneWords
 from profiles.models import Role
 
 Language = Literal["zh", "en"]
@@ -196,7 +196,7 @@ class Settings(Strict):
 
     @property
     def database(self) -> str:
-        """Where the data is: a SQLite file's path or a PostgreSQL URL (`Database.open`)."""
+        """Where the data is: a SQLite file's path or a PostgreSQL URL (`open_database`)."""
         return self.storage.path
 
     def vocabulary_files(self) -> list[Path]:

@@ -8,26 +8,25 @@ from datetime import UTC, datetime
 
 from telegram.ext import Application, CallbackContext
 
-from bot.audit_setup import erasure, service_audit
-from bot.playbook_setup import playbook_engine, playbook_library
+from bot.checklists.setup import playbook_engine, playbook_library
 from bot.settings import Settings
 from bot.signing import SigningBot
 from playbooks.arrivals import Arrivals
-from playbooks.bookings import Bookings
-from playbooks.briefs import Briefs
+from playbooks.bookings.book import Bookings
+from playbooks.briefs.brief import Briefs
 from playbooks.card_view import CardViews
-from playbooks.engine import PlaybookEngine
-from playbooks.escalations import RequestPlanner
+from playbooks.checklists.engine import PlaybookEngine
 from playbooks.events import EventLog
 from playbooks.feedback import FeedbackStore
 from playbooks.notes import Notes
 from playbooks.outbox import Outbox
-from playbooks.request_store import RequestStore
-from playbooks.routing import Routing
-from playbooks.service_audit import ServiceAudit
+from playbooks.requests.escalations import RequestPlanner
+from playbooks.requests.routing import Routing
+from playbooks.requests.store import RequestStore
+from playbooks.service_report.audit import ServiceAudit
+from playbooks.service_report.sources import erasure, service_audit
 from profiles.audit import AuditLog
 from profiles.bookings import BookingStore
-from profiles.db import Database
 from profiles.duplicates import DuplicateFinder
 from profiles.erasure import Erasure
 from profiles.errors import NotAllowed
@@ -44,6 +43,8 @@ from profiles.traits import TraitStore
 from profiles.typos import NameVocabulary
 from profiles.visits import VisitStore
 from profiles.vocabulary import Vocabulary, load_vocabulary
+from store.connect import open_database
+from store.database import Database
 
 Clock = Callable[[], datetime]
 
@@ -91,7 +92,7 @@ class Core:
         vocabulary = load_vocabulary(*settings.vocabulary_files())
         guardrails = load_guardrails(*settings.guardrail_files())
         library = playbook_library(settings)
-        db = await Database.open(settings.database)
+        db = await open_database(settings.database)
         await ensure_search_index(db)  # once, after a migration that asks for it
         names = NameVocabulary()  # one cached typo vocabulary for search and duplicates
         events = EventLog(db)

@@ -10,7 +10,7 @@ from telegram import InlineKeyboardMarkup, Message
 from bot import render
 from bot.callbacks import Verb, button
 from bot.i18n import t
-from bot.request_texts import summary_line
+from bot.requests.texts import summary_line
 from bot.state import Context
 from profiles.models import Guest
 from profiles.names import InvalidName, clean_name

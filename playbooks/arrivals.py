@@ -9,14 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from playbooks.engine import Outcome, PlaybookEngine
+from playbooks.checklists.engine import Outcome, PlaybookEngine
 from playbooks.events import Event, EventKind, EventLog
-from profiles.db import Database
 from profiles.guests import load_guest
 from profiles.models import Frozen, Guest
 from profiles.refs import ByRoom, ByTable, EmptyRef, parse_guest_ref
-from profiles.sql import Conn
 from profiles.visits import Visit, close_visit, guest_visits, record_visit
+from store.database import Database
+from store.sql import Conn
 
 # an arrival typed twice (two hosts, a double tap) within this is the same arrival
 REPEAT_WINDOW = timedelta(minutes=30)

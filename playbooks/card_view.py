@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from playbooks.request_store import open_requests
-from playbooks.requests import RequestSummary
+from playbooks.requests.models import RequestSummary
+from playbooks.requests.store import open_requests
 from profiles.audit import AuditAction, record
-from profiles.db import Database
 from profiles.guests import load_guest
 from profiles.models import Frozen, GuestCard, Staff
-from profiles.sql import Conn
 from profiles.traits import load_traits
 from profiles.visibility import visible_card
+from store.database import Database
+from store.sql import Conn
 
 
 class CardView(Frozen):

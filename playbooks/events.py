@@ -19,9 +19,9 @@ from functools import partial
 
 from pydantic import Field
 
-from profiles.db import Database, stamp
 from profiles.models import Frozen
-from profiles.sql import Conn, Row, inserted_id, is_database_error
+from store.database import Database, stamp
+from store.sql import Conn, Row, inserted_id, is_database_error
 
 log = logging.getLogger(__name__)
 

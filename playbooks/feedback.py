@@ -14,15 +14,15 @@ from datetime import datetime, timedelta
 
 from playbooks.events import Event, EventKind, EventLog
 from playbooks.outbox import Outgoing, enqueue
-from playbooks.request_store import RequestStore, open_complaint
-from playbooks.requests import Request
+from playbooks.requests.models import Request
+from playbooks.requests.store import RequestStore, open_complaint
 from profiles.access import in_branch
 from profiles.audit import AuditAction, record
-from profiles.db import Database, stamp
 from profiles.errors import GuestNotFound
 from profiles.guests import load_guest
 from profiles.models import Frozen, Guest, Staff
-from profiles.sql import Conn, Row
+from store.database import Database, stamp
+from store.sql import Conn, Row
 
 MIN_SCORE, MAX_SCORE = 1, 5
 COMPLAINT_AT_MOST = 2

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from playbooks.allergy import allergies_logged
+from playbooks.checklists.allergy import allergies_logged
 from playbooks.events import EventLog
-from profiles.db import Database
 from profiles.guardrails import Guardrails
 from profiles.models import NoteLogged, TraitDraft
-from profiles.sql import Conn
 from profiles.traits import log_traits
+from store.database import Database
+from store.sql import Conn
 
 
 class Notes:

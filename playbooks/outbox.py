@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 
 from pydantic import Field
 
-from profiles.db import Database, stamp
 from profiles.models import Frozen
-from profiles.sql import Conn, Row, dialect
+from store.database import Database, stamp
+from store.sql import Conn, Row, dialect
 
 Payload = dict[str, str | int | float | bool | list[int] | list[str] | None]
 

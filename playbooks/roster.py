@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from profiles.models import Role, Staff
-from profiles.sql import Conn
+from store.sql import Conn
 
 
 def staff_with_roles(conn: Conn, branch: str, roles: Iterable[Role]) -> list[Staff]:

@@ -14,9 +14,9 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from profiles.db import Database, stamp
 from profiles.models import Frozen
-from profiles.sql import Conn, Row
+from store.database import Database, stamp
+from store.sql import Conn, Row
 
 Detail = str | int | bool | None | list[int] | list[str]
 Details = dict[str, Detail]

@@ -9,10 +9,10 @@ from enum import StrEnum
 from pydantic import Field
 
 from profiles.access import in_branch
-from profiles.db import Database, stamp
 from profiles.errors import GuestNotFound
 from profiles.models import Frozen, Staff
-from profiles.sql import Conn, Row, inserted_id
+from store.database import Database, stamp
+from store.sql import Conn, Row, inserted_id
 
 BOOKING_COLUMNS = """
     id, guest_id, branch, at, party, children, table_no, room_no, note, status, source,

@@ -17,15 +17,15 @@ from typing import Final
 
 from rapidfuzz.distance import OSA
 
-from profiles.db import Database
 from profiles.guests import GUEST_COLUMNS
 from profiles.models import Frozen, Guest, GuestCard, Staff
 from profiles.names import clean_name, pinyin_of, split_honorific
 from profiles.phones import optional_phone, phone_tail_key
-from profiles.sql import Conn, dialect
 from profiles.traits import load_traits
 from profiles.typos import NameVocabulary, Vocabulary
 from profiles.visibility import of_branch, visible_card
+from store.database import Database
+from store.sql import Conn, dialect
 
 # Enough to recognise him; a common name has thousands of namesakes in a chain.
 PER_SOURCE: Final = 20

@@ -24,11 +24,11 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from profiles.audit import AuditAction, record
-from profiles.db import Database, stamp
 from profiles.errors import GuestNotFound
 from profiles.models import Frozen
 from profiles.search_index import unindex_guest
-from profiles.sql import Conn, dialect
+from store.database import Database, stamp
+from store.sql import Conn, dialect
 
 # Run inside the erasure's transaction before the rows go: a feature closes what it must
 # (an open request is closed with a note and its people told, by number only).

@@ -13,10 +13,10 @@ from datetime import datetime
 from typing import Any
 
 from profiles.audit import AuditAction, record
-from profiles.db import Database, stamp
 from profiles.erasure import Schema
 from profiles.errors import GuestNotFound
-from profiles.sql import Conn, dialect
+from store.database import Database, stamp
+from store.sql import Conn, dialect
 
 Row = dict[str, Any]
 FORMAT = "guestcard.guest-export/1"

@@ -6,15 +6,15 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from profiles.audit import AuditAction, record
-from profiles.db import Database, stamp
 from profiles.errors import GuestNotFound
 from profiles.models import Guest, GuestCard, Segment, Staff
 from profiles.names import clean_name, pinyin_of, split_honorific
 from profiles.phones import optional_phone, phone_tail_key
 from profiles.search_index import index_guest
-from profiles.sql import Conn, Cursor, inserted_id
 from profiles.traits import load_traits
 from profiles.visibility import visible_card
+from store.database import Database, stamp
+from store.sql import Conn, Cursor, inserted_id
 
 GUEST_COLUMNS = """
     g.id, g.name, g.honorific, g.pinyin, g.phone, g.tier, g.segment, g.branch, g.created_at,

@@ -16,13 +16,13 @@ from datetime import datetime
 from typing import Final
 
 from profiles.audit import AuditAction, record
-from profiles.db import Database, stamp
 from profiles.erasure import Schema, table_columns
 from profiles.errors import GuestNotFound
 from profiles.guests import load_guest, next_guest_id
 from profiles.models import Frozen, Guest, Segment
 from profiles.search_index import index_guest, unindex_guest
-from profiles.sql import INTEGRITY_ERRORS, Conn, Row, dialect, inserted_id
+from store.database import Database, stamp
+from store.sql import INTEGRITY_ERRORS, Conn, Row, dialect, inserted_id
 
 # The kept guest's fields a merge may fill in from the duplicate, when it has none.
 FILLED: Final = ("phone", "phone_rev", "tier", "segment")

@@ -1,6 +1,6 @@
 """Moving a chain's data from its SQLite file into PostgreSQL, once, when it outgrows one machine.
 
-The target is a new database: `Database.open` migrates it to the same schema version as the
+The target is a new database: `open_database` migrates it to the same schema version as the
 SQLite file, then one transaction copies every table, parents before children (foreign
 keys), with COPY; sets each id sequence past the ids the table has held, so new rows never
 take an old id; and builds the search index again, since PostgreSQL derives it differently
@@ -22,16 +22,16 @@ from urllib.parse import urlsplit
 import psycopg
 from psycopg import sql
 
-from profiles.db import (
-    BUSY_TIMEOUT_MS,
-    Database,
+from profiles.search_index import index_row
+from store.connect import open_database
+from store.database import (
     MigrationError,
     SchemaTooNew,
     is_postgres_url,
     require_known_schema,
     shipped_migrations,
 )
-from profiles.search_index import index_row
+from store.sqlite import BUSY_TIMEOUT_MS
 
 BATCH_ROWS = 5000  # read from SQLite this many rows at a time
 # Written by the migrations themselves or derived from other tables, never copied: the
@@ -68,7 +68,7 @@ async def migrate_to_postgres(source: Path, target: str) -> list[Copied]:
         versions = _source_versions(probe, source)
     await asyncio.to_thread(_require_reachable, target)
     try:
-        schema = await Database.open(target)  # the target's schema, migrated as the bot would
+        schema = await open_database(target)  # the target's schema, migrated as the bot would
     except MigrationError as error:
         raise MigrateError(f"{shown_url(target)}: {error}") from None
     await schema.close()

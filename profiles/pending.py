@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from profiles.db import Database, stamp
 from profiles.errors import PendingNoteGone
 from profiles.models import Frozen
-from profiles.sql import Conn, inserted_id
+from store.database import Database, stamp
+from store.sql import Conn, inserted_id
 
 
 class PendingNote(Frozen):

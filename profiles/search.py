@@ -31,7 +31,6 @@ from typing import Final
 
 import phonenumbers
 
-from profiles.db import Database
 from profiles.guests import GUEST_COLUMNS
 from profiles.merges import merged_into
 from profiles.models import Frozen, Guest, GuestCard, Staff
@@ -68,10 +67,11 @@ from profiles.refs import (
     parse_guest_ref,
 )
 from profiles.search_index import branch_token, index_lookup
-from profiles.sql import Conn, Dialect, Row, dialect
 from profiles.traits import load_traits
 from profiles.typos import NameVocabulary, Vocabulary
 from profiles.visibility import visible_card
+from store.database import Database
+from store.sql import Conn, Dialect, Row, dialect
 
 # No stored name is longer, so nothing past this can make a query match any better.
 MAX_QUERY_LENGTH: Final = MAX_NAME_LENGTH

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 
-from profiles.db import Database
 from profiles.errors import GuestNotFound
 from profiles.names import MatchGroups, Spelled, name_words, search_tokens
-from profiles.sql import Conn, Dialect, dialect
+from store.database import Database
+from store.sql import Conn, Dialect, dialect
 
 
 @dataclass(frozen=True, slots=True)

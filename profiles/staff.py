@@ -5,10 +5,10 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from profiles.db import Database, stamp
 from profiles.errors import InviteInvalid, StaffNotFound
 from profiles.models import Invite, Role, Staff
-from profiles.sql import Conn, Row, inserted_id
+from store.database import Database, stamp
+from store.sql import Conn, Row, inserted_id
 
 # Deep-link payloads allow 64 characters of [A-Za-z0-9_-]; 16 random bytes are plenty.
 CODE_BYTES = 16

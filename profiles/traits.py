@@ -7,12 +7,12 @@ from datetime import datetime
 
 from profiles.access import may_take_back
 from profiles.audit import AuditAction, record
-from profiles.db import Database, stamp
 from profiles.errors import GuestNotFound, NothingToUndo, TraitNotFound
 from profiles.guardrails import Guardrails, default_guardrails
 from profiles.models import NoteLogged, Staff, Trait, TraitDraft, normalise_text
-from profiles.sql import Conn, Row, inserted_id
 from profiles.visibility import visible_traits
+from store.database import Database, stamp
+from store.sql import Conn, Row, inserted_id
 
 TRAIT_COLUMNS = """
     t.id, t.guest_id, t.category, t.text, t.attrs, t.branch, t.staff_id, t.created_at,

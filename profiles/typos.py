@@ -16,7 +16,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from profiles.names import honorific_words
-from profiles.sql import Conn
+from store.sql import Conn
 
 FUZZY_WORDS_PER_TERM: Final = 5
 # A word typed run together ("wangxiaomign") is corrected as two known words, one of them

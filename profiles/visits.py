@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from profiles.db import Database, stamp
 from profiles.errors import GuestNotFound
 from profiles.models import Frozen
-from profiles.sql import Conn, Row, inserted_id
+from store.database import Database, stamp
+from store.sql import Conn, Row, inserted_id
 
 VISIT_COLUMNS = "id, guest_id, branch, staff_id, arrived_at, table_no, room_no, left_at"
 

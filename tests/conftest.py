@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 from hypothesis import settings
 
-from profiles.db import Database
 from profiles.models import Role, Staff
 from profiles.staff import StaffStore
+from store.connect import open_database
+from store.database import Database
 from tests import postgres
 from tests.factories import NOW
 
@@ -37,7 +38,7 @@ def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
 @pytest.fixture
 async def db(database_url: str) -> AsyncIterator[Database]:
     """A fresh, fully migrated database, once on each store."""
-    database = await Database.open(database_url)
+    database = await open_database(database_url)
     yield database
     await database.close()
 

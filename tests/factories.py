@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 from playbooks.events import EventLog
 from playbooks.feedback import FeedbackStore
-from playbooks.request_store import RequestStore
-from playbooks.requests import Request, Source, State
-from playbooks.routing import Lane, LaneWords, Routing
-from profiles.db import Database
+from playbooks.requests.models import Request, Source, State
+from playbooks.requests.routing import Lane, LaneWords, Routing
+from playbooks.requests.store import RequestStore
 from profiles.models import Category, Guest, GuestCard, Role, Staff, Trait, TraitDraft
+from store.database import Database
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 

@@ -21,9 +21,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from store.connect import open_database
+
 if TYPE_CHECKING:
-    from profiles.db import Database
-    from profiles.sql import Conn
+    from store.database import Database
+    from store.sql import Conn
 
 SERVER_VARIABLE = "GUESTCARD_TEST_POSTGRES"
 REQUIRED_VARIABLE = "GUESTCARD_REQUIRE_POSTGRES"
@@ -58,7 +60,6 @@ def _ensure_template() -> str:
     """The migrated template, made once per run of the tests."""
     global _template
     if _template is None:
-        from profiles.db import Database
 
         _drop_abandoned()
         name = f"guestcard_template_{os.getpid()}"
@@ -66,7 +67,7 @@ def _ensure_template() -> str:
         _admin(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
 
         async def migrate() -> None:
-            db = await Database.open(with_database(server_url(), name))
+            db = await open_database(with_database(server_url(), name))
             await db.close()
 
         # in a thread of its own: an async test that calls this has its event loop running
@@ -135,9 +136,8 @@ def drop_template() -> None:
 async def open_emptied(url: str) -> Database:
     """The migrated database at `url`, every row a previous example wrote gone and ids
     starting at 1 again: a property test's examples share the one database of the test."""
-    from profiles.db import Database
 
-    db = await Database.open(url)
+    db = await open_database(url)
     if db.dialect == "postgresql":
         await db.write(_empty)
     return db

@@ -10,9 +10,9 @@ import pytest
 from telegram.ext import CallbackContext
 
 from bot.app import GuestcardApp, build_application
-from bot.local import CallbackAnswer, LocalBotApi, LocalChat, LocalUser, running
 from bot.settings import Settings, load_settings
 from bot.state import Core
+from bot.terminal.api import CallbackAnswer, LocalBotApi, LocalChat, LocalUser, running
 from profiles.models import Role
 from tests.factories import NOW
 

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from profiles.db import Database, shipped_migrations
 from profiles.guests import GuestStore
+from store.connect import open_database
+from store.database import Database, shipped_migrations
 from tests import postgres
 from tests.factories import NOW
 
@@ -70,7 +71,7 @@ def test_migrate_copies_the_chain_and_says_where_without_the_password(
 
 
 async def one_guest(path: Path) -> None:
-    db = await Database.open(path)
+    db = await open_database(path)
     try:
         await GuestStore(db).create("Alan Smith", None, branch="la", staff_id=None,
                                     region="US", now=NOW)
@@ -80,7 +81,7 @@ async def one_guest(path: Path) -> None:
 
 def _from_a_newer_guestcard(path: Path) -> int:
     """A database another, newer guestcard migrated: one version beyond ours."""
-    asyncio.run(_close(Database.open(path)))
+    asyncio.run(_close(open_database(path)))
     newer = max(m.version for m in shipped_migrations()) + 1
     with sqlite3.connect(path) as conn:
         conn.execute("INSERT INTO schema_migrations (version, name) VALUES (?, 'future')",

@@ -2,8 +2,8 @@ import random
 from datetime import timedelta
 from http import HTTPStatus
 
-from bot import reachability
 from bot.delivery import Rendered, deliver_due
+from bot.staff import reachability
 from bot.state import Core
 from playbooks.outbox import Delivery, Outgoing
 from tests.bot.conftest import BotUnderTest

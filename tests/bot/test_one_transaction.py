@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 from telegram.error import TimedOut
 
-from bot.local import LocalUser
 from bot.scheduler import sweep_once
+from bot.terminal.api import LocalUser
 from playbooks.outbox import LEASE
-from profiles.db import SqliteDatabase
 from profiles.models import Category, TraitDraft
+from store.sqlite import SqliteDatabase
 from tests.bot.conftest import BotUnderTest
 
 MAX_AWAITS = 60

@@ -14,7 +14,7 @@ from typing import Any
 
 import psycopg
 
-from profiles.db import is_postgres_url
+from store.database import is_postgres_url
 from tests.e2e.client import TelegramTestClient
 
 GUESTCARD = Path(sys.executable).with_name("guestcard")

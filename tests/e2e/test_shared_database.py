@@ -24,7 +24,8 @@ from typing import Self
 import httpx
 import pytest
 
-from profiles.db import Database
+from store.connect import open_database
+from store.database import Database
 from tests.e2e.client import TelegramTestClient
 from tests.e2e.process import BotProcess
 from tests.e2e.test_sweep_crash import (
@@ -154,7 +155,7 @@ async def test_two_processes_on_one_database_send_each_due_message_once(
     due = len(leads) * EXPECTED_KINDS.total()
     assert due > CLAIM_LIMIT, "one process could send it all: the sharing would go untested"
     logs = [tmp_path / "first.log", tmp_path / "second.log"]
-    db = await Database.open(env["GUESTCARD_DB"])
+    db = await open_database(env["GUESTCARD_DB"])
     try:
         async with contextlib.AsyncExitStack() as stack:
             lines = [await stack.enter_async_context(Line(tg.emulator_url)) for _ in logs]

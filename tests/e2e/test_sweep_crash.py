@@ -26,11 +26,12 @@ import pytest
 
 from bot.settings import load_settings
 from bot.state import Core
-from playbooks.occasions import read_occasions
-from playbooks.routing import Lane
-from profiles.db import Database, stamp
+from playbooks.briefs.occasions import read_occasions
+from playbooks.requests.routing import Lane
 from profiles.models import Role, Staff
-from profiles.sql import Conn
+from store.connect import open_database
+from store.database import Database, stamp
+from store.sql import Conn
 from tests.e2e.client import TelegramTestClient, User
 from tests.e2e.process import BotProcess
 
@@ -204,7 +205,7 @@ async def test_due_messages_arrive_once_though_the_bot_is_killed_while_deliverin
     env = await overdue_bot(tg, bot_env, tmp_path, leads)
     due = len(leads) * EXPECTED_KINDS.total()  # 18: one claim (at most 20) takes them all
     bot = BotProcess(env, tmp_path / "bot.log")
-    db = await Database.open(env["GUESTCARD_DB"])
+    db = await open_database(env["GUESTCARD_DB"])
     try:
         try:
             kills = await deliver_with_kills(tg, bot, db, due, random.Random(SEED))

@@ -1,9 +1,9 @@
 from datetime import timedelta
 
 from playbooks.events import Event, EventKind, EventLog
-from profiles.db import Database
 from profiles.guests import GuestStore
-from profiles.sql import Conn
+from store.database import Database
+from store.sql import Conn
 from tests.factories import NOW
 
 

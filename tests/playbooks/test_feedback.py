@@ -13,10 +13,10 @@ from playbooks.feedback import (
     split_feedback,
 )
 from playbooks.outbox import Outbox
-from profiles.db import Database
 from profiles.guests import GuestStore
 from profiles.models import Guest, Staff
 from profiles.visits import VisitStore
+from store.database import Database
 from tests.factories import NOW, feedback_store
 
 

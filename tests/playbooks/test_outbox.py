@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from playbooks.outbox import Outbox, Outgoing, backoff
-from profiles.db import Database
+from store.connect import open_database
+from store.database import Database
 from tests.factories import NOW
 
 MINUTE = timedelta(minutes=1)
@@ -80,8 +81,8 @@ def shared_url(database_url: str, tmp_path: Path) -> str:
 @pytest.fixture
 async def two_processes(shared_url: str) -> AsyncIterator[tuple[Database, Database]]:
     """Two bot processes' stores, opened on the same database."""
-    first = await Database.open(shared_url)
-    second = await Database.open(shared_url)
+    first = await open_database(shared_url)
+    second = await open_database(shared_url)
     yield first, second
     await first.close()
     await second.close()

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 
-from playbooks.bookings import Bookings
+from playbooks.bookings.book import Bookings
 from playbooks.events import EventLog
 from profiles.bookings import (
     BookingClosed,
@@ -12,11 +12,11 @@ from profiles.bookings import (
     DraftGone,
     NewBooking,
 )
-from profiles.db import Database
 from profiles.errors import GuestNotFound
 from profiles.guests import GuestStore
 from profiles.models import Staff
 from profiles.visits import VisitStore
+from store.database import Database
 from tests.factories import NOW
 
 TONIGHT = NOW + timedelta(hours=7)

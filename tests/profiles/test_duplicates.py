@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from profiles.db import Database
 from profiles.duplicates import DuplicateFinder, Why
 from profiles.guests import GuestStore
 from profiles.models import Category, Guest, Role, Staff
 from profiles.names import InvalidName
 from profiles.phones import InvalidPhone
 from profiles.traits import TraitStore
+from store.database import Database
 from tests.factories import NOW, draft, make_staff
 
 

@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from playbooks.erasure_hooks import close_open_requests
 from playbooks.outbox import Outbox, Outgoing
-from playbooks.request_store import RequestStore, open_complaint
-from playbooks.routing import LaneWords, Routing
+from playbooks.requests.erasure import close_open_requests
+from playbooks.requests.routing import LaneWords, Routing
+from playbooks.requests.store import RequestStore, open_complaint
 from profiles.audit import AuditAction, AuditLog
-from profiles.db import Database
 from profiles.erasure import Erasure, months_before
 from profiles.errors import GuestNotFound
 from profiles.export import Export
@@ -21,9 +20,11 @@ from profiles.guests import GuestStore
 from profiles.models import Category, Guest, Role, Staff
 from profiles.pending import PendingNotes
 from profiles.search import GuestSearch
-from profiles.sql import Conn, dialect
 from profiles.traits import TraitStore
 from profiles.visits import VisitStore
+from store.connect import open_database
+from store.database import Database
+from store.sql import Conn, dialect
 from tests.conftest import join
 from tests.factories import NOW, draft, feedback_store
 
@@ -35,7 +36,7 @@ SECRETS = ("Quixabel", "Zorander", "quixabel", "zorander", "2135559876", "678955
 @pytest.fixture
 async def file_db(tmp_path: Path) -> AsyncIterator[Database]:
     """A database in a file, so the test can read what is on disk, WAL included."""
-    database = await Database.open(tmp_path / "erase.db")
+    database = await open_database(tmp_path / "erase.db")
     yield database
     await database.close()
 

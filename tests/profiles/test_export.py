@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 from profiles.audit import AuditAction, AuditLog
-from profiles.db import Database
 from profiles.export import FORMAT, Export, as_json
 from profiles.guests import GuestStore
 from profiles.models import Category, Staff
-from profiles.sql import Conn
 from profiles.traits import TraitStore
 from profiles.visits import VisitStore
+from store.database import Database
+from store.sql import Conn
 from tests.factories import NOW, draft
 
 

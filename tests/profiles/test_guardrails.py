@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from profiles.db import Database
 from profiles.guardrails import (
     Concern,
     NoteRefused,
@@ -19,6 +18,7 @@ from profiles.models import Category, Staff
 from profiles.parser import parse_note
 from profiles.traits import TraitStore
 from profiles.vocabulary import VocabularyError, default_vocabulary
+from store.database import Database
 from tests.factories import NOW, draft
 
 

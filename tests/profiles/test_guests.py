@@ -1,12 +1,12 @@
 import pytest
 
-from profiles.db import Database
 from profiles.errors import GuestNotFound
 from profiles.guests import GuestStore
 from profiles.models import Segment, Staff
 from profiles.names import InvalidName
 from profiles.phones import InvalidPhone
 from profiles.search_index import indexed_ids, indexed_row
+from store.database import Database
 from tests.factories import NOW
 
 

@@ -8,16 +8,16 @@ import pytest
 
 from profiles.access import Action, can
 from profiles.audit import AuditAction, AuditLog
-from profiles.db import Database
 from profiles.erasure import Erasure, Schema
 from profiles.errors import GuestNotFound
 from profiles.guests import GuestStore
 from profiles.merges import GuestMerges, MergeConflict, MergeGone, SameGuest, guest_references
 from profiles.models import Category, Guest, Role, Segment, Staff
 from profiles.search import GuestSearch
-from profiles.sql import Conn
 from profiles.traits import TraitStore
 from profiles.visits import VisitStore
+from store.database import Database
+from store.sql import Conn
 from tests.conftest import join
 from tests.factories import NOW, draft
 

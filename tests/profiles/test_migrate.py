@@ -11,10 +11,9 @@ from typing import Any
 import pytest
 
 from playbooks.outbox import Outbox, Outgoing
-from playbooks.request_store import RequestStore
-from playbooks.routing import LaneWords, Routing
+from playbooks.requests.routing import LaneWords, Routing
+from playbooks.requests.store import RequestStore
 from profiles.bookings import BookingStore, NewBooking
-from profiles.db import Database, SqliteDatabase, shipped_migrations
 from profiles.erasure import Erasure
 from profiles.guests import GuestStore
 from profiles.merges import GuestMerges
@@ -25,6 +24,9 @@ from profiles.search import GuestSearch
 from profiles.search_index import rebuild_search_index
 from profiles.traits import TraitStore
 from profiles.visits import VisitStore
+from store.connect import open_database
+from store.database import Database, shipped_migrations
+from store.sqlite import SqliteDatabase
 from tests import postgres
 from tests.conftest import join
 from tests.factories import NOW, draft, feedback_store
@@ -35,7 +37,7 @@ UNREACHABLE = "postgresql://guestcard:secret@127.0.0.1:1/guestcard"
 async def populate(path: Path) -> None:
     """A chain's day in a SQLite file: staff, guests with notes, visits, bookings, requests,
     feedback, messages, a merge and an erasure (which leaves ids that must never come back)."""
-    db = await Database.open(path)
+    db = await open_database(path)
     try:
         manager = await join(db, Role.MANAGER, "la", telegram_id=7)
         waiter = await join(db, Role.WAITER, "sh", telegram_id=8)
@@ -122,8 +124,8 @@ async def test_every_row_reads_back_the_same_from_postgresql(chain_file: Path) -
     tables = tables_of(chain_file)
     with postgres.fresh_database(migrated=False) as url:
         copied = await migrate_to_postgres(chain_file, url)
-        before = await Database.open(chain_file)
-        after = await Database.open(url)
+        before = await open_database(chain_file)
+        after = await open_database(url)
         try:
             expected, actual = await contents(before, tables), await contents(after, tables)
             filled = {table for table, rows in expected.items() if rows}
@@ -145,7 +147,7 @@ async def test_every_row_reads_back_the_same_from_postgresql(chain_file: Path) -
 async def test_guests_are_found_by_name_after_the_migration(chain_file: Path) -> None:
     with postgres.fresh_database(migrated=False) as url:
         await migrate_to_postgres(chain_file, url)
-        db = await Database.open(url)
+        db = await open_database(url)
         try:
             search = GuestSearch(db)
             found = {query: [hit.guest.id for hit in await search.find(query, branch=None)]
@@ -167,7 +169,7 @@ async def test_the_index_is_what_indexing_each_guest_in_turn_would_write(
 
     with postgres.fresh_database(migrated=False) as url:
         await migrate_to_postgres(chain_file, url)
-        db = await Database.open(url)
+        db = await open_database(url)
         try:
             copied = await db.read(index)
             await db.write(rebuild_search_index)
@@ -182,7 +184,7 @@ async def test_new_rows_never_take_an_id_the_sqlite_database_gave(chain_file: Pa
     """Nor an erased guest's booking's id: SQLite's AUTOINCREMENT kept it from coming back."""
     with postgres.fresh_database(migrated=False) as url:
         await migrate_to_postgres(chain_file, url)
-        db = await Database.open(url)
+        db = await open_database(url)
         try:
             guest = await GuestStore(db).create("Ada Lovelace", None, branch="la", staff_id=1,
                                                 region="US", now=NOW)
@@ -257,7 +259,7 @@ def test_a_url_is_shown_without_its_password() -> None:
 
 
 async def row_count(url: str, table: str) -> int:
-    db = await Database.open(url)
+    db = await open_database(url)
     try:
         return int(await db.read(
             lambda c: c.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]))

@@ -11,13 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from profiles import search as search_module
-from profiles.db import Database
 from profiles.guests import GuestStore
 from profiles.models import Guest
 from profiles.name_match import MatchKind
 from profiles.search import GuestSearch, SearchHit, key_upper_bound
-from profiles.sql import Conn
 from profiles.visits import VisitStore
+from store.database import Database
+from store.sql import Conn
 from tests import postgres
 
 # The `db` fixture (a fresh migrated in-memory database) comes from tests/conftest.py.

@@ -14,7 +14,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from profiles.db import Database, is_postgres_url, shipped_migrations
 from profiles.erasure import Erasure
 from profiles.guests import GuestStore
 from profiles.merges import GuestMerges, MergeGone
@@ -30,8 +29,10 @@ from profiles.search_index import (
     unindex_guest,
     vocabulary_counts,
 )
-from profiles.sql import Conn
 from profiles.traits import TraitStore
+from store.connect import open_database
+from store.database import Database, is_postgres_url, shipped_migrations
+from store.sql import Conn
 from tests import postgres
 from tests.factories import NOW, draft
 
@@ -163,13 +164,13 @@ async def test_a_migrated_database_with_guests_gets_its_index_rebuilt(unmigrated
     """Guests written before migration 0003 are indexed the first time the bot opens the
     database, and only then."""
     kind = "postgresql" if is_postgres_url(unmigrated_url) else "sqlite"
-    db = await Database.open(unmigrated_url,
+    db = await open_database(unmigrated_url,
                              [m for m in shipped_migrations(kind) if m.version < 3])
     await db.write(lambda conn: conn.execute(
         "INSERT INTO guests (name, honorific, pinyin, branch, created_at, updated_at)"
         " VALUES ('王', '先生', 'wang', 'sh', ?, ?)", (NOW.isoformat(),) * 2))
     await db.close()
-    db = await Database.open(unmigrated_url)
+    db = await open_database(unmigrated_url)
     try:
         assert await ensure_search_index(db) == 1
         assert await ensure_search_index(db) == 0
@@ -192,13 +193,13 @@ async def test_rows_indexed_in_traditional_characters_are_indexed_again(
         unmigrated_url: str) -> None:
     """Guests written before migration 0013 are indexed again, in simplified characters."""
     kind = "postgresql" if is_postgres_url(unmigrated_url) else "sqlite"
-    db = await Database.open(unmigrated_url,
+    db = await open_database(unmigrated_url,
                              [m for m in shipped_migrations(kind) if m.version < 13])
     await db.write(lambda conn: conn.execute(
         "INSERT INTO guests (name, honorific, pinyin, branch, created_at, updated_at)"
         " VALUES ('陳', '先生', 'chen', 'sh', ?, ?)", (NOW.isoformat(),) * 2))
     await db.close()
-    db = await Database.open(unmigrated_url)
+    db = await open_database(unmigrated_url)
     try:
         assert await ensure_search_index(db) == 1
         assert await db.read(index_disagreements) == []

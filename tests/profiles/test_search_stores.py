@@ -12,13 +12,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from profiles import search as search_module
-from profiles.db import Database
 from profiles.guests import GuestStore
 from profiles.name_match import MatchKind
 from profiles.names import match_groups, query_terms
 from profiles.search import GuestSearch
 from profiles.search_index import fts_tokens, index_lookup, index_terms
-from profiles.sql import Conn
+from store.connect import open_database
+from store.sql import Conn
 from tests import postgres
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -115,7 +115,7 @@ async def test_a_name_lookup_on_postgresql_can_use_the_gin_index(pg_url: str) ->
             f"EXPLAIN SELECT guest_id FROM guest_search WHERE {condition}"
             " ORDER BY guest_id DESC LIMIT 50", params)]
 
-    db = await Database.open(pg_url)
+    db = await open_database(pg_url)
     try:
         lines = await db.read(plan)
     finally:

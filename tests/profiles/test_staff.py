@@ -2,10 +2,10 @@ from datetime import timedelta
 
 import pytest
 
-from profiles.db import Database
 from profiles.errors import InviteInvalid
 from profiles.models import Role
 from profiles.staff import StaffStore
+from store.database import Database
 from tests.factories import NOW
 
 HOUR = timedelta(hours=1)

@@ -2,11 +2,11 @@ from datetime import timedelta
 
 import pytest
 
-from profiles.db import Database
 from profiles.errors import GuestNotFound, NothingToUndo, TraitNotFound
 from profiles.guests import GuestStore
 from profiles.models import Category, Guest, Role, Staff
 from profiles.traits import TraitStore
+from store.database import Database
 from tests.conftest import join
 from tests.factories import NOW, draft
 

@@ -9,11 +9,12 @@ from datetime import timedelta
 
 import pytest
 
-from profiles.db import Database
 from profiles.guests import GuestStore
 from profiles.search_index import index_guest
-from profiles.sql import Conn, inserted_id
 from profiles.typos import NameVocabulary, close_words, corrections_of
+from store.connect import open_database
+from store.database import Database
+from store.sql import Conn, inserted_id
 from tests import postgres
 from tests.factories import NOW
 
@@ -67,7 +68,7 @@ async def test_a_word_written_first_is_seen_before_a_word_written_after_it() -> 
     "anna"; another adds "bo". The reader must not see "bo" (a later id) and then miss "anna":
     on PostgreSQL the second writer waits for the first."""
     with postgres.fresh_database() as url:
-        db = await Database.open(url)
+        db = await open_database(url)
         try:
             store, vocabulary = GuestStore(db), NameVocabulary()
             indexed, release = threading.Event(), threading.Event()

@@ -2,11 +2,11 @@ from datetime import timedelta
 
 import pytest
 
-from profiles.db import Database
 from profiles.errors import GuestNotFound
 from profiles.guests import GuestStore
 from profiles.models import Staff
 from profiles.visits import VisitStore
+from store.database import Database
 from tests.factories import NOW
 
 DAY = timedelta(days=1)

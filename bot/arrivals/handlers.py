@@ -1,0 +1,130 @@
+"""The guest is here (/arrive) or has left (/leave): the visit, the card, the playbooks."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Message, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.callbacks import Verb, unpack
+from bot.checklists.messages import clock_time, guest_line
+from bot.i18n import t
+from bot.state import Context
+from bot.views import one_guest, send_card, send_choices, show_matches
+from playbooks.arrivals import MAX_NUMBER, Arrived, parse_arrival
+from playbooks.checklists.engine import Outcome
+from profiles.errors import GuestNotFound
+from profiles.refs import EmptyRef
+from profiles.visits import Visit
+
+QUERY_LIMIT = 64
+NO_PLACE = "-"
+# the guest's number among several, with where they sit: "av:t12:5", "av:r1203:5", "av:-:5"
+ARRIVE_PATTERN = rf"^{Verb.ARRIVE}:([tr][0-9A-Z]{{1,{MAX_NUMBER}}}|-):\d{{1,18}}$"
+
+
+async def arrive(update: Update, context: Context) -> None:
+    message = update.effective_message
+    assert message is not None
+    try:
+        arrival = parse_arrival(" ".join(context.args or [])[: QUERY_LIMIT * 2])
+    except EmptyRef:
+        await message.reply_text(t(context.lang, "arrive.usage"))
+        return
+    guest, found = await context.core.search.resolve_to_write(arrival.ref[:QUERY_LIMIT],
+                                                              branch=context.member.branch)
+    if guest is not None:
+        await record_arrival(message, context, guest.id, table=arrival.table, room=arrival.room)
+    elif found:
+        place = f"t{arrival.table}" if arrival.table else f"r{arrival.room}" if arrival.room \
+            else NO_PLACE
+        await send_choices(message, context, found, query=arrival.ref, verb=Verb.ARRIVE,
+                           extra=(place,))
+    else:
+        await show_matches(message, context, found, arrival.ref)
+
+
+async def arrive_chosen(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    place, guest_id = unpack(query.data)
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return  # too old to reply under
+    table = place[1:] if place.startswith("t") else None
+    room = place[1:] if place.startswith("r") else None
+    await record_arrival(query.message, context, int(guest_id), table=table, room=room)
+
+
+async def record_arrival(
+    message: Message, context: Context, guest_id: int, *, table: str | None, room: str | None
+) -> None:
+    """One core call records the visit and starts what it starts; then the card for the
+    person at the door, and whom the arrival reached."""
+    core, me = context.core, context.member
+    try:
+        arrived = await core.arrivals.arrive(guest_id, branch=me.branch, staff_id=me.id,
+                                             now=core.clock(), table=table, room=room)
+    except GuestNotFound:
+        await message.reply_text(t(me.language, "guest.gone"))
+        return
+    await send_card(message, context, guest_id)
+    await message.reply_text(_arrival_text(arrived, context), parse_mode="HTML")
+
+
+def _arrival_text(arrived: Arrived, context: Context) -> str:
+    visit, lang = arrived.visit, context.lang
+    at = clock_time(visit.arrived_at, context.core.playbooks.policy(visit.branch).zone)
+    if arrived.repeated:
+        return t(lang, "arrive.repeated", at=at)
+    head = t(lang, "arrive.recorded", guest=guest_line(arrived.guest, _place(visit), lang), at=at)
+    return "\n".join([head, *_told(arrived.outcome, lang)])
+
+
+def _place(visit: Visit) -> str | None:
+    if visit.table_no:
+        return f"table:{visit.table_no}"
+    return f"room:{visit.room_no}" if visit.room_no else None
+
+
+def _told(outcome: Outcome, lang: str) -> list[str]:
+    """Who the arrival reached: a line per checklist, one for the kitchen."""
+    lines = [t(lang, "arrive.checklist", title=escape(run.title(lang)),
+               count=len(run.recipients)) for run in outcome.runs]
+    alert = outcome.alert
+    if alert is not None:
+        key = ("arrive.kitchen_group" if alert.kitchen_chat is not None
+               else "arrive.kitchen_staff" if alert.recipients else "arrive.no_kitchen")
+        lines.append(t(lang, key, count=alert.recipients))
+    return lines
+
+
+async def leave(update: Update, context: Context) -> None:
+    message, core, me = update.effective_message, context.core, context.member
+    assert message is not None
+    ref = " ".join(context.args or [])
+    if not ref.strip():
+        await message.reply_text(t(me.language, "leave.usage"))
+        return
+    guest = await one_guest(message, context, ref)
+    if guest is None:
+        return
+    try:
+        left = await core.arrivals.leave(guest.id, branch=me.branch, staff_id=me.id,
+                                         now=core.clock())
+    except GuestNotFound:
+        await message.reply_text(t(me.language, "guest.gone"))
+        return
+    key = "leave.done" if left.visit else "leave.not_here"
+    place = _place(left.visit) if left.visit else None
+    await message.reply_text(t(me.language, key, guest=guest_line(left.guest, place,
+                                                                   me.language)),
+                             parse_mode="HTML")
+
+
+HANDLERS: list[BaseHandler[Update, Context, None]] = [
+    CommandHandler("arrive", arrive),
+    CommandHandler("leave", leave),
+    CallbackQueryHandler(arrive_chosen, pattern=ARRIVE_PATTERN),
+]

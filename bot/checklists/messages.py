@@ -1,0 +1,199 @@
+"""Checklists, reminders and allergy alerts as chat messages, rendered at send time."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from html import escape
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardMarkup
+
+from bot import render
+from bot.callbacks import Verb, button
+from bot.delivery import Rendered, Renderer
+from bot.i18n import t
+from bot.state import Core
+from playbooks.checklists.allergy import ALERT, ESCALATION, AlertNotFound, AllergyAlert
+from playbooks.checklists.model import CHECKLIST, LATE, REMINDER, Run, RunStep
+from playbooks.checklists.store import RunNotFound
+from playbooks.outbox import Delivery
+from profiles.errors import GuestNotFound
+from profiles.models import Category, Guest, Trait
+
+BUTTON_TEXT = 36  # a phone shows about this much of a button
+ONE_STEP = "one"  # the button of a reminder about one step, not of a whole checklist
+
+
+def place_label(place: str | None, lang: str) -> str | None:
+    """"table:12" → "table 12" / "12号桌"."""
+    if not place:
+        return None
+    kind, _, number = place.partition(":")
+    return t(lang, f"checklist.place.{kind}", number=escape(number))
+
+
+def clock_time(moment: datetime, zone: ZoneInfo, *, since: datetime | None = None) -> str:
+    """18:05 in the branch's time zone; with the date when it is another day than `since`."""
+    local = moment.astimezone(zone)
+    if since is not None and local.date() != since.astimezone(zone).date():
+        return local.strftime("%m-%d %H:%M")
+    return local.strftime("%H:%M")
+
+
+def guest_line(guest: Guest, place: str | None, lang: str) -> str:
+    parts = [f"<b>{escape(render.full_name(guest))}</b> {guest.ref}", place_label(place, lang)]
+    return " · ".join(part for part in parts if part)
+
+
+def checklist_text(run: Run, guest: Guest, lang: str, zone: ZoneInfo) -> str:
+    key = "checklist.complete" if run.complete else "checklist.title"
+    lines = [t(lang, key, title=escape(run.title(lang))), guest_line(guest, run.place, lang)]
+    lines += [step_line(step, lang, zone, since=run.triggered_at) for step in run.steps]
+    return "\n".join(lines)
+
+
+def step_line(step: RunStep, lang: str, zone: ZoneInfo, *, since: datetime) -> str:
+    text = escape(step.text(lang))
+    if step.done_at is not None:
+        return t(lang, "checklist.done_line", n=step.position + 1, text=text,
+                 who=escape(step.done_by_name or "?"), at=clock_time(step.done_at, zone,
+                                                                      since=since))
+    if step.due_at is not None:
+        return t(lang, "checklist.due_line", n=step.position + 1, text=text,
+                 at=clock_time(step.due_at, zone, since=since))
+    return t(lang, "checklist.open_line", n=step.position + 1, text=text)
+
+
+def step_done_text(run: Run, step: RunStep, lang: str, zone: ZoneInfo) -> str:
+    """A reminder once its step is done: what, by whom, when."""
+    at = clock_time(step.done_at, zone) if step.done_at else "?"
+    return t(lang, "checklist.prompt_done", text=escape(step.text(lang)),
+             who=escape(step.done_by_name or "?"), at=at)
+
+
+def checklist_keyboard(run: Run, lang: str) -> InlineKeyboardMarkup | None:
+    """A button per step while the run is open; none once it is complete."""
+    if run.complete:
+        return None
+    rows = [[button(_step_button(step, lang), Verb.STEP_DONE, step.id)] for step in run.steps]
+    return InlineKeyboardMarkup(rows)
+
+
+def _step_button(step: RunStep, lang: str) -> str:
+    mark = "✅" if step.done else "⬜"
+    label = f"{mark} {step.position + 1}. {step.text(lang)}"
+    return label if len(label) <= BUTTON_TEXT else label[: BUTTON_TEXT - 1] + "…"
+
+
+def allergy_lines(traits: list[Trait], lang: str) -> list[str]:
+    lines = []
+    for trait in traits:
+        if trait.category is Category.ALLERGY:
+            severity = trait.attrs.get("severity")
+            extra = f" ({escape(str(severity))})" if severity and severity != "unknown" else ""
+            lines.append(f"• {escape(trait.text)}{extra}")
+    return lines
+
+
+def alert_text(alert: AllergyAlert, guest: Guest, traits: list[Trait], lang: str,
+               zone: ZoneInfo) -> str:
+    lines = [t(lang, "kitchen_alert.title"), guest_line(guest, alert.place, lang)]
+    lines += allergy_lines(traits, lang)
+    if alert.acks:
+        seen = ", ".join(f"{escape(ack.name)} {clock_time(ack.seen_at, zone)}"
+                         for ack in alert.acks)
+        lines.append(t(lang, "kitchen_alert.seen_by", names=seen))
+    else:
+        lines.append(t(lang, "kitchen_alert.press_seen"))
+    return "\n".join(lines)
+
+
+def seen_keyboard(
+    alert: AllergyAlert, lang: str, *, key: str = "kitchen_alert.button"
+) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[button(t(lang, key), Verb.ALLERGY_SEEN, alert.id)]])
+
+
+async def render_checklist(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
+    loaded = await _run(core, delivery)
+    if loaded is None or loaded[0].complete:
+        return None  # erased, or done by colleagues before this copy went out
+    run, guest = loaded
+    zone = core.playbooks.policy(run.branch).zone
+    return Rendered(text=checklist_text(run, guest, lang, zone),
+                    markup=checklist_keyboard(run, lang))
+
+
+async def render_reminder(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
+    return await _step_prompt(core, delivery, lang, "checklist.reminder")
+
+
+async def render_late(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
+    return await _step_prompt(core, delivery, lang, "checklist.late")
+
+
+async def _step_prompt(core: Core, delivery: Delivery, lang: str, key: str) -> Rendered | None:
+    loaded = await _run(core, delivery)
+    step_id = delivery.payload.get("step_id")
+    step = loaded[0].step(step_id) if loaded and isinstance(step_id, int) else None
+    if loaded is None or step is None or step.done or loaded[0].complete:
+        return None  # done in time after all: nothing to remind of
+    run, guest = loaded
+    zone = core.playbooks.policy(run.branch).zone
+    text = t(lang, key, text=escape(step.text(lang)), title=escape(run.title(lang)),
+             due=clock_time(step.due_at or run.triggered_at, zone))
+    markup = InlineKeyboardMarkup([[button(t(lang, "checklist.mark_done"), Verb.STEP_DONE,
+                                           step.id, ONE_STEP)]])
+    return Rendered(text=text + "\n" + guest_line(guest, run.place, lang), markup=markup)
+
+
+async def render_alert(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
+    loaded = await _alert(core, delivery)
+    if loaded is None:
+        return None
+    alert, guest, allergies = loaded
+    zone = core.playbooks.policy(alert.branch).zone
+    return Rendered(text=alert_text(alert, guest, allergies, lang, zone),
+                    markup=seen_keyboard(alert, lang))
+
+
+async def render_escalation(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
+    loaded = await _alert(core, delivery)
+    if loaded is None or loaded[0].seen:
+        return None  # the kitchen pressed Seen in time after all
+    alert, guest, allergies = loaded
+    minutes = int((alert.ack_due_at - alert.raised_at).total_seconds() // 60)
+    key = "kitchen_alert.escalation" if alert.recipients else "kitchen_alert.no_kitchen"
+    lines = [t(lang, key, minutes=minutes), guest_line(guest, alert.place, lang)]
+    lines += allergy_lines(allergies, lang)
+    lines.append(t(lang, "kitchen_alert.tell_in_person"))
+    return Rendered(text="\n".join(lines),
+                    markup=seen_keyboard(alert, lang, key="kitchen_alert.button_told"))
+
+
+async def _run(core: Core, delivery: Delivery) -> tuple[Run, Guest] | None:
+    run_id = delivery.payload.get("run_id")
+    if not isinstance(run_id, int):
+        return None
+    try:
+        run = await core.playbooks.runs.get(run_id)
+        return run, await core.guests.get(run.guest_id)
+    except (RunNotFound, GuestNotFound):
+        return None
+
+
+async def _alert(core: Core, delivery: Delivery) -> tuple[AllergyAlert, Guest, list[Trait]] | None:
+    alert_id = delivery.payload.get("alert_id")
+    if not isinstance(alert_id, int):
+        return None
+    try:
+        return await core.playbooks.alerts.details(alert_id)
+    except (AlertNotFound, GuestNotFound):
+        return None
+
+
+def playbook_renderers() -> Mapping[str, Renderer]:
+    """The outbox kinds of playbooks, for the scheduler's registry."""
+    return {CHECKLIST: render_checklist, REMINDER: render_reminder, LATE: render_late,
+            ALERT: render_alert, ESCALATION: render_escalation}

@@ -1,0 +1,253 @@
+"""Logging what staff learn about a guest, and taking it back."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot import render
+from bot.callbacks import ID, WORD, Verb, button, pattern, unpack
+from bot.guests.duplicates import offer_duplicates
+from bot.guests.handlers import search_and_show
+from bot.i18n import t
+from bot.service_report.text import refusal_text
+from bot.state import Context
+from bot.views import name_for_new_guest, reply, send_choices
+from profiles.access import Action, can
+from profiles.errors import GuestNotFound, NothingToUndo, PendingNoteGone, TraitNotFound
+from profiles.guardrails import NoteRefused
+from profiles.models import ParsedNote
+from profiles.parser import parse_note
+from profiles.pending import PendingNote
+from profiles.refs import EmptyRef, MissingNoteText, split_note_command
+from profiles.tags import parse_tag
+
+
+async def note(update: Update, context: Context) -> None:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    try:
+        ref, text = split_note_command(message.text.partition(" ")[2])
+    except (MissingNoteText, EmptyRef):
+        await message.reply_text(t(context.lang, "note.usage"))
+        return
+    parsed = await _parse_or_explain(message, context, text)
+    if parsed is None:
+        return
+    guest, found = await context.core.search.resolve_to_write(ref,
+                                                              branch=context.member.branch)
+    if guest is not None:
+        await _log(message, context, guest.id, parsed)
+    elif found:
+        pending = await _keep(context, ref, text)
+        await send_choices(message, context, found, query=ref, verb=Verb.APPLY, extra=(pending,))
+    else:
+        await _offer_to_create(message, context, ref, text)
+
+
+async def plain_text(update: Update, context: Context) -> None:
+    """A message without a command: the note asked for by "Add note", or else a search."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    guest_id, context.user_state.note_for = context.user_state.note_for, None
+    if guest_id is None:
+        await search_and_show(update, context, message.text)
+        return
+    parsed = await _parse_or_explain(message, context, message.text)
+    if parsed is not None:
+        await _log(message, context, guest_id, parsed)
+
+
+async def ask_for_note(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    guest = await context.core.guests.get(int(unpack(query.data)[0]))
+    context.user_state.note_for = guest.id
+    await query.answer()
+    await reply(query.message, t(context.lang, "note.ask", name=escape(render.full_name(guest))))
+
+
+async def undo(update: Update, context: Context) -> None:
+    query, core = update.callback_query, context.core
+    assert query is not None and query.data is not None
+    try:
+        undone = await core.traits.undo(int(unpack(query.data)[0]), staff_id=context.member.id,
+                                        now=core.clock(), by=context.member)
+    except NothingToUndo:
+        await query.answer(t(context.lang, "undo.already"), show_alert=True)
+        return
+    await query.answer(t(context.lang, "undo.done"))
+    await query.edit_message_text(t(context.lang, "undo.done_text", count=len(undone)))
+
+
+async def create_and_log(update: Update, context: Context) -> None:
+    query, core, me = update.callback_query, context.core, context.member
+    assert query is not None and query.data is not None
+    pending = await _take_pending(query, context, int(unpack(query.data)[0]))
+    if pending is None:
+        return
+    guest = await core.guests.create(pending.name, pending.phone, branch=me.branch,
+                                     staff_id=me.id, now=core.clock(),
+                                     region=core.settings.phone_region(me.branch))
+    await query.answer()
+    await query.edit_message_text(t(me.language, "new.created",
+                                    name=escape(render.full_name(guest)), ref=guest.ref),
+                                  parse_mode="HTML")
+    await _log(query.message, context, guest.id, parse_note(pending.text, core.vocabulary))
+
+
+async def apply_to_chosen(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    pending_id, guest_id = (int(arg) for arg in unpack(query.data))
+    pending = await _take_pending(query, context, pending_id)
+    if pending is None:
+        return
+    await query.answer()
+    await _log(query.message, context, guest_id,
+               parse_note(pending.text, context.core.vocabulary))
+
+
+async def _take_pending(
+    query: CallbackQuery, context: Context, pending_id: int
+) -> PendingNote | None:
+    """Spend a kept note once; a second press (or a stale one) is told so and gets None."""
+    try:
+        return await context.core.pending.take(pending_id, staff_id=context.member.id,
+                                               now=context.core.clock())
+    except PendingNoteGone:
+        await query.answer(t(context.lang, "pending.gone"), show_alert=True)
+        return None
+
+
+async def retract_menu(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    card = await context.core.guests.card(int(unpack(query.data)[0]), viewer=context.member)
+    await query.answer()
+    rows = [[button(render.trait_choice(trait, context.lang), Verb.RETRACT, trait.id)]
+            for trait in card.traits[:40]]
+    await reply(query.message, t(context.lang, "retract.choose",
+                                  name=escape(render.full_name(card.guest))),
+                 InlineKeyboardMarkup(rows))
+
+
+async def retract(update: Update, context: Context) -> None:
+    query, core = update.callback_query, context.core
+    assert query is not None and query.data is not None
+    try:
+        trait = await core.traits.retract(int(unpack(query.data)[0]), staff_id=context.member.id,
+                                          now=core.clock(), by=context.member)
+    except TraitNotFound:
+        await query.answer(t(context.lang, "retract.already"), show_alert=True)
+        return
+    await query.answer(t(context.lang, "retract.done"))
+    await reply(query.message, t(context.lang, "retract.done_text", text=escape(trait.text)))
+
+
+async def tag_from_hint(update: Update, context: Context) -> None:
+    query, core, me = update.callback_query, context.core, context.member
+    assert query is not None and query.data is not None
+    guest_id, word = unpack(query.data)
+    if not can(me.role, Action.TAG):
+        await query.answer(t(me.language, "not_allowed"), show_alert=True)
+        return
+    tier, segment = parse_tag(word)
+    tagged = await core.guests.set_tags(int(guest_id), tier=tier, segment=segment,
+                                        now=core.clock(), staff_id=me.id)
+    await query.answer()
+    await reply(query.message, t(me.language, "tag.set", name=escape(render.full_name(tagged)),
+                                  tag=render.headline(tagged, me.language)))
+
+
+async def _parse_or_explain(message: Message, context: Context, text: str) -> ParsedNote | None:
+    """The note's traits (or tier hint), or None after telling why there is nothing to save."""
+    parsed = parse_note(text, context.core.vocabulary)
+    if refusal := context.core.guardrails.review(parsed.traits):
+        await message.reply_text(refusal_text(refusal, context.lang), parse_mode="HTML")
+        return None
+    if parsed.traits or parsed.tier_hint or parsed.segment_hint:
+        return parsed
+    key = "note.too_long" if parsed.unparsed else "note.empty"
+    await message.reply_text(t(context.lang, key))
+    return None
+
+
+async def _log(
+    message: object, context: Context, guest_id: int, parsed: ParsedNote
+) -> None:
+    core, me = context.core, context.member
+    if not parsed.traits:  # only "金卡" / "VIP": nothing to store, a tag to offer
+        await _offer_tag(message, context, guest_id, parsed)
+        return
+    try:
+        logged = await core.notes.log(guest_id, parsed.traits, staff_id=me.id, branch=me.branch,
+                                      now=core.clock())
+        guest = await core.guests.get(guest_id)
+    except GuestNotFound:
+        await reply(message, t(me.language, "guest.gone"))
+        return
+    except NoteRefused as refused:
+        await reply(message, refusal_text(refused.refusal, me.language))
+        return
+    rows = [[button(t(me.language, "button.undo"), Verb.UNDO, logged.batch_id),
+             button(t(me.language, "button.card"), Verb.OPEN, guest.id)]]
+    if logged.added and not any(trait.private for trait in logged.added):
+        rows[0].append(button(t(me.language, "button.private"), Verb.PRIVATE, logged.batch_id))
+    rows += _tag_rows(context, guest.id, parsed)
+    text = render.note_logged(logged, guest, lang=me.language, unparsed=parsed.unparsed)
+    await reply(message, text, InlineKeyboardMarkup(rows))
+
+
+def _tag_rows(
+    context: Context, guest_id: int, parsed: ParsedNote
+) -> list[list[InlineKeyboardButton]]:
+    hints = [hint for hint in (parsed.tier_hint, parsed.segment_hint) if hint]
+    if not can(context.member.role, Action.TAG):
+        return []
+    return [[button(t(context.lang, "button.tag", tag=render.tag_label(hint, context.lang)),
+                    Verb.TAG, guest_id, hint)] for hint in hints]
+
+
+async def _offer_tag(message: object, context: Context, guest_id: int, parsed: ParsedNote) -> None:
+    rows = _tag_rows(context, guest_id, parsed)
+    key = "note.tag_offer" if rows else "note.tag_for_lead"
+    await reply(message, t(context.lang, key), InlineKeyboardMarkup(rows) if rows else None)
+
+
+async def _keep(context: Context, ref: str, text: str) -> int:
+    pending = await context.core.pending.keep(staff_id=context.member.id, name=ref[:64],
+                                              text=text, now=context.core.clock())
+    return pending.id
+
+
+async def _offer_to_create(message: Message, context: Context, ref: str, text: str) -> None:
+    """No such guest: offer to create one, if the reference can be a name at all."""
+    lang = context.lang
+    name = await name_for_new_guest(message, context, ref)
+    if name is None:
+        return
+    region = context.core.settings.phone_region(context.member.branch)
+    if await offer_duplicates(message, context, name, None, region=region, note=text):
+        return  # someone of that name (or pinyin) is here already: ask first
+    pending = await _keep(context, name, text)
+    markup = InlineKeyboardMarkup([[button(t(lang, "button.create", name=name[:40]), Verb.CREATE,
+                                           pending)]])
+    await message.reply_text(t(lang, "note.no_guest", name=escape(name)), parse_mode="HTML",
+                             reply_markup=markup)
+
+
+HANDLERS: list[BaseHandler[Update, Context, None]] = [
+    CommandHandler("note", note),
+    CallbackQueryHandler(undo, pattern=pattern(Verb.UNDO)),
+    CallbackQueryHandler(create_and_log, pattern=pattern(Verb.CREATE)),
+    CallbackQueryHandler(apply_to_chosen, pattern=pattern(Verb.APPLY, ID, ID)),
+    CallbackQueryHandler(ask_for_note, pattern=pattern(Verb.ADD_NOTE)),
+    CallbackQueryHandler(retract_menu, pattern=pattern(Verb.RETRACT_MENU)),
+    CallbackQueryHandler(retract, pattern=pattern(Verb.RETRACT)),
+    CallbackQueryHandler(tag_from_hint, pattern=pattern(Verb.TAG, ID, WORD)),
+    # last: any other text is a quick search
+    MessageHandler(filters.TEXT & ~filters.COMMAND, plain_text),
+]

@@ -1,0 +1,71 @@
+"""`/report [week|month] [BRANCH]`: the service audit with its chart; and Monday's push."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler
+
+from bot.i18n import t
+from bot.service_report.jobs import render_report
+from bot.state import Context
+from playbooks.service_report.audit import PeriodKind, period_so_far
+from profiles.access import Action, can
+from profiles.audit import AuditAction
+from profiles.models import Role, Staff
+
+KINDS: dict[str, PeriodKind] = {"week": "week", "周": "week", "本周": "week",
+                                "month": "month", "月": "month", "本月": "month"}
+
+
+async def report(update: Update, context: Context) -> None:
+    message, core, me = update.effective_message, context.core, context.member
+    assert message is not None
+    kind, branch_id, bad = _arguments(context.args or [], me)
+    branch = core.settings.branch(branch_id)
+    if not can(me.role, Action.REPORT) or not may_report_on(me, branch_id):
+        await refuse(context, "report")
+        await message.reply_text(t(me.language, "not_allowed"))
+        return
+    if bad or branch is None:
+        known = ", ".join(b.id for b in core.settings.branches)
+        await message.reply_text(t(me.language, "report.usage", known=known))
+        return
+    period = period_so_far(kind, core.clock(), branch.zone)
+    text, png = await render_report(core, branch, period, lang=me.language,
+                                    all_branches=me.role in (Role.MANAGER, Role.ADMIN))
+    await message.reply_text(text, parse_mode="HTML")
+    await message.reply_photo(png, caption=t(me.language, "report.chart_caption",
+                                             period=escape(period.label)))
+
+
+def may_report_on(staff: Staff, branch: str) -> bool:
+    """Leads on their own branch; managers and admins on any."""
+    return staff.role in (Role.MANAGER, Role.ADMIN) or branch == staff.branch
+
+
+async def refuse(context: Context, command: str) -> None:
+    """A refused attempt is part of the audit trail."""
+    core = context.core
+    await core.audit.record(AuditAction.REFUSED, staff_id=context.member.id, guest_id=None,
+                            now=core.clock(), details={"command": command})
+
+
+def _arguments(args: list[str], me: Staff) -> tuple[PeriodKind, str, bool]:
+    """(period kind, branch id, whether anything was not understood)."""
+    kind: PeriodKind = "week"
+    branch, bad = me.branch, False
+    for word in args[:3]:
+        if word.lower() in KINDS:
+            kind = KINDS[word.lower()]
+        elif word.lower().isalnum() and len(word) <= 16:
+            branch = word.lower()
+        else:
+            bad = True
+    return kind, branch, bad or len(args) > 2
+
+
+HANDLERS: list[BaseHandler[Update, Context, None]] = [
+    CommandHandler("report", report),
+]

@@ -1,0 +1,95 @@
+"""The service audit's scheduled messages: the question after a visit, Monday's report, the
+notice that a request closed with an erasure, and the daily privacy sweep.
+
+Kept apart from the handlers: bot.scheduler imports this module to register them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from html import escape
+
+from telegram import InlineKeyboardMarkup
+
+from bot import render
+from bot.callbacks import Verb, button
+from bot.delivery import Rendered, Renderer
+from bot.i18n import t
+from bot.service_report.chart import chart_png
+from bot.service_report.text import report_text
+from bot.settings import Branch
+from bot.state import Core
+from playbooks.feedback import ASK_KIND, MAX_SCORE, MIN_SCORE
+from playbooks.outbox import Delivery
+from playbooks.requests.erasure import REQUEST_ERASED
+from playbooks.service_report.audit import REPORT_KIND, Period, parse_week
+from profiles.errors import GuestNotFound
+
+
+async def render_ask(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
+    """The question after a visit, with one button per score; nothing once answered or when
+    the guest was erased meanwhile."""
+    visit_id = delivery.payload.get("visit_id")
+    if not isinstance(visit_id, int):
+        return None
+    ask = await core.feedback.ask(visit_id)
+    if ask is None or ask.answered:
+        return None
+    try:
+        guest = await core.guests.get(ask.guest_id)
+    except GuestNotFound:
+        return None
+    row = [button(str(score), Verb.RATE, visit_id, score)
+           for score in range(MIN_SCORE, MAX_SCORE + 1)]
+    return Rendered(text=t(lang, "feedback.ask", name=escape(render.full_name(guest)),
+                           ref=guest.ref), markup=InlineKeyboardMarkup([row]))
+
+
+async def render_report(core: Core, branch: Branch, period: Period, *, lang: str,
+                        all_branches: bool) -> tuple[str, bytes]:
+    """The report's text (HTML) and chart (PNG) for one branch and period."""
+    found = await core.reports.report(branch.id, period, core.clock())
+    shown = core.settings.branches if all_branches else [branch]
+    last_day = (period.end - timedelta(microseconds=1)).date()
+    trend = await core.reports.trend({b.id: b.zone for b in shown}, last_day,
+                                     core.settings.report.chart_weeks)
+    # drawing takes a fraction of a second: off the event loop, so other chats go on
+    png = await asyncio.to_thread(chart_png, trend, period=period.label, lang=lang,
+                                  branches=shown)
+    return report_text(found, lang=lang, branch_label=branch.label(lang)), png
+
+
+async def render_weekly(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
+    """Monday's report for a manager: last week, every branch on the chart."""
+    branch = core.settings.branch(str(delivery.payload.get("branch")))
+    if branch is None:
+        return None  # the branch left the configuration since
+    period = parse_week(str(delivery.payload.get("week")), branch.zone)
+    text, png = await render_report(core, branch, period, lang=lang, all_branches=True)
+    return Rendered(text=text, photo=png)
+
+
+async def plan_weekly(core: Core, now: datetime) -> int:
+    return await core.reports.plan_weekly(now, core.settings.zones(),
+                                          hour=core.settings.report.monday_hour)
+
+
+async def render_request_erased(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
+    return Rendered(text=t(lang, "forget.request_closed",
+                           number=f"R{delivery.payload.get('request')}"))
+
+
+async def sweep_privacy(core: Core, now: datetime) -> object:
+    """Once a day: retention (when configured) and stale pending notes."""
+    privacy = core.settings.privacy
+    return await core.erasure.sweep(now, retention_months=privacy.retention_months,
+                                    spare_consented=privacy.spare_consented)
+
+
+RENDERERS: Mapping[str, Renderer] = {
+    ASK_KIND: render_ask,
+    REPORT_KIND: render_weekly,
+    REQUEST_ERASED: render_request_erased,
+}

@@ -1,0 +1,90 @@
+"""Joining with an invite, help, and the interface language."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler
+
+from bot.access.gate import language_of
+from bot.i18n import LANGUAGES, t
+from bot.menu import publish_menu
+from bot.state import Context
+from profiles.access import Action, can
+from profiles.errors import InviteInvalid
+from profiles.models import Role, Staff
+
+
+async def start(update: Update, context: Context) -> None:
+    if context.staff is not None and not context.args:
+        await help_(update, context)
+        return
+    user, message = update.effective_user, update.effective_message
+    assert user is not None and message is not None
+    core = context.core
+    language = context.staff.language if context.staff else language_of(update, context)
+    try:
+        staff = await core.staff.join(
+            context.args[0] if context.args else "", telegram_id=user.id,
+            name=user.full_name, language=language, now=core.clock(),
+        )
+    except InviteInvalid:
+        await message.reply_text(t(language, "join.invalid"))
+        return
+    await publish_menu(context.bot, staff)
+    await message.reply_text(welcome(staff, context), parse_mode="HTML")
+
+
+async def help_(update: Update, context: Context) -> None:
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(help_text(context.member, context), parse_mode="HTML")
+
+
+async def lang(update: Update, context: Context) -> None:
+    assert update.effective_message is not None
+    choice = (context.args or [""])[0].lower()
+    if choice not in LANGUAGES:
+        await update.effective_message.reply_text(t(context.lang, "lang.usage"))
+        return
+    staff = await context.core.staff.set_language(context.member.id, choice)
+    context.staff = staff
+    await publish_menu(context.bot, staff)
+    await update.effective_message.reply_text(t(choice, "lang.set"))
+
+
+def welcome(staff: Staff, context: Context) -> str:
+    branch = context.core.settings.branch(staff.branch)
+    label = branch.label(staff.language) if branch else staff.branch
+    greeting = t(staff.language, "join.welcome", name=escape(staff.name),
+                 role=t(staff.language, f"role.{staff.role}"), branch=escape(label))
+    return greeting + "\n\n" + help_text(staff, context)
+
+
+def help_text(staff: Staff, context: Context) -> str:
+    lines = [t(staff.language, "help.intro")]
+    lines += [t(staff.language, f"help.{topic}")
+              for topic in ("search", "guest", "note", "new", "request", "requests")]
+    lines += [t(staff.language, f"help.{topic}") for topic in ("arrive", "leave", "playbooks")]
+    lines += [t(staff.language, f"help.{topic}") for topic in ("book", "occasion")]
+    if can(staff.role, Action.BRIEF) or staff.role is Role.HOUSEKEEPING:
+        lines.append(t(staff.language, "help.brief"))
+    if can(staff.role, Action.TAG):
+        lines.append(t(staff.language, "help.tag"))
+    lines += [t(staff.language, f"help.{action}") for action in ("merge", "unmerge")
+              if can(staff.role, Action(action))]
+    lines += [t(staff.language, f"help.{action}") for action in ("feedback", "report", "consent",
+                                                                 "export", "forget", "audit")
+              if action == "feedback" or can(staff.role, Action(action))]
+    if can(staff.role, Action.INVITE):
+        lines += [t(staff.language, "help.invite"), t(staff.language, "help.staff")]
+    lines.append(t(staff.language, "help.inline"))
+    lines.append(t(staff.language, "help.lang"))
+    return "\n".join(lines)
+
+
+HANDLERS: list[BaseHandler[Update, Context, None]] = [
+    CommandHandler("start", start),
+    CommandHandler("help", help_),
+    CommandHandler("lang", lang),
+]

@@ -1,0 +1,162 @@
+"""The terminal chat: `guestcard run` without a bot token talks to the bot right here.
+
+It is the real Application with every handler, on the in-process Bot API; the person at the
+terminal is a chain admin who joined like anyone else (an invite, then /start CODE).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import sys
+import threading
+from typing import TextIO
+
+from bot.app import build_application
+from bot.settings import Settings
+from bot.state import Clock, utc_now
+from bot.terminal.api import (
+    Button,
+    CallbackAnswer,
+    LocalBotApi,
+    LocalChat,
+    LocalUser,
+    SentMessage,
+    running,
+)
+from profiles.models import Role
+
+# a fixed id, so the terminal is the same staff member from one run to the next
+CONSOLE_USER = LocalUser(id=1, first_name="Console admin")
+QUIT = "/quit"
+BANNER = ("No TELEGRAM_BOT_TOKEN is set, so this is a local terminal chat with the bot. "
+          "To go live on Telegram, set TELEGRAM_BOT_TOKEN and run again.")
+HINT = ("Type a message or a /command as in Telegram. When the bot's last message has buttons, "
+        "typing one of their numbers presses it (#12 is always a guest id). "
+        f"{QUIT} or Ctrl-D leaves.")
+PROMPT = "> "
+
+
+async def run_console(
+    settings: Settings, *, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout,
+    clock: Clock = utc_now,
+) -> None:
+    """Chat with the bot in the terminal until /quit or the end of input."""
+    api = LocalBotApi(clock=clock, first_update_id=int(clock().timestamp() * 1000))
+    app = build_application(settings, request=api, clock=clock, rate_limit=False)
+    terminal = Terminal(LocalChat(app, api), stdout, echo=not stdin.isatty())
+    # started, so the job queue runs as it would live
+    async with running(app, start=True):
+        terminal.say(BANNER)
+        await terminal.become_admin(branch=settings.branches[0].id)
+        terminal.say(HINT)
+        await terminal.converse(LineReader(stdin))
+
+
+class Terminal:
+    """One person at the terminal: their lines go to the bot, the bot's answers are printed."""
+
+    def __init__(self, chat: LocalChat, out: TextIO, *, echo: bool) -> None:
+        self._chat = chat
+        self._out = out
+        self._echo = echo  # piped input is not shown by a terminal, so show it in the transcript
+        self._choices: tuple[SentMessage, list[Button]] | None = None
+
+    def say(self, text: str) -> None:
+        print(text, file=self._out, flush=True)
+
+    async def become_admin(self, *, branch: str) -> None:
+        """On the first run (or if demoted), join as an admin through the normal /start path."""
+        staff = await self._chat.app.bot_data.core.staff.by_telegram_id(CONSOLE_USER.id)
+        if staff is None or not staff.active or staff.role is not Role.ADMIN:
+            mark = len(self._chat.api.outbox)
+            await self._chat.enrol(CONSOLE_USER, Role.ADMIN, branch)
+            self._show(self._chat.api.outbox[mark:])
+
+    async def converse(self, reader: LineReader) -> None:
+        while True:
+            self._out.write(PROMPT)
+            self._out.flush()
+            line = await reader.readline()
+            if line is None:  # end of input
+                self._out.write("\n")
+                return
+            text = line.strip()
+            if self._echo:
+                self._out.write(f"{text}\n")
+            if text == QUIT:
+                return
+            if text:
+                await self._act(text)
+
+    async def _act(self, text: str) -> None:
+        mark = len(self._chat.api.outbox)
+        chosen = self._chosen(text)
+        if chosen is None:
+            await self._chat.send(CONSOLE_USER, text)
+        elif chosen[1].callback_data is None:
+            self.say(f"· that button opens a link: {chosen[1].text}")
+        else:
+            await self._chat.press(CONSOLE_USER, *chosen)
+        self._show(self._chat.api.outbox[mark:])
+
+    def _chosen(self, text: str) -> tuple[SentMessage, Button] | None:
+        """A plain number 1..N presses that button of the last message; anything else is text."""
+        if self._choices is None or not (text.isascii() and text.isdigit()):
+            return None
+        message, buttons = self._choices
+        number = int(text)
+        return (message, buttons[number - 1]) if 1 <= number <= len(buttons) else None
+
+    def _show(self, events: list[SentMessage | CallbackAnswer]) -> None:
+        for event in events:
+            if isinstance(event, CallbackAnswer):
+                if event.text:
+                    self.say(f"· {event.text}")
+            elif event.chat_id == CONSOLE_USER.id:
+                self._show_message(event)
+
+    def _show_message(self, message: SentMessage) -> None:
+        prefix = "(edited) " if message.edited else ""
+        if message.kind != "text":
+            prefix += f"[{message.kind}] "
+        self.say(prefix + message.text)
+        buttons = [button for row in message.buttons for button in row]
+        self._choices = (message, buttons) if buttons else None
+        numbers = itertools.count(1)
+        for row in message.buttons:
+            self.say("  ".join(f"[{next(numbers)}] {button.text}" for button in row))
+
+
+class LineReader:
+    """Input lines read in a daemon thread, one per request.
+
+    A thread of the default executor (asyncio.to_thread) blocked in readline would keep
+    asyncio.run from returning after Ctrl-C until Enter is pressed; a daemon thread does not.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    async def readline(self) -> str | None:
+        """The next line without its newline, or None at the end of input."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[str] = loop.create_future()
+        threading.Thread(target=self._read, args=(loop, future), daemon=True).start()
+        line = await future
+        return line.rstrip("\r\n") if line else None
+
+    def _read(self, loop: asyncio.AbstractEventLoop, future: asyncio.Future[str]) -> None:
+        try:
+            line = self._stream.readline()
+        except (OSError, ValueError):  # a closed or broken stream ends the chat like EOF
+            line = ""
+        # the loop may have closed while this thread waited: then nobody wants the line
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(_settle, future, line)
+
+
+def _settle(future: asyncio.Future[str], line: str) -> None:
+    if not future.done():
+        future.set_result(line)

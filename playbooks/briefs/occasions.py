@@ -1,0 +1,310 @@
+"""Birthdays and anniversaries: which fall when, who is reminded, and the events they raise.
+
+Occasions are traits (category `occasion`, attrs kind/month/day[/year]), logged by /note or
+/occasion. A 29 February occasion falls on 28 February in other years. Reminders go to the
+leads of the branches where the guest is expected (their latest visit, or a booking in the
+coming days; their home branch if they never came) and to whoever last served them: one
+message per person per local day, listing every occasion of theirs, today and N days ahead.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from functools import partial
+
+from playbooks.briefs.shifts import BranchDay
+from playbooks.events import Event, EventKind, EventLog
+from playbooks.outbox import Outgoing, enqueue
+from playbooks.roster import staff_with_roles
+from profiles.bookings import Booking, bookings_of_guests
+from profiles.guests import load_guests
+from profiles.models import Category, Frozen, Guest, Role, Staff, Trait, TraitDraft
+from profiles.parser import parse_note
+from profiles.visibility import visible_guest, visible_traits
+from profiles.visits import visit_summaries
+from profiles.vocabulary import Vocabulary
+from store.database import Database, stamp
+from store.sql import Conn, Row, dialect
+
+KIND = "occasions"  # the outbox kind of the daily reminder
+
+
+class OccasionDue(Frozen):
+    """One occasion of one guest on one date."""
+
+    trait_id: int
+    guest_id: int
+    kind: str | None  # "birthday", "anniversary", or None when the note named no kind
+    text: str
+    on: date
+    days_ahead: int
+    year: int | None = None
+
+    @property
+    def years(self) -> int | None:
+        """The age turned or the anniversary reached, when the year is known."""
+        return self.on.year - self.year if self.year and self.on.year > self.year else None
+
+
+class GuestOccasions(Frozen):
+    guest: Guest
+    occasions: list[OccasionDue]
+    booking: Booking | None = None  # their booking in the reminder's window, if any
+
+
+# --- pure --------------------------------------------------------------------------------
+
+
+def falls_on(month: int, day: int, on: date) -> bool:
+    """Whether a yearly month/day falls on `on` (29 February on the 28th in common years)."""
+    if (month, day) == (on.month, on.day):
+        return True
+    return (month, day) == (2, 29) and (on.month, on.day) == (2, 28) and \
+        not calendar.isleap(on.year)
+
+
+def month_days(on: date) -> list[tuple[int, int]]:
+    """The stored month/day pairs that fall on `on`."""
+    pairs = [(on.month, on.day)]
+    if (on.month, on.day) == (2, 28) and not calendar.isleap(on.year):
+        pairs.append((2, 29))
+    return pairs
+
+
+def next_occurrence(month: int, day: int, today: date) -> date:
+    for year in range(today.year, today.year + 2):
+        last = calendar.monthrange(year, month)[1]
+        candidate = date(year, month, min(day, last))
+        if candidate >= today:
+            return candidate
+    raise ValueError(f"no month {month}")  # unreachable for months 1-12
+
+
+def occasions_of(trait: Trait, days: Iterable[date], today: date) -> list[OccasionDue]:
+    """The occasion `trait` names, on each of `days` it falls on."""
+    month, day = trait.attrs.get("month"), trait.attrs.get("day")
+    if trait.category is not Category.OCCASION or not isinstance(month, int) or \
+            not isinstance(day, int):
+        return []
+    kind, year = trait.attrs.get("kind"), trait.attrs.get("year")
+    return [OccasionDue(trait_id=trait.id, guest_id=trait.guest_id,
+                        kind=kind if isinstance(kind, str) else None, text=trait.text, on=on,
+                        days_ahead=(on - today).days, year=year if isinstance(year, int) else None)
+            for on in days if falls_on(month, day, on)]
+
+
+def next_due(trait: Trait, today: date) -> OccasionDue | None:
+    """The trait's next occasion from today on, or None when it names no date."""
+    month, day = trait.attrs.get("month"), trait.attrs.get("day")
+    if not isinstance(month, int) or not isinstance(day, int):
+        return None
+    found = occasions_of(trait, [next_occurrence(month, day, today)], today)
+    return found[0] if found else None
+
+
+def within(traits: Iterable[Trait], today: date, days: int) -> list[OccasionDue]:
+    """Occasions from today to `days` - 1 days ahead, soonest first (a brief's "this week")."""
+    span = [today + timedelta(days=n) for n in range(days)]
+    found = [due for trait in traits for due in occasions_of(trait, span, today)]
+    return sorted(found, key=lambda due: (due.on, due.trait_id))
+
+
+def read_occasions(text: str, vocabulary: Vocabulary) -> list[TraitDraft]:
+    """The occasions a note names (`birthday 05-12`, `结婚纪念日 10月3日`), dated or not."""
+    return [draft for draft in parse_note(text, vocabulary).traits
+            if draft.category is Category.OCCASION]
+
+
+def is_dated(draft: TraitDraft) -> bool:
+    return isinstance(draft.attrs.get("month"), int) and isinstance(draft.attrs.get("day"), int)
+
+
+def reminder_days(branch: BranchDay, today: date) -> list[date]:
+    ahead = branch.occasion_days_ahead
+    return [today] if ahead == 0 else [today, today + timedelta(days=ahead)]
+
+
+# --- the store side -------------------------------------------------------------------------
+
+
+# attrs is JSON text on both databases; each test is the expression the database's
+# traits_occasion_day index is built on, so the lookup stays an index scan
+_MONTH_DAY = {
+    "sqlite": "(json_extract(attrs, '$.month') = ? AND json_extract(attrs, '$.day') = ?)",
+    "postgresql": "((attrs::jsonb ->> 'month')::integer = ?"
+                  " AND (attrs::jsonb ->> 'day')::integer = ?)",
+}
+
+
+def occasion_traits(conn: Conn, days: Iterable[date]) -> list[Trait]:
+    """Standing occasion traits that fall on any of `days`."""
+    pairs = sorted({pair for day in days for pair in month_days(day)})
+    if not pairs:
+        return []
+    where = " OR ".join(_MONTH_DAY[dialect(conn)] for _ in pairs)
+    rows = conn.execute(
+        "SELECT id, guest_id, category, text, attrs, branch, staff_id, created_at, private"
+        " FROM traits"
+        f" WHERE category = 'occasion' AND retracted_at IS NULL AND ({where}) ORDER BY id",
+        [value for pair in pairs for value in pair],
+    )
+    return [Trait.model_validate({**dict(row), "attrs": json.loads(row["attrs"])})
+            for row in rows]
+
+
+def _last_servers(conn: Conn, guest_ids: list[int]) -> dict[int, int]:
+    """Who served each guest at their latest visit."""
+    if not guest_ids:
+        return {}
+    marks = ", ".join("?" for _ in guest_ids)
+    rows = conn.execute(
+        f"SELECT guest_id, staff_id FROM visits WHERE guest_id IN ({marks})"
+        " AND staff_id IS NOT NULL ORDER BY arrived_at, id", guest_ids,
+    )
+    return {int(row["guest_id"]): int(row["staff_id"]) for row in rows}  # the latest wins
+
+
+def _active_staff(conn: Conn, staff_ids: Iterable[int]) -> dict[int, Staff]:
+    ids = sorted(set(staff_ids))
+    if not ids:
+        return {}
+    marks = ", ".join("?" for _ in ids)
+    rows = conn.execute(f"SELECT * FROM staff WHERE active = 1 AND id IN ({marks})", ids)
+    return {int(row["id"]): Staff.model_validate(dict(row)) for row in rows}
+
+
+class Reminders(Frozen):
+    """For one branch and local day: each recipient's guests with occasions."""
+
+    by_staff: dict[int, list[GuestOccasions]]
+    staff: dict[int, Staff]
+    home: dict[int, str]  # each guest's branch for events: latest visit, else home branch
+    due: list[OccasionDue]
+
+
+def reminders(conn: Conn, branch: BranchDay, today: date) -> Reminders:
+    """Who at `branch` is reminded of which occasions on its local day `today`."""
+    days = reminder_days(branch, today)
+    traits = occasion_traits(conn, days)
+    due = [d for trait in traits for d in occasions_of(trait, days, today)]
+    ids = sorted({d.guest_id for d in due})
+    guests = {guest.id: guest for guest in load_guests(conn, ids)}
+    summaries = visit_summaries(conn, ids)
+    start, _ = branch.day_bounds(today)
+    _, end = branch.day_bounds(days[-1])
+    booked = {b.guest_id: b for b in reversed(bookings_of_guests(conn, ids, start, end))}
+    home = {i: summaries[i].last_branch or guests[i].branch for i in ids if i in guests}
+    leads = staff_with_roles(conn, branch.branch, (Role.LEAD,))
+    servers = _last_servers(conn, ids)
+    staff = {s.id: s for s in leads} | _active_staff(conn, servers.values())
+    by_staff: dict[int, list[GuestOccasions]] = defaultdict(list)
+    for guest_id in ids:
+        if guest_id not in guests:
+            continue
+        expected_here = home[guest_id] == branch.branch or (
+            guest_id in booked and booked[guest_id].branch == branch.branch)
+        recipients = {s.id for s in leads} if expected_here else set()
+        server = staff.get(servers.get(guest_id, -1))
+        if server is not None and server.branch == branch.branch:
+            recipients.add(server.id)
+        for staff_id in sorted(recipients):
+            entry = _as_seen_by(staff[staff_id], guests[guest_id], traits, due,
+                                booked.get(guest_id))
+            if entry.occasions:
+                by_staff[staff_id].append(entry)
+    return Reminders(by_staff=dict(by_staff), staff=staff, home=home, due=due)
+
+
+def _as_seen_by(
+    viewer: Staff, guest: Guest, traits: list[Trait], due: list[OccasionDue],
+    booking: Booking | None,
+) -> GuestOccasions:
+    """The guest's occasions as `viewer`'s role may see them (a private one only by leads)."""
+    visible = {trait.id for trait in visible_traits(
+        [trait for trait in traits if trait.guest_id == guest.id], guest, viewer)}
+    return GuestOccasions(guest=visible_guest(guest, viewer), booking=booking,
+                          occasions=[d for d in due if d.trait_id in visible])
+
+
+def plan_reminders(conn: Conn, branch: BranchDay, now: datetime) -> int:
+    """Enqueue today's reminders at `branch` once its reminder time has come; how many new."""
+    local = branch.local(now)
+    if local.time() < branch.reminder_time():
+        return 0
+    today = local.date()
+    found = reminders(conn, branch, today)
+    _, day_end = branch.day_bounds(today)
+    new = 0
+    for staff_id in found.by_staff:
+        member = found.staff[staff_id]
+        new += enqueue(conn, Outgoing(
+            key=f"occasion:{staff_id}:{today.isoformat()}", kind=KIND, chat_id=member.telegram_id,
+            staff_id=staff_id, payload={"branch": branch.branch, "date": today.isoformat()},
+            not_before=now, expires_at=day_end), now)
+    _log_events(conn, branch, found, now)
+    return new
+
+
+def _log_events(
+    conn: Conn, branch: BranchDay, found: Reminders, now: datetime
+) -> None:
+    # each guest's occasion events are raised by one branch only: where they are at home
+    for due in found.due:
+        if found.home.get(due.guest_id) != branch.branch:
+            continue
+        kind = EventKind.OCCASION_TODAY if due.days_ahead == 0 else EventKind.OCCASION_UPCOMING
+        conn.execute(
+            "INSERT INTO occasion_events (trait_id, guest_id, kind, occurs_on, branch, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (trait_id, kind, occurs_on) DO NOTHING",
+            (due.trait_id, due.guest_id, kind, due.on.isoformat(), branch.branch, stamp(now)),
+        )
+
+
+class OccasionEvents:
+    """Occasion events logged by the planner and not yet handed to subscribers."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def unpublished(self, now: datetime) -> list[Event]:
+        def work(conn: Conn) -> list[Event]:
+            rows = conn.execute(
+                "SELECT e.id, e.trait_id, e.guest_id, e.kind, e.occurs_on, e.branch, t.attrs"
+                " FROM occasion_events e JOIN traits t ON t.id = e.trait_id"
+                " WHERE e.published_at IS NULL ORDER BY e.id LIMIT 100",
+            )
+            return [_event(row, now) for row in rows]
+
+        return await self._db.read(work)
+
+    async def publish(self, events: EventLog, now: datetime) -> int:
+        """Hand each occasion event to its reactions, each in a transaction that also marks
+        it published, so none is lost or started twice; how many went through."""
+        done = 0
+        for event in await self.unpublished(now):
+            done += await self._db.write(partial(_publish, events=events, event=event, now=now))
+        return done
+
+
+def _publish(conn: Conn, *, events: EventLog, event: Event, now: datetime) -> int:
+    event_id = event.details["occasion_event_id"]
+    if conn.execute("SELECT 1 FROM occasion_events WHERE id = ? AND published_at IS NULL",
+                    (event_id,)).fetchone() is None:
+        return 0  # another process published it meanwhile
+    if not events.react(conn, event, now):
+        return 0  # rolled back to its savepoint; the next sweep tries again
+    conn.execute("UPDATE occasion_events SET published_at = ? WHERE id = ?",
+                 (stamp(now), event_id))
+    return 1
+
+
+def _event(row: Row, now: datetime) -> Event:
+    attrs = json.loads(row["attrs"])
+    # occasion_event_id sorts first among the *_id details: Event.subject is one per occurrence
+    return Event(kind=EventKind(row["kind"]), guest_id=row["guest_id"], branch=row["branch"],
+                 at=now, details={"occasion_event_id": row["id"], "trait_id": row["trait_id"],
+                                  "kind": attrs.get("kind"), "date": row["occurs_on"]})

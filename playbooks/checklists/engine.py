@@ -1,0 +1,139 @@
+"""The playbook engine: reacts to the core's events, starts the playbooks that match, hands
+allergies to the kitchen, and plans the reminders and escalations a sweep sends."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from playbooks.checklists.allergy import (
+    AllergyAlert,
+    AllergyAlerts,
+    NewAlert,
+    alert_for,
+    raise_alert,
+)
+from playbooks.checklists.matching import due_times, matching, observe, occurrence
+from playbooks.checklists.model import Audit, Run, audit
+from playbooks.checklists.playbook import Playbook
+from playbooks.checklists.store import (
+    NewRun,
+    RunStore,
+    load_facts,
+    recipients,
+    runs_started_by,
+    start_run,
+)
+from playbooks.events import Event, EventKind
+from profiles.errors import GuestNotFound
+from profiles.models import Role
+from store.database import Database
+from store.sql import Conn
+
+log = logging.getLogger(__name__)
+
+DEFAULT_ACK_AFTER = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class BranchPolicy:
+    """What the engine needs to know of a branch (from config.toml)."""
+
+    zone: ZoneInfo
+    kitchen_chat: int | None = None
+    ack_after: timedelta = DEFAULT_ACK_AFTER
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an event set in motion: for the reply to the person who raised it."""
+
+    runs: list[Run]
+    alert: AllergyAlert | None
+
+
+def place_of(event: Event) -> str | None:
+    """"table:12" or "room:1203" when the event names one."""
+    for kind in ("table", "room"):
+        value = event.details.get(kind)
+        if value:
+            return f"{kind}:{value}"
+    return None
+
+
+class PlaybookEngine:
+    def __init__(
+        self, library: list[Playbook], db: Database, *, policies: Mapping[str, BranchPolicy],
+        report_after: timedelta,
+    ) -> None:
+        self.library = library
+        self.runs = RunStore(db)
+        self.alerts = AllergyAlerts(db)
+        self._policies = dict(policies)
+        self._report_after = report_after
+
+    def react(self, conn: Conn, event: Event, now: datetime) -> None:
+        """Start every matching playbook; on an arrival with an allergy, alert the kitchen.
+        Runs in the transaction that recorded the event (`EventLog.publish`)."""
+        policy = self.policy(event.branch)
+        visit = event.details.get("visit_id")
+        try:
+            facts = load_facts(conn, event.guest_id, before=event.at,
+                               visit_id=visit if isinstance(visit, int) else None)
+        except GuestNotFound:
+            log.info("%s for a guest who is gone: nothing to start", event.kind)
+            return
+        seen = observe(facts, event, policy.zone)
+        for playbook in matching(self.library, event, seen):
+            self._start(conn, playbook, event, policy, now)
+        if event.kind is EventKind.GUEST_ARRIVED and seen.has_allergy:
+            self._alert_kitchen(conn, event, policy, now)
+
+    def outcome(self, conn: Conn, events: list[Event]) -> Outcome:
+        """What these events set in motion, read in the same transaction."""
+        alerts = [alert_for(conn, event.subject) for event in events]
+        return Outcome(runs=runs_started_by(conn, [event.subject for event in events]),
+                       alert=next((alert for alert in alerts if alert), None))
+
+    async def plan(self, now: datetime) -> None:
+        """The planner a sweep runs: due-step reminders, late reports, unseen alerts."""
+        await self.runs.plan_prompts(now, report_after=self._report_after)
+        await self.alerts.plan_escalations(now)
+
+    async def audit(self, branch: str, start: datetime, end: datetime, now: datetime) -> Audit:
+        """The branch's playbook figures for runs started in [start, end), as of `now`."""
+        runs = await self.runs.in_period(branch, start, end)
+        return audit(runs, branch=branch, start=start, end=end, now=now)
+
+    def policy(self, branch: str) -> BranchPolicy:
+        return self._policies.get(branch) or BranchPolicy(zone=ZoneInfo("UTC"))
+
+    def _start(
+        self, conn: Conn, playbook: Playbook, event: Event, policy: BranchPolicy, now: datetime
+    ) -> None:
+        people = recipients(conn, event.branch, playbook.roles,
+                            also=event.staff_id if playbook.actor else None)
+        if not people:
+            # nobody to prompt; a once-a-day playbook stays free for a later occurrence
+            log.info("%s: nobody in %s has the roles %s", playbook.id, event.branch,
+                     playbook.roles)
+            return
+        start_run(conn, NewRun(
+            playbook=playbook, occurrence=occurrence(playbook, event, policy.zone),
+            started_by=event.subject, guest_id=event.guest_id, branch=event.branch,
+            event_kind=event.kind, place=place_of(event), due=due_times(playbook, event),
+            recipients=people,
+        ), now)
+
+    def _alert_kitchen(
+        self, conn: Conn, event: Event, policy: BranchPolicy, now: datetime
+    ) -> None:
+        kitchen = [] if policy.kitchen_chat else recipients(conn, event.branch, [Role.KITCHEN])
+        raise_alert(conn, NewAlert(
+            occurrence=event.subject, guest_id=event.guest_id, branch=event.branch,
+            place=place_of(event), kitchen_chat=policy.kitchen_chat, kitchen=kitchen,
+            deadline=now + policy.ack_after,
+        ), now)

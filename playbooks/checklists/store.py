@@ -1,0 +1,248 @@
+"""The run store: playbook runs, their steps and recipients, and what the engine reads first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from playbooks.checklists.matching import GuestFacts
+from playbooks.checklists.model import (
+    STALE_AFTER,
+    Marked,
+    OpenStep,
+    Person,
+    Run,
+    RunStep,
+    checklist_message,
+    prompts_due,
+)
+from playbooks.checklists.playbook import Playbook, Text
+from playbooks.outbox import enqueue
+from playbooks.roster import staff_with_roles
+from profiles.access import leads
+from profiles.guests import load_guest
+from profiles.models import Frozen, Role, Staff
+from profiles.traits import load_traits
+from store.database import Database, stamp
+from store.sql import Conn, inserted_id
+
+RUN_COLUMNS = ("id, playbook_id, guest_id, branch, event_kind, title_zh, title_en, place,"
+               " triggered_at, completed_at")
+
+
+class RunNotFound(LookupError):
+    """The run or step is gone (its guest was erased) or never existed."""
+
+
+class NewRun(Frozen):
+    """A run the engine decided to start."""
+
+    playbook: Playbook
+    occurrence: str
+    started_by: str
+    guest_id: int
+    branch: str
+    event_kind: str
+    place: str | None = None
+    due: list[datetime | None]
+    recipients: list[Person]
+
+
+class RunStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def facts(self, guest_id: int, *, before: datetime, visit_id: int | None) -> GuestFacts:
+        return await self._db.read(lambda conn: load_facts(conn, guest_id, before=before,
+                                                           visit_id=visit_id))
+
+    async def staff_with_roles(
+        self, branch: str, roles: Iterable[Role], *, also: int | None = None
+    ) -> list[Person]:
+        return await self._db.read(lambda conn: recipients(conn, branch, roles, also=also))
+
+    async def start(self, run: NewRun, now: datetime) -> Run | None:
+        return await self._db.write(lambda conn: start_run(conn, run, now))
+
+    async def get(self, run_id: int) -> Run:
+        return await self._db.read(lambda conn: _load(conn, run_id))
+
+    async def run_of_step(self, step_id: int) -> Run:
+        return await self._db.read(lambda conn: _load(conn, _run_id_of(conn, step_id)))
+
+    async def started_by(self, subjects: list[str]) -> list[Run]:
+        return await self._db.read(lambda conn: runs_started_by(conn, subjects))
+
+    async def mark_done(self, step_id: int, *, staff_id: int, now: datetime,
+                        by: Staff | None = None) -> tuple[Marked, Run]:
+        """Mark a step done by `staff_id`; the run completes with its last step.
+
+        Pressing again, or after the run was complete, changes nothing and says which. Only
+        someone the checklist went to, or a lead of its branch, may: for anyone else `by`
+        (None for the core's own use) gets RunNotFound.
+        """
+
+        def work(conn: Conn) -> tuple[Marked, Run]:
+            run_id = _run_id_of(conn, step_id)
+            run = _load(conn, run_id)
+            if by is not None and by.id not in run.recipients and not leads(by, run.branch):
+                raise RunNotFound(step_id)
+            if run.complete:
+                return Marked.CLOSED, run
+            changed = conn.execute(
+                "UPDATE playbook_steps SET done_at = ?, done_by = ? WHERE id = ?"
+                " AND done_at IS NULL", (stamp(now), staff_id, step_id),
+            ).rowcount
+            conn.execute(
+                "UPDATE playbook_runs SET completed_at = ? WHERE id = ? AND completed_at IS NULL"
+                " AND NOT EXISTS (SELECT 1 FROM playbook_steps WHERE run_id = ?"
+                " AND done_at IS NULL)", (stamp(now), run_id, run_id),
+            )
+            return (Marked.DONE if changed else Marked.ALREADY), _load(conn, run_id)
+
+        return await self._db.write(work)
+
+    async def plan_prompts(self, now: datetime, *, report_after: timedelta) -> int:
+        """Queue the reminders and late reports due at `now`; how many were new."""
+
+        def work(conn: Conn) -> int:
+            due = prompts_due(_open_steps(conn, now), now, report_after=report_after)
+            return sum(enqueue(conn, message, now) for message in due)
+
+        return await self._db.write(work)
+
+    async def in_period(self, branch: str, start: datetime, end: datetime) -> list[Run]:
+        def work(conn: Conn) -> list[Run]:
+            rows = conn.execute(
+                "SELECT id FROM playbook_runs WHERE branch = ? AND triggered_at >= ?"
+                " AND triggered_at < ? ORDER BY id", (branch, stamp(start), stamp(end)),
+            )
+            return [_load(conn, row[0]) for row in rows.fetchall()]
+
+        return await self._db.read(work)
+
+
+def load_facts(conn: Conn, guest_id: int, *, before: datetime, visit_id: int | None) -> GuestFacts:
+    """The guest, their standing traits and how often they came before this visit."""
+    earlier = conn.execute(
+        "SELECT COUNT(*) FROM visits WHERE guest_id = ? AND arrived_at <= ?"
+        " AND (? IS NULL OR id <> ?)", (guest_id, stamp(before), visit_id, visit_id),
+    ).fetchone()[0]
+    return GuestFacts(guest=load_guest(conn, guest_id), traits=load_traits(conn, guest_id),
+                      earlier_visits=earlier)
+
+
+def recipients(
+    conn: Conn, branch: str, roles: Iterable[Role], *, also: int | None = None
+) -> list[Person]:
+    """Active staff of these roles in the branch, and the active staff member `also`."""
+    people = _people(conn, branch, roles)
+    row = conn.execute("SELECT id AS staff_id, telegram_id AS chat_id FROM staff"
+                       " WHERE id = ? AND active = 1", (also,)).fetchone()
+    extra = [Person.model_validate(dict(row))] if row is not None else []
+    return [*people, *(p for p in extra if p not in people)]
+
+
+def start_run(conn: Conn, run: NewRun, now: datetime) -> Run | None:
+    """Store the run and queue its checklist for each recipient, in the caller's transaction;
+    None when this playbook already ran for this occurrence."""
+    run_id = _insert_run(conn, run, now)
+    if run_id is None:
+        return None
+    for position, (step, due) in enumerate(zip(run.playbook.steps, run.due, strict=True)):
+        conn.execute(
+            "INSERT INTO playbook_steps (run_id, position, step_key, text_zh, text_en,"
+            " due_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (run_id, position, step.id, step.text.zh, step.text.en,
+             stamp(due) if due else None),
+        )
+    for person in run.recipients:
+        conn.execute("INSERT INTO playbook_recipients (run_id, staff_id) VALUES (?, ?)",
+                     (run_id, person.staff_id))
+        enqueue(conn, checklist_message(run_id, person, now), now)
+    return _load(conn, run_id)
+
+
+def runs_started_by(conn: Conn, subjects: list[str]) -> list[Run]:
+    """The runs these events started, in the order they were started."""
+    if not subjects:
+        return []
+    marks = ", ".join("?" for _ in subjects)
+    rows = conn.execute(
+        f"SELECT id FROM playbook_runs WHERE started_by IN ({marks}) ORDER BY id", subjects)
+    return [_load(conn, row[0]) for row in rows.fetchall()]
+
+
+def _insert_run(conn: Conn, run: NewRun, now: datetime) -> int | None:
+    cursor = conn.execute(
+        "INSERT INTO playbook_runs (playbook_id, occurrence, started_by, guest_id, branch,"
+        " event_kind, title_zh, title_en, place, triggered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
+        " ?, ?) ON CONFLICT (playbook_id, occurrence) DO NOTHING RETURNING id",
+        (run.playbook.id, run.occurrence, run.started_by, run.guest_id, run.branch,
+         run.event_kind, run.playbook.title.zh, run.playbook.title.en, run.place, stamp(now)),
+    )
+    return inserted_id(cursor) or None
+
+
+def _people(conn: Conn, branch: str, roles: Iterable[Role]) -> list[Person]:
+    return [Person(staff_id=member.id, chat_id=member.telegram_id)
+            for member in staff_with_roles(conn, branch, roles)]
+
+
+def shift_leads(conn: Conn, branch: str) -> list[Person]:
+    """Who hears that something was not done: the branch's leads, else its managers."""
+    return _people(conn, branch, [Role.LEAD]) or _people(conn, branch, [Role.MANAGER])
+
+
+def _open_steps(conn: Conn, now: datetime) -> list[OpenStep]:
+    rows = conn.execute(
+        "SELECT s.id, s.run_id, s.due_at, r.triggered_at, r.branch FROM playbook_steps s"
+        " JOIN playbook_runs r ON r.id = s.run_id WHERE s.done_at IS NULL"
+        " AND s.due_at IS NOT NULL AND s.due_at <= ? AND s.due_at > ?"
+        " AND r.completed_at IS NULL ORDER BY s.due_at, s.id",
+        (stamp(now), stamp(now - STALE_AFTER)),
+    ).fetchall()
+    leads = {branch: shift_leads(conn, branch) for branch in {row["branch"] for row in rows}}
+    return [OpenStep(id=row["id"], run_id=row["run_id"], triggered_at=row["triggered_at"],
+                     due_at=row["due_at"], recipients=_recipients(conn, row["run_id"]),
+                     leads=leads[row["branch"]]) for row in rows]
+
+
+def _recipients(conn: Conn, run_id: int) -> list[Person]:
+    rows = conn.execute(
+        "SELECT s.id AS staff_id, s.telegram_id AS chat_id FROM playbook_recipients p"
+        " JOIN staff s ON s.id = p.staff_id WHERE p.run_id = ? AND s.active = 1 ORDER BY s.id",
+        (run_id,),
+    )
+    return [Person.model_validate(dict(row)) for row in rows]
+
+
+def _run_id_of(conn: Conn, step_id: int) -> int:
+    row = conn.execute("SELECT run_id FROM playbook_steps WHERE id = ?", (step_id,)).fetchone()
+    if row is None:
+        raise RunNotFound(step_id)
+    return int(row[0])
+
+
+def _load(conn: Conn, run_id: int) -> Run:
+    row = conn.execute(f"SELECT {RUN_COLUMNS} FROM playbook_runs WHERE id = ?",
+                       (run_id,)).fetchone()
+    if row is None:
+        raise RunNotFound(run_id)
+    values = dict(row)
+    values["title"] = Text(zh=values.pop("title_zh"), en=values.pop("title_en"))
+    steps = conn.execute(
+        "SELECT s.id, s.run_id, s.position, s.step_key AS key, s.text_zh, s.text_en, s.due_at,"
+        " s.done_at, s.done_by, f.name AS done_by_name FROM playbook_steps s"
+        " LEFT JOIN staff f ON f.id = s.done_by WHERE s.run_id = ? ORDER BY s.position",
+        (run_id,),
+    ).fetchall()
+    values["steps"] = [_step(dict(step)) for step in steps]
+    values["recipients"] = [r[0] for r in conn.execute(
+        "SELECT staff_id FROM playbook_recipients WHERE run_id = ? ORDER BY staff_id", (run_id,))]
+    return Run.model_validate(values)
+
+
+def _step(values: dict[str, object]) -> RunStep:
+    values["text"] = Text(zh=str(values.pop("text_zh")), en=str(values.pop("text_en")))
+    return RunStep.model_validate(values)

@@ -1,0 +1,67 @@
+"""What a store's one-hop function may use of a connection, on SQLite and on PostgreSQL.
+
+Stores write their SQL once, in the subset both databases share (`?` placeholders or
+`:name` ones, `ON CONFLICT … DO NOTHING`, `RETURNING id`), and ask `dialect(conn)` only where
+the two truly differ: full-text search, case-folded comparison, JSON, the catalog, the
+outbox's claim, erasure's housekeeping. On SQLite the connection is sqlite3's own, with
+nothing in between; on PostgreSQL it is `store.postgres.PgConnection`, which translates
+the placeholders.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, Literal, Protocol
+
+Dialect = Literal["sqlite", "postgresql"]
+Params = Sequence[Any] | Mapping[str, Any]
+
+
+class Row(Protocol):
+    """A result row, read by position or by column name (sqlite3.Row's interface)."""
+
+    def __getitem__(self, key: int | str, /) -> Any: ...
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[Any]: ...
+    def keys(self) -> list[str]: ...
+
+
+class Cursor(Protocol):
+    @property
+    def rowcount(self) -> int: ...
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Conn(Protocol):
+    """The connection a store's function runs on, inside the transaction `Database` opened."""
+
+    def execute(self, sql: str, parameters: Params = ..., /) -> Cursor: ...
+    def executemany(self, sql: str, parameters: Any, /) -> Cursor: ...
+
+
+class ConstraintViolation(Exception):
+    """A unique or foreign-key constraint refused a write (PostgreSQL's IntegrityError)."""
+
+
+# What a store catches for "the database refused this row", whichever database it is.
+INTEGRITY_ERRORS: tuple[type[Exception], ...] = (sqlite3.IntegrityError, ConstraintViolation)
+
+
+def dialect(conn: Conn) -> Dialect:
+    return "sqlite" if isinstance(conn, sqlite3.Connection) else "postgresql"
+
+
+def inserted_id(cursor: Cursor) -> int:
+    """The id an `INSERT … RETURNING id` produced (0 when a conflict skipped the row)."""
+    row = cursor.fetchone()
+    return 0 if row is None else int(row[0])
+
+
+def is_database_error(error: BaseException) -> bool:
+    """Whether the database itself failed (a conflict to retry, a broken statement), as
+    opposed to the caller's own logic: a transaction must not carry on past the former."""
+    return (isinstance(error, (sqlite3.Error, ConstraintViolation))
+            or type(error).__module__.startswith("psycopg"))

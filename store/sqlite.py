@@ -1,0 +1,142 @@
+"""SQLite through aiosqlite: one connection, each store operation one transaction in one hop.
+
+Every aiosqlite await is a hop to its worker thread (60–130 µs here, against 7 µs for a plain
+sqlite3 read), so a store hands the whole operation to `read` or `write` as one plain function
+and it runs in the worker in a single hop.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Collection, Iterator
+from functools import partial
+from pathlib import Path
+from typing import TypeVar, cast
+
+import aiosqlite
+
+from store.database import (
+    Database,
+    Migration,
+    MigrationError,
+    Work,
+    require_known_schema,
+    shipped_migrations,
+)
+from store.sql import Dialect
+
+T = TypeVar("T")
+
+BUSY_TIMEOUT_MS = 5000
+
+
+class SqliteDatabase(Database):
+    """One aiosqlite connection, used by every store of the process."""
+
+    dialect: Dialect = "sqlite"
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    @classmethod
+    async def connect(
+        cls, path: str | Path, migrations: list[Migration] | None = None
+    ) -> SqliteDatabase:
+        conn = await aiosqlite.connect(str(path), isolation_level=None)
+        db = cls(conn)
+        try:
+            await db._run(_configure)
+            await db._run(lambda c: apply_migrations(c, migrations or shipped_migrations()))
+        except BaseException:
+            await conn.close()
+            raise
+        return db
+
+    async def close(self) -> None:
+        await self._conn.close()
+
+    async def read(self, work: Work[T]) -> T:
+        return await self._run(lambda c: _in_transaction(c, "BEGIN", work))
+
+    async def _write(self, work: Work[T]) -> T:
+        # BEGIN IMMEDIATE takes the write lock up front: a deferred transaction that reads and
+        # then writes fails at once with "database is locked" when another writer committed in
+        # between, whatever the busy timeout.
+        return await self._run(lambda c: _in_transaction(c, "BEGIN IMMEDIATE", work))
+
+    async def checkpoint(self, tables: Collection[str] = ()) -> bool:
+        """Copy the write-ahead log into the database file and empty the log (outside any
+        transaction): what an erasure deleted is then gone from the WAL file too (the file
+        is one, whatever `tables`). False when another connection's reader held it back; the
+        next call finishes it."""
+        row = await self._run(lambda c: c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone())
+        return bool(row[0] == 0)
+
+    async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        # aiosqlite has no public "run this function in the worker": _execute is what its
+        # own methods use. The pinned version range in pyproject keeps it there.
+        conn = self._conn
+        return cast(T, await conn._execute(lambda: work(conn._conn)))  # type: ignore[no-untyped-call]
+
+
+def _configure(conn: sqlite3.Connection) -> None:
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode = WAL")
+    # NORMAL in WAL may lose the last commits on power loss, never on a process crash, and is
+    # 10-15x faster than FULL for small commits.
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
+def _in_transaction(conn: sqlite3.Connection, begin: str, work: Work[T]) -> T:
+    conn.execute(begin)
+    try:
+        result = work(conn)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return result
+
+
+def apply_migrations(conn: sqlite3.Connection, migrations: list[Migration]) -> list[int]:
+    """Apply, in order, each migration not yet recorded; each in its own transaction."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL"
+        " DEFAULT CURRENT_TIMESTAMP)"
+    )
+    done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
+    require_known_schema(done, migrations)
+    applied = []
+    for migration in migrations:
+        if migration.version not in done:
+            _in_transaction(conn, "BEGIN IMMEDIATE", partial(_apply, migration=migration))
+            applied.append(migration.version)
+    return applied
+
+
+def _apply(conn: sqlite3.Connection, migration: Migration) -> None:
+    try:
+        for statement in split_statements(migration.sql):
+            conn.execute(statement)
+    except sqlite3.Error as error:
+        raise MigrationError(f"migration {migration.version} {migration.name}: {error}") from error
+    conn.execute(
+        "INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
+        (migration.version, migration.name),
+    )
+
+
+def split_statements(script: str) -> Iterator[str]:
+    """Statements one by one, since executescript() would commit the migration's transaction."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            if pending.strip().strip(";").strip():
+                yield pending.strip()
+            pending = ""
+    if pending.strip():
+        yield pending.strip()

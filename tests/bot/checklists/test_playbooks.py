@@ -1,0 +1,279 @@
+"""Playbooks through the real Application: /arrive, checklists, the kitchen's Seen, reminders."""
+
+from datetime import timedelta
+
+from bot.scheduler import sweep_once
+from bot.state import Core
+from bot.terminal.api import LocalUser, SentMessage
+from playbooks.events import Event, EventKind
+from profiles.models import Category, Segment, TraitDraft
+from tests.bot.conftest import BotUnderTest
+
+
+async def guest_with(bot: BotUnderTest, name: str, *traits: tuple[Category, str]) -> int:
+    """A guest known from an earlier note (set up through the core, without chat noise)."""
+    guest = await bot.core.guests.create(name, None, branch="la", staff_id=None, region="US",
+                                         now=bot.clock())
+    drafts = [TraitDraft(category=category, text=text) for category, text in traits]
+    if drafts:
+        author = await bot.core.staff.in_branch("la")
+        await bot.core.traits.log(guest.id, drafts, staff_id=author[0].id, branch="la",
+                                  now=bot.clock())
+    return guest.id
+
+
+def titled(bot: BotUnderTest, user: LocalUser, start: str) -> SentMessage:
+    """The one message in the user's chat whose text starts with `start`, as it stands now."""
+    [found] = [m for m in bot.messages(user) if m.text.startswith(start)]
+    return found
+
+
+async def sweep(bot: BotUnderTest, core: Core | None = None) -> int:
+    return await sweep_once(bot.app.bot, core or bot.core, bot.clock())
+
+
+async def arrive_allergy_guest(bot: BotUnderTest, waiter: LocalUser) -> list[SentMessage]:
+    await guest_with(bot, "王先生", (Category.ALLERGY, "花生过敏"))
+    return await bot.send(waiter, "/arrive 王先生 table 12")
+
+
+async def test_arrive_shows_the_card_and_sends_the_checklist_to_the_roles_it_names(
+    bot: BotUnderTest,
+) -> None:
+    waiter = await bot.join("waiter", name="Ana", language="en")
+    lead = await bot.join("lead", name="Mei", language="en")
+    other_branch = await bot.join("waiter", "sh", name="Bo", language="en")
+    card, summary, checklist = await arrive_allergy_guest(bot, waiter)
+    assert card.text.startswith("王先生 #") and "花生过敏" in card.text
+    assert summary.text.splitlines()[0].startswith("✅ Arrival recorded at 04:00: 王先生 #")
+    assert "📋 Guest with an allergy → 2 colleague(s)" in summary.text
+    assert checklist.text.splitlines()[:3] == [
+        "📋 Guest with an allergy", summary.text.splitlines()[0].split(": ", 1)[1],
+        "⬜ 1. Confirm the allergy and how severe it is with the guest — by 04:03"]
+    assert checklist.buttons[0][0].text == "⬜ 1. Confirm the allergy and how se…"
+    assert titled(bot, lead, "📋 Guest with an allergy").text == checklist.text
+    assert [m for m in bot.messages(other_branch) if "📋" in m.text] == []
+
+
+async def test_ticking_every_step_completes_the_checklist_and_late_presses_change_nothing(
+    bot: BotUnderTest,
+) -> None:
+    waiter = await bot.join("waiter", name="Ana", language="en")
+    lead = await bot.join("lead", name="Mei", language="en")
+    *_, checklist = await arrive_allergy_guest(bot, waiter)
+    [ticked] = await bot.press(waiter, checklist, "1.")
+    assert ticked.edited and "✅ 1. Confirm the allergy and how severe it is with the guest — Ana 04:00" in ticked.text
+    assert bot.answers[-1].text == "Marked done."
+    await bot.press(waiter, ticked, "1.")
+    assert bot.answers[-1].text == "Ana did that already, at 04:00."
+    for step in ("2.", "3.", "4."):
+        [ticked] = await bot.press(waiter, ticked, step)
+    assert ticked.text.startswith("✅ Guest with an allergy — complete")
+    assert (ticked.buttons, bot.answers[-1].text) == ([], "All steps done: checklist complete.")
+    leads_copy = titled(bot, lead, "📋 Guest with an allergy")
+    await bot.press(lead, leads_copy, "2.")
+    assert bot.answers[-1].text == "This checklist is complete already."
+    assert bot.api.last_to(lead.id).text.startswith("✅ Guest with an allergy — complete")
+    [run] = [run for run in await bot.core.playbooks.runs.in_period(
+        "la", bot.clock() - timedelta(hours=1), bot.clock() + timedelta(hours=1))
+        if run.playbook_id == "allergy_guest"]
+    assert run.complete and {step.done_by_name for step in run.steps} == {"Ana"}
+
+
+async def test_the_kitchen_sees_the_allergy_alert_and_presses_seen(bot: BotUnderTest) -> None:
+    waiter = await bot.join("waiter", name="Ana", language="en")
+    cook = await bot.join("kitchen", name="Chen", language="en")
+    _, summary, _ = await arrive_allergy_guest(bot, waiter)
+    assert "⚠️ Allergy alert sent to the kitchen (1)" in summary.text
+    alert = bot.last(cook)
+    assert alert.text.splitlines()[0] == "⚠️ Allergy guest arriving"
+    assert "花生过敏" in alert.text and "table 12" in alert.text
+    [seen] = await bot.press(cook, alert, "Seen")
+    assert bot.answers[-1].text == "Thanks: the floor can see you have it."
+    assert seen.text.splitlines()[-1] == "👀 Seen by Chen 04:00"
+    await bot.press(cook, seen, "Seen")
+    assert bot.answers[-1].text == "You marked this seen already."
+
+
+async def test_no_seen_in_time_tells_the_shift_lead_once(bot: BotUnderTest) -> None:
+    waiter = await bot.join("waiter", name="Ana", language="en")
+    await bot.join("kitchen", name="Chen", language="en")
+    lead = await bot.join("lead", name="Mei", language="en")
+    await arrive_allergy_guest(bot, waiter)
+    bot.clock.advance(minutes=4, seconds=59)
+    await sweep(bot)
+    assert not [m for m in bot.messages(lead) if m.text.startswith("🚨")]
+    bot.clock.advance(seconds=1)
+    await sweep(bot)
+    await sweep(bot)
+    [told] = [m for m in bot.messages(lead) if m.text.startswith("🚨")]
+    assert told.text.splitlines()[0] == (
+        "🚨 The kitchen has not confirmed an allergy (nobody pressed Seen within 5 min)")
+    [acknowledged] = await bot.press(lead, told, "Kitchen told")
+    assert acknowledged.text.splitlines()[-1] == "👀 Seen by Mei 04:05"
+
+
+async def test_seen_in_time_keeps_the_lead_out_of_it(bot: BotUnderTest) -> None:
+    waiter = await bot.join("waiter", name="Ana", language="en")
+    cook = await bot.join("kitchen", name="Chen", language="en")
+    lead = await bot.join("lead", name="Mei", language="en")
+    await arrive_allergy_guest(bot, waiter)
+    await bot.press(cook, bot.last(cook), "Seen")
+    bot.clock.advance(minutes=30)
+    await sweep(bot)
+    assert not [m for m in bot.messages(lead) if m.text.startswith("🚨")]
+
+
+async def test_a_branch_without_kitchen_staff_tells_the_lead_at_once(bot: BotUnderTest) -> None:
+    waiter = await bot.join("waiter", name="Ana", language="en")
+    lead = await bot.join("lead", name="Mei", language="en")
+    _, summary, _ = await arrive_allergy_guest(bot, waiter)
+    assert summary.text.splitlines()[-1].startswith("⚠️ Nobody in this kitchen is on guestcard")
+    await sweep(bot)
+    assert titled(bot, lead, "🚨").text.splitlines()[0] == (
+        "🚨 An allergy guest arrived and nobody in the kitchen is on guestcard")
+
+
+async def test_a_due_step_is_reminded_once_then_reported_to_the_lead_across_a_restart(
+    bot: BotUnderTest,
+) -> None:
+    waiter = await bot.join("waiter", name="Ana", language="en")
+    lead = await bot.join("lead", name="Mei", language="en")
+    await arrive_allergy_guest(bot, waiter)
+    bot.clock.advance(minutes=3)
+    await sweep(bot)
+    reminder = bot.last(waiter)
+    assert reminder.text.splitlines()[0] == (
+        "⏰ Due now (04:03): Confirm the allergy and how severe it is with the guest")
+    [done] = await bot.press(waiter, reminder, "Done")
+    assert done.text == "✅ Confirm the allergy and how severe it is with the guest — Ana 04:03"
+    bot.clock.advance(minutes=12)  # 04:15: "ticket" and "kitchen" (due 04:05) are late
+    restarted = await Core.open(bot.core.settings, bot.clock)
+    try:
+        await sweep(bot, restarted)
+        await sweep(bot)
+    finally:
+        await restarted.close()
+    late = [m.text.splitlines()[0] for m in bot.messages(lead) if m.text.startswith("⚠️")]
+    assert late == ["⚠️ Not done in time (due 04:05): Mark the allergy on the order ticket",
+                    "⚠️ Not done in time (due 04:05): Make sure the kitchen has seen the allergy alert"]
+    reminders = [m.text.splitlines()[0] for m in bot.messages(waiter) if m.text.startswith("⏰")]
+    assert reminders == [  # "confirm" was reminded at 04:03 and done; these once each
+        "⏰ Due now (04:05): Mark the allergy on the order ticket",
+        "⏰ Due now (04:05): Make sure the kitchen has seen the allergy alert"]
+
+
+async def test_the_same_arrival_typed_twice_sends_nothing_again(bot: BotUnderTest) -> None:
+    waiter = await bot.join("waiter", name="Ana", language="en")
+    cook = await bot.join("kitchen", name="Chen", language="en")
+    await arrive_allergy_guest(bot, waiter)
+    bot.clock.advance(minutes=2)
+    _, note = await bot.send(waiter, "/arrive 王先生")
+    assert note.text.startswith("This guest's arrival was recorded at 04:00 already")
+    assert len([m for m in bot.messages(cook) if m.text.startswith("⚠️")]) == 1
+
+
+async def test_arrive_without_a_guest_or_with_an_unknown_one_says_so(bot: BotUnderTest) -> None:
+    waiter = await bot.join("waiter", language="en")
+    [usage] = await bot.send(waiter, "/arrive")
+    assert usage.text.startswith("Who has arrived?")
+    [none] = await bot.send(waiter, "/arrive Nobody table 3")
+    assert none.text.startswith("No guest matches Nobody")
+
+
+async def test_among_several_guests_the_chosen_one_arrives_at_the_table_typed(
+    bot: BotUnderTest,
+) -> None:
+    waiter = await bot.join("waiter", language="en")
+    await guest_with(bot, "王先生")
+    await guest_with(bot, "王女士")
+    [choices] = await bot.send(waiter, "/arrive 王 12号桌")
+    await bot.press(waiter, choices, "王女士")
+    [visit] = await bot.core.visits.for_guest(
+        (await bot.core.search.resolve("王女士", branch="la"))[0].id)
+    assert visit.table_no == "12"
+
+
+async def test_leave_frees_the_table_and_raises_checkout(bot: BotUnderTest) -> None:
+    waiter = await bot.join("waiter", language="en")
+    guest = await guest_with(bot, "Smith")
+    await bot.send(waiter, "/arrive Smith table 7")
+    [left] = await bot.send(waiter, "/leave table 7")
+    assert left.text.startswith("👋 Left: Smith #") and "table 7" in left.text
+    assert [event.kind for event in await bot.core.events.recorded(guest)] == [
+        EventKind.GUEST_ARRIVED, EventKind.GUEST_SEATED, EventKind.GUEST_CHECKOUT]
+    [again] = await bot.send(waiter, "/leave Smith")
+    assert again.text.endswith("has no open visit in this branch.")
+
+
+async def test_a_note_with_a_new_allergy_prompts_the_shift_lead(bot: BotUnderTest) -> None:
+    waiter = await bot.join("waiter", language="en")
+    lead = await bot.join("lead", name="Mei", language="en")
+    await guest_with(bot, "王先生")
+    [saved] = await bot.send(waiter, "/note 王先生: 对虾过敏")
+    assert "+ Allergy: 对虾过敏" in saved.text
+    assert bot.last(lead).text.startswith("📋 Allergy just logged")
+    await bot.send(waiter, "/note 王先生: 靠窗")
+    assert len([m for m in bot.messages(lead) if m.text.startswith("📋")]) == 1
+
+
+async def test_a_booking_raised_elsewhere_prepares_a_vips_room_before_arrival(
+    bot: BotUnderTest,
+) -> None:
+    housekeeper = await bot.join("housekeeping", name="Lily", language="en")
+    guest = await guest_with(bot, "Smith")
+    await bot.core.guests.set_tags(guest, segment=Segment.KEY, now=bot.clock())
+    expected = bot.clock() + timedelta(days=1)
+    booked = Event(kind=EventKind.BOOKING_CREATED, guest_id=guest, branch="la", at=bot.clock(),
+                   details={"booking_id": 9, "room": "1203", "expected_at": expected.isoformat()})
+    await bot.core.db.write(lambda conn: bot.core.events.publish(conn, [booked], bot.clock()))
+    await sweep(bot)
+    checklist = bot.last(housekeeper)
+    assert checklist.text.splitlines()[:3] == [
+        "📋 VIP room preparation", f"Smith #{guest} · room 1203",
+        "⬜ 1. Inspect the room: clean, everything working, temperature — by 11-23 02:00"]
+
+
+async def test_playbooks_lists_what_is_in_force_and_the_week_for_a_lead(bot: BotUnderTest) -> None:
+    waiter = await bot.join("waiter", name="Ana", language="en")
+    lead = await bot.join("lead", name="Mei", language="en")
+    *_, checklist = await arrive_allergy_guest(bot, waiter)
+    await bot.press(waiter, checklist, "1.")
+    bot.clock.advance(hours=1)
+    [listing] = await bot.send(waiter, "/playbooks")
+    assert listing.text.splitlines()[0].startswith("Service playbooks in force (")
+    assert ("• Guest with an allergy — guest arrives (allergy) → waiter, shift lead · 4 steps"
+            in listing.text.splitlines())
+    assert "week of" not in listing.text
+    [figures] = await bot.send(lead, "/playbooks")
+    lines = figures.text.splitlines()
+    assert lines[lines.index("Los Angeles · week of 11-16") + 1:] == [
+        "2 runs, 0 complete (0 %) · 1/8 steps done", "Most often missed:",
+        "• Mark the allergy on the order ticket — Guest with an allergy: 1×",
+        "• Make sure the kitchen has seen the allergy alert — Guest with an allergy: 1×",
+        "• Water glasses refilled to 80 % — Service standards spot check: 1×",
+        "• Toothpicks in a pentagon, logo up — Service standards spot check: 1×",
+        "• Table, cutlery and napkins set to standard — Service standards spot check: 1×"]
+    [refused] = await bot.send(lead, "/playbooks sh")
+    assert refused.text.startswith("You can see the figures of your own branch only")
+
+
+async def test_a_reminder_whose_step_was_done_before_it_went_out_is_not_sent(
+    bot: BotUnderTest,
+) -> None:
+    waiter = await bot.join("waiter", name="Ana", language="en")
+    *_, checklist = await arrive_allergy_guest(bot, waiter)
+    bot.clock.advance(minutes=3)
+    await bot.core.playbooks.plan(bot.clock())  # decided: "confirm" is due now
+    await bot.press(waiter, checklist, "1.")
+    await sweep(bot)
+    assert [m for m in bot.messages(waiter) if m.text.startswith("⏰")] == []
+
+
+async def test_an_admin_sees_any_branchs_figures_and_last_week(bot: BotUnderTest) -> None:
+    admin = await bot.join("admin", name="Ada", language="en")
+    [shanghai] = await bot.send(admin, "/playbooks sh")
+    assert "Shanghai · week of 11-16" in shanghai.text.splitlines()
+    assert shanghai.text.splitlines()[-1] == "No playbook ran this week."
+    [last] = await bot.send(admin, "/playbooks last")
+    assert "Los Angeles · week of 11-09" in last.text.splitlines()

@@ -1,0 +1,98 @@
+"""The terminal chat, fed from a string as `make run` would be from a pipe."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.i18n import t
+from bot.settings import Settings
+from bot.terminal.console import BANNER, CONSOLE_USER, run_console
+from profiles.models import Role, Staff
+from profiles.staff import StaffStore
+from store.connect import open_database
+
+if TYPE_CHECKING:
+    from tests.bot.conftest import FakeClock  # a fixture's type; pytest loads conftest itself
+
+
+def shown(html: str) -> str:
+    """A message as the terminal prints it: the HTML tags gone."""
+    return re.sub(r"</?[a-z]+>", "", html)
+
+
+async def chat(settings: Settings, clock: FakeClock, *lines: str) -> list[str]:
+    stdout = io.StringIO()
+    await run_console(settings, stdin=io.StringIO("".join(f"{line}\n" for line in lines)),
+                      stdout=stdout, clock=clock)
+    return stdout.getvalue().splitlines()
+
+
+async def console_staff(settings: Settings) -> list[Staff]:
+    db = await open_database(settings.database)
+    try:
+        return await StaffStore(db).in_branch(None)
+    finally:
+        await db.close()
+
+
+async def test_a_session_welcomes_creates_finds_and_presses_a_button(
+    settings: Settings, clock: FakeClock,
+) -> None:
+    output = await chat(settings, clock, "/help", "/new 王先生 13800138000", "wang", "1", "/quit")
+
+    welcome = t("zh", "join.welcome", name="Console admin", role=t("zh", "role.admin"),
+                branch="洛杉矶")
+    assert output[:2] == [BANNER, welcome]
+    assert output.count(shown(t("zh", "help.intro"))) == 2  # in the welcome, and for /help
+    assert "> wang" in output
+    assert shown(t("zh", "new.created", name="王先生", ref="#1")) in output
+    assert output.count(f"[1] {t('zh', 'button.add_note')}") == 2  # the new card, then found
+    assert shown(t("zh", "note.ask", name="王先生")) in output
+
+
+async def test_the_console_user_is_an_admin_of_the_first_branch_afterwards(
+    settings: Settings, clock: FakeClock,
+) -> None:
+    await chat(settings, clock, "/quit")
+
+    [staff] = await console_staff(settings)
+    assert Path(settings.database).exists()
+    assert (staff.telegram_id, staff.name, staff.role, staff.branch, staff.active) == (
+        CONSOLE_USER.id, "Console admin", Role.ADMIN, "la", True)
+
+
+async def test_a_second_run_does_not_join_again(settings: Settings, clock: FakeClock) -> None:
+    await chat(settings, clock, "/quit")
+
+    output = await chat(settings, clock, "/quit")
+
+    assert [line for line in output if line.startswith("欢迎")] == []
+    assert len(await console_staff(settings)) == 1
+
+
+async def test_a_second_run_on_the_same_database_answers_every_message(
+    settings: Settings, clock: FakeClock
+) -> None:
+    await chat(settings, clock, "/new 王先生", "/quit")
+    clock.advance(minutes=1)
+
+    output = await chat(settings, clock, "/new Smith", "/quit")
+
+    assert any("Smith" in line and "#2" in line for line in output), output
+
+
+async def test_a_number_that_is_no_button_is_a_search(settings: Settings, clock: FakeClock) -> None:
+    output = await chat(settings, clock, "/new 王先生 13800138000", "8000", "2")
+
+    # the card has one button: "8000" finds the guest by phone, "2" finds nobody
+    assert output.count(f"[1] {t('zh', 'button.add_note')}") == 2
+    assert shown(t("zh", "search.none", query="2")) in output
+
+
+async def test_the_end_of_input_ends_the_chat(settings: Settings, clock: FakeClock) -> None:
+    output = await chat(settings, clock, "/help")
+
+    assert output[-1] == "> "
