@@ -13,8 +13,8 @@ from bot.callbacks import Verb, pack
 from bot.terminal.api import LocalUser
 from profiles.models import Category
 from store.sql import Conn
-from tests.bot.conftest import BotUnderTest
 from tests.bot.checklists.test_playbooks import guest_with
+from tests.bot.conftest import BotUnderTest
 
 WATCHED = ("traits", "note_batches", "trait_confirmations", "allergy_acks", "playbook_steps",
            "playbook_runs", "bookings", "feedback", "requests", "request_events")
