@@ -49,6 +49,42 @@ def can(role: Role, action: Action) -> bool:
     return _RANK[role] >= _LOWEST_RANK[action]
 
 
+class Reading(StrEnum):
+    """What a branch's staff read about the branch as a whole, beyond one guest."""
+
+    BRIEF = "brief"  # who is expected and what to know (housekeeping: its rooms' version)
+    SERVICE_REPORT = "service_report"  # /report: satisfaction, complaints, …
+    REQUEST_REPORT = "request_report"  # /report requests: departments on time
+    PLAYBOOK_FIGURES = "playbook_figures"  # /playbooks: completion, steps missed
+
+
+_READERS: dict[Reading, frozenset[Role]] = {
+    Reading.BRIEF: frozenset({Role.LEAD, Role.MANAGER, Role.ADMIN, Role.HOUSEKEEPING}),
+    Reading.SERVICE_REPORT: frozenset({Role.LEAD, Role.MANAGER, Role.ADMIN}),
+    Reading.REQUEST_REPORT: frozenset({Role.LEAD, Role.MANAGER, Role.ADMIN}),
+    Reading.PLAYBOOK_FIGURES: frozenset({Role.LEAD, Role.MANAGER, Role.ADMIN}),
+}
+# who reads it for any branch, not only their own (managers compare branches in reports)
+_CHAIN_READERS: dict[Reading, frozenset[Role]] = {
+    Reading.BRIEF: frozenset({Role.ADMIN}),
+    Reading.SERVICE_REPORT: frozenset({Role.MANAGER, Role.ADMIN}),
+    Reading.REQUEST_REPORT: frozenset({Role.ADMIN}),
+    Reading.PLAYBOOK_FIGURES: frozenset({Role.ADMIN}),
+}
+
+
+def may_read(staff: Staff, reading: Reading, branch: str | None = None) -> bool:
+    """Whether `staff` may read `reading` of `branch` (their own branch when None)."""
+    if staff.role not in _READERS[reading]:
+        return False
+    return branch in (None, staff.branch) or staff.role in _CHAIN_READERS[reading]
+
+
+def reads_chain(staff: Staff, reading: Reading) -> bool:
+    """Whether `staff` reads `reading` for every branch at once (a report's chart of all)."""
+    return staff.role in _CHAIN_READERS[reading]
+
+
 def in_branch(staff: Staff, branch: str) -> bool:
     """Whether `branch` is the staff member's own (an admin's is every branch)."""
     return staff.role is Role.ADMIN or staff.branch == branch

@@ -13,15 +13,15 @@ from bot.callbacks import WORD, Verb, button, pattern, unpack
 from bot.i18n import t
 from bot.state import Context
 from playbooks.dates import WhenError, parse_day
-from profiles.access import Action, can
-from profiles.models import Role, Staff
+from profiles.access import Reading, may_read
+from profiles.models import Staff
 
 ARG_LIMIT = 40
 
 
-def may_brief(member: Staff) -> bool:
+def may_brief(member: Staff, branch: str | None = None) -> bool:
     """Leads and up read the whole brief; housekeeping reads its rooms' version."""
-    return can(member.role, Action.BRIEF) or member.role is Role.HOUSEKEEPING
+    return may_read(member, Reading.BRIEF, branch)
 
 
 async def brief(update: Update, context: Context) -> None:
@@ -50,7 +50,7 @@ async def brief(update: Update, context: Context) -> None:
 def _branch_and_words(context: Context) -> tuple[str, str]:
     """An admin may name another branch first: `/brief sh tomorrow`."""
     args, me = context.args or [], context.member
-    if args and me.role is Role.ADMIN and context.core.settings.branch(args[0]) is not None:
+    if args and context.core.settings.branch(args[0]) is not None and may_brief(me, args[0]):
         return args[0], " ".join(args[1:])
     return me.branch, " ".join(args)
 
@@ -68,8 +68,8 @@ async def choose_day(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     branch, day = unpack(query.data)
-    if context.member.role is not Role.ADMIN:
-        branch = context.member.branch  # another branch's brief is an admin's to read
+    if not may_brief(context.member, branch):
+        branch = context.member.branch  # another branch's brief is not theirs to read
     await query.answer()
     if isinstance(query.message, Message) and may_brief(context.member):
         await send_brief(query.message, context, branch, date.fromisoformat(day))

@@ -26,9 +26,9 @@ from playbooks.checklists.allergy import AlertNotFound
 from playbooks.checklists.model import Audit, Marked, Run, week_of
 from playbooks.checklists.playbook import Conditions, Playbook
 from playbooks.checklists.store import RunNotFound
-from profiles.access import Action, can
+from profiles.access import Reading, may_read
 from profiles.errors import GuestNotFound
-from profiles.models import Guest, Role
+from profiles.models import Guest
 
 LAST_WEEK = ("last", "上周")
 FLAGS = ("vip", "has_allergy", "first_visit", "children", "business", "occasion_today", "stay")
@@ -119,7 +119,7 @@ async def list_playbooks(update: Update, context: Context) -> None:
     args = [arg.lower() for arg in context.args or []]
     lines = [t(me.language, "playbooks.title", count=len(core.playbooks.library))]
     lines += [library_line(playbook, me.language) for playbook in core.playbooks.library]
-    if can(me.role, Action.REPORT):
+    if may_read(me, Reading.PLAYBOOK_FIGURES):
         branch = next((arg for arg in args if arg not in LAST_WEEK), me.branch)
         if not _may_see(context, branch):
             await message.reply_text(t(me.language, "playbooks.no_branch",
@@ -132,10 +132,8 @@ async def list_playbooks(update: Update, context: Context) -> None:
 
 
 def _may_see(context: Context, branch: str) -> bool:
-    """Their own branch; an admin, any branch there is."""
-    me = context.member
     known = context.core.settings.branch(branch) is not None
-    return known and (branch == me.branch or me.role is Role.ADMIN)
+    return known and may_read(context.member, Reading.PLAYBOOK_FIGURES, branch)
 
 
 async def _week(context: Context, branch: str, *, weeks_back: int) -> Audit:

@@ -15,8 +15,8 @@ from bot.i18n import t
 from bot.requests import texts
 from bot.state import Context, Core
 from playbooks.requests.figures import PERIOD_DAYS, Figures, Period, period_start, request_figures
-from profiles.access import Action, can
-from profiles.models import Role, Staff
+from profiles.access import Action, Reading, can, reads_chain
+from profiles.models import Staff
 
 DASH = "–"
 REQUESTS_REPORT = re.compile(r"^/report(@\w+)?\s+requests\b", re.IGNORECASE)
@@ -42,7 +42,7 @@ async def requests_report(context: Context, period: Period) -> list[str]:
     """The figures for the caller's branch (every branch for an admin), as chat messages."""
     core, me = context.core, context.member
     now = core.clock()
-    branch = None if me.role is Role.ADMIN else me.branch
+    branch = None if reads_chain(me, Reading.REQUEST_REPORT) else me.branch
     found = await core.requests.since(period_start(period, now), branch=branch)
     return figures_text(request_figures(found, now), core=core, staff=me,
                         days=PERIOD_DAYS[period], now=now)

@@ -11,9 +11,9 @@ from bot.i18n import t
 from bot.service_report.jobs import render_report
 from bot.state import Context
 from playbooks.service_report.audit import PeriodKind, period_so_far
-from profiles.access import Action, can
+from profiles.access import Action, Reading, can, may_read, reads_chain
 from profiles.audit import AuditAction
-from profiles.models import Role, Staff
+from profiles.models import Staff
 
 KINDS: dict[str, PeriodKind] = {"week": "week", "周": "week", "本周": "week",
                                 "month": "month", "月": "month", "本月": "month"}
@@ -34,15 +34,14 @@ async def report(update: Update, context: Context) -> None:
         return
     period = period_so_far(kind, core.clock(), branch.zone)
     text, png = await render_report(core, branch, period, lang=me.language,
-                                    all_branches=me.role in (Role.MANAGER, Role.ADMIN))
+                                    all_branches=reads_chain(me, Reading.SERVICE_REPORT))
     await message.reply_text(text, parse_mode="HTML")
     await message.reply_photo(png, caption=t(me.language, "report.chart_caption",
                                              period=escape(period.label)))
 
 
 def may_report_on(staff: Staff, branch: str) -> bool:
-    """Leads on their own branch; managers and admins on any."""
-    return staff.role in (Role.MANAGER, Role.ADMIN) or branch == staff.branch
+    return may_read(staff, Reading.SERVICE_REPORT, branch)
 
 
 async def refuse(context: Context, command: str) -> None:

@@ -11,9 +11,9 @@ from bot.access.gate import language_of
 from bot.i18n import LANGUAGES, t
 from bot.menu import publish_menu
 from bot.state import Context
-from profiles.access import Action, can
+from profiles.access import Action, Reading, can, may_read
 from profiles.errors import InviteInvalid
-from profiles.models import Role, Staff
+from profiles.models import Staff
 
 
 async def start(update: Update, context: Context) -> None:
@@ -67,7 +67,7 @@ def help_text(staff: Staff, context: Context) -> str:
               for topic in ("search", "guest", "note", "new", "request", "requests")]
     lines += [t(staff.language, f"help.{topic}") for topic in ("arrive", "leave", "playbooks")]
     lines += [t(staff.language, f"help.{topic}") for topic in ("book", "occasion")]
-    if can(staff.role, Action.BRIEF) or staff.role is Role.HOUSEKEEPING:
+    if may_read(staff, Reading.BRIEF):
         lines.append(t(staff.language, "help.brief"))
     if can(staff.role, Action.TAG):
         lines.append(t(staff.language, "help.tag"))
