@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from html import unescape
 
-from telegram import Bot, InlineKeyboardMarkup, Message
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.state import Core
@@ -84,30 +82,13 @@ async def _deliver(
 
 async def _send(bot: Bot, chat_id: int, rendered: Rendered) -> int:
     # continuation parts first would reorder the brief: send in order, keyboard on the first
-    first = await _send_text(bot, chat_id, rendered.text, rendered.markup)
+    first = await bot.send_message(chat_id, rendered.text, parse_mode="HTML",
+                                   reply_markup=rendered.markup)
     for part in rendered.more:
-        await _send_text(bot, chat_id, part, None)
+        await bot.send_message(chat_id, part, parse_mode="HTML")
     if rendered.photo is not None:
         await bot.send_photo(chat_id, rendered.photo)
     return first.message_id
-
-
-async def _send_text(
-    bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None
-) -> Message:
-    """As HTML; a message Telegram refuses (a markup slip in a name or a note) goes out once
-    more as plain text rather than not at all."""
-    try:
-        return await bot.send_message(chat_id, text, parse_mode="HTML", reply_markup=markup)
-    except BadRequest as refused:
-        log.warning("a message to chat %s was refused (%s): sent as plain text", chat_id,
-                    refused)
-        return await bot.send_message(chat_id, plain_text(text), reply_markup=markup)
-
-
-def plain_text(html: str) -> str:
-    """What an HTML message reads as, without its markup."""
-    return unescape(re.sub(r"<[^>]*>", "", html))
 
 
 async def _language(core: Core, delivery: Delivery) -> str:

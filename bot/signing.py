@@ -105,9 +105,10 @@ class SigningBot(ExtBot[Any]):
         try:
             return await super()._send_message(endpoint, data, *args, **kwargs)
         except BadRequest as refused:
-            if kwargs.get("parse_mode") != "HTML" or "parse entities" not in refused.message:
+            if kwargs.get("parse_mode") != "HTML":
                 raise
-            # a bug of ours (something unescaped), not the reader's: they still get the message
+            # most often a bug of ours (something unescaped), not the reader's: they still get
+            # the message; a refusal plain text cannot help (the chat is gone) is raised again
             log.error("Telegram refused the HTML of a %s to chat %s (%s); sent as plain text",
                       endpoint, chat_id, refused.message)
             plain = {**kwargs, "parse_mode": None}
