@@ -9,6 +9,7 @@ from profiles.audit import AuditAction, record
 from profiles.errors import GuestNotFound
 from profiles.models import Guest, GuestCard, Segment, Staff
 from profiles.names import clean_name, pinyin_of, split_honorific
+from profiles.pending import Command, spend
 from profiles.phones import optional_phone, phone_tail_key
 from profiles.search_index import index_guest
 from profiles.traits import load_traits
@@ -73,11 +74,14 @@ class GuestStore:
 
     async def set_tags(
         self, guest_id: int, *, tier: str | None = None, segment: Segment | None = None,
-        now: datetime, staff_id: int | None = None,
+        now: datetime, staff_id: int | None = None, spending: int | None = None,
     ) -> Guest:
-        """Set the tier and/or the segment; an argument left None keeps what is stored."""
+        """Set the tier and/or the segment; an argument left None keeps what is stored.
+        `spending`: the kept /tag this finishes, used up with it (raises PendingNoteGone)."""
 
         def work(conn: Conn) -> Guest:
+            if spending is not None:
+                spend(conn, spending, staff_id=staff_id or 0, command=Command.TAG, now=now)
             _require_updated(guest_id, conn.execute(
                 "UPDATE guests SET tier = COALESCE(?, tier), segment = COALESCE(?, segment),"
                 " updated_at = ? WHERE id = ?",
