@@ -21,8 +21,10 @@ from playbooks.bookings.importer import (
     MappingError,
     Summary,
     Target,
+    UnknownEncoding,
     column_mapping,
     day_first,
+    decode_export,
     import_rows,
 )
 from playbooks.briefs.shifts import shift_named
@@ -31,9 +33,6 @@ from profiles.models import Role, Staff
 
 # below this many rows an import is over before a bar would help
 PROGRESS_FROM_ROWS = 200
-ENCODINGS = ("utf-8-sig", "gb18030")  # Excel's UTF-8 with a BOM; Chinese Excel's default
-
-
 def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     brief = commands.add_parser("brief", help="the pre-arrival brief on stdout, for printing")
     brief.add_argument("--branch", required=True)
@@ -124,15 +123,10 @@ class ProgressBar:
 
 def read_csv(path: Path) -> tuple[list[str], list[dict[str, str | None]]]:
     """The header and rows of a CSV export, whatever its encoding and delimiter."""
-    raw = path.read_bytes()
-    for encoding in ENCODINGS:
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise MappingError(f"{path}: not UTF-8 or GB18030 text")
+    try:
+        text, _ = decode_export(path.read_bytes())
+    except UnknownEncoding as unsure:
+        raise MappingError(f"{path}: {unsure}") from None
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], ",;\t")
     except csv.Error:
@@ -166,7 +160,7 @@ def import_reservations(args: argparse.Namespace, settings: Settings,
                 # row 1 is the header, so the first reservation is row 2, as a spreadsheet says
                 enumerate(rows, start=2), mapping,
                 target=Target(branch=branch_day(branch), region=branch.phone_region,
-                              source=args.source),
+                              also=settings.phone_regions, source=args.source),
                 dayfirst=dayfirst, bookings=core.bookings, guests=core.guests, now=utc_now(),
                 progress=progress)
         finally:

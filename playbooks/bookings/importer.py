@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Final
 
+from charset_normalizer import from_bytes
+
 from playbooks.briefs.shifts import BranchDay
 from playbooks.dates import fold
 from profiles.bookings import MAX_NOTE_LENGTH, MAX_PARTY, BookingStore, NewBooking
@@ -57,6 +59,38 @@ _NAMED: Final = re.compile(r"(?:[a-z]+,?\s+)?(?P<m>[a-z]{3,9})\.?\s+(?P<d>\d{1,2
 _TIME: Final = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?(?::\d{2})?\s*(am|pm|a\.m\.|p\.m\.)?")
 _MONTHS: Final = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
                   "dec")
+
+
+# What reservation systems and spreadsheets export: UTF-8 (Excel adds a BOM), Chinese Excel's
+# GB18030, Taiwan's and Hong Kong's Big5, Japan's Shift-JIS, "Unicode text" (UTF-16) and
+# Western Windows. Guessing among more makes a wrong but plausible reading likelier.
+ENCODINGS: Final = ("utf_8", "utf_8_sig", "gb18030", "big5", "shift_jis", "utf_16", "cp1252")
+_BOMS: Final = ((b"\xef\xbb\xbf", "utf_8_sig"), (b"\xff\xfe", "utf_16"), (b"\xfe\xff", "utf_16"))
+# a reading with more mess than this (charset-normalizer's chaos, 0 to 1) is not trusted
+MAX_CHAOS: Final = 0.1
+
+
+class UnknownEncoding(ValueError):
+    """The export's bytes read as none of the plausible encodings with confidence."""
+
+
+def decode_export(raw: bytes) -> tuple[str, str]:
+    """The export's text and the encoding it was read in. A BOM decides; text that is valid
+    UTF-8 is UTF-8; otherwise charset-normalizer chooses among ENCODINGS. Raises
+    UnknownEncoding rather than return a garbled reading."""
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            return raw.decode(encoding), encoding
+    try:
+        return raw.decode("utf_8"), "utf_8"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(raw, cp_isolation=list(ENCODINGS[2:])).best()
+    if best is None or best.chaos > MAX_CHAOS:
+        raise UnknownEncoding("cannot tell which encoding the file is in (tried UTF-8, "
+                              "GB18030, Big5, Shift-JIS, UTF-16, Windows-1252): save it "
+                              "from the spreadsheet as 'CSV UTF-8' and import that")
+    return str(best), best.encoding
 
 
 class MappingError(ValueError):
@@ -235,6 +269,7 @@ class Target:
     branch: BranchDay
     region: str  # for phones written without a country code
     source: str  # part of each row's key: the reservation system's name
+    also: tuple[str, ...] = ()  # the chain's other regions, for a number no real one in `region`
 
 
 async def import_rows(
@@ -257,7 +292,7 @@ async def import_rows(
 
 async def _import(row: Row, target: Target, bookings: BookingStore, guests: GuestStore,
                   now: datetime, summary: Summary) -> None:
-    phone = normalise_phone(row.phone, target.region) if row.phone else None
+    phone = normalise_phone(row.phone, target.region, target.also) if row.phone else None
     if row.phone and phone is None:
         summary.warnings.append((row.number, f"phone {row.phone!r} ignored: not a phone number"))
     name, honorific = split_honorific(clean_name(row.name))
