@@ -55,6 +55,7 @@ class Verb(StrEnum):
     LEAVE_FOR = "lc"
     TAG_FOR = "tc"
     CONSENT_FOR = "cc"
+    PHONE_FOR = "pc"
 
 
 def pack(verb: Verb, *args: int | str) -> str:

@@ -25,6 +25,7 @@ class Command(StrEnum):
     LEAVE = "leave"
     TAG = "tag"
     CONSENT = "consent"
+    PHONE = "phone"
 
 
 _COLUMNS = "id, staff_id, name, phone, text, command"

@@ -160,11 +160,57 @@ async def _set_tags(message: object, context: Context, guest_id: int, word: str,
                             tag=render.headline(tagged, me.language)))
 
 
+async def phone(update: Update, context: Context) -> None:
+    """`/phone REF NUMBER`: add or change the phone of the guest REF names."""
+    message = update.effective_message
+    assert message is not None
+    ref, number = split_name_phone(context.args or [])
+    if not ref or number is None:
+        await message.reply_text(t(context.lang, "phone.usage"))
+        return
+    guest = await one_guest(message, context, ref, finish=Verb.PHONE_FOR,
+                            command=Command.PHONE, rest=number)
+    if guest is not None:
+        await _set_phone(message, context, guest.id, number)
+
+
+async def phone_chosen(update: Update, context: Context) -> None:
+    """/phone for the guest chosen among those the reference may mean."""
+    query = update.callback_query
+    assert query is not None
+    choice = await chosen(query, context, Command.PHONE)
+    if choice is not None:
+        pending, guest_id = choice
+        await _set_phone(query.message, context, guest_id, pending.text, spending=pending.id)
+
+
+async def _set_phone(message: object, context: Context, guest_id: int, number: str, *,
+                     spending: int | None = None) -> None:
+    core, me = context.core, context.member
+    try:
+        changed = await core.guests.set_phone(guest_id, number, now=core.clock(),
+                                              region=core.settings.phone_region(me.branch),
+                                              staff_id=me.id, spending=spending)
+    except InvalidPhone:
+        await reply(message, t(me.language, "new.bad_phone", phone=escape(number[:32])))
+        return
+    except GuestNotFound:
+        await reply(message, t(me.language, "guest.gone"))
+        return
+    except PendingNoteGone:
+        await reply(message, t(me.language, "pending.gone"))
+        return
+    await reply(message, t(me.language, "phone.set", name=escape(render.full_name(changed)),
+                            ref=changed.ref, tail=(changed.phone or "")[-4:]))
+
+
 HANDLERS: list[BaseHandler[Update, Context, None]] = [
     CommandHandler("find", find),
     CommandHandler("guest", guest),
     CommandHandler("new", new),
     CommandHandler("tag", tag),
     CallbackQueryHandler(tag_chosen, pattern=pattern(Verb.TAG_FOR, ID, ID)),
+    CommandHandler("phone", phone),
+    CallbackQueryHandler(phone_chosen, pattern=pattern(Verb.PHONE_FOR, ID, ID)),
     CallbackQueryHandler(open_card, pattern=pattern(Verb.OPEN)),
 ]

@@ -4,6 +4,7 @@ button pressed finishes the command as typed, for that guest, once."""
 from __future__ import annotations
 
 from bot.signing import SEPARATOR
+from profiles.audit import AuditAction
 from tests.bot.access.test_button_authority import press_signed
 from tests.bot.conftest import BotUnderTest
 
@@ -89,3 +90,33 @@ async def test_consent_for_the_guest_chosen(bot: BotUnderTest) -> None:
 async def consent_of(bot: BotUnderTest, guest_id: int) -> str | None:
     return await bot.core.db.read(lambda c: c.execute(
         "SELECT consent_at FROM guests WHERE id = ?", (guest_id,)).fetchone()[0])
+
+
+async def test_phone_is_added_read_as_everywhere_and_audited(bot: BotUnderTest) -> None:
+    waiter = await bot.join("waiter", language="en")
+    wang = await bot.core.guests.create("王先生", None, branch="la", staff_id=None,
+                                        region="US", now=bot.clock())
+    [saved] = await bot.send(waiter, "/phone 王先生 138 0013 8000")
+    assert saved.text == f"Phone saved for 王先生 #{wang.id}: …8000."
+    assert (await bot.core.guests.get(wang.id)).phone == "+8613800138000"  # a Shanghai mobile
+    [entry] = await bot.core.audit.for_guest(wang.id, actions=(AuditAction.PHONE,))
+    assert entry.details == {"from": None, "to": "8000"}
+    [found] = await bot.send(waiter, "8000")
+    assert found.text.startswith("王先生")
+
+
+async def test_phone_for_a_look_alike_is_set_only_on_the_guest_chosen(bot: BotUnderTest) -> None:
+    waiter = await bot.join("waiter", language="en")
+    anna = await anna_lee(bot)
+    [offer] = await bot.send(waiter, "/phone Anne Lee +1 213 555 0199")
+    assert (await bot.core.guests.get(anna)).phone == "+12135550123"
+    await bot.press(waiter, offer, "Anna Lee")
+    assert (await bot.core.guests.get(anna)).phone == "+12135550199"
+
+
+async def test_a_phone_that_is_none_is_refused(bot: BotUnderTest) -> None:
+    waiter = await bot.join("waiter", language="en")
+    anna = await anna_lee(bot)
+    [refused] = await bot.send(waiter, "/phone Anna Lee 000000")
+    assert "000000" in refused.text
+    assert (await bot.core.guests.get(anna)).phone == "+12135550123"
