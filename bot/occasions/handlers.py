@@ -15,7 +15,7 @@ from bot.callbacks import Verb, button
 from bot.i18n import t
 from bot.state import Context
 from bot.views import send_choices
-from playbooks.briefs.occasions import is_dated, next_due, read_occasions
+from playbooks.briefs.occasions import impossible_day, is_dated, next_due, read_occasions
 from profiles.errors import GuestNotFound
 from profiles.models import NoteLogged, Trait, TraitDraft
 from profiles.names import InvalidName, clean_name
@@ -35,7 +35,11 @@ async def occasion(update: Update, context: Context) -> None:
         await message.reply_text(t(lang, "occasion.usage"))
         return
     drafts = read_occasions(text, context.core.vocabulary)
-    if not drafts:
+    if (no_such := impossible_day(text)) and not (drafts and all(map(is_dated, drafts))):
+        month, day = no_such
+        await message.reply_text(t(lang, "occasion.no_such_day", day=day,
+                                   month=t(lang, f"month.{month}")))
+    elif not drafts:
         await message.reply_text(t(lang, "occasion.usage"))
     elif not all(is_dated(draft) for draft in drafts):
         await message.reply_text(t(lang, "occasion.no_date", ref=escape(ref[:REF_LIMIT])))

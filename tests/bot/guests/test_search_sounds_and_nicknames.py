@@ -3,6 +3,7 @@ guest (below anything matching the characters typed); a nickname finds the forma
 
 from __future__ import annotations
 
+from bot.terminal.api import SentMessage
 from profiles.nicknames import nicknames
 from tests.bot.conftest import BotUnderTest
 
@@ -13,8 +14,8 @@ async def guests(bot: BotUnderTest, *names: str) -> None:
                                      now=bot.clock())
 
 
-def offered(message: object) -> list[str]:
-    return [row[0].text.split(" · ")[0] for row in getattr(message, "buttons")]
+def offered(message: SentMessage) -> list[str]:
+    return [row[0].text.split(" · ")[0] for row in message.buttons]
 
 
 async def test_a_homophone_finds_the_guest_below_the_characters_typed(bot: BotUnderTest) -> None:
