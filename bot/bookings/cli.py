@@ -51,6 +51,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
                               help="the reservation system's name; part of each row's key")
     reservations.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
                               help=f"read FIELD ({', '.join(FIELDS)}) from COLUMN")
+    reservations.add_argument("--dry-run", action="store_true",
+                              help="print what would be created, matched, rejected; save nothing")
     reservations.add_argument("--date-order", choices=("auto", "mdy", "dmy"), default="auto",
                               help="how 03/04/2026 reads; auto: from the file, else mdy")
     reservations.set_defaults(command=import_reservations)
@@ -162,7 +164,7 @@ def import_reservations(args: argparse.Namespace, settings: Settings,
                 target=Target(branch=branch_day(branch), region=branch.phone_region,
                               also=settings.phone_regions, source=args.source),
                 dayfirst=dayfirst, bookings=core.bookings, guests=core.guests, now=utc_now(),
-                progress=progress)
+                progress=progress, dry_run=getattr(args, "dry_run", False))
         finally:
             await core.close()
 
@@ -193,6 +195,10 @@ def summary_text(summary: Summary, filename: str, branch: Branch, dayfirst: bool
         f"  rejected  {len(summary.rejected)}",
     ]
     lines += [f"    row {number}: {reason}" for number, reason in summary.rejected]
+    if summary.planned:
+        lines[2] = lines[2].replace("imported", "would import", 1)
+        lines.append("  dry run: nothing was saved; each row would")
+        lines += [f"    row {number}: {what}" for number, what in summary.planned]
     if summary.warnings:
         lines.append(f"  warnings  {len(summary.warnings)}")
         lines += [f"    row {number}: {reason}" for number, reason in summary.warnings]

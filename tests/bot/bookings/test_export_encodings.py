@@ -4,7 +4,9 @@ row's phone is read as the chat reads it, so the row finds the guest staff creat
 from __future__ import annotations
 
 import asyncio
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -74,3 +76,46 @@ def test_a_gb18030_row_in_los_angeles_matches_the_chats_guest_by_a_chinese_mobil
             await core.close()
 
     assert asyncio.run(bookings_of_wang()) == 1
+
+
+OPENTABLE = (  # Windows-1252, "Last, First", a year-less date, blank rows after the last one
+    '"Guest","Phone Number","Date","Time","Party Size","Guest Notes"\r\n'
+    '"Lee, Anna","(213) 555-0123","Dec 24","7:30 PM","2","Café table"\r\n'
+    '"Müller, José","","12/26/2026","8:00 PM","4",""\r\n'
+    ',,,,,\r\n,,,,,\r\n'
+)
+SEVENROOMS = (  # UTF-8 with a BOM, first and last name apart, Chinese mobile in Los Angeles
+    "First Name,Last Name,Phone,Reservation Date,Arrival Time,Party Size,Notes\n"
+    "先生,王,13800138000,2026-12-24,19:00,3,靠窗\n"
+    "Anna,Lee,+1 213 555 0123,2026-12-25,12:30,2,\n"
+)
+
+
+def test_an_opentable_export_in_windows_1252_reads_last_first_and_year_less_dates(
+    settings: Settings, tmp_path: Path
+) -> None:
+    export = tmp_path / "opentable.csv"
+    export.write_bytes(OPENTABLE.encode("cp1252"))
+    code, out, _ = importing(settings, export, dry_run=True)
+    assert code == 0
+    assert ": 2 rows" in out  # the blank rows at the end are no reservations
+    assert "  would import  2 (matched 0 existing guests, created 2)" in out
+    today = datetime.now(ZoneInfo("America/Los_Angeles")).date()  # the CLI reads the clock
+    christmas_eve = date(today.year + (today > date(today.year, 12, 24)), 12, 24)
+    assert f"    row 2: create Anna Lee · {christmas_eve} 19:30 · 2" in out
+    assert "    row 3: create José Müller · 2026-12-26 20:00 · 4" in out
+    _, saved, _ = importing(settings, export)  # the dry run saved nothing
+    assert "  imported  2 (matched 0 existing guests, created 2)" in saved
+
+
+def test_a_sevenrooms_export_matches_guests_by_phone_first(
+    settings: Settings, tmp_path: Path
+) -> None:
+    export = tmp_path / "sevenrooms.csv"
+    export.write_bytes(OPENTABLE.encode("cp1252"))
+    importing(settings, export)
+    export.write_text(SEVENROOMS, encoding="utf-8-sig")
+    code, out, _ = importing(settings, export, dry_run=True)
+    assert code == 0
+    assert "    row 2: create 王先生 · 2026-12-24 19:00 · 3" in out
+    assert "    row 3: match #1 Anna Lee · 2026-12-25 12:30 · 2" in out
