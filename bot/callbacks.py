@@ -56,6 +56,8 @@ class Verb(StrEnum):
     TAG_FOR = "tc"
     CONSENT_FOR = "cc"
     PHONE_FOR = "pc"
+    BIRTHDAY_REPLACE = "or"  # the new birthday takes the place of the one stored
+    BIRTHDAY_KEEP = "ok"  # keep the stored birthday after all
 
 
 def pack(verb: Verb, *args: int | str) -> str:

@@ -26,6 +26,7 @@ class Command(StrEnum):
     TAG = "tag"
     CONSENT = "consent"
     PHONE = "phone"
+    OCCASION = "occasion"
 
 
 _COLUMNS = "id, staff_id, name, phone, text, command"

@@ -43,3 +43,35 @@ async def test_an_occasion_on_a_day_no_year_has_is_named(bot: BotUnderTest) -> N
     assert await traits_of(bot, guest.id) == []
     [saved] = await bot.send(waiter, "/occasion 王先生: birthday 02-29")
     assert "birthday" in saved.text and "no 29" not in saved.text
+
+
+async def birthdays_of(bot: BotUnderTest, guest_id: int) -> list[tuple[object, object]]:
+    return [(t.attrs["month"], t.attrs["day"]) for t in (await bot.core.guests.card(guest_id)).traits
+            if t.attrs.get("kind") == "birthday"]
+
+
+async def test_a_second_birthday_asks_to_replace_the_first(bot: BotUnderTest) -> None:
+    waiter = await bot.join("waiter", language="en")
+    guest = await bot.core.guests.create("王先生", None, branch="la", staff_id=None,
+                                         region="US", now=bot.clock())
+    await bot.send(waiter, "/occasion 王先生: birthday 05-12")
+    [asked] = await bot.send(waiter, "/occasion 王先生: birthday 06-12")
+    assert "has a birthday already" in asked.text
+    assert await birthdays_of(bot, guest.id) == [(5, 12)]
+    await bot.press(waiter, asked, "Replace")
+    assert await birthdays_of(bot, guest.id) == [(6, 12)]
+    await bot.press(waiter, asked, "Replace")  # once is enough
+    assert await birthdays_of(bot, guest.id) == [(6, 12)]
+
+
+async def test_keeping_the_stored_birthday_changes_nothing(bot: BotUnderTest) -> None:
+    waiter = await bot.join("waiter", language="en")
+    guest = await bot.core.guests.create("王先生", None, branch="la", staff_id=None,
+                                         region="US", now=bot.clock())
+    await bot.send(waiter, "/occasion 王先生: birthday 05-12")
+    [asked] = await bot.send(waiter, "/occasion 王先生: 生日 6月12日")
+    *_, kept = await bot.press(waiter, asked, "Keep")
+    assert kept.text.startswith("Kept the birthday")
+    assert await birthdays_of(bot, guest.id) == [(5, 12)]
+    [saved] = await bot.send(waiter, "/occasion 王先生: anniversary Oct 3 2016")
+    assert "anniversary" in saved.text  # another occasion is no second birthday
