@@ -86,7 +86,7 @@ async def _asked_to_replace(message: Message, context: Context, guest_id: int,
     """A guest has one birthday: another one asks whether it replaces the one stored."""
     core, lang = context.core, context.lang
     new = [draft for draft in drafts if draft.attrs.get("kind") == BIRTHDAY]
-    card = await core.guests.card(guest_id)
+    card = await core.guests.card(guest_id, viewer=context.member)
     old = [trait for trait in _birthdays(card.traits) if new and _day(trait) != _day(new[0])]
     if not new or not old:
         return False
@@ -109,7 +109,7 @@ async def replace_birthday(update: Update, context: Context) -> None:
     if choice is None or not isinstance(query.message, Message):
         return
     pending, guest_id = choice
-    card = await context.core.guests.card(guest_id)
+    card = await context.core.guests.card(guest_id, viewer=context.member)
     drafts = read_occasions(pending.text, context.core.vocabulary)
     await _log(query.message, context, guest_id, drafts,
                replacing=[trait.id for trait in _birthdays(card.traits)], spending=pending.id)
