@@ -50,6 +50,14 @@ class Verb(StrEnum):
     MERGE = "mg"  # merge the second guest into the first, confirmed
     MERGE_CANCEL = "mx"  # do not merge after all
     UNMERGE = "um"  # undo a merge (admins only)
+    # a typed command finished for the guest chosen among those its reference may mean
+    FEEDBACK_FOR = "fc"
+    LEAVE_FOR = "lc"
+    TAG_FOR = "tc"
+    CONSENT_FOR = "cc"
+    PHONE_FOR = "pc"
+    BIRTHDAY_REPLACE = "or"  # the new birthday takes the place of the one stored
+    BIRTHDAY_KEEP = "ok"  # keep the stored birthday after all
 
 
 def pack(verb: Verb, *args: int | str) -> str:

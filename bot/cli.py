@@ -27,7 +27,7 @@ from profiles.errors import StaffNotFound
 from profiles.parser import parse_note, traits_as_json_lines
 from profiles.vocabulary import VocabularyError, load_vocabulary
 from store.backup import BackupError, backup, restore
-from store.database import SchemaTooNew, is_postgres_url
+from store.database import DatabaseUnusable, SchemaTooNew, is_postgres_url
 
 log = logging.getLogger("guestcard")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -43,6 +43,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         return int(args.command(args, settings))
     except (ConfigError, VocabularyError, PlaybookError) as error:
+        print(f"guestcard: configuration error\n{error}", file=sys.stderr)
+        return 2
+    except DatabaseUnusable as error:
         print(f"guestcard: configuration error\n{error}", file=sys.stderr)
         return 2
     except SchemaTooNew as error:

@@ -15,6 +15,7 @@ COMMANDS: tuple[tuple[str, Action | None], ...] = (
     ("guest", None),
     ("note", None),
     ("new", None),
+    ("phone", None),
     ("arrive", None),
     ("leave", None),
     ("playbooks", None),

@@ -242,6 +242,10 @@ def _read_toml(path: Path) -> dict[str, object]:
         raise ConfigError(f"{path}: file not found (set GUESTCARD_CONFIG to its path)") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a text file in UTF-8 (is it the right file?)") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot be read: {error.strerror}") from None
 
 
 def _describe(path: Path, error: ValidationError) -> str:

@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from html import escape
 
-from telegram import InlineKeyboardMarkup, Message
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot import render
-from bot.callbacks import Verb, button
+from bot.callbacks import Verb, button, unpack
 from bot.i18n import t
 from bot.requests.texts import summary_line
 from bot.state import Context
+from profiles.errors import PendingNoteGone
 from profiles.models import Guest
 from profiles.names import InvalidName, clean_name
+from profiles.pending import Command, PendingNote
 from profiles.refs import ByName, parse_guest_ref
 from profiles.visibility import visible_guest
 
@@ -70,17 +72,49 @@ async def send_choices(
     await message.reply_text(text, parse_mode="HTML", reply_markup=InlineKeyboardMarkup(keyboard))
 
 
-async def one_guest(message: Message, context: Context, ref: str) -> Guest | None:
+async def one_guest(
+    message: Message, context: Context, ref: str, *, finish: Verb | None = None,
+    command: Command = Command.NOTE, rest: str = "",
+) -> Guest | None:
     """The one guest `ref` names exactly, for a command that changes them; or None after
-    showing the guests it may mean (a look-alike is never acted on unasked)."""
+    showing the guests it may mean (a look-alike is never acted on unasked).
+
+    With `finish`, each guest offered is a button that does the command for them: what was
+    typed after the reference (`rest`) is kept in the database as `command`, and the button
+    carries only the kept offer's id and the guest's."""
     guest, found = await context.core.search.resolve_to_write(ref[:REF_LIMIT],
                                                               branch=context.member.branch)
-    if guest is None:
-        if len(found) == 1:
-            await send_choices(message, context, found, query=ref)
-        else:
-            await show_matches(message, context, found, ref)
-    return guest
+    if guest is not None:
+        return guest
+    if found and finish is not None:
+        core = context.core
+        kept = await core.pending.keep(staff_id=context.member.id, name=ref[:REF_LIMIT],
+                                       text=rest, now=core.clock(), command=command)
+        await send_choices(message, context, found, query=ref, verb=finish, extra=(kept.id,))
+    elif len(found) == 1:
+        await send_choices(message, context, found, query=ref)
+    else:
+        await show_matches(message, context, found, ref)
+    return None
+
+
+async def chosen(
+    query: CallbackQuery, context: Context, command: Command
+) -> tuple[PendingNote, int] | None:
+    """The kept command and the guest a button chose for it; None after saying the offer is
+    spent (pressed before, or someone else's). Its buttons go, so it is pressed once."""
+    assert query.data is not None
+    pending_id, guest_id = (int(arg) for arg in unpack(query.data))
+    try:
+        pending = await context.core.pending.get(pending_id, staff_id=context.member.id,
+                                                 command=command)
+    except PendingNoteGone:
+        await query.answer(t(context.lang, "pending.gone"), show_alert=True)
+        return None
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.edit_message_reply_markup(None)
+    return pending, guest_id
 
 
 async def show_matches(message: Message, context: Context, guests: list[Guest], query: str) -> None:

@@ -13,6 +13,7 @@ from playbooks.checklists.engine import Outcome, PlaybookEngine
 from playbooks.events import Event, EventKind, EventLog
 from profiles.guests import load_guest
 from profiles.models import Frozen, Guest
+from profiles.pending import Command, spend
 from profiles.refs import ByRoom, ByTable, EmptyRef, parse_guest_ref
 from profiles.visits import Visit, close_visit, guest_visits, record_visit
 from store.database import Database
@@ -125,10 +126,14 @@ class Arrivals:
 
         return await self._db.write(work)
 
-    async def leave(self, guest_id: int, *, branch: str, staff_id: int, now: datetime) -> Left:
-        """Close the guest's open visit in the branch. Raises GuestNotFound."""
+    async def leave(self, guest_id: int, *, branch: str, staff_id: int, now: datetime,
+                    spending: int | None = None) -> Left:
+        """Close the guest's open visit in the branch; `spending`: the kept /leave this
+        finishes, used up with it. Raises GuestNotFound, PendingNoteGone."""
 
         def work(conn: Conn) -> Left:
+            if spending is not None:
+                spend(conn, spending, staff_id=staff_id, command=Command.LEAVE, now=now)
             guest = load_guest(conn, guest_id)
             open_visit = next((v for v in guest_visits(conn, guest_id, limit=5)
                                if v.branch == branch and v.left_at is None), None)

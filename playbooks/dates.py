@@ -47,6 +47,8 @@ _RELATIVE: Final = {
     "tmrw": 1, "tmr": 1, "tonight": 0, "today": 0, "大后天": 3, "大後天": 3, "后天": 2, "後天": 2,
     "明天": 1, "明日": 1, "明晚": 1, "今天": 0, "今日": 0, "今晚": 0,
 }
+# a booking further ahead is a mistyped year (and 9999-12-31 would leave the calendar in UTC)
+MAX_DAYS_AHEAD: Final = 2 * 366
 _EVENING_WORDS: Final = frozenset({"tonight", "tomorrow night", "明晚", "今晚"})
 _RELATIVE_RE: Final = "|".join(sorted(map(re.escape, _RELATIVE), key=len, reverse=True))
 _AM: Final = frozenset({"am", "a.m.", "早上", "早晨", "上午", "凌晨", "早"})
@@ -355,6 +357,8 @@ def _candidates(
         times: tuple[time, ...] = (default_time,)
     else:
         times = _clock_readings(clock, hours, evening)
+    if days and max(days) > now.date() + timedelta(days=MAX_DAYS_AHEAD):
+        raise WhenError("too_far")
     found = {_at(day, moment, now) for day in days for moment in times} if days else {
         _next_at(moment, now) for moment in times}
     return tuple(sorted(found))

@@ -21,6 +21,7 @@ from profiles.audit import AuditAction, record
 from profiles.errors import GuestNotFound
 from profiles.guests import load_guest
 from profiles.models import Frozen, Guest, Staff
+from profiles.pending import Command, spend
 from store.database import Database, stamp
 from store.sql import Conn, Row
 
@@ -109,14 +110,17 @@ class FeedbackStore:
 
     async def record(
         self, guest_id: int, score: int, comment: str, *, staff_id: int, branch: str,
-        now: datetime, complaint_text: str = "",
+        now: datetime, complaint_text: str = "", spending: int | None = None,
     ) -> Rated:
         """The guest's verdict, counted toward their visit in `branch` of the last day (a later
         verdict on the same visit replaces the earlier one); a complaint opens a request that
-        reads `complaint_text`. Raises GuestNotFound."""
+        reads `complaint_text`. `spending`: the kept /feedback this finishes, used up with it.
+        Raises GuestNotFound, PendingNoteGone."""
         checked_score(str(score))
 
         def work(conn: Conn) -> Rated:
+            if spending is not None:
+                spend(conn, spending, staff_id=staff_id, command=Command.FEEDBACK, now=now)
             if conn.execute("SELECT 1 FROM guests WHERE id = ?", (guest_id,)).fetchone() is None:
                 raise GuestNotFound(guest_id)
             visit = conn.execute(

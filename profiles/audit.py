@@ -30,6 +30,7 @@ class AuditAction(StrEnum):
     RETRACT = "retract"  # one trait was retracted
     PRIVATE = "private"  # traits were made private
     TAG = "tag"  # tier or segment set
+    PHONE = "phone"  # the phone number added or changed
     MERGE = "merge"  # a duplicate merged into this guest
     FEEDBACK = "feedback"  # the guest's verdict recorded
     CONSENT = "consent"  # consent given or withdrawn

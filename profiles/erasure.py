@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from profiles.audit import AuditAction, record
 from profiles.errors import GuestNotFound
 from profiles.models import Frozen
+from profiles.pending import Command, spend
 from profiles.search_index import unindex_guest
 from store.database import Database, stamp
 from store.sql import Conn, dialect
@@ -118,10 +119,14 @@ class Erasure:
             touched(changed)))
 
     async def set_consent(self, guest_id: int, given: bool, *, staff_id: int,
-                          now: datetime) -> None:
-        """Record (or withdraw) the guest's consent to be remembered beyond retention."""
+                          now: datetime, spending: int | None = None) -> None:
+        """Record (or withdraw) the guest's consent to be remembered beyond retention;
+        `spending`: the kept /consent this finishes, used up with it. Raises GuestNotFound,
+        PendingNoteGone."""
 
         def work(conn: Conn) -> None:
+            if spending is not None:
+                spend(conn, spending, staff_id=staff_id, command=Command.CONSENT, now=now)
             cursor = conn.execute("UPDATE guests SET consent_at = ? WHERE id = ?",
                                   (stamp(now) if given else None, guest_id))
             if cursor.rowcount != 1:

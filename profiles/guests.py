@@ -9,7 +9,8 @@ from profiles.audit import AuditAction, record
 from profiles.errors import GuestNotFound
 from profiles.models import Guest, GuestCard, Segment, Staff
 from profiles.names import clean_name, pinyin_of, split_honorific
-from profiles.phones import optional_phone, phone_tail_key
+from profiles.pending import Command, spend
+from profiles.phones import optional_phone, phone_tail_key, require_phone
 from profiles.search_index import index_guest
 from profiles.traits import load_traits
 from profiles.visibility import visible_card
@@ -73,11 +74,14 @@ class GuestStore:
 
     async def set_tags(
         self, guest_id: int, *, tier: str | None = None, segment: Segment | None = None,
-        now: datetime, staff_id: int | None = None,
+        now: datetime, staff_id: int | None = None, spending: int | None = None,
     ) -> Guest:
-        """Set the tier and/or the segment; an argument left None keeps what is stored."""
+        """Set the tier and/or the segment; an argument left None keeps what is stored.
+        `spending`: the kept /tag this finishes, used up with it (raises PendingNoteGone)."""
 
         def work(conn: Conn) -> Guest:
+            if spending is not None:
+                spend(conn, spending, staff_id=staff_id or 0, command=Command.TAG, now=now)
             _require_updated(guest_id, conn.execute(
                 "UPDATE guests SET tier = COALESCE(?, tier), segment = COALESCE(?, segment),"
                 " updated_at = ? WHERE id = ?",
@@ -90,15 +94,26 @@ class GuestStore:
         return await self._db.write(work)
 
     async def set_phone(
-        self, guest_id: int, raw_phone: str, *, region: str, now: datetime
+        self, guest_id: int, raw_phone: str, *, region: str, now: datetime,
+        staff_id: int | None = None, spending: int | None = None,
     ) -> Guest:
-        phone = optional_phone(raw_phone, region, self._regions)
+        """Add or change the guest's phone, read as everywhere (the branch's `region`, then the
+        chain's others) and audited with the last digits of the old and new numbers.
+        `spending`: the kept /phone this finishes. Raises InvalidPhone, GuestNotFound,
+        PendingNoteGone."""
+        phone = require_phone(raw_phone, region, self._regions)
 
         def work(conn: Conn) -> Guest:
+            if spending is not None:
+                spend(conn, spending, staff_id=staff_id or 0, command=Command.PHONE, now=now)
+            before = conn.execute("SELECT phone FROM guests WHERE id = ?",
+                                  (guest_id,)).fetchone()
             _require_updated(guest_id, conn.execute(
                 "UPDATE guests SET phone = ?, phone_rev = ?, updated_at = ? WHERE id = ?",
-                (phone, phone_tail_key(phone) if phone else None, stamp(now), guest_id),
+                (phone, phone_tail_key(phone), stamp(now), guest_id),
             ))
+            record(conn, AuditAction.PHONE, staff_id=staff_id, guest_id=guest_id, now=now,
+                   details={"from": before[0][-4:] if before[0] else None, "to": phone[-4:]})
             return load_guest(conn, guest_id)
 
         return await self._db.write(work)

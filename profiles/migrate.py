@@ -119,7 +119,10 @@ def _source_versions(conn: sqlite3.Connection, path: Path) -> list[int]:
 
 
 def _version(versions: list[int]) -> str:
-    return str(versions[-1]) if versions == list(range(1, len(versions) + 1)) else str(versions)
+    """The last version when `versions` are the first of those shipped (numbers may skip
+    one reserved for a change not made), else the whole list."""
+    shipped = [m.version for m in shipped_migrations("sqlite")]
+    return str(versions[-1]) if versions == shipped[:len(versions)] else str(versions)
 
 
 def _copy_database(source: Path, target: str, versions: list[int]) -> list[Copied]:

@@ -46,15 +46,18 @@ from profiles.name_match import (
 from profiles.names import (
     MAX_NAME_LENGTH,
     MatchGroups,
+    Phrase,
     Prefix,
     QueryPlan,
     Spelled,
     fts_match_expression,
     match_groups,
+    pinyin_of,
     query_terms,
     split_honorific,
     visible_text,
 )
+from profiles.nicknames import nicknames
 from profiles.phones import phone_digits, tail_query
 from profiles.refs import (
     ById,
@@ -201,6 +204,10 @@ class GuestSearch:
             found[row["id"]] = _Candidate(row, classify(typed, forms.of(row)))
         if len(found) < limit:
             self._keep_fuzzy(conn, found, plan, branch, forms)
+        if len(found) < limit:
+            _keep_nicknames(conn, found, plan, branch, forms)
+        if len(found) < limit:
+            _keep_homophones(conn, found, plan, branch, forms)
         return found
 
     def _keep_fuzzy(
@@ -223,6 +230,39 @@ class GuestSearch:
                 name = forms.of(row)
                 if word in name.words or word in name.spoken:
                     found[row["id"]] = _Candidate(row, MatchKind.FUZZY)
+
+
+def _keep_nicknames(
+    conn: Conn, found: _Candidates, plan: QueryPlan, branch: str | None, forms: _FormsMemo,
+) -> None:
+    """Add guests whose name has the formal name of a nickname typed ("bill" → William), as
+    whole words, ranked with typos."""
+    short = {term.text: list(nicknames()[term.text]) for term in plan.terms
+             if isinstance(term, Prefix) and term.text in nicknames()}
+    for word, formal_plan in _corrected_plans(plan, short):
+        for row in _rows(conn, (i for i in _index_ids(conn, formal_plan, branch)
+                                if i not in found)):
+            if word in forms.of(row).words:
+                found[row["id"]] = _Candidate(row, MatchKind.FUZZY)
+
+
+def _keep_homophones(
+    conn: Conn, found: _Candidates, plan: QueryPlan, branch: str | None, forms: _FormsMemo,
+) -> None:
+    """Add guests whose name sounds as the Chinese typed, tones aside (汪先生 → 王先生,
+    章伟 → 张伟), ranked with typos: below every match in the characters typed."""
+    if not plan.terms or not all(isinstance(term, Phrase) for term in plan.terms):
+        return
+    sound = "".join(pinyin_of(term.chars).joined for term in plan.terms
+                    if isinstance(term, Phrase))
+    if not sound:
+        return
+    spoken = query_terms(sound + plan.honorific)
+    for row in _rows(conn, (i for i in _index_ids(conn, spoken, branch) if i not in found)):
+        name = forms.of(row)
+        if (not plan.honorific or plan.honorific == name.honorific) and any(
+                form.startswith(sound) for form in name.spoken):
+            found[row["id"]] = _Candidate(row, MatchKind.FUZZY)
 
 
 def _corrected_plans(

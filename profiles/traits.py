@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 
 from profiles.access import may_take_back
@@ -10,6 +11,7 @@ from profiles.audit import AuditAction, record
 from profiles.errors import GuestNotFound, NothingToUndo, TraitNotFound
 from profiles.guardrails import Guardrails, default_guardrails
 from profiles.models import NoteLogged, Staff, Trait, TraitDraft, normalise_text
+from profiles.pending import Command, spend
 from profiles.visibility import visible_traits
 from store.database import Database, stamp
 from store.sql import Conn, Row, inserted_id
@@ -30,15 +32,29 @@ class TraitStore:
 
     async def log(
         self, guest_id: int, drafts: list[TraitDraft], *, staff_id: int, branch: str,
-        now: datetime,
+        now: datetime, replacing: Sequence[int] = (), spending: int | None = None,
     ) -> NoteLogged:
         """Store a note's traits as one batch; a trait the guest already has is confirmed.
+        `replacing`: the guest's traits the new ones take the place of (a birthday that was
+        wrong), retracted with them; `spending`: the kept /occasion this finishes.
 
-        Raises NoteRefused, before anything is written, for words the guardrails refuse.
+        Raises NoteRefused, before anything is written, for words the guardrails refuse;
+        PendingNoteGone when the offer was used already.
         """
         self._guardrails.check(drafts)
-        return await self._db.write(lambda conn: log_traits(
-            conn, guest_id, drafts, staff_id=staff_id, branch=branch, now=now))
+
+        def work(conn: Conn) -> NoteLogged:
+            if spending is not None:
+                spend(conn, spending, staff_id=staff_id, command=Command.OCCASION, now=now)
+            for trait_id in replacing:
+                conn.execute("UPDATE traits SET retracted_at = ?, retracted_by = ?"
+                             " WHERE id = ? AND guest_id = ? AND retracted_at IS NULL",
+                             (stamp(now), staff_id, trait_id, guest_id))
+                record(conn, AuditAction.RETRACT, staff_id=staff_id, guest_id=guest_id,
+                       now=now, details={"trait": trait_id, "replaced": True})
+            return log_traits(conn, guest_id, drafts, staff_id=staff_id, branch=branch, now=now)
+
+        return await self._db.write(work)
 
     async def undo(self, batch_id: int, *, staff_id: int, now: datetime,
                    by: Staff | None = None) -> list[Trait]:

@@ -40,6 +40,11 @@ class MigrationError(Exception):
     """A migration failed; the database is left as it was before that migration."""
 
 
+class DatabaseUnusable(Exception):
+    """The database cannot be opened for the bot: not a database, damaged, or not writable.
+    The message names the file and what to do."""
+
+
 class SchemaTooNew(MigrationError):
     """The database was brought to a schema newer than this guestcard knows."""
 
@@ -69,6 +74,9 @@ class Database(ABC):
     SQLite (`store.sqlite`) or PostgreSQL (`store.postgres`)."""
 
     dialect: Dialect
+    # what a write raises when the database takes no writes now (read-only, locked past the
+    # busy timeout, disk full) while reads still work
+    write_refused: tuple[type[Exception], ...] = ()
 
     @abstractmethod
     async def close(self) -> None: ...

@@ -51,6 +51,7 @@ class PostgresDatabase(Database):
     """A pool of connections to one PostgreSQL database."""
 
     dialect: Dialect = "postgresql"
+    write_refused = (psycopg.OperationalError, errors.ReadOnlySqlTransaction)
 
     def __init__(self, pool: ConnectionPool[psycopg.Connection[Any]]) -> None:
         self._pool = pool

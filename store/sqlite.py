@@ -17,6 +17,7 @@ import aiosqlite
 
 from store.database import (
     Database,
+    DatabaseUnusable,
     Migration,
     MigrationError,
     Work,
@@ -34,6 +35,7 @@ class SqliteDatabase(Database):
     """One aiosqlite connection, used by every store of the process."""
 
     dialect: Dialect = "sqlite"
+    write_refused = (sqlite3.OperationalError,)
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
@@ -42,11 +44,18 @@ class SqliteDatabase(Database):
     async def connect(
         cls, path: str | Path, migrations: list[Migration] | None = None
     ) -> SqliteDatabase:
-        conn = await aiosqlite.connect(str(path), isolation_level=None)
+        try:
+            conn = await aiosqlite.connect(str(path), isolation_level=None)
+        except sqlite3.Error as error:
+            raise DatabaseUnusable(f"{path}: cannot open the database: {error}") from None
         db = cls(conn)
         try:
             await db._run(_configure)
+            await db._run(_check_writable)
             await db._run(lambda c: apply_migrations(c, migrations or shipped_migrations()))
+        except sqlite3.DatabaseError as error:
+            await conn.close()
+            raise DatabaseUnusable(_unusable(path, error)) from None
         except BaseException:
             await conn.close()
             raise
@@ -87,6 +96,25 @@ def _configure(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
+def _check_writable(conn: sqlite3.Connection) -> None:
+    """Fail at start-up, not at the first note of a shift, when nothing can be saved: the
+    header is written back unchanged and rolled back."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        conn.execute(f"PRAGMA user_version = {int(version)}")
+    finally:
+        conn.execute("ROLLBACK")
+
+
+def _unusable(path: str | Path, error: sqlite3.DatabaseError) -> str:
+    if isinstance(error, sqlite3.OperationalError) and "readonly" in str(error):
+        return (f"{path}: the database cannot be written ({error}): give the bot's user write "
+                "access to the file and its folder")
+    return (f"{path}: not a usable guestcard database ({error}): check GUESTCARD_DB or "
+            "storage.path, or put a backup back with `guestcard restore FILE`")
 
 
 def _in_transaction(conn: sqlite3.Connection, begin: str, work: Work[T]) -> T:

@@ -7,14 +7,15 @@ from html import escape
 from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import Verb, unpack
+from bot.callbacks import ID, Verb, pattern, unpack
 from bot.checklists.messages import clock_time, guest_line
 from bot.i18n import t
 from bot.state import Context
-from bot.views import one_guest, send_card, send_choices, show_matches
+from bot.views import chosen, one_guest, reply, send_card, send_choices, show_matches
 from playbooks.arrivals import MAX_NUMBER, Arrived, parse_arrival
 from playbooks.checklists.engine import Outcome
-from profiles.errors import GuestNotFound
+from profiles.errors import GuestNotFound, PendingNoteGone
+from profiles.pending import Command
 from profiles.refs import EmptyRef
 from profiles.visits import Visit
 
@@ -101,30 +102,48 @@ def _told(outcome: Outcome, lang: str) -> list[str]:
 
 
 async def leave(update: Update, context: Context) -> None:
-    message, core, me = update.effective_message, context.core, context.member
+    message, me = update.effective_message, context.member
     assert message is not None
     ref = " ".join(context.args or [])
     if not ref.strip():
         await message.reply_text(t(me.language, "leave.usage"))
         return
-    guest = await one_guest(message, context, ref)
-    if guest is None:
-        return
+    guest = await one_guest(message, context, ref, finish=Verb.LEAVE_FOR,
+                            command=Command.LEAVE)
+    if guest is not None:
+        await _record_departure(message, context, guest.id)
+
+
+async def leave_chosen(update: Update, context: Context) -> None:
+    """/leave for the guest chosen among those the reference may mean."""
+    query = update.callback_query
+    assert query is not None
+    choice = await chosen(query, context, Command.LEAVE)
+    if choice is not None:
+        pending, guest_id = choice
+        await _record_departure(query.message, context, guest_id, spending=pending.id)
+
+
+async def _record_departure(message: object, context: Context, guest_id: int, *,
+                            spending: int | None = None) -> None:
+    core, me = context.core, context.member
     try:
-        left = await core.arrivals.leave(guest.id, branch=me.branch, staff_id=me.id,
-                                         now=core.clock())
+        left = await core.arrivals.leave(guest_id, branch=me.branch, staff_id=me.id,
+                                         now=core.clock(), spending=spending)
     except GuestNotFound:
-        await message.reply_text(t(me.language, "guest.gone"))
+        await reply(message, t(me.language, "guest.gone"))
+        return
+    except PendingNoteGone:
+        await reply(message, t(me.language, "pending.gone"))
         return
     key = "leave.done" if left.visit else "leave.not_here"
     place = _place(left.visit) if left.visit else None
-    await message.reply_text(t(me.language, key, guest=guest_line(left.guest, place,
-                                                                   me.language)),
-                             parse_mode="HTML")
+    await reply(message, t(me.language, key, guest=guest_line(left.guest, place, me.language)))
 
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [
     CommandHandler("arrive", arrive),
     CommandHandler("leave", leave),
     CallbackQueryHandler(arrive_chosen, pattern=ARRIVE_PATTERN),
+    CallbackQueryHandler(leave_chosen, pattern=pattern(Verb.LEAVE_FOR, ID, ID)),
 ]

@@ -21,8 +21,10 @@ from playbooks.bookings.importer import (
     MappingError,
     Summary,
     Target,
+    UnknownEncoding,
     column_mapping,
     day_first,
+    decode_export,
     import_rows,
 )
 from playbooks.briefs.shifts import shift_named
@@ -31,9 +33,6 @@ from profiles.models import Role, Staff
 
 # below this many rows an import is over before a bar would help
 PROGRESS_FROM_ROWS = 200
-ENCODINGS = ("utf-8-sig", "gb18030")  # Excel's UTF-8 with a BOM; Chinese Excel's default
-
-
 def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     brief = commands.add_parser("brief", help="the pre-arrival brief on stdout, for printing")
     brief.add_argument("--branch", required=True)
@@ -52,6 +51,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
                               help="the reservation system's name; part of each row's key")
     reservations.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
                               help=f"read FIELD ({', '.join(FIELDS)}) from COLUMN")
+    reservations.add_argument("--dry-run", action="store_true",
+                              help="print what would be created, matched, rejected; save nothing")
     reservations.add_argument("--date-order", choices=("auto", "mdy", "dmy"), default="auto",
                               help="how 03/04/2026 reads; auto: from the file, else mdy")
     reservations.set_defaults(command=import_reservations)
@@ -124,15 +125,10 @@ class ProgressBar:
 
 def read_csv(path: Path) -> tuple[list[str], list[dict[str, str | None]]]:
     """The header and rows of a CSV export, whatever its encoding and delimiter."""
-    raw = path.read_bytes()
-    for encoding in ENCODINGS:
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise MappingError(f"{path}: not UTF-8 or GB18030 text")
+    try:
+        text, _ = decode_export(path.read_bytes())
+    except UnknownEncoding as unsure:
+        raise MappingError(f"{path}: {unsure}") from None
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], ",;\t")
     except csv.Error:
@@ -166,9 +162,9 @@ def import_reservations(args: argparse.Namespace, settings: Settings,
                 # row 1 is the header, so the first reservation is row 2, as a spreadsheet says
                 enumerate(rows, start=2), mapping,
                 target=Target(branch=branch_day(branch), region=branch.phone_region,
-                              source=args.source),
+                              also=settings.phone_regions, source=args.source),
                 dayfirst=dayfirst, bookings=core.bookings, guests=core.guests, now=utc_now(),
-                progress=progress)
+                progress=progress, dry_run=getattr(args, "dry_run", False))
         finally:
             await core.close()
 
@@ -199,6 +195,10 @@ def summary_text(summary: Summary, filename: str, branch: Branch, dayfirst: bool
         f"  rejected  {len(summary.rejected)}",
     ]
     lines += [f"    row {number}: {reason}" for number, reason in summary.rejected]
+    if summary.planned:
+        lines[2] = lines[2].replace("imported", "would import", 1)
+        lines.append("  dry run: nothing was saved; each row would")
+        lines += [f"    row {number}: {what}" for number, what in summary.planned]
     if summary.warnings:
         lines.append(f"  warnings  {len(summary.warnings)}")
         lines += [f"    row {number}: {reason}" for number, reason in summary.warnings]

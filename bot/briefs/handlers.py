@@ -70,9 +70,14 @@ async def choose_day(update: Update, context: Context) -> None:
     branch, day = unpack(query.data)
     if not may_brief(context.member, branch):
         branch = context.member.branch  # another branch's brief is not theirs to read
+    try:
+        chosen = date.fromisoformat(day)
+    except ValueError:  # "2026-02-30" has the shape but is no day: not data the bot made
+        await query.answer(t(context.lang, "button.stale"), show_alert=True)
+        return
     await query.answer()
     if isinstance(query.message, Message) and may_brief(context.member):
-        await send_brief(query.message, context, branch, date.fromisoformat(day))
+        await send_brief(query.message, context, branch, chosen)
 
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [

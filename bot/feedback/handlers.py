@@ -11,7 +11,7 @@ from bot import render
 from bot.callbacks import ID, Verb, pattern, unpack
 from bot.i18n import t
 from bot.state import Context
-from bot.views import one_guest, reply
+from bot.views import chosen, one_guest, reply
 from playbooks.feedback import (
     MAX_SCORE,
     MIN_SCORE,
@@ -21,11 +21,12 @@ from playbooks.feedback import (
     ScoreOutOfRange,
     split_feedback,
 )
-from profiles.errors import GuestNotFound
+from profiles.errors import GuestNotFound, PendingNoteGone
+from profiles.pending import Command
 
 
 async def feedback(update: Update, context: Context) -> None:
-    message, core, me = update.effective_message, context.core, context.member
+    message, me = update.effective_message, context.member
     assert message is not None and message.text is not None
     try:
         ref, score, comment = split_feedback(message.text.partition(" ")[2])
@@ -36,15 +37,36 @@ async def feedback(update: Update, context: Context) -> None:
         await message.reply_text(t(me.language, "feedback.range", score=escape(str(bad)[:8]),
                                    low=MIN_SCORE, high=MAX_SCORE), parse_mode="HTML")
         return
-    guest = await one_guest(message, context, ref)
-    if guest is None:
+    guest = await one_guest(message, context, ref, finish=Verb.FEEDBACK_FOR,
+                            command=Command.FEEDBACK, rest=f"{score} {comment}")
+    if guest is not None:
+        await _record(message, context, guest.id, score, comment)
+
+
+async def feedback_for_chosen(update: Update, context: Context) -> None:
+    """The typed score and comment, for the guest chosen among those the reference may mean."""
+    query = update.callback_query
+    assert query is not None
+    choice = await chosen(query, context, Command.FEEDBACK)
+    if choice is None:
         return
+    pending, guest_id = choice
+    score, _, comment = pending.text.partition(" ")
+    await _record(query.message, context, guest_id, int(score), comment, spending=pending.id)
+
+
+async def _record(message: object, context: Context, guest_id: int, score: int, comment: str,
+                  *, spending: int | None = None) -> None:
+    core, me = context.core, context.member
     try:
         rated = await core.feedback.record(
-            guest.id, score, comment, staff_id=me.id, branch=me.branch, now=core.clock(),
-            complaint_text=_complaint_text(score, comment, me.language))
+            guest_id, score, comment, staff_id=me.id, branch=me.branch, now=core.clock(),
+            complaint_text=_complaint_text(score, comment, me.language), spending=spending)
     except GuestNotFound:
-        await message.reply_text(t(me.language, "guest.gone"))
+        await reply(message, t(me.language, "guest.gone"))
+        return
+    except PendingNoteGone:
+        await reply(message, t(me.language, "pending.gone"))
         return
     await reply(message, _recorded(rated, me.language))
 
@@ -87,4 +109,5 @@ def _complaint_text(score: int, comment: str, lang: str) -> str:
 HANDLERS: list[BaseHandler[Update, Context, None]] = [
     CommandHandler("feedback", feedback),
     CallbackQueryHandler(rate, pattern=pattern(Verb.RATE, ID, r"[1-5]")),
+    CallbackQueryHandler(feedback_for_chosen, pattern=pattern(Verb.FEEDBACK_FOR, ID, ID)),
 ]

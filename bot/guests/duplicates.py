@@ -77,7 +77,8 @@ async def same_guest(update: Update, context: Context) -> None:
         guest = await core.guests.get(guest_id)
         if pending.phone and guest.phone is None:
             guest = await core.guests.set_phone(guest.id, pending.phone, now=core.clock(),
-                                                region=core.settings.phone_region(me.branch))
+                                                region=core.settings.phone_region(me.branch),
+                                                staff_id=me.id)
             await query.message.reply_text(
                 t(me.language, "dup.phone_added", name=escape(render.full_name(guest)),
                   ref=guest.ref), parse_mode="HTML")

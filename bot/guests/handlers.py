@@ -8,14 +8,15 @@ from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import render
-from bot.callbacks import Verb, pattern, unpack
+from bot.callbacks import ID, Verb, pattern, unpack
 from bot.guests.duplicates import offer_duplicates
 from bot.i18n import t
 from bot.state import Context
-from bot.views import one_guest, send_card, show_matches
+from bot.views import chosen, one_guest, reply, send_card, show_matches
 from profiles.access import Action, can
-from profiles.errors import GuestNotFound
+from profiles.errors import GuestNotFound, PendingNoteGone
 from profiles.names import InvalidName
+from profiles.pending import Command
 from profiles.phones import InvalidPhone
 from profiles.tags import UnknownTag, parse_tag
 
@@ -108,7 +109,7 @@ def _phone_word(word: str) -> bool:
 
 
 async def tag(update: Update, context: Context) -> None:
-    message, core, me = update.effective_message, context.core, context.member
+    message, me = update.effective_message, context.member
     assert message is not None
     if not can(me.role, Action.TAG):
         await message.reply_text(t(me.language, "not_allowed"))
@@ -118,19 +119,89 @@ async def tag(update: Update, context: Context) -> None:
         await message.reply_text(t(me.language, "tag.usage"))
         return
     try:
-        tier, segment = parse_tag(args[-1])
+        parse_tag(args[-1])
     except UnknownTag:
         await message.reply_text(t(me.language, "tag.unknown", tag=escape(args[-1][:32])),
                                  parse_mode="HTML")
         return
-    guest = await one_guest(message, context, " ".join(args[:-1]))
-    if guest is None:
+    guest = await one_guest(message, context, " ".join(args[:-1]), finish=Verb.TAG_FOR,
+                            command=Command.TAG, rest=args[-1])
+    if guest is not None:
+        await _set_tags(message, context, guest.id, args[-1])
+
+
+async def tag_chosen(update: Update, context: Context) -> None:
+    """/tag for the guest chosen among those the reference may mean."""
+    query = update.callback_query
+    assert query is not None
+    if not can(context.member.role, Action.TAG):
+        await query.answer(t(context.lang, "not_allowed"), show_alert=True)
         return
-    tagged = await core.guests.set_tags(guest.id, tier=tier, segment=segment, now=core.clock(),
-                                        staff_id=me.id)
-    await message.reply_text(t(me.language, "tag.set", name=escape(render.full_name(tagged)),
-                               tag=render.headline(tagged, me.language)),
-                             parse_mode="HTML")
+    choice = await chosen(query, context, Command.TAG)
+    if choice is not None:
+        pending, guest_id = choice
+        await _set_tags(query.message, context, guest_id, pending.text, spending=pending.id)
+
+
+async def _set_tags(message: object, context: Context, guest_id: int, word: str, *,
+                    spending: int | None = None) -> None:
+    core, me = context.core, context.member
+    tier, segment = parse_tag(word)
+    try:
+        tagged = await core.guests.set_tags(guest_id, tier=tier, segment=segment,
+                                            now=core.clock(), staff_id=me.id, spending=spending)
+    except GuestNotFound:
+        await reply(message, t(me.language, "guest.gone"))
+        return
+    except PendingNoteGone:
+        await reply(message, t(me.language, "pending.gone"))
+        return
+    await reply(message, t(me.language, "tag.set", name=escape(render.full_name(tagged)),
+                            tag=render.headline(tagged, me.language)))
+
+
+async def phone(update: Update, context: Context) -> None:
+    """`/phone REF NUMBER`: add or change the phone of the guest REF names."""
+    message = update.effective_message
+    assert message is not None
+    ref, number = split_name_phone(context.args or [])
+    if not ref or number is None:
+        await message.reply_text(t(context.lang, "phone.usage"))
+        return
+    guest = await one_guest(message, context, ref, finish=Verb.PHONE_FOR,
+                            command=Command.PHONE, rest=number)
+    if guest is not None:
+        await _set_phone(message, context, guest.id, number)
+
+
+async def phone_chosen(update: Update, context: Context) -> None:
+    """/phone for the guest chosen among those the reference may mean."""
+    query = update.callback_query
+    assert query is not None
+    choice = await chosen(query, context, Command.PHONE)
+    if choice is not None:
+        pending, guest_id = choice
+        await _set_phone(query.message, context, guest_id, pending.text, spending=pending.id)
+
+
+async def _set_phone(message: object, context: Context, guest_id: int, number: str, *,
+                     spending: int | None = None) -> None:
+    core, me = context.core, context.member
+    try:
+        changed = await core.guests.set_phone(guest_id, number, now=core.clock(),
+                                              region=core.settings.phone_region(me.branch),
+                                              staff_id=me.id, spending=spending)
+    except InvalidPhone:
+        await reply(message, t(me.language, "new.bad_phone", phone=escape(number[:32])))
+        return
+    except GuestNotFound:
+        await reply(message, t(me.language, "guest.gone"))
+        return
+    except PendingNoteGone:
+        await reply(message, t(me.language, "pending.gone"))
+        return
+    await reply(message, t(me.language, "phone.set", name=escape(render.full_name(changed)),
+                            ref=changed.ref, tail=(changed.phone or "")[-4:]))
 
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [
@@ -138,5 +209,8 @@ HANDLERS: list[BaseHandler[Update, Context, None]] = [
     CommandHandler("guest", guest),
     CommandHandler("new", new),
     CommandHandler("tag", tag),
+    CallbackQueryHandler(tag_chosen, pattern=pattern(Verb.TAG_FOR, ID, ID)),
+    CommandHandler("phone", phone),
+    CallbackQueryHandler(phone_chosen, pattern=pattern(Verb.PHONE_FOR, ID, ID)),
     CallbackQueryHandler(open_card, pattern=pattern(Verb.OPEN)),
 ]

@@ -21,18 +21,20 @@ from profiles.guardrails import NoteRefused
 from profiles.models import ParsedNote
 from profiles.parser import parse_note
 from profiles.pending import PendingNote
-from profiles.refs import EmptyRef, MissingNoteText, split_note_command
+from profiles.refs import EmptyRef, MissingNoteText, longer_note_refs, split_note_command
 from profiles.tags import parse_tag
 
 
 async def note(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None and message.text is not None
+    args = message.text.partition(" ")[2]
     try:
-        ref, text = split_note_command(message.text.partition(" ")[2])
+        ref, text = split_note_command(args)
     except (MissingNoteText, EmptyRef):
         await message.reply_text(t(context.lang, "note.usage"))
         return
+    ref, text = await _longest_known_name(context, args) or (ref, text)
     parsed = await _parse_or_explain(message, context, text)
     if parsed is None:
         return
@@ -45,6 +47,17 @@ async def note(update: Update, context: Context) -> None:
         await send_choices(message, context, found, query=ref, verb=Verb.APPLY, extra=(pending,))
     else:
         await _offer_to_create(message, context, ref, text)
+
+
+async def _longest_known_name(context: Context, args: str) -> tuple[str, str] | None:
+    """`/note John Smith window seat`: without a colon, the reference is the longest run of
+    leading words that names one guest exactly; None when no run longer than a word does
+    (then the first word is the reference, and a guest it does not name is asked about)."""
+    for ref, text in longer_note_refs(args):
+        guest, _ = await context.core.search.resolve_to_write(ref, branch=context.member.branch)
+        if guest is not None:
+            return ref, text
+    return None
 
 
 async def plain_text(update: Update, context: Context) -> None:

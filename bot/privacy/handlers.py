@@ -8,16 +8,17 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import render
-from bot.callbacks import Verb, button, pattern, unpack
+from bot.callbacks import ID, Verb, button, pattern, unpack
 from bot.i18n import t
 from bot.service_report.handlers import refuse
 from bot.service_report.text import audit_lines
 from bot.state import Context
-from bot.views import one_guest
+from bot.views import chosen, one_guest, reply
 from profiles.access import Action, can
-from profiles.errors import GuestNotFound, NothingToUndo
+from profiles.errors import GuestNotFound, NothingToUndo, PendingNoteGone
 from profiles.export import as_json
 from profiles.models import Guest
+from profiles.pending import Command
 from profiles.refs import ById, EmptyRef, parse_guest_ref
 
 REF_LIMIT = 64
@@ -76,7 +77,7 @@ async def export(update: Update, context: Context) -> None:
 
 
 async def consent(update: Update, context: Context) -> None:
-    message, core, me = update.effective_message, context.core, context.member
+    message, me = update.effective_message, context.member
     assert message is not None
     args = context.args or []
     given = CONSENT_WORDS.get(args[-1].lower()) if args else None
@@ -87,13 +88,43 @@ async def consent(update: Update, context: Context) -> None:
     if given is None or len(args) < 2:
         await message.reply_text(t(me.language, "consent.usage"))
         return
-    guest = await one_guest(message, context, " ".join(args[:-1]))
-    if guest is None:
+    guest = await one_guest(message, context, " ".join(args[:-1]), finish=Verb.CONSENT_FOR,
+                            command=Command.CONSENT, rest=args[-1].lower())
+    if guest is not None:
+        await _set_consent(message, context, guest.id, given)
+
+
+async def consent_chosen(update: Update, context: Context) -> None:
+    """/consent for the guest chosen among those the reference may mean."""
+    query = update.callback_query
+    assert query is not None
+    if not can(context.member.role, Action.CONSENT):
+        await refuse(context, "consent")
+        await query.answer(t(context.lang, "not_allowed"), show_alert=True)
         return
-    await core.erasure.set_consent(guest.id, given, staff_id=me.id, now=core.clock())
+    choice = await chosen(query, context, Command.CONSENT)
+    if choice is not None:
+        pending, guest_id = choice
+        await _set_consent(query.message, context, guest_id,
+                           CONSENT_WORDS.get(pending.text) is True, spending=pending.id)
+
+
+async def _set_consent(message: object, context: Context, guest_id: int, given: bool, *,
+                       spending: int | None = None) -> None:
+    core, me = context.core, context.member
+    try:
+        await core.erasure.set_consent(guest_id, given, staff_id=me.id, now=core.clock(),
+                                       spending=spending)
+        guest = await core.guests.get(guest_id)
+    except GuestNotFound:
+        await reply(message, t(me.language, "guest.gone"))
+        return
+    except PendingNoteGone:
+        await reply(message, t(me.language, "pending.gone"))
+        return
     key = "consent.given" if given else "consent.withdrawn"
-    await message.reply_text(t(me.language, key, name=escape(render.full_name(guest)),
-                               ref=guest.ref), parse_mode="HTML")
+    await reply(message, t(me.language, key, name=escape(render.full_name(guest)),
+                            ref=guest.ref))
 
 
 async def audit(update: Update, context: Context) -> None:
@@ -158,6 +189,7 @@ HANDLERS: list[BaseHandler[Update, Context, None]] = [
     CommandHandler("forget", forget),
     CommandHandler("export", export),
     CommandHandler("consent", consent),
+    CallbackQueryHandler(consent_chosen, pattern=pattern(Verb.CONSENT_FOR, ID, ID)),
     CommandHandler("audit", audit),
     CallbackQueryHandler(confirm_forget, pattern=pattern(Verb.FORGET)),
     CallbackQueryHandler(make_private, pattern=pattern(Verb.PRIVATE)),

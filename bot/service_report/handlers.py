@@ -24,14 +24,16 @@ async def report(update: Update, context: Context) -> None:
     assert message is not None
     kind, branch_id, bad = _arguments(context.args or [], me)
     branch = core.settings.branch(branch_id)
-    if not can(me.role, Action.REPORT) or not may_report_on(me, branch_id):
-        await refuse(context, "report")
-        await message.reply_text(t(me.language, "not_allowed"))
-        return
-    if bad or branch is None:
+    allowed = can(me.role, Action.REPORT)
+    if allowed and (bad or branch is None):  # "/report week 9999": a typo, not a trespass
         known = ", ".join(b.id for b in core.settings.branches)
         await message.reply_text(t(me.language, "report.usage", known=known))
         return
+    if not allowed or not may_report_on(me, branch_id):
+        await refuse(context, "report")
+        await message.reply_text(t(me.language, "not_allowed"))
+        return
+    assert branch is not None
     period = period_so_far(kind, core.clock(), branch.zone)
     text, png = await render_report(core, branch, period, lang=me.language,
                                     all_branches=reads_chain(me, Reading.SERVICE_REPORT))

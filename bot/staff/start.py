@@ -64,7 +64,7 @@ def welcome(staff: Staff, context: Context) -> str:
 def help_text(staff: Staff, context: Context) -> str:
     lines = [t(staff.language, "help.intro")]
     lines += [t(staff.language, f"help.{topic}")
-              for topic in ("search", "guest", "note", "new", "request", "requests")]
+              for topic in ("search", "guest", "note", "new", "phone", "request", "requests")]
     lines += [t(staff.language, f"help.{topic}") for topic in ("arrive", "leave", "playbooks")]
     lines += [t(staff.language, f"help.{topic}") for topic in ("book", "occasion")]
     if may_read(staff, Reading.BRIEF):

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Final
 
+from charset_normalizer import from_bytes
+
 from playbooks.briefs.shifts import BranchDay
 from playbooks.dates import fold
 from profiles.bookings import MAX_NOTE_LENGTH, MAX_PARTY, BookingStore, NewBooking
@@ -54,9 +56,50 @@ _NUMERIC: Final = re.compile(r"(?<!\d)(\d{1,2})\s*([-/.])\s*(\d{1,2})\s*[-/.]\s*
 _NAMED: Final = re.compile(r"(?:[a-z]+,?\s+)?(?P<m>[a-z]{3,9})\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?"
                            r",?\s+(?P<y>\d{4})|(?:[a-z]+,?\s+)?(?P<d2>\d{1,2})(?:st|nd|rd|th)?"
                            r"\s+(?P<m2>[a-z]{3,9})\.?,?\s+(?P<y2>\d{4})")
+# without a year: "12/24" (or "24/12"), "12月24日", "Dec 24", "24 Dec"
+_MONTH_DAY: Final = re.compile(r"(?<![\d/.-])(\d{1,2})\s*([-/.])\s*(\d{1,2})(?![\d/.-])"
+                               r"|(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?")
+_NAMED_NO_YEAR: Final = re.compile(
+    r"(?:[a-z]+,?\s+)?(?P<m>[a-z]{3,9})\.?\s+(?P<d>\d{1,2})(?!\d)(?:st|nd|rd|th)?"
+    r"|(?:[a-z]+,?\s+)?(?P<d2>\d{1,2})(?:st|nd|rd|th)?\s+(?P<m2>[a-z]{3,9})(?![a-z])")
+# "Lee, Anna": a reservation system's "Last, First"
+_LAST_FIRST: Final = re.compile(r"(?P<last>[^\W\d_][\w'’.-]*(?:\s+[\w'’.-]+)*)\s*,\s*"
+                                r"(?P<first>[^\W\d_][\w'’.-]*(?:\s+[\w'’.-]+)*)")
 _TIME: Final = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?(?::\d{2})?\s*(am|pm|a\.m\.|p\.m\.)?")
 _MONTHS: Final = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
                   "dec")
+
+
+# What reservation systems and spreadsheets export: UTF-8 (Excel adds a BOM), Chinese Excel's
+# GB18030, Taiwan's and Hong Kong's Big5, Japan's Shift-JIS, "Unicode text" (UTF-16) and
+# Western Windows. Guessing among more makes a wrong but plausible reading likelier.
+ENCODINGS: Final = ("utf_8", "utf_8_sig", "gb18030", "big5", "shift_jis", "utf_16", "cp1252")
+_BOMS: Final = ((b"\xef\xbb\xbf", "utf_8_sig"), (b"\xff\xfe", "utf_16"), (b"\xfe\xff", "utf_16"))
+# a reading with more mess than this (charset-normalizer's chaos, 0 to 1) is not trusted
+MAX_CHAOS: Final = 0.1
+
+
+class UnknownEncoding(ValueError):
+    """The export's bytes read as none of the plausible encodings with confidence."""
+
+
+def decode_export(raw: bytes) -> tuple[str, str]:
+    """The export's text and the encoding it was read in. A BOM decides; text that is valid
+    UTF-8 is UTF-8; otherwise charset-normalizer chooses among ENCODINGS. Raises
+    UnknownEncoding rather than return a garbled reading."""
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            return raw.decode(encoding), encoding
+    try:
+        return raw.decode("utf_8"), "utf_8"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(raw, cp_isolation=list(ENCODINGS[2:])).best()
+    if best is None or best.chaos > MAX_CHAOS:
+        raise UnknownEncoding("cannot tell which encoding the file is in (tried UTF-8, "
+                              "GB18030, Big5, Shift-JIS, UTF-16, Windows-1252): save it "
+                              "from the spreadsheet as 'CSV UTF-8' and import that")
+    return str(best), best.encoding
 
 
 class MappingError(ValueError):
@@ -89,6 +132,7 @@ class Summary:
     skipped: int = 0  # imported before (same key), or the same booking already there
     rejected: list[tuple[int, str]] = field(default_factory=list)
     warnings: list[tuple[int, str]] = field(default_factory=list)
+    planned: list[tuple[int, str]] = field(default_factory=list)  # a dry run's would-be rows
 
 
 # --- mapping --------------------------------------------------------------------------------
@@ -142,8 +186,9 @@ def _header(text: str) -> str:
 
 
 def read_row(number: int, row: Mapping[str, str | None], mapping: Mapping[str, str], *,
-             dayfirst: bool) -> Row:
-    """One CSV row as a reservation; raises RowProblem with the reason."""
+             dayfirst: bool, today: date | None = None) -> Row:
+    """One CSV row as a reservation; raises RowProblem with the reason. A date without a
+    year is the next such date from `today` (the branch's) on."""
 
     def cell(name: str) -> str:
         column = mapping.get(name)
@@ -154,7 +199,7 @@ def read_row(number: int, row: Mapping[str, str | None], mapping: Mapping[str, s
     when = cell("date")
     if not when:
         raise RowProblem("no date")
-    day, time_in_date = _date(when, dayfirst=dayfirst)
+    day, time_in_date = _date(when, dayfirst=dayfirst, today=today)
     clock = _time(cell("time")) if cell("time") else time_in_date
     if clock is None:
         raise RowProblem(f"no time (date {when!r})")
@@ -163,7 +208,14 @@ def read_row(number: int, row: Mapping[str, str | None], mapping: Mapping[str, s
                party=_party(cell("party")), notes=notes[:MAX_NOTE_LENGTH])
 
 
+def is_blank(row: Mapping[str, str | None]) -> bool:
+    """A row with nothing in it: what spreadsheets leave after the last reservation."""
+    return all(not (value or "").strip(" \t,;") for value in row.values())
+
+
 def _name(full: str, first: str, last: str) -> str:
+    if (turned := _LAST_FIRST.fullmatch(full)) and not any(ord(ch) > 0x2E80 for ch in full):
+        full = f"{turned['first']} {turned['last']}"
     if not full:
         cjk = any(ord(ch) > 0x2E80 for ch in first + last)
         full = (last + first) if cjk else " ".join(part for part in (first, last) if part)
@@ -172,8 +224,11 @@ def _name(full: str, first: str, last: str) -> str:
     return full
 
 
-def _date(text: str, *, dayfirst: bool) -> tuple[date, time | None]:
+def _date(text: str, *, dayfirst: bool,
+          today: date | None = None) -> tuple[date, time | None]:
     folded = fold(text)
+    if today is not None and (without_year := _date_without_year(folded, dayfirst, today)):
+        return without_year
     if found := _YMD.search(folded):
         parts = (int(found[1]), int(found[2]), int(found[3]))
     elif found := _NUMERIC.search(folded):
@@ -191,6 +246,33 @@ def _date(text: str, *, dayfirst: bool) -> tuple[date, time | None]:
         raise RowProblem(f"no such date {text!r}") from None
     rest = folded[found.end():].strip(" t,")
     return day, (_time(rest) if rest else None)
+
+
+def _date_without_year(folded: str, dayfirst: bool,
+                       today: date) -> tuple[date, time | None] | None:
+    """A month and day with no year (when no year is written): the next one from `today`."""
+    if _YMD.search(folded) or _NUMERIC.search(folded) or _NAMED.search(folded):
+        return None
+    if found := _MONTH_DAY.search(folded):
+        if found[1]:
+            a, b = int(found[1]), int(found[3])
+            month, day = (b, a) if dayfirst or found[2] == "." else (a, b)
+        else:
+            month, day = int(found[4]), int(found[5])
+    elif (named := _NAMED_NO_YEAR.search(folded)) and (named["m"] or named["m2"])[:3] in _MONTHS:
+        found = named
+        month, day = _month(named["m"] or named["m2"]), int(named["d"] or named["d2"])
+    else:
+        return None
+    for year in (today.year, today.year + 1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue  # 29 February: the next year that has one may be later still
+        if candidate >= today:
+            rest = folded[found.end():].strip(" t,")
+            return candidate, (_time(rest) if rest else None)
+    raise RowProblem(f"no such date {folded!r}")
 
 
 def _month(word: str) -> int:
@@ -235,20 +317,25 @@ class Target:
     branch: BranchDay
     region: str  # for phones written without a country code
     source: str  # part of each row's key: the reservation system's name
+    also: tuple[str, ...] = ()  # the chain's other regions, for a number no real one in `region`
 
 
 async def import_rows(
     rows: Iterable[tuple[int, Mapping[str, str | None]]], mapping: Mapping[str, str], *,
     target: Target, dayfirst: bool, bookings: BookingStore, guests: GuestStore,
-    now: datetime, progress: Callable[[int], None] = lambda done: None,
+    now: datetime, progress: Callable[[int], None] = lambda done: None, dry_run: bool = False,
 ) -> Summary:
-    """Import every row it can; `progress` is told how many rows are done after each one."""
+    """Import every row it can; `progress` is told how many rows are done after each one.
+    A `dry_run` writes nothing: the summary counts, and `planned` lists, what would be."""
     summary = Summary()
+    today = target.branch.today(now)
     for number, raw in rows:
+        if is_blank(raw):
+            continue
         summary.total += 1
         try:
-            row = read_row(number, raw, mapping, dayfirst=dayfirst)
-            await _import(row, target, bookings, guests, now, summary)
+            row = read_row(number, raw, mapping, dayfirst=dayfirst, today=today)
+            await _import(row, target, bookings, guests, now, summary, dry_run=dry_run)
         except (RowProblem, InvalidName) as problem:
             summary.rejected.append((number, str(problem)))
         progress(summary.total)
@@ -256,8 +343,8 @@ async def import_rows(
 
 
 async def _import(row: Row, target: Target, bookings: BookingStore, guests: GuestStore,
-                  now: datetime, summary: Summary) -> None:
-    phone = normalise_phone(row.phone, target.region) if row.phone else None
+                  now: datetime, summary: Summary, *, dry_run: bool = False) -> None:
+    phone = normalise_phone(row.phone, target.region, target.also) if row.phone else None
     if row.phone and phone is None:
         summary.warnings.append((row.number, f"phone {row.phone!r} ignored: not a phone number"))
     name, honorific = split_honorific(clean_name(row.name))
@@ -269,6 +356,15 @@ async def _import(row: Row, target: Target, bookings: BookingStore, guests: Gues
         return
     guest_id = await bookings.match_guest(phone=phone, name=name, honorific=honorific)
     matched = guest_id is not None
+    if dry_run:
+        who = f"match #{guest_id}" if matched else "create"
+        party = f" · {row.party}" if row.party else ""
+        summary.planned.append((row.number, f"{who} {row.name} · {row.day} {row.time:%H:%M}"
+                                            f"{party}"))
+        summary.imported += 1
+        summary.matched += matched
+        summary.created += not matched
+        return
     if guest_id is None:
         guest_id = (await guests.create(row.name, phone, branch=target.branch.branch,
                                         staff_id=None, region=target.region, now=now)).id

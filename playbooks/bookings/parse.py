@@ -21,9 +21,10 @@ from profiles.models import Frozen
 
 _NUM: Final = r"(?:\d{1,3}|[〇零一二两三四五六七八九十]{1,3})"
 _PARTY: Final = (
-    re.compile(r"(?:party of|table for|for)\s*(?P<n>\d{1,3})(?:\s*(?:people|persons|pax|ppl|"
-               r"guests|covers))?(?![\w])"),
-    re.compile(r"(?P<n>\d{1,3})\s*(?:people|persons|person|pax|ppl|guests|guest|covers|"
+    re.compile(r"(?:party of|table for|for)\s*(?P<n>[-−]?\d{1,3})(?:\s*(?:people|persons|pax|"
+               r"ppl|guests|covers))?(?![\w])"),
+    # a sign is read so that "-5 people" is refused, not booked as 5
+    re.compile(r"(?P<n>[-−]?\d{1,3})\s*(?:people|persons|person|pax|ppl|guests|guest|covers|"
                r"cover|p)(?![\w])"),
     re.compile(rf"(?P<n>{_NUM})\s*(?:位客人|个人|個人|人|位)"),
     re.compile(r"(?<![\w])x\s*(?P<n>\d{1,3})(?![\w])"),
@@ -162,6 +163,8 @@ def _leftover(text: str, taken: list[tuple[int, int]]) -> str:
 
 
 def _count(text: str) -> int:
+    if text[:1] in "-−" and text[1:].isdigit():
+        return -int(text[1:])
     return int(text) if text.isdigit() else read_number(text)
 
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import calendar
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from functools import partial
+from typing import Final
 
 from playbooks.briefs.shifts import BranchDay
 from playbooks.events import Event, EventKind, EventLog
@@ -117,6 +119,31 @@ def read_occasions(text: str, vocabulary: Vocabulary) -> list[TraitDraft]:
     """The occasions a note names (`birthday 05-12`, `结婚纪念日 10月3日`), dated or not."""
     return [draft for draft in parse_note(text, vocabulary).traits
             if draft.category is Category.OCCASION]
+
+
+_MONTH_NAMES: Final = {name: number for number, name in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
+    start=1)}
+_TYPED_MONTH_DAY: Final = (
+    re.compile(r"(?<!\d)(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})(?!\d)"),
+    re.compile(r"(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号號]?"),
+    re.compile(r"(?P<name>[a-z]{3})[a-z]*\.?\s+(?P<d>\d{1,2})(?!\d)", re.IGNORECASE),
+    re.compile(r"(?<!\d)(?P<d>\d{1,2})\s+(?P<name>[a-z]{3})[a-z]*", re.IGNORECASE),
+)
+
+
+def impossible_day(text: str) -> tuple[int, int] | None:
+    """The month and day of a date typed that no year has (30 February, 31 April), so staff
+    are told so rather than shown the usage line; None when there is none."""
+    for pattern in _TYPED_MONTH_DAY:
+        for found in pattern.finditer(text):
+            groups = found.groupdict()
+            month = (_MONTH_NAMES.get(groups["name"].lower(), 0) if groups.get("name")
+                     else int(groups["m"]))
+            day = int(found["d"])
+            if 1 <= month <= 12 and day > calendar.monthrange(2024, month)[1]:  # a leap year
+                return month, day
+    return None
 
 
 def is_dated(draft: TraitDraft) -> bool:

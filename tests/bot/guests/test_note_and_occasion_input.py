@@ -1,0 +1,77 @@
+"""`/note` without a colon reads the longest known guest name; an occasion on a day no year
+has is told so."""
+
+from __future__ import annotations
+
+from tests.bot.conftest import BotUnderTest
+
+
+async def traits_of(bot: BotUnderTest, guest_id: int) -> list[str]:
+    return [t.text for t in (await bot.core.guests.card(guest_id)).traits]
+
+
+async def test_a_note_without_a_colon_is_for_the_longest_known_name(bot: BotUnderTest) -> None:
+    waiter = await bot.join("waiter", language="en")
+    smith = await bot.core.guests.create("John Smith", None, branch="la", staff_id=None,
+                                         region="US", now=bot.clock())
+    await bot.core.guests.create("John Doe", None, branch="la", staff_id=None, region="US",
+                                 now=bot.clock())
+    [saved] = await bot.send(waiter, "/note John Smith window seat")
+    assert saved.text.startswith("Saved for John Smith")
+    assert await traits_of(bot, smith.id) == ["window seat"]
+
+
+async def test_a_note_without_a_colon_for_no_known_name_asks(bot: BotUnderTest) -> None:
+    waiter = await bot.join("waiter", language="en")
+    smith = await bot.core.guests.create("John Smith", None, branch="la", staff_id=None,
+                                         region="US", now=bot.clock())
+    await bot.core.guests.create("John Doe", None, branch="la", staff_id=None, region="US",
+                                 now=bot.clock())
+    [asked] = await bot.send(waiter, "/note John Smyth window seat")
+    assert asked.buttons  # "John" is two guests: choose one
+    assert await traits_of(bot, smith.id) == []
+
+
+async def test_an_occasion_on_a_day_no_year_has_is_named(bot: BotUnderTest) -> None:
+    waiter = await bot.join("waiter", language="en")
+    guest = await bot.core.guests.create("王先生", None, branch="la", staff_id=None,
+                                         region="US", now=bot.clock())
+    [said] = await bot.send(waiter, "/occasion 王先生: birthday 02-30")
+    assert said.text.startswith("There is no 30 February")
+    [said] = await bot.send(waiter, "/occasion 王先生: anniversary April 31")
+    assert said.text.startswith("There is no 31 April")
+    assert await traits_of(bot, guest.id) == []
+    [saved] = await bot.send(waiter, "/occasion 王先生: birthday 02-29")
+    assert "birthday" in saved.text and "no 29" not in saved.text
+
+
+async def birthdays_of(bot: BotUnderTest, guest_id: int) -> list[tuple[object, object]]:
+    return [(t.attrs["month"], t.attrs["day"]) for t in (await bot.core.guests.card(guest_id)).traits
+            if t.attrs.get("kind") == "birthday"]
+
+
+async def test_a_second_birthday_asks_to_replace_the_first(bot: BotUnderTest) -> None:
+    waiter = await bot.join("waiter", language="en")
+    guest = await bot.core.guests.create("王先生", None, branch="la", staff_id=None,
+                                         region="US", now=bot.clock())
+    await bot.send(waiter, "/occasion 王先生: birthday 05-12")
+    [asked] = await bot.send(waiter, "/occasion 王先生: birthday 06-12")
+    assert "has a birthday already" in asked.text
+    assert await birthdays_of(bot, guest.id) == [(5, 12)]
+    await bot.press(waiter, asked, "Replace")
+    assert await birthdays_of(bot, guest.id) == [(6, 12)]
+    await bot.press(waiter, asked, "Replace")  # once is enough
+    assert await birthdays_of(bot, guest.id) == [(6, 12)]
+
+
+async def test_keeping_the_stored_birthday_changes_nothing(bot: BotUnderTest) -> None:
+    waiter = await bot.join("waiter", language="en")
+    guest = await bot.core.guests.create("王先生", None, branch="la", staff_id=None,
+                                         region="US", now=bot.clock())
+    await bot.send(waiter, "/occasion 王先生: birthday 05-12")
+    [asked] = await bot.send(waiter, "/occasion 王先生: 生日 6月12日")
+    *_, kept = await bot.press(waiter, asked, "Keep")
+    assert kept.text.startswith("Kept the birthday")
+    assert await birthdays_of(bot, guest.id) == [(5, 12)]
+    [saved] = await bot.send(waiter, "/occasion 王先生: anniversary Oct 3 2016")
+    assert "anniversary" in saved.text  # another occasion is no second birthday
