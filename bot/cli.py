@@ -16,12 +16,14 @@ from telegram import Bot, Update
 from bot.app import build_application
 from bot.bookings import cli as reservations_cli
 from bot.checklists import cli as playbooks_cli
+from bot.http import cli as api_cli
+from bot.http.server import parse_listen, serve
 from bot.privacy import cli as audit_cli
 from bot.settings import ConfigError, Settings, load_settings
 from bot.staff.handlers import ROLE_NAMES, invite_link
 from bot.state import Core, utc_now
 from bot.terminal.console import run_console
-from bot.webhook import WebhookError, run_webhook, webhook_from
+from bot.webhook import WebhookError, webhook_from
 from playbooks.checklists.playbook import PlaybookError
 from profiles.errors import StaffNotFound
 from profiles.parser import parse_note, traits_as_json_lines
@@ -56,8 +58,10 @@ def _parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="start the bot (a terminal chat without a bot token)")
     run.add_argument("--webhook", metavar="URL", help="receive updates at this public URL")
-    run.add_argument("--listen", metavar="HOST:PORT", default="127.0.0.1:8443",
-                     help="where to listen for the webhook, behind the TLS proxy")
+    run.add_argument("--listen", metavar="HOST:PORT",
+                     help="serve the HTTP API (and the webhook, /healthz, /metrics) here, "
+                          "behind the TLS proxy (default [api] listen; 127.0.0.1:8443 with "
+                          "--webhook)")
     run.set_defaults(command=run_bot)
 
     invite = commands.add_parser("invite", help="a one-time join link; the code on the last line")
@@ -92,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     reservations_cli.add_commands(commands)
     audit_cli.add_commands(commands)
     playbooks_cli.add_commands(commands)
+    api_cli.add_commands(commands)
     return parser
 
 
@@ -102,17 +107,21 @@ def run_bot(args: argparse.Namespace, settings: Settings) -> int:
             asyncio.run(run_console(settings))
         return 0
     app = build_application(settings)
-    if args.webhook:
-        secret = os.environ.get("GUESTCARD_WEBHOOK_SECRET")
-        try:
-            hook = webhook_from(args.webhook, args.listen, secret=secret,
+    listen = args.listen or settings.api.listen or ("127.0.0.1:8443" if args.webhook else None)
+    hook = None
+    try:
+        if args.webhook:
+            secret = os.environ.get("GUESTCARD_WEBHOOK_SECRET")
+            hook = webhook_from(args.webhook, listen or "", secret=secret,
                                 token=settings.token.get_secret_value())
-        except WebhookError as error:
-            print(f"guestcard: {error}", file=sys.stderr)
-            return 2
-        run_webhook(app, hook)
+        address = parse_listen(listen) if listen else None
+    except (WebhookError, ValueError) as error:
+        print(f"guestcard: {error}", file=sys.stderr)
+        return 2
+    if address is None:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
         return 0
-    app.run_polling(allowed_updates=Update.ALL_TYPES)
+    asyncio.run(serve(app, address, webhook=hook))
     return 0
 
 

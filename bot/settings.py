@@ -145,6 +145,18 @@ class PrivacyConfig(Strict):
     guardrails: list[str] = Field(default_factory=list)
 
 
+class ApiConfig(Strict):
+    # where the HTTP API (and the Telegram webhook, health and metrics) listens; `guestcard
+    # run --listen` overrides it
+    listen: str | None = Field(default=None, pattern=r"^.+:\d{1,5}$")
+    # calls each key may make per minute (a burst of as many)
+    rate_per_minute: int = Field(default=120, ge=1, le=100_000)
+    # /healthz: the oldest due outbox message may be this old before the bot is unhealthy
+    outbox_max_age_seconds: int = Field(default=600, ge=10)
+    # Telegram's webhook is answered when its update is handled, or with an error after this
+    update_timeout_seconds: float = Field(default=50, gt=0, le=600)
+
+
 class Settings(Strict):
     chain: Chain
     branches: list[Branch] = Field(min_length=1)
@@ -155,6 +167,7 @@ class Settings(Strict):
     privacy: PrivacyConfig = PrivacyConfig()
     playbooks: PlaybookConfig = PlaybookConfig()
     requests: LaneWords = LaneWords()
+    api: ApiConfig = ApiConfig()
     # from the environment, never from the file
     token: SecretStr | None = None
     api_url: str = TELEGRAM_API_URL
