@@ -30,6 +30,7 @@ from profiles.parser import parse_note, traits_as_json_lines
 from profiles.vocabulary import VocabularyError, load_vocabulary
 from store.backup import BackupError, backup, restore
 from store.database import SchemaTooNew, is_postgres_url
+from store.lease import DatabaseInUse, require_free_sqlite
 
 log = logging.getLogger("guestcard")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -78,11 +79,15 @@ def _parser() -> argparse.ArgumentParser:
     save.set_defaults(command=backup_database)
     load = commands.add_parser("restore", help="replace the database with a backup (bot stopped)")
     load.add_argument("file", type=Path)
+    load.add_argument("--force", action="store_true",
+                      help="even though a bot that did not stop cleanly left its lease")
     load.set_defaults(command=restore_database)
     move = commands.add_parser(
         "migrate", help="copy the SQLite database into a new PostgreSQL one (bot stopped)")
     move.add_argument("--to", required=True, metavar="postgresql://…",
                       help="an empty database; its schema is created first")
+    move.add_argument("--force", action="store_true",
+                      help="even though a bot that did not stop cleanly left its lease")
     move.set_defaults(command=migrate_database)
 
     staff = commands.add_parser("staff", help="list or deactivate staff")
@@ -175,6 +180,11 @@ def restore_database(args: argparse.Namespace, settings: Settings) -> int:
     if is_postgres_url(settings.database):
         return _not_on_postgres("restore", "pg_restore")
     try:
+        require_free_sqlite(Path(settings.database), utc_now(), force=args.force)
+    except DatabaseInUse as error:
+        print(f"guestcard: {error}; nothing was changed", file=sys.stderr)
+        return 1
+    try:
         guests = restore(args.file, Path(settings.database))
     except BackupError as error:
         print(f"guestcard: {error}; nothing was changed", file=sys.stderr)
@@ -196,6 +206,11 @@ def migrate_database(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     from profiles.migrate import MigrateError, migrate_to_postgres, shown_url  # loads psycopg
 
+    try:
+        require_free_sqlite(Path(settings.database), utc_now(), force=args.force)
+    except DatabaseInUse as error:
+        print(f"guestcard: {error}; nothing was copied", file=sys.stderr)
+        return 1
     try:
         copied = asyncio.run(migrate_to_postgres(Path(settings.database), args.to))
     except MigrateError as error:
