@@ -157,6 +157,20 @@ class ApiConfig(Strict):
     update_timeout_seconds: float = Field(default=50, gt=0, le=600)
 
 
+OutboundEvent = Literal["request.escalated", "allergy.unacknowledged", "complaint.opened"]
+
+
+def _every_outbound_event() -> list[OutboundEvent]:
+    return ["request.escalated", "allergy.unacknowledged", "complaint.opened"]
+
+
+class OutboundConfig(Strict):
+    # where the chain's own system hears of what needs attention (POSTed, signed with
+    # GUESTCARD_OUTBOUND_SECRET); none: nothing is posted
+    url: str | None = Field(default=None, pattern=r"^https?://")
+    events: list[OutboundEvent] = Field(default_factory=_every_outbound_event)
+
+
 class Settings(Strict):
     chain: Chain
     branches: list[Branch] = Field(min_length=1)
@@ -168,10 +182,19 @@ class Settings(Strict):
     playbooks: PlaybookConfig = PlaybookConfig()
     requests: LaneWords = LaneWords()
     api: ApiConfig = ApiConfig()
+    webhooks: OutboundConfig = OutboundConfig()
     # from the environment, never from the file
     token: SecretStr | None = None
     api_url: str = TELEGRAM_API_URL
+    outbound_secret: SecretStr | None = None
     config_path: Path = DEFAULT_CONFIG
+
+    @model_validator(mode="after")
+    def _outbound_signed(self) -> Settings:
+        if self.webhooks.url and self.outbound_secret is None:
+            raise ValueError("webhooks.url is set: set GUESTCARD_OUTBOUND_SECRET too, the key "
+                             "that signs each POST")
+        return self
 
     @field_validator("branches")
     @classmethod
@@ -237,6 +260,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         overrides["token"] = env["TELEGRAM_BOT_TOKEN"]
     if env.get("GUESTCARD_TELEGRAM_API_URL"):
         overrides["api_url"] = env["GUESTCARD_TELEGRAM_API_URL"]
+    if env.get("GUESTCARD_OUTBOUND_SECRET"):
+        overrides["outbound_secret"] = env["GUESTCARD_OUTBOUND_SECRET"]
     if env.get("GUESTCARD_DB"):
         storage = data.get("storage")
         data["storage"] = {**(storage if isinstance(storage, dict) else {}),
