@@ -18,7 +18,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot import errors
+from bot import errors, logs
 from bot.access import gate as access
 from bot.arrivals import handlers as arrivals
 from bot.bookings import buttons as booking_buttons
@@ -76,6 +76,8 @@ class GuestcardApplication(Application):  # type: ignore[type-arg]
 
     async def process_update(self, update: object) -> None:
         started = time.perf_counter()
+        logs.update_id.set(update.update_id if isinstance(update, Update) else None)
+        logs.staff_id.set(None)  # the access gate sets it once it knows who is asking
         await super().process_update(update)
         observe_update(self.bot_data.metrics, update, time.perf_counter() - started)
         core = self.bot_data.core

@@ -18,6 +18,7 @@ from bot.bookings import cli as reservations_cli
 from bot.checklists import cli as playbooks_cli
 from bot.http import cli as api_cli
 from bot.http.server import parse_listen, serve
+from bot.logs import configure_logging
 from bot.privacy import cli as audit_cli
 from bot.settings import ConfigError, Settings, load_settings
 from bot.staff.handlers import ROLE_NAMES, invite_link
@@ -33,15 +34,13 @@ from store.database import SchemaTooNew, is_postgres_url
 from store.lease import DatabaseInUse, require_free_sqlite
 
 log = logging.getLogger("guestcard")
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     # opt in to PTB's coming behaviour: time periods as timedelta, without deprecation noise
     os.environ.setdefault("PTB_TIMEDELTA", "true")
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per poll otherwise
+    configure_logging(getattr(args, "log_format", "text"))
     try:
         settings = load_settings()
         return int(args.command(args, settings))
@@ -63,6 +62,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="serve the HTTP API (and the webhook, /healthz, /metrics) here, "
                           "behind the TLS proxy (default [api] listen; 127.0.0.1:8443 with "
                           "--webhook)")
+    run.add_argument("--log-format", choices=["text", "json"], default="text",
+                     help="json: one JSON object a line, with update and staff ids")
     run.set_defaults(command=run_bot)
 
     invite = commands.add_parser("invite", help="a one-time join link; the code on the last line")
