@@ -121,3 +121,21 @@ async def test_the_same_source_id_from_two_integrations_is_two_things(api: Api) 
     a = await api.client.put("/api/v1/guests/1", json={"name": "Anna Lee"}, headers=auth(pms))
     b = await api.client.put("/api/v1/guests/1", json={"name": "Bo Chen"}, headers=auth(pos))
     assert a.json()["guest_id"] != b.json()["guest_id"]
+
+
+async def test_the_chat_card_shows_visits_and_average_spend_to_a_waiter_not_a_cleaner(
+    api: Api,
+) -> None:
+    bot = api.bot
+    key = await api.key("pos")
+    made = await api.client.put("/api/v1/checks/T-1", json={
+        **CHECK, "guest": {"name": "Anna Lee"}}, headers=auth(key))
+    guest_id = made.json()["guest_id"]
+    waiter = await bot.join("waiter", language="en")
+    cleaner = await bot.join("housekeeping", language="en")
+
+    waiter_card = "\n".join(m.text for m in await bot.send(waiter, f"/guest #{guest_id}"))
+    cleaner_card = "\n".join(m.text for m in await bot.send(cleaner, f"/guest #{guest_id}"))
+
+    assert "🧾 visits: 1 · average check USD 88.50 (of 1)" in waiter_card
+    assert "🧾" not in cleaner_card
