@@ -6,9 +6,13 @@ core; the core is opened before the server starts and closed after it stopped.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
+import threading
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Generator, Sequence
 from dataclasses import dataclass
 
 import uvicorn
@@ -108,6 +112,25 @@ async def _not_allowed(request: Request, exc: Exception) -> Response:
     return Problem(405, "Method not allowed", f"{request.method} {request.url.path}").response()
 
 
+class BotServer(uvicorn.Server):
+    """uvicorn's server, stopped by SIGINT or SIGTERM as usual, but without raising the
+    signal again once stopped (uvicorn does, for a server alone in its process): the bot
+    still has to stop, and to release its lease on the database."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = {sig: signal.signal(sig, self.handle_exit)
+                    for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
 async def serve(app: GuestcardApp, listen: Listen, *, webhook: Webhook | None) -> None:
     """Run the bot and the HTTP server until a signal stops the server."""
     async with app:
@@ -115,9 +138,16 @@ async def serve(app: GuestcardApp, listen: Listen, *, webhook: Webhook | None) -
             await app.post_init(app)
         core = app.bot_data.core
         assert core is not None
-        server = uvicorn.Server(uvicorn.Config(
+        server = BotServer(uvicorn.Config(
             http_app(app, core, webhook=webhook), host=listen.host, port=listen.port,
             log_config=None, lifespan="off", access_log=False))
+        serving = asyncio.create_task(server.serve())
+        # Telegram is told of the webhook only once the socket listens, or its first post fails
+        while not server.started and not serving.done():
+            await asyncio.sleep(0.05)
+        if serving.done():  # could not bind: uvicorn logged why
+            await serving
+            raise SystemExit(f"guestcard: cannot listen on {listen.host}:{listen.port}")
         if webhook is not None:
             await app.bot.set_webhook(webhook.url, secret_token=webhook.secret,
                                       allowed_updates=Update.ALL_TYPES)
@@ -125,7 +155,7 @@ async def serve(app: GuestcardApp, listen: Listen, *, webhook: Webhook | None) -
             await app.updater.start_polling(allowed_updates=Update.ALL_TYPES)
         await app.start()
         try:
-            await server.serve()
+            await serving
         finally:
             if app.updater is not None and app.updater.running:
                 await app.updater.stop()

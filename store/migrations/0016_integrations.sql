@@ -28,17 +28,20 @@ CREATE TABLE api_calls (
 CREATE INDEX api_calls_key_at ON api_calls (key_id, at);
 
 -- A source's own id for a guest: the same id again is the same guest, never a new one.
+-- (A key of one column, as every table pointing at guests has: a merge moves rows by it.)
 CREATE TABLE guest_sources (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
     source    TEXT    NOT NULL,
     source_id TEXT    NOT NULL,
     guest_id  INTEGER NOT NULL REFERENCES guests (id) ON DELETE CASCADE,
-    PRIMARY KEY (source, source_id)
+    UNIQUE (source, source_id)
 );
 
 CREATE INDEX guest_sources_guest ON guest_sources (guest_id);
 
 -- A stay (PMS) or a check (POS) by the source's own id: the visit it made.
 CREATE TABLE visit_sources (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     source      TEXT    NOT NULL,
     source_id   TEXT    NOT NULL,
     kind        TEXT    NOT NULL,
@@ -47,7 +50,7 @@ CREATE TABLE visit_sources (
     covers      INTEGER,
     spend_minor INTEGER,
     currency    TEXT,
-    PRIMARY KEY (source, kind, source_id)
+    UNIQUE (source, kind, source_id)
 );
 
 CREATE INDEX visit_sources_guest ON visit_sources (guest_id);
