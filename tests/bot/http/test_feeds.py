@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from bot.briefs.reminders import branch_day_of
 from tests.bot.conftest import BotUnderTest
 from tests.bot.http.conftest import Api, auth
 
@@ -139,3 +140,24 @@ async def test_the_chat_card_shows_visits_and_average_spend_to_a_waiter_not_a_cl
 
     assert "🧾 visits: 1 · average check USD 88.50 (of 1)" in waiter_card
     assert "🧾" not in cleaner_card
+
+
+async def test_the_housekeeping_brief_follows_check_in_room_move_and_check_out(
+    api: Api,
+) -> None:
+    bot = api.bot
+    key = await api.key()
+    await bot.join("housekeeping", name="Lily", language="en")
+    lily = next(m for m in await bot.core.staff.in_branch("la") if m.name == "Lily")
+    day = branch_day_of(bot.core.settings, "la")
+
+    async def rooms() -> list[str | None]:
+        brief = await bot.core.briefs.brief(day, bot.clock().date(), viewer=lily)
+        return [entry.room_no for entry in brief.in_house]
+
+    await api.client.put("/api/v1/stays/S-1", json=STAY, headers=auth(key))
+    assert await rooms() == ["1203"]
+    await api.client.put("/api/v1/stays/S-1/room", json={"room": "1410"}, headers=auth(key))
+    assert await rooms() == ["1410"]
+    await api.client.post("/api/v1/stays/S-1/checkout", headers=auth(key))
+    assert await rooms() == []
