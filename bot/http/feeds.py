@@ -21,9 +21,7 @@ from bot.http.problems import Problem, invalid, invalid_field
 from bot.state import Clock
 from playbooks.feeds.feeds import BookingIn, CheckIn, FeedNotFound, Feeds, StayIn
 from playbooks.feeds.keys import ApiKey, ApiKeys, Scope
-from profiles.audit import AuditAction, AuditLog
 from profiles.errors import GuestNotFound
-from profiles.guests import GuestStore
 from profiles.models import Frozen, Staff
 from profiles.names import InvalidName
 from profiles.phones import InvalidPhone
@@ -41,8 +39,6 @@ class RoomMove(Frozen):
 class FeedApi:
     keys: ApiKeys
     feeds: Feeds
-    guests: GuestStore
-    audit: AuditLog
     limiter: RateLimiter
     clock: Clock
 
@@ -69,15 +65,12 @@ class FeedApi:
 
     async def card(self, request: Request) -> Response:
         key = await caller(request, self.keys, self.limiter, Scope.CARDS)
-        guest_id = await _core(self.feeds.guest_id(key.name, _source_id(request)))
-        viewer = _viewer(key)
-        card = await _core(self.guests.card(guest_id, viewer=viewer))
-        spend = await self.feeds.spend(guest_id)
-        await self.audit.record(AuditAction.VIEW, staff_id=None, guest_id=guest_id,
-                                now=self.clock(), details={"api_key": key.name})
-        return _json({"guest": card.guest.model_dump(mode="json"),
+        seen = await _core(self.feeds.card(key.name, _source_id(request), viewer=_viewer(key),
+                                           now=self.clock()))
+        spend = seen.spend
+        return _json({"guest": seen.card.guest.model_dump(mode="json"),
                       "traits": [t.model_dump(mode="json", exclude={"attrs", "staff_id"})
-                                 for t in card.traits],
+                                 for t in seen.card.traits],
                       "visits": spend.visits, "checks": spend.checks,
                       "average_spend": {c: str(a) for c, a in spend.average.items()}})
 

@@ -64,7 +64,7 @@ def http_app(app: GuestcardApp, core: Core, *, webhook: Webhook | None = None,
              extra: Sequence[BaseRoute] = ()) -> Starlette:
     """The ASGI app; `core` is the bot's, already open."""
     keys = ApiKeys(core.db)
-    api = FeedApi(keys=keys, feeds=feeds_of(core), guests=core.guests, audit=core.audit,
+    api = FeedApi(keys=keys, feeds=feeds_of(core),
                   limiter=RateLimiter(core.settings.api.rate_per_minute, monotonic),
                   clock=core.clock)
 

@@ -18,10 +18,14 @@ from pydantic import Field
 from playbooks.arrivals import arrival_events, checkout_event
 from playbooks.bookings.book import booking_events
 from playbooks.events import EventLog
+from profiles.audit import AuditAction, record
 from profiles.bookings import MAX_NOTE_LENGTH, MAX_PARTY, Booking, BookingStatus, NewBooking, book
 from profiles.bookings import _load as load_booking
-from profiles.models import Frozen, Guest
-from profiles.sources import GuestData, Matched, match_guest
+from profiles.guests import load_guest
+from profiles.models import Frozen, Guest, GuestCard, Staff
+from profiles.sources import GuestData, Matched, guest_of_source, match_guest
+from profiles.traits import load_traits
+from profiles.visibility import visible_card
 from profiles.visits import Visit, close_visit, record_visit
 from store.database import Database, stamp
 from store.sql import Conn, inserted_id
@@ -84,6 +88,13 @@ class Spend(Frozen):
     visits: int
     checks: int
     average: dict[str, Decimal]
+
+
+class SourceCard(Frozen):
+    """A guest's card as an integration reads it: what its role may see, and their spend."""
+
+    card: GuestCard
+    spend: Spend
 
 
 class Feeds:
@@ -198,15 +209,21 @@ class Feeds:
     async def spend(self, guest_id: int) -> Spend:
         return await self._db.read(lambda conn: guest_spend(conn, guest_id))
 
-    async def guest_id(self, source: str, source_id: str) -> int:
-        def work(conn: Conn) -> int:
-            row = conn.execute("SELECT guest_id FROM guest_sources WHERE source = ?"
-                               " AND source_id = ?", (source, source_id)).fetchone()
-            if row is None:
-                raise FeedNotFound(source_id)
-            return int(row["guest_id"])
+    async def card(self, source: str, source_id: str, *, viewer: Staff,
+                   now: datetime) -> SourceCard:
+        """The card of the guest the source calls `source_id`, as `viewer` may see it; the
+        view is audited in the same transaction, under the source's name."""
 
-        return await self._db.read(work)
+        def work(conn: Conn) -> SourceCard:
+            guest_id = guest_of_source(conn, source, source_id)
+            if guest_id is None:
+                raise FeedNotFound(source_id)
+            card = GuestCard(guest=load_guest(conn, guest_id), traits=load_traits(conn, guest_id))
+            record(conn, AuditAction.VIEW, staff_id=None, guest_id=guest_id, now=now,
+                   details={"api_key": source})
+            return SourceCard(card=visible_card(card, viewer), spend=guest_spend(conn, guest_id))
+
+        return await self._db.write(work)
 
     def _match(self, conn: Conn, source: str, data: GuestData, branch: str,
                now: datetime) -> Matched:

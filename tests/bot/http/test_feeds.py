@@ -86,6 +86,9 @@ async def test_pos_checks_give_visits_and_average_spend_on_the_card(api: Api) ->
     assert (card.json()["visits"], card.json()["checks"], card.json()["average_spend"]) == (
         2, 2, {"USD": "60.00"})
     assert card.json()["guest"]["phone"] == "…8000"  # a waiter's key sees the last digits
+    [viewed] = [entry for entry in await api.bot.core.audit.for_guest(guest.json()["guest_id"])
+                if entry.action == "view"]
+    assert viewed.details == {"api_key": "pos"}
 
 
 async def test_a_check_joins_the_visit_staff_recorded_when_the_guest_arrived(api: Api) -> None:
