@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from playbooks.arrivals import arrival_events, checkout_event
 from playbooks.bookings.book import booking_events
@@ -41,7 +41,7 @@ class FeedNotFound(LookupError):
 class BookingIn(Frozen):
     branch: str | None = None  # the key's branch when left out
     guest: GuestData
-    at: datetime
+    at: AwareDatetime
     party: int | None = Field(default=None, ge=1, le=MAX_PARTY)
     note: str = Field(default="", max_length=MAX_NOTE_LENGTH)
     table: str | None = Field(default=None, max_length=8)
@@ -66,7 +66,7 @@ class CheckIn(Frozen):
     covers: int | None = Field(default=None, ge=1, le=MAX_PARTY)
     spend: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
     currency: str = Field(pattern=r"^[A-Z]{3}$")
-    at: datetime
+    at: AwareDatetime
 
 
 class Reported(Frozen):

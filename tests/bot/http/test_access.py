@@ -111,3 +111,30 @@ async def test_the_openapi_document_lists_every_call(api: Api) -> None:
         "/stays/{source_id}", "/stays/{source_id}/room", "/stays/{source_id}/checkout",
         "/checks/{source_id}"}
     assert "StayIn" in document["components"]["schemas"]
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"guest": {"name": "Anna"}, "at": "2026-11-23T19:00:00"}, "at"),  # no time zone
+    ({"guest": {"name": "Anna"}, "at": "tomorrow"}, "at"),
+    ({"guest": {"name": "Anna"}, "at": "2026-11-23T19:00:00Z", "party": 0}, "party"),
+])
+async def test_a_booking_time_without_its_zone_is_refused(
+    api: Api, body: dict[str, object], field: str,
+) -> None:
+    key = await api.key()
+    response = await api.client.put("/api/v1/bookings/B-1", json=body, headers=auth(key))
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json()["errors"]] == [field]
+
+
+@pytest.mark.parametrize(("spend", "currency"), [("-1", "USD"), ("1.005", "USD"),
+                                                 ("10", "usd"), ("ten", "USD")])
+async def test_a_check_with_an_impossible_spend_is_refused(
+    api: Api, spend: str, currency: str,
+) -> None:
+    key = await api.key()
+    check = {"guest": {"name": "Anna"}, "spend": spend, "currency": currency,
+             "at": "2026-11-22T11:00:00Z"}
+    response = await api.client.put("/api/v1/checks/T-1", json=check, headers=auth(key))
+    assert response.status_code == 422, response.text
+    assert await api.bot.core.search.find("Anna", branch=None) == []
