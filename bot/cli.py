@@ -108,6 +108,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def run_bot(args: argparse.Namespace, settings: Settings) -> int:
     if settings.token is None:
+        if args.listen or args.webhook:
+            print("guestcard: --listen and --webhook serve a Telegram bot: set "
+                  "TELEGRAM_BOT_TOKEN (without it, this is the terminal chat)", file=sys.stderr)
+            return 2
         logging.getLogger().setLevel(logging.WARNING)  # the terminal is the chat: keep it clean
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends the chat like /quit
             asyncio.run(run_console(settings))

@@ -49,3 +49,11 @@ def test_a_key_is_printed_once_works_and_stops_when_revoked(
     assert main(["api-key", "list"]) == 0
     [line] = capsys.readouterr().out.splitlines()
     assert line.startswith("opera-pms\tbranch la\tstays\trole waiter\trevoked ")
+
+
+def test_listening_without_a_bot_token_is_refused_not_ignored(
+    database: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    assert main(["run", "--listen", "127.0.0.1:8443"]) == 2
+    assert "TELEGRAM_BOT_TOKEN" in capsys.readouterr().err
