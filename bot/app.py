@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from typing import cast
 
@@ -17,7 +18,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot import errors
+from bot import errors, logs
 from bot.access import gate as access
 from bot.arrivals import handlers as arrivals
 from bot.bookings import buttons as booking_buttons
@@ -28,6 +29,7 @@ from bot.feedback import handlers as feedback
 from bot.guests import duplicates, inline, merge
 from bot.guests import handlers as guests
 from bot.menu import publish_default_menus, publish_menu
+from bot.metrics import observe_update
 from bot.notes import handlers as notes
 from bot.occasions import handlers as occasions
 from bot.privacy import handlers as privacy
@@ -41,6 +43,7 @@ from bot.signing import KEY_NAME, ButtonSigner, SigningBot
 from bot.staff import handlers as staff
 from bot.staff import start
 from bot.state import BotState, Clock, Context, Core, UserState, utc_now
+from store.lease import release
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +75,11 @@ class GuestcardApplication(Application):  # type: ignore[type-arg]
     """The Application, with the outbox delivered once after each update, in one place."""
 
     async def process_update(self, update: object) -> None:
+        started = time.perf_counter()
+        logs.update_id.set(update.update_id if isinstance(update, Update) else None)
+        logs.staff_id.set(None)  # the access gate sets it once it knows who is asking
         await super().process_update(update)
+        observe_update(self.bot_data.metrics, update, time.perf_counter() - started)
         core = self.bot_data.core
         if core is not None:
             await deliver_after_update(self.bot, core)
@@ -92,6 +99,7 @@ def build_application(
 
     async def post_shutdown(app: GuestcardApp) -> None:
         if app.bot_data.core is not None:
+            await release(app.bot_data.core.db)
             await app.bot_data.core.close()
             app.bot_data.core = None
 

@@ -16,29 +16,31 @@ from telegram import Bot, Update
 from bot.app import build_application
 from bot.bookings import cli as reservations_cli
 from bot.checklists import cli as playbooks_cli
+from bot.http import cli as api_cli
+from bot.http.server import parse_listen, serve
+from bot.logs import configure_logging
 from bot.privacy import cli as audit_cli
 from bot.settings import ConfigError, Settings, load_settings
 from bot.staff.handlers import ROLE_NAMES, invite_link
 from bot.state import Core, utc_now
 from bot.terminal.console import run_console
-from bot.webhook import WebhookError, run_webhook, webhook_from
+from bot.webhook import WebhookError, webhook_from
 from playbooks.checklists.playbook import PlaybookError
 from profiles.errors import StaffNotFound
 from profiles.parser import parse_note, traits_as_json_lines
 from profiles.vocabulary import VocabularyError, load_vocabulary
 from store.backup import BackupError, backup, restore
 from store.database import DatabaseUnusable, SchemaTooNew, is_postgres_url
+from store.lease import DatabaseInUse, require_free_sqlite
 
 log = logging.getLogger("guestcard")
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     # opt in to PTB's coming behaviour: time periods as timedelta, without deprecation noise
     os.environ.setdefault("PTB_TIMEDELTA", "true")
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per poll otherwise
+    configure_logging(getattr(args, "log_format", "text"))
     try:
         settings = load_settings()
         return int(args.command(args, settings))
@@ -59,8 +61,12 @@ def _parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="start the bot (a terminal chat without a bot token)")
     run.add_argument("--webhook", metavar="URL", help="receive updates at this public URL")
-    run.add_argument("--listen", metavar="HOST:PORT", default="127.0.0.1:8443",
-                     help="where to listen for the webhook, behind the TLS proxy")
+    run.add_argument("--listen", metavar="HOST:PORT",
+                     help="serve the HTTP API (and the webhook, /healthz, /metrics) here, "
+                          "behind the TLS proxy (default [api] listen; 127.0.0.1:8443 with "
+                          "--webhook)")
+    run.add_argument("--log-format", choices=["text", "json"], default="text",
+                     help="json: one JSON object a line, with update and staff ids")
     run.set_defaults(command=run_bot)
 
     invite = commands.add_parser("invite", help="a one-time join link; the code on the last line")
@@ -77,11 +83,15 @@ def _parser() -> argparse.ArgumentParser:
     save.set_defaults(command=backup_database)
     load = commands.add_parser("restore", help="replace the database with a backup (bot stopped)")
     load.add_argument("file", type=Path)
+    load.add_argument("--force", action="store_true",
+                      help="even though a bot that did not stop cleanly left its lease")
     load.set_defaults(command=restore_database)
     move = commands.add_parser(
         "migrate", help="copy the SQLite database into a new PostgreSQL one (bot stopped)")
     move.add_argument("--to", required=True, metavar="postgresql://…",
                       help="an empty database; its schema is created first")
+    move.add_argument("--force", action="store_true",
+                      help="even though a bot that did not stop cleanly left its lease")
     move.set_defaults(command=migrate_database)
 
     staff = commands.add_parser("staff", help="list or deactivate staff")
@@ -95,27 +105,36 @@ def _parser() -> argparse.ArgumentParser:
     reservations_cli.add_commands(commands)
     audit_cli.add_commands(commands)
     playbooks_cli.add_commands(commands)
+    api_cli.add_commands(commands)
     return parser
 
 
 def run_bot(args: argparse.Namespace, settings: Settings) -> int:
     if settings.token is None:
+        if args.listen or args.webhook:
+            print("guestcard: --listen and --webhook serve a Telegram bot: set "
+                  "TELEGRAM_BOT_TOKEN (without it, this is the terminal chat)", file=sys.stderr)
+            return 2
         logging.getLogger().setLevel(logging.WARNING)  # the terminal is the chat: keep it clean
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends the chat like /quit
             asyncio.run(run_console(settings))
         return 0
     app = build_application(settings)
-    if args.webhook:
-        secret = os.environ.get("GUESTCARD_WEBHOOK_SECRET")
-        try:
-            hook = webhook_from(args.webhook, args.listen, secret=secret,
+    listen = args.listen or settings.api.listen or ("127.0.0.1:8443" if args.webhook else None)
+    hook = None
+    try:
+        if args.webhook:
+            secret = os.environ.get("GUESTCARD_WEBHOOK_SECRET")
+            hook = webhook_from(args.webhook, listen or "", secret=secret,
                                 token=settings.token.get_secret_value())
-        except WebhookError as error:
-            print(f"guestcard: {error}", file=sys.stderr)
-            return 2
-        run_webhook(app, hook)
+        address = parse_listen(listen) if listen else None
+    except (WebhookError, ValueError) as error:
+        print(f"guestcard: {error}", file=sys.stderr)
+        return 2
+    if address is None:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
         return 0
-    app.run_polling(allowed_updates=Update.ALL_TYPES)
+    asyncio.run(serve(app, address, webhook=hook))
     return 0
 
 
@@ -169,6 +188,11 @@ def restore_database(args: argparse.Namespace, settings: Settings) -> int:
     if is_postgres_url(settings.database):
         return _not_on_postgres("restore", "pg_restore")
     try:
+        require_free_sqlite(Path(settings.database), utc_now(), force=args.force)
+    except DatabaseInUse as error:
+        print(f"guestcard: {error}; nothing was changed", file=sys.stderr)
+        return 1
+    try:
         guests = restore(args.file, Path(settings.database))
     except BackupError as error:
         print(f"guestcard: {error}; nothing was changed", file=sys.stderr)
@@ -190,6 +214,11 @@ def migrate_database(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     from profiles.migrate import MigrateError, migrate_to_postgres, shown_url  # loads psycopg
 
+    try:
+        require_free_sqlite(Path(settings.database), utc_now(), force=args.force)
+    except DatabaseInUse as error:
+        print(f"guestcard: {error}; nothing was copied", file=sys.stderr)
+        return 1
     try:
         copied = asyncio.run(migrate_to_postgres(Path(settings.database), args.to))
     except MigrateError as error:

@@ -56,11 +56,12 @@ async def _deliver(
     if renderer is None:
         await outbox.give_up(delivery.id, error=f"no renderer for {delivery.kind!r}", now=now)
         return 0
-    rendered = await renderer(core, delivery, await _language(core, delivery))
-    if rendered is None:
-        await outbox.sent(delivery.id, message_id=None, now=now)  # nothing left to say
-        return 0
     try:
+        # a renderer that delivers itself (an outbound webhook's POST) fails like a send
+        rendered = await renderer(core, delivery, await _language(core, delivery))
+        if rendered is None:
+            await outbox.sent(delivery.id, message_id=None, now=now)  # nothing left to say
+            return 0
         message_id = await _send(bot, delivery.chat_id, rendered)
     except RetryAfter as error:
         await outbox.retry(delivery.id, error=str(error), after=_seconds(error.retry_after),

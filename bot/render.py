@@ -7,6 +7,7 @@ from datetime import date, datetime
 from html import escape
 
 from bot.i18n import catalogue, t
+from playbooks.feeds.feeds import Spend
 from profiles.models import Category, Guest, GuestCard, NoteLogged, Segment, Trait
 
 MESSAGE_LIMIT = 4096
@@ -29,6 +30,12 @@ def card(card: GuestCard, *, lang: str, now: datetime, branches: Mapping[str, st
     lines += after_traits
     lines.append(_footer(card.guest, lang, now, branches))
     return split_message(lines)
+
+
+def spend_line(spend: Spend, lang: str) -> str:
+    """Visits and the average POS check, per currency ("USD 60.00")."""
+    average = ", ".join(f"{currency} {amount}" for currency, amount in spend.average.items())
+    return t(lang, "card.spend", visits=spend.visits, average=average, checks=spend.checks)
 
 
 def headline(guest: Guest, lang: str) -> str:

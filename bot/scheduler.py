@@ -9,6 +9,7 @@ whatever fell due while the bot was down.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 from functools import partial
@@ -19,11 +20,15 @@ from telegram.ext import Application
 from bot.briefs import reminders
 from bot.checklists.messages import playbook_renderers
 from bot.delivery import Renderer, deliver_due
+from bot.http.outbound import RENDERERS as outbound_renderers
+from bot.metrics import Metrics
 from bot.requests.messages import request_renderers
 from bot.service_report import jobs as audit_jobs
 from bot.staff.reachability import RENDERERS as reachability_renderers
 from bot.staff.reachability import notice_unreachable
 from bot.state import Context, Core
+from playbooks import outbound
+from store.lease import renew
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +44,15 @@ def planners(core: Core) -> list[Planner]:
     return [core.events.publish_pending, partial(reminders.plan, core), core.playbooks.plan,
             core.request_planner.plan,
             core.feedback.plan_asks, partial(audit_jobs.plan_weekly, core),
-            partial(audit_jobs.sweep_privacy, core), partial(forget_old_updates, core)]
+            partial(audit_jobs.sweep_privacy, core), partial(forget_old_updates, core),
+            partial(plan_webhooks, core)]
+
+
+async def plan_webhooks(core: Core, now: datetime) -> int:
+    """The chain's outbound webhooks, when it configured a URL."""
+    if core.settings.webhooks.url is None:
+        return 0
+    return await outbound.plan(core.db, core.settings.webhooks.events, now)
 
 
 async def forget_old_updates(core: Core, now: datetime) -> int:
@@ -50,7 +63,7 @@ async def forget_old_updates(core: Core, now: datetime) -> int:
 def renderers() -> Mapping[str, Renderer]:
     """How each kind of outbox message reads, in one visible place."""
     return {**playbook_renderers(), **request_renderers(), **reminders.RENDERERS,
-            **audit_jobs.RENDERERS, **reachability_renderers}
+            **audit_jobs.RENDERERS, **reachability_renderers, **outbound_renderers}
 
 
 async def sweep_once(bot: Bot, core: Core, now: datetime) -> int:
@@ -82,7 +95,16 @@ async def deliver_after_update(bot: Bot, core: Core) -> None:
 
 
 async def _tick(context: Context) -> None:
-    await sweep_once(context.bot, context.core, context.core.clock())
+    await tick(context.bot, context.core, context.bot_data.metrics)
+
+
+async def tick(bot: Bot, core: Core, metrics: Metrics) -> None:
+    """One scheduled sweep: the bot's lease on the database renewed, the sweep timed."""
+    started = time.perf_counter()
+    await renew(core.db, core.clock())
+    await sweep_once(bot, core, core.clock())
+    metrics.sweep_seconds.observe(time.perf_counter() - started)
+    metrics.last_sweep = core.clock()
 
 
 def schedule_sweeps(app: Application, seconds: float = SWEEP_SECONDS) -> None:  # type: ignore[type-arg]

@@ -145,6 +145,32 @@ class PrivacyConfig(Strict):
     guardrails: list[str] = Field(default_factory=list)
 
 
+class ApiConfig(Strict):
+    # where the HTTP API (and the Telegram webhook, health and metrics) listens; `guestcard
+    # run --listen` overrides it
+    listen: str | None = Field(default=None, pattern=r"^.+:\d{1,5}$")
+    # calls each key may make per minute (a burst of as many)
+    rate_per_minute: int = Field(default=120, ge=1, le=100_000)
+    # /healthz: the oldest due outbox message may be this old before the bot is unhealthy
+    outbox_max_age_seconds: int = Field(default=600, ge=10)
+    # Telegram's webhook is answered when its update is handled, or with an error after this
+    update_timeout_seconds: float = Field(default=50, gt=0, le=600)
+
+
+OutboundEvent = Literal["request.escalated", "allergy.unacknowledged", "complaint.opened"]
+
+
+def _every_outbound_event() -> list[OutboundEvent]:
+    return ["request.escalated", "allergy.unacknowledged", "complaint.opened"]
+
+
+class OutboundConfig(Strict):
+    # where the chain's own system hears of what needs attention (POSTed, signed with
+    # GUESTCARD_OUTBOUND_SECRET); none: nothing is posted
+    url: str | None = Field(default=None, pattern=r"^https?://")
+    events: list[OutboundEvent] = Field(default_factory=_every_outbound_event)
+
+
 class Settings(Strict):
     chain: Chain
     branches: list[Branch] = Field(min_length=1)
@@ -155,10 +181,20 @@ class Settings(Strict):
     privacy: PrivacyConfig = PrivacyConfig()
     playbooks: PlaybookConfig = PlaybookConfig()
     requests: LaneWords = LaneWords()
+    api: ApiConfig = ApiConfig()
+    webhooks: OutboundConfig = OutboundConfig()
     # from the environment, never from the file
     token: SecretStr | None = None
     api_url: str = TELEGRAM_API_URL
+    outbound_secret: SecretStr | None = None
     config_path: Path = DEFAULT_CONFIG
+
+    @model_validator(mode="after")
+    def _outbound_signed(self) -> Settings:
+        if self.webhooks.url and self.outbound_secret is None:
+            raise ValueError("webhooks.url is set: set GUESTCARD_OUTBOUND_SECRET too, the key "
+                             "that signs each POST")
+        return self
 
     @field_validator("branches")
     @classmethod
@@ -224,6 +260,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         overrides["token"] = env["TELEGRAM_BOT_TOKEN"]
     if env.get("GUESTCARD_TELEGRAM_API_URL"):
         overrides["api_url"] = env["GUESTCARD_TELEGRAM_API_URL"]
+    if env.get("GUESTCARD_OUTBOUND_SECRET"):
+        overrides["outbound_secret"] = env["GUESTCARD_OUTBOUND_SECRET"]
     if env.get("GUESTCARD_DB"):
         storage = data.get("storage")
         data["storage"] = {**(storage if isinstance(storage, dict) else {}),

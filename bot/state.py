@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from telegram.ext import Application, CallbackContext
 
 from bot.checklists.setup import playbook_engine, playbook_library
+from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.signing import SigningBot
 from playbooks.arrivals import Arrivals
@@ -125,6 +126,7 @@ class BotState:
     """Application-wide state; `core` is set in post_init, inside the running event loop."""
 
     core: Core | None = None
+    metrics: Metrics = field(default_factory=Metrics)
 
 
 @dataclass

@@ -41,6 +41,8 @@ async def send_card(message: Message, context: Context, guest_id: int) -> None:
     card = view.card
     requests = [summary_line(summary, lang=context.lang, routing=core.requests.routing)
                 for summary in view.open_requests]
+    if view.spend is not None and view.spend.checks:
+        requests.append(render.spend_line(view.spend, context.lang))
     chunks = render.card(card, lang=context.lang, now=core.clock(),
                          branches=branch_labels(context), after_traits=requests)
     for chunk in chunks[:-1]:

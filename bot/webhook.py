@@ -6,10 +6,6 @@ import hashlib
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from telegram import Update
-
-from bot.app import GuestcardApp
-
 
 class WebhookError(ValueError):
     """The webhook URL or listen address cannot be used."""
@@ -42,12 +38,3 @@ def webhook_from(url: str, listen: str, *, secret: str | None, token: str) -> We
 def derived_secret(token: str) -> str:
     # Telegram allows 1-256 characters of [A-Za-z0-9_-] in the secret token header
     return hashlib.sha256(f"guestcard-webhook:{token}".encode()).hexdigest()
-
-
-def run_webhook(app: GuestcardApp, webhook: Webhook) -> None:
-    """Serve until stopped; requests without the secret header are refused by PTB (403)."""
-    app.run_webhook(
-        listen=webhook.host, port=webhook.port, url_path=webhook.path,
-        webhook_url=webhook.url, secret_token=webhook.secret,
-        allowed_updates=Update.ALL_TYPES,
-    )

@@ -74,7 +74,7 @@ def arrival_events(visit: Visit) -> list[Event]:
     return [arrived, arrived.model_copy(update={"kind": EventKind.GUEST_SEATED})]
 
 
-def checkout_event(visit: Visit, *, staff_id: int, at: datetime) -> Event:
+def checkout_event(visit: Visit, *, staff_id: int | None, at: datetime) -> Event:
     details: dict[str, str | int | bool | None] = {"visit_id": visit.id}
     if visit.room_no:
         details["room"] = visit.room_no

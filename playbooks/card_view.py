@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from playbooks.feeds.feeds import Spend, guest_spend
 from playbooks.requests.models import RequestSummary
 from playbooks.requests.store import open_requests
 from profiles.audit import AuditAction, record
 from profiles.guests import load_guest
-from profiles.models import Frozen, GuestCard, Staff
+from profiles.models import Frozen, GuestCard, Role, Staff
 from profiles.traits import load_traits
 from profiles.visibility import visible_card
 from store.database import Database
@@ -23,9 +24,14 @@ from store.sql import Conn
 
 log = logging.getLogger(__name__)
 
+# a cleaner or a cook serves the guest the same whatever they spend
+SEES_SPEND = frozenset({Role.WAITER, Role.LEAD, Role.MANAGER, Role.ADMIN})
+
+
 class CardView(Frozen):
     card: GuestCard
     open_requests: list[RequestSummary]
+    spend: Spend | None = None  # visits and average check, for the roles that see them
 
 
 class CardViews:
@@ -38,7 +44,9 @@ class CardViews:
         def view(conn: Conn) -> CardView:
             card = GuestCard(guest=load_guest(conn, guest_id), traits=load_traits(conn, guest_id))
             return CardView(card=visible_card(card, viewer),
-                            open_requests=open_requests(conn, [guest_id]).get(guest_id, []))
+                            open_requests=open_requests(conn, [guest_id]).get(guest_id, []),
+                            spend=guest_spend(conn, guest_id)
+                            if viewer.role in SEES_SPEND else None)
 
         def view_recorded(conn: Conn) -> CardView:
             shown = view(conn)

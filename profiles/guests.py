@@ -42,21 +42,8 @@ class GuestStore:
         name, honorific = split_honorific(clean_name(raw_name))
         phone = optional_phone(raw_phone, region, self._regions)
 
-        def work(conn: Conn) -> Guest:
-            cursor = conn.execute(
-                "INSERT INTO guests (id, name, honorific, pinyin, phone, phone_rev, branch,"
-                " created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " RETURNING id",
-                (next_guest_id(conn), name, honorific, pinyin_of(name).joined, phone,
-                 phone_tail_key(phone) if phone else None, branch, staff_id,
-                 stamp(now), stamp(now)),
-            )
-            guest_id = inserted_id(cursor)
-            index_guest(conn, guest_id)
-            record(conn, AuditAction.CREATE, staff_id=staff_id, guest_id=guest_id, now=now)
-            return load_guest(conn, guest_id)
-
-        return await self._db.write(work)
+        return await self._db.write(lambda conn: insert_guest(
+            conn, name, honorific, phone, branch=branch, staff_id=staff_id, now=now))
 
     async def get(self, guest_id: int) -> Guest:
         return await self._db.read(lambda conn: load_guest(conn, guest_id))
@@ -141,6 +128,25 @@ def _require_updated(guest_id: int, cursor: Cursor) -> None:
     """GuestNotFound when the UPDATE found no such guest."""
     if cursor.rowcount != 1:
         raise GuestNotFound(guest_id)
+
+
+def insert_guest(
+    conn: Conn, name: str, honorific: str, phone: str | None, *, branch: str,
+    staff_id: int | None, now: datetime,
+) -> Guest:
+    """A new guest, indexed and audited, in the caller's transaction; the name already
+    cleaned and split, the phone already normalised."""
+    cursor = conn.execute(
+        "INSERT INTO guests (id, name, honorific, pinyin, phone, phone_rev, branch,"
+        " created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " RETURNING id",
+        (next_guest_id(conn), name, honorific, pinyin_of(name).joined, phone,
+         phone_tail_key(phone) if phone else None, branch, staff_id, stamp(now), stamp(now)),
+    )
+    guest_id = inserted_id(cursor)
+    index_guest(conn, guest_id)
+    record(conn, AuditAction.CREATE, staff_id=staff_id, guest_id=guest_id, now=now)
+    return load_guest(conn, guest_id)
 
 
 def next_guest_id(conn: Conn) -> int:

@@ -7,6 +7,7 @@ import logging
 from telegram import Chat, Update
 from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
 
+from bot import logs
 from bot.callbacks import Verb
 from bot.i18n import t
 from bot.signing import accept_press
@@ -35,6 +36,7 @@ async def admit_staff(update: Update, context: Context) -> None:
     staff = await context.core.staff.by_telegram_id(user.id)
     if staff is not None and staff.active:
         context.staff = staff
+        logs.staff_id.set(staff.id)
         if update.callback_query and not await _signed_press(update, context):
             raise ApplicationHandlerStop
         return

@@ -35,7 +35,7 @@ class Bookings:
         return await self._db.write(work)
 
 
-def booking_events(made: BookingMade, *, staff_id: int, at: datetime) -> list[Event]:
+def booking_events(made: BookingMade, *, staff_id: int | None, at: datetime) -> list[Event]:
     """booking.created, and booking.first_visit for a guest never seen anywhere."""
     booking = made.booking
     details: dict[str, str | int | bool | None] = {

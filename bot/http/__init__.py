@@ -1,0 +1,1 @@
+"""The HTTP side of the process: the integrations' API, Telegram's webhook, health, metrics."""

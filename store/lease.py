@@ -1,0 +1,82 @@
+"""The lease a running bot holds on its database, renewed every sweep.
+
+`restore` and `migrate` replace or copy the whole database; done under a running bot they
+would lose what it writes meanwhile. They read the lease first and refuse while it is fresh.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from store.database import Database, stamp
+from store.sql import Conn
+
+BOT_LEASE = "bot"
+# three missed sweeps (30 s each) and the bot is taken for stopped
+STALE_AFTER = timedelta(seconds=90)
+
+
+class DatabaseInUse(Exception):
+    """A bot renewed its lease on the database moments ago."""
+
+    def __init__(self, holder: str, renewed_at: datetime, *, stale: bool) -> None:
+        when = f"{renewed_at:%Y-%m-%d %H:%M:%S} UTC"
+        super().__init__(
+            f"a bot ({holder}) last renewed its lease on this database at {when}, and did "
+            "not stop cleanly: if it is surely stopped, run again with --force" if stale else
+            f"a bot ({holder}) is using this database (lease renewed at {when}): stop it "
+            "first")
+        self.holder, self.renewed_at, self.stale = holder, renewed_at, stale
+
+
+def holder_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+async def renew(db: Database, now: datetime, holder: str | None = None) -> None:
+    name = holder or holder_name()
+    await db.claim(lambda conn: renew_lease(conn, name, now))
+
+
+def renew_lease(conn: Conn, holder: str, now: datetime) -> None:
+    conn.execute("INSERT INTO leases (name, holder, renewed_at) VALUES (?, ?, ?)"
+                 " ON CONFLICT (name) DO UPDATE SET holder = excluded.holder,"
+                 " renewed_at = excluded.renewed_at", (BOT_LEASE, holder, stamp(now)))
+
+
+async def release(db: Database) -> None:
+    await db.claim(lambda conn: conn.execute("DELETE FROM leases WHERE name = ?", (BOT_LEASE,)))
+
+
+async def last_renewed(db: Database) -> tuple[str, datetime] | None:
+    def work(conn: Conn) -> tuple[str, datetime] | None:
+        row = conn.execute("SELECT holder, renewed_at FROM leases WHERE name = ?",
+                           (BOT_LEASE,)).fetchone()
+        return None if row is None else (str(row[0]), datetime.fromisoformat(row[1]))
+
+    return await db.read(work)
+
+
+def require_free_sqlite(path: Path, now: datetime, *, force: bool = False) -> None:
+    """Raise DatabaseInUse if a bot renewed its lease on the SQLite file within
+    STALE_AFTER; `force` passes only a stale lease, never a fresh one."""
+    if not path.exists():
+        return
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        row = conn.execute("SELECT holder, renewed_at FROM leases WHERE name = ?",
+                           (BOT_LEASE,)).fetchone()
+    except sqlite3.OperationalError:
+        return  # a database from before leases: no bot of this version runs on it
+    finally:
+        conn.close()
+    if row is None:
+        return
+    renewed = datetime.fromisoformat(row[1])
+    stale = now - renewed >= STALE_AFTER
+    if not (stale and force):
+        raise DatabaseInUse(str(row[0]), renewed, stale=stale)
