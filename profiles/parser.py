@@ -148,15 +148,21 @@ def parse_note(text: str, vocabulary: Vocabulary, *, region: str | None = None) 
     day_first = region is not None and region.upper() not in _MONTH_FIRST_REGIONS
     visible = _visible_text(text)
     spans = list(_spans(visible))
-    pieces = [
-        piece
-        for start, end in spans
-        if end - start <= MAX_TRAIT_LENGTH
-        for piece in _pieces(visible, start, end, lexicon)
+    # A segment too long to be a trait stands between the pieces on either side of it.
+    sections: list[list[tuple[_Piece, _Hints]]] = [[]]
+    for start, end in spans:
+        if end - start > MAX_TRAIT_LENGTH:
+            sections.append([])
+        else:
+            sections[-1] += [(piece, _hints(piece.folded, lexicon))
+                             for piece in _pieces(visible, start, end, lexicon)]
+    hints = [hint for section in sections for _, hint in section]
+    groups = [
+        group
+        for section in sections
+        for group in _grouped([piece for piece, hint in section if not hint.only], visible,
+                              lexicon, day_first)
     ]
-    hints = [_hints(piece.folded, lexicon) for piece in pieces]
-    kept = [piece for piece, hint in zip(pieces, hints, strict=True) if not hint.only]
-    groups = _grouped(kept, visible, lexicon, day_first)
     return ParsedNote(
         traits=[
             draft
@@ -338,8 +344,10 @@ def _chunks(text: str, start: int, end: int, lexicon: Lexicon) -> list[tuple[int
     runs = _runs(_anchors(folded, lexicon))
     cuts: list[int] = []
     for before, after in pairwise(runs):
-        # An allergy cue takes its allergen, the words before it, along.
-        cut = before.end if after.first_is_allergy_cue else after.start
+        if after.kind is Category.ALLERGY and before.end == after.start:
+            continue  # "牛奶过敏": the word right before the cue is the allergen
+        # An allergy takes its allergen, the words before it, along ("媽媽|對蝦過敏").
+        cut = before.end if after.kind is Category.ALLERGY else after.start
         at = origin[cut] if cut < len(origin) else len(segment)
         if 0 < at < len(segment) and _HAN.match(segment[at]) and _han_before(segment, at):
             cuts.append(at)
@@ -413,7 +421,7 @@ def _grouped(pieces: list[_Piece], text: str, lexicon: Lexicon,
     groups: list[_Group] = []
     for piece in pieces:
         reading = _read(piece.folded, lexicon, day_first=day_first)
-        if _takes_allergy_cue(groups, reading):
+        if _takes_allergy_cue(groups, reading) or _names_allergen(groups, reading):
             head = _joined(groups[-1].head, piece, text)
             groups[-1] = _Group(head, _read(head.folded, lexicon, day_first=day_first))
             continue
@@ -424,12 +432,25 @@ def _grouped(pieces: list[_Piece], text: str, lexicon: Lexicon,
     return groups
 
 
+def _names_allergen(groups: list[_Group], reading: _Reading) -> bool:
+    """"有点过敏 菌菇类": the piece after a bare allergy names the allergen."""
+    if not groups or groups[-1].details or not _may_name_allergen(reading):
+        return False
+    before = groups[-1].reading
+    return before.category is Category.ALLERGY and "item" not in before.attrs
+
+
+def _may_name_allergen(reading: _Reading) -> bool:
+    # A food, words the vocabulary does not know, or a food refused ("海鲜芒果都不碰").
+    return reading.category in (Category.NOTE, Category.FOOD) or (
+        reading.category is Category.DIET and reading.attrs.get("kind") in tuple(Refusal))
+
+
 def _takes_allergy_cue(groups: list[_Group], reading: _Reading) -> bool:
     """"sesame - allergic": the bare cue names the piece before it as the allergen."""
     if not groups or groups[-1].details or reading.category is not Category.ALLERGY:
         return False
-    before = groups[-1].reading
-    return "item" not in reading.attrs and before.category in (Category.NOTE, Category.FOOD)
+    return "item" not in reading.attrs and _may_name_allergen(groups[-1].reading)
 
 
 def _joined(first: _Piece, second: _Piece, text: str) -> _Piece:
@@ -442,24 +463,33 @@ def _joined(first: _Piece, second: _Piece, text: str) -> _Piece:
 def _qualifies(group: _Group, piece: _Piece, reading: _Reading, lexicon: Lexicon,
                day_first: bool) -> bool:
     """Whether `piece` only says more about the trait `group` makes."""
-    if "item" in reading.attrs or reading.category not in (
-        Category.NOTE, group.reading.category, Category.FOOD, Category.DIET
-    ):
+    if any(hit.value.category is Category.ALLERGY
+           for hit in lexicon.cues.find_all(group.head.folded)):
+        return _tells_of_allergy(reading)
+    if "item" in reading.attrs:
         return False
     folded = piece.folded
     match group.reading.category:
-        case Category.ALLERGY:
-            if reading.category is Category.ALLERGY:
-                return True  # "has an EpiPen", "ANAPHYLAXIS", "会休克"
-            return any(terms.find_all(folded) for terms in (
-                lexicon.severities, lexicon.denied_allergy, lexicon.negated_allergy,
-                lexicon.dislikes))
         case Category.DRINK:
             return reading.category in (Category.NOTE, Category.DRINK) and bool(
                 lexicon.sizes.find_all(folded) or lexicon.temperatures.find_all(folded))
         case Category.OCCASION:
             found = _find_date(folded, lexicon, day_first)
             return reading.category is Category.NOTE and found is not None and _exists(found)
+        case _:
+            return False
+
+
+def _tells_of_allergy(reading: _Reading) -> bool:
+    """After an allergy, what is not about seats, rooms, people or service tells more of it:
+    "has an EpiPen", "会休克", "喝了拉肚子", "no marzipan", "蒜蓉都不行", "nope"."""
+    match reading.category:
+        case Category.NOTE | Category.FOOD:
+            return True
+        case Category.ALLERGY | Category.DRINK:
+            return "item" not in reading.attrs
+        case Category.DIET:
+            return reading.attrs.get("kind") in tuple(Refusal)
         case _:
             return False
 
@@ -619,7 +649,9 @@ def _allergy(folded: str, details: str, cues: list[Hit[Cue]], lexicon: Lexicon) 
     severities = lexicon.severities.find_all(folded)
     denials = lexicon.denied_allergy.find_all(folded)
     allergy_cues = [hit for hit in cues if hit.value.category is Category.ALLERGY]
-    item = _item(_blank_out(folded, [*allergy_cues, *severities, *denials]), lexicon)
+    others: list[Hit[Any]] = [*severities, *denials, *lexicon.refusals.find_all(folded),
+                              *lexicon.dislikes.find_all(folded)]
+    item = _allergen(folded, allergy_cues, others, lexicon)
     if denials or lexicon.denied_allergy.find_all(details):
         # "榴莲不是过敏，就是不爱吃": a dislike; "芒果过敏?? 问了说不是": nothing at all
         dislike = any(terms.find_all(whole) for terms in (lexicon.dislikes, lexicon.refusals))
@@ -630,6 +662,27 @@ def _allergy(folded: str, details: str, cues: list[Hit[Cue]], lexicon: Lexicon) 
     severity = stated[0].value if stated else Severity.UNKNOWN
     attrs: Attrs = {"severity": str(severity)}
     return _Reading(Category.ALLERGY, {**attrs, "item": item} if item else attrs)
+
+
+def _allergen(folded: str, cues: list[Hit[Cue]], others: Sequence[Hit[Any]],
+              lexicon: Lexicon) -> str:
+    """The words nearest before the first allergy cue ("花生严重过敏", "severe nut allergy"),
+    else those after it ("allergic to peanuts (severe)"), cue and qualifier words left out."""
+    marked = _marked(folded, [*cues, *others])
+    before = re.split("\0+", marked[: cues[0].start])
+    after = re.split("\0+", marked[cues[0].end :])
+    for stretch in [*reversed(before), *after]:
+        if item := _item(stretch, lexicon):
+            return item
+    return ""
+
+
+def _marked(folded: str, hits: Sequence[Hit[Any]]) -> str:
+    # Words taken out become NULs, so the stretches between them can be told apart.
+    chars = list(folded)
+    for hit in hits:
+        chars[hit.start : hit.end] = "\0" * (hit.end - hit.start)
+    return "".join(chars)
 
 
 def _dislike(folded: str, dislike: Hit[bool], lexicon: Lexicon) -> _Reading:
