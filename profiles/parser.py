@@ -164,11 +164,11 @@ def parse_note(text: str, vocabulary: Vocabulary, *, region: str | None = None) 
                               lexicon, day_first)
     ]
     return ParsedNote(
-        traits=[
+        traits=_with_note_severity([
             draft
             for group in groups
             for draft in _drafts(group, visible, lexicon, day_first, private=private)
-        ],
+        ], groups, lexicon),
         unparsed=[visible[start:end] for start, end in spans if end - start > MAX_TRAIT_LENGTH],
         tier_hint=next((hint.tier for hint in hints if hint.tier), None),
         segment_hint=next((hint.segment for hint in hints if hint.segment), None),
@@ -344,7 +344,7 @@ def _chunks(text: str, start: int, end: int, lexicon: Lexicon) -> list[tuple[int
     runs = _runs(_anchors(folded, lexicon))
     cuts: list[int] = []
     for before, after in pairwise(runs):
-        if after.kind is Category.ALLERGY and before.end == after.start:
+        if after.first_is_allergy_cue and before.end == after.start:
             continue  # "牛奶过敏": the word right before the cue is the allergen
         # An allergy takes its allergen, the words before it, along ("媽媽|對蝦過敏").
         cut = before.end if after.kind is Category.ALLERGY else after.start
@@ -393,10 +393,12 @@ def _runs(anchors: list[tuple[int, int, Category, str]]) -> list[_Run]:
             run.food_only = run.food_only and food
             continue
         runs.append(_Run(category, start, end, allergy_cue, negation, food))
-    # A negation with nothing after it ("电脑不要碰") belongs to what came before.
+    # A negation with nothing after it ("电脑不要碰") belongs to what came before, and so
+    # does more of the same ("房间别放鲜花").
     merged: list[_Run] = []
     for run in runs:
-        if merged and run.negation_only:
+        if merged and (run.negation_only or run.kind is merged[-1].kind
+                       and run.kind is not Category.ALLERGY):
             merged[-1].end = run.end
         else:
             merged.append(run)
@@ -492,6 +494,21 @@ def _tells_of_allergy(reading: _Reading) -> bool:
             return reading.attrs.get("kind") in tuple(Refusal)
         case _:
             return False
+
+
+def _with_note_severity(drafts: list[TraitDraft], groups: list[_Group],
+                        lexicon: Lexicon) -> list[TraitDraft]:
+    """A severity said apart from the allergy ("很严重！对虾过敏") applies to it."""
+    if not any(draft.attrs.get("severity") == Severity.UNKNOWN for draft in drafts):
+        return drafts
+    stated = next((hit.value for group in groups
+                   if group.reading.category is not Category.ALLERGY
+                   for piece in (group.head, *group.details)
+                   for hit in lexicon.severities.find_all(piece.folded)), None)
+    if stated is None:
+        return drafts
+    return [draft.model_copy(update={"attrs": {**draft.attrs, "severity": str(stated)}})
+            if draft.attrs.get("severity") == Severity.UNKNOWN else draft for draft in drafts]
 
 
 def _drafts(group: _Group, text: str, lexicon: Lexicon, day_first: bool, *,
@@ -655,6 +672,7 @@ def _allergy(folded: str, details: str, cues: list[Hit[Cue]], lexicon: Lexicon) 
     if denials or lexicon.denied_allergy.find_all(details):
         # "榴莲不是过敏，就是不爱吃": a dislike; "芒果过敏?? 问了说不是": nothing at all
         dislike = any(terms.find_all(whole) for terms in (lexicon.dislikes, lexicon.refusals))
+        item = item or str(_read(details, lexicon).attrs.get("item", ""))
         if dislike and item:
             return _Reading(Category.FOOD, {"polarity": "dislike", "item": item})
         return _Reading(Category.NOTE, {})
