@@ -297,7 +297,7 @@ def _split_conjunctions(text: str, start: int, end: int,
                         lexicon: Lexicon) -> list[tuple[int, int]]:
     # Right to left, so "allergic to shrimp and crab and window seat" keeps the list whole.
     segment = text[start:end]
-    folded, origin = fold(segment)
+    folded, origin = _matching(segment, lexicon)
     pieces: list[tuple[int, int]] = []
     right_end = len(segment)
     for hit in reversed(lexicon.conjunctions.find_all(folded)):
@@ -332,6 +332,7 @@ class _Run:
     first_is_allergy_cue: bool
     negation_only: bool
     food_only: bool
+    food_tail: int | None = None  # where the food that ends the run starts
 
 
 def _chunks(text: str, start: int, end: int, lexicon: Lexicon) -> list[tuple[int, int]]:
@@ -340,25 +341,32 @@ def _chunks(text: str, start: int, end: int, lexicon: Lexicon) -> list[tuple[int
     segment = text[start:end]
     if not _HAN.search(segment):
         return [(start, end)]
-    folded, origin = fold(segment)
+    folded, origin = _matching(segment, lexicon)
     runs = _runs(_anchors(folded, lexicon))
     cuts: list[int] = []
     for before, after in pairwise(runs):
-        if after.first_is_allergy_cue and before.end == after.start:
+        if after.first_is_allergy_cue and before.end == after.start \
+                and _HAN.match(folded[after.start]):
             continue  # "牛奶过敏": the word right before the cue is the allergen
+        if lexicon.conjunctions.find_all(folded[before.end:after.start].strip()):
+            continue  # "egg 同 milk allergy": a list, which the conjunctions kept whole
         # An allergy takes its allergen, the words before it, along ("媽媽|對蝦過敏").
         cut = before.end if after.kind is Category.ALLERGY else after.start
         at = origin[cut] if cut < len(origin) else len(segment)
-        if 0 < at < len(segment) and _HAN.match(segment[at]) and _han_before(segment, at):
+        while at < len(segment) and segment[at].isspace():
+            at += 1
+        if 0 < at < len(segment) and _chinese_at(segment, at):
             cuts.append(at)
     bounds = [0, *cuts, len(segment)]
     return [_trimmed(text, start + a, start + b) for a, b in pairwise(bounds)
             if segment[a:b].strip()]
 
 
-def _han_before(segment: str, at: int) -> bool:
+def _chinese_at(segment: str, at: int) -> bool:
+    """Whether a cut at `at` has Chinese on one side: a cut inside unbroken Chinese or
+    where the script changes ("靠窗allergic to 花生"), never between two English words."""
     before = segment[:at].rstrip()
-    return bool(before) and bool(_HAN.match(before[-1]))
+    return bool(before) and bool(_HAN.match(before[-1]) or _HAN.match(segment[at]))
 
 
 def _anchors(folded: str, lexicon: Lexicon) -> list[tuple[int, int, Category, str]]:
@@ -387,18 +395,28 @@ def _runs(anchors: list[tuple[int, int, Category, str]]) -> list[_Run]:
         allergy_cue = category is Category.ALLERGY and role == "cue"
         if runs and _continues(runs[-1], category, negation=negation, food=food):
             run = runs[-1]
-            if (run.food_only and not food) or (run.negation_only and not negation):
+            if (run.food_only and not food) or (run.negation_only and not negation and not food):
                 run.kind = category if not negation else Category.DIET
+            elif run.negation_only and food:
+                run.kind = Category.DIET  # "不要香菜"
+            run.food_tail = start if food else None
             run.end, run.negation_only = end, run.negation_only and negation
             run.food_only = run.food_only and food
             continue
-        runs.append(_Run(category, start, end, allergy_cue, negation, food))
+        run = _Run(category, start, end, allergy_cue, negation, food)
+        before = runs[-1] if runs else None
+        if allergy_cue and before and before.food_tail is not None and before.end == start \
+                and not before.food_only:
+            # "不要香菜芒果过敏": the food right before the cue is the allergen.
+            run.start, run.first_is_allergy_cue = before.food_tail, False
+            before.end, before.food_tail = before.food_tail, None
+        runs.append(run)
     # A negation with nothing after it ("电脑不要碰") belongs to what came before, and so
     # does more of the same ("房间别放鲜花").
     merged: list[_Run] = []
     for run in runs:
-        if merged and (run.negation_only or run.kind is merged[-1].kind
-                       and run.kind is not Category.ALLERGY):
+        if merged and (run.negation_only or (run.kind is merged[-1].kind
+                       and run.kind is not Category.ALLERGY)):
             merged[-1].end = run.end
         else:
             merged.append(run)
@@ -689,10 +707,20 @@ def _allergen(folded: str, cues: list[Hit[Cue]], others: Sequence[Hit[Any]],
     marked = _marked(folded, [*cues, *others])
     before = re.split("\0+", marked[: cues[0].start])
     after = re.split("\0+", marked[cues[0].end :])
-    for stretch in [*reversed(before), *after]:
-        if item := _item(stretch, lexicon):
+    # "allergic to X": the allergen follows; otherwise it is said first ("X过敏", "X allergy").
+    said_after = re.match(r"\s*to\b", folded[cues[0].end :]) is not None
+    for stretch in [*after, *reversed(before)] if said_after else [*reversed(before), *after]:
+        if (item := _item(stretch, lexicon)) and not _names_something_else(item, lexicon):
             return item
     return ""
+
+
+def _names_something_else(words: str, lexicon: Lexicon) -> bool:
+    """Whether `words` are only a seat, a room, a person, ...: never an allergen."""
+    hits: list[Hit[Any]] = [hit for hit in lexicon.cues.find_all(words) if hit.value.category
+                            not in (Category.FOOD, Category.DRINK, Category.DIET)]
+    hits += [*lexicon.hints.find_all(words), *lexicon.hint_fillers.find_all(words)]
+    return bool(hits) and not _item(_blank_out(words, hits), lexicon)
 
 
 def _marked(folded: str, hits: Sequence[Hit[Any]]) -> str:
