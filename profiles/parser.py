@@ -175,17 +175,20 @@ def parse_note(text: str, vocabulary: Vocabulary, *, region: str | None = None) 
     )
 
 
-def traits_as_json_lines(parsed: ParsedNote) -> list[str]:
-    """One JSON object per trait, then {"unparsed": [...]} when anything was not parsed."""
+def traits_as_json_lines(parsed: ParsedNote, *, line: int | None = None) -> list[str]:
+    """One JSON object per trait, then {"unparsed": [...]} when anything was not parsed;
+    each starting with {"line": N} when `line` says which note of many this is."""
+    where: dict[str, object] = {} if line is None else {"line": line}
     lines = [
         json.dumps(
-            {"category": trait.category.value, "text": trait.text, "attrs": trait.attrs},
+            {**where, "category": trait.category.value, "text": trait.text,
+             "attrs": trait.attrs},
             ensure_ascii=False,
         )
         for trait in parsed.traits
     ]
     if parsed.unparsed:
-        lines.append(json.dumps({"unparsed": parsed.unparsed}, ensure_ascii=False))
+        lines.append(json.dumps({**where, "unparsed": parsed.unparsed}, ensure_ascii=False))
     return lines
 
 
