@@ -233,11 +233,27 @@ def _line(title: str, scores: Mapping[str, Score], tally: Any) -> str:
     return f"| {title} | " + " | ".join(str(tally(scores[half])) for half in HALVES) + " |"
 
 
-def main() -> int:
-    notes = load_corpus()
-    print("\n".join(report(score(read_corpus(notes)))))
+PARSE_P99_TARGET_MS = 1.0
+
+
+def notes_table(path: Path = CORPUS) -> str:
+    """The section of the benchmark summary about reading staff notes."""
+    notes = load_corpus(path)
     p50, p99 = parse_times_ms(notes)
-    print(f"\nparse time per note: p50 {p50:.3f} ms, p99 {p99:.3f} ms")
+    verdict = "met" if p99 <= PARSE_P99_TARGET_MS else "missed"
+    return "\n".join([
+        f"Staff notes read by `/note`'s parser, against the labelled corpus ({len(notes)} notes, "
+        "tests/profiles/corpus; tuned on the dev half only, the held-out half only counted):",
+        "",
+        *report(score(read_corpus(notes))),
+        "",
+        f"Parse time per note: p50 {p50:.3f} ms, p99 {p99:.3f} ms "
+        f"(target p99 ≤ {PARSE_P99_TARGET_MS:g} ms: {verdict}).",
+    ])
+
+
+def main() -> int:
+    print(notes_table())
     return 0
 
 
