@@ -363,7 +363,9 @@ class Spelling:
         candidates = [known for known in self._known if known[0] == word[0]
                       and abs(len(known) - len(word)) <= allowed]
         found = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=allowed)
-        return str(found[0]) if found else word
+        if not found or str(found[0]).removeprefix(word) in ("s", "es", "ed", "ing"):
+            return word  # "special" is not a typo of "specials"
+        return str(found[0])
 
 
 def _flags(words: Words) -> Terms[bool]:
