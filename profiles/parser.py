@@ -625,6 +625,9 @@ def _read(folded: str, lexicon: Lexicon, *, details: str = "",
     if lexicon.no_diet.find_all(folded):
         return _Reading(Category.NOTE, {})  # "啥都吃", "eats anything": no diet to keep
     best = _strongest(cues)
+    drinks = [hit for hit in cues if hit.value.category is Category.DRINK and hit.value.attr]
+    if best and best.value.category is Category.FOOD and drinks:
+        best = drinks[0]  # "hot tea w lemon": a drink, with something in it
     if best and best.value.category is Category.DIET and best.value.attr:
         return _Reading(Category.DIET, {"kind": str(best.value.value)})
     if best and best.value.category not in _EDIBLE:
