@@ -222,9 +222,13 @@ def test_zero_width_and_control_characters_are_stripped_and_matching_still_works
     assert (trait.category, trait.text) == (SEATING, "靠窗")
 
 
-@pytest.mark.parametrize("text", ["👨\u200d👩\u200d👧", "שלום עליכם", "🎂🎉"])
+@pytest.mark.parametrize("text", ["👨\u200d👩\u200d👧", "שלום עליכם", "🎉🎈"])
 def test_emoji_and_rtl_text_are_kept_as_notes(text: str) -> None:
     assert readings(text) == [(NOTE, text)]
+
+
+def test_a_birthday_cake_emoji_is_a_birthday() -> None:
+    assert only_trait("🎂🎉 8/9").attrs == {"kind": "birthday", "month": 8, "day": 9}
 
 
 def test_fullwidth_text_matches_but_is_stored_as_typed() -> None:
