@@ -69,6 +69,8 @@ _CARD_ORDER: Final = tuple(Category)
 _MONTH_FIRST_REGIONS: Final = frozenset({"US", "CN", "TW", "JP", "KR", "PH", "CA", "FM", "MH",
                                          "PW", "BZ", "KY", "GU", "AS", "PR", "VI", "MP"})
 
+_MAYBE_SEPARATOR: Final = re.compile(
+    "[" + re.escape("".join(sorted(SEPARATORS))) + re.escape("/／-–—") + "]")
 _HAN: Final = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _LATIN_WORD: Final = re.compile(r"[a-z][a-z'-]*[a-z]")
 _JOINER_BEFORE: Final = re.compile(r"\s*(?:、|,|\+|&|/|\band|\bor|和|同|及|与|跟|或)?\s*$")
@@ -134,6 +136,7 @@ class _Group:
     head: _Piece
     reading: _Reading
     details: list[_Piece] = field(default_factory=list)
+    about_allergy: bool = False  # the head has an allergy cue, whatever it was read as
 
 
 def parse_note(text: str, vocabulary: Vocabulary, *, region: str | None = None) -> ParsedNote:
@@ -244,12 +247,12 @@ def _is_visible(char: str) -> bool:
 def _spans(text: str) -> Iterator[tuple[int, int]]:
     """The stretches between separators, trimmed, that hold something visible."""
     start = 0
-    for end in range(len(text) + 1):
-        if end == len(text) or _separates(text, end):
-            left, right = _trimmed(text, start, end)
-            if any(_is_visible(char) for char in text[left:right]):
-                yield left, right
-            start = end + 1
+    ends = (found.start() for found in _MAYBE_SEPARATOR.finditer(text))
+    for end in [*(end for end in ends if _separates(text, end)), len(text)]:
+        left, right = _trimmed(text, start, end)
+        if any(_is_visible(char) for char in text[left:right]):
+            yield left, right
+        start = end + 1
 
 
 def _separates(text: str, index: int) -> bool:
@@ -446,13 +449,19 @@ def _grouped(pieces: list[_Piece], text: str, lexicon: Lexicon,
         reading = _read(piece.folded, lexicon, day_first=day_first)
         if _takes_allergy_cue(groups, reading) or _names_allergen(groups, reading):
             head = _joined(groups[-1].head, piece, text)
-            groups[-1] = _Group(head, _read(head.folded, lexicon, day_first=day_first))
+            groups[-1] = _group(head, _read(head.folded, lexicon, day_first=day_first), lexicon)
             continue
         if groups and _qualifies(groups[-1], piece, reading, lexicon, day_first):
             groups[-1].details.append(piece)
         else:
-            groups.append(_Group(piece, reading))
+            groups.append(_group(piece, reading, lexicon))
     return groups
+
+
+def _group(head: _Piece, reading: _Reading, lexicon: Lexicon) -> _Group:
+    allergy = reading.category is Category.ALLERGY or any(
+        hit.value.category is Category.ALLERGY for hit in lexicon.cues.find_all(head.folded))
+    return _Group(head, reading, about_allergy=allergy)
 
 
 def _names_allergen(groups: list[_Group], reading: _Reading) -> bool:
@@ -486,8 +495,7 @@ def _joined(first: _Piece, second: _Piece, text: str) -> _Piece:
 def _qualifies(group: _Group, piece: _Piece, reading: _Reading, lexicon: Lexicon,
                day_first: bool) -> bool:
     """Whether `piece` only says more about the trait `group` makes."""
-    if any(hit.value.category is Category.ALLERGY
-           for hit in lexicon.cues.find_all(group.head.folded)):
+    if group.about_allergy:
         return _tells_of_allergy(reading)
     if "item" in reading.attrs:
         return False
@@ -535,7 +543,8 @@ def _with_note_severity(drafts: list[TraitDraft], groups: list[_Group],
 def _drafts(group: _Group, text: str, lexicon: Lexicon, day_first: bool, *,
             private: bool) -> list[TraitDraft]:
     details = " ".join(piece.folded for piece in group.details)
-    reading = _read(group.head.folded, lexicon, details=details, day_first=day_first)
+    reading = _read(group.head.folded, lexicon, details=details, day_first=day_first) \
+        if details else group.reading
     shown = text[group.head.start:group.details[-1].end] if group.details else group.head.text
     if reading.category is Category.ALLERGY:
         return [TraitDraft(category=Category.ALLERGY, text=allergen_text, attrs=attrs,

@@ -75,6 +75,11 @@ class Refusal(StrEnum):
 def fold(text: str) -> tuple[str, list[int]]:
     """The matching form of `text` (NFKC, casefold, straight apostrophes, simplified
     Chinese), char by char, with the index in `text` each folded char came from."""
+    if unicodedata.is_normalized("NFKC", text):
+        # Casefolding and the apostrophes go char by char: one pass when no char grows.
+        whole = text.casefold().translate(_APOSTROPHES)
+        if len(whole) == len(text):
+            return simplified(whole), list(range(len(text)))
     folded: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):
