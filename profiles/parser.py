@@ -339,6 +339,7 @@ class _Run:
     negation_only: bool
     food_only: bool
     food_tail: int | None = None  # where the food that ends the run starts
+    opens_with_negation: bool = False
 
 
 def _chunks(text: str, start: int, end: int, lexicon: Lexicon) -> list[tuple[int, int]]:
@@ -356,8 +357,10 @@ def _chunks(text: str, start: int, end: int, lexicon: Lexicon) -> list[tuple[int
             continue  # "牛奶过敏": the word right before the cue is the allergen
         if lexicon.conjunctions.find_all(folded[before.end:after.start].strip()):
             continue  # "egg 同 milk allergy": a list, which the conjunctions kept whole
-        # An allergy takes its allergen, the words before it, along ("媽媽|對蝦過敏").
-        cut = before.end if after.kind is Category.ALLERGY else after.start
+        # An allergy takes its allergen, the words before it, along ("媽媽|對蝦過敏"); a
+        # new subject takes the words that lead into it ("不吃葱|喜欢靠窗").
+        cut = before.end if after.kind is Category.ALLERGY else _lead_in(folded, before.end,
+                                                                         after.start, lexicon)
         at = origin[cut] if cut < len(origin) else len(segment)
         while at < len(segment) and segment[at].isspace():
             at += 1
@@ -366,6 +369,17 @@ def _chunks(text: str, start: int, end: int, lexicon: Lexicon) -> list[tuple[int
     bounds = [0, *cuts, len(segment)]
     return [_trimmed(text, start + a, start + b) for a, b in pairwise(bounds)
             if segment[a:b].strip()]
+
+
+def _lead_in(folded: str, floor: int, cut: int, lexicon: Lexicon) -> int:
+    """Where the words leading into a cue ("喜欢", "要", "也") start, back from `cut`."""
+    moved = True
+    while moved:
+        moved = False
+        for hit in lexicon.fillers.find_all(folded[floor:cut]):
+            if floor + hit.end == cut and hit.start > 0:
+                cut, moved = floor + hit.start, True
+    return cut
 
 
 def _chinese_at(segment: str, at: int) -> bool:
@@ -409,7 +423,8 @@ def _runs(anchors: list[tuple[int, int, Category, str]]) -> list[_Run]:
             run.end, run.negation_only = end, run.negation_only and negation
             run.food_only = run.food_only and food
             continue
-        run = _Run(category, start, end, allergy_cue, negation, food)
+        run = _Run(category, start, end, allergy_cue, negation, food,
+                   opens_with_negation=negation)
         before = runs[-1] if runs else None
         if allergy_cue and before and before.food_tail is not None and before.end == start \
                 and not before.food_only:
@@ -421,8 +436,9 @@ def _runs(anchors: list[tuple[int, int, Category, str]]) -> list[_Run]:
     # does more of the same ("房间别放鲜花").
     merged: list[_Run] = []
     for run in runs:
-        if merged and (run.negation_only or (run.kind is merged[-1].kind
-                       and run.kind is not Category.ALLERGY)):
+        same = bool(merged) and run.kind is merged[-1].kind and run.kind is not Category.ALLERGY
+        if merged and (run.negation_only or (same and not (
+                run.kind is Category.DIET and run.opens_with_negation))):
             merged[-1].end = run.end
         else:
             merged.append(run)
