@@ -261,8 +261,9 @@ def _separates(text: str, index: int) -> bool:
         return True
     before = text[index - 1] if index else " "
     after = text[index + 1] if index + 1 < len(text) else " "
-    if char in "/／":  # 24/7 and 12/03 are not two things
-        return not (before.isdigit() and after.isdigit())
+    if char in "/／":  # 24/7, 12/03 and "w/ honey" are not two things
+        shorthand = before == "w" and (index < 2 or not text[index - 2].isalpha())
+        return not (before.isdigit() and after.isdigit()) and not shorthand
     if char in "-–—":  # "feather allergy - hypoallergenic pillows", not "b-day"
         return (before.isspace() and after.isspace()) or (char != "-" and not before.isdigit())
     return False
@@ -317,9 +318,16 @@ def _split_conjunctions(text: str, start: int, end: int,
 
 
 def _separable(left: str, right: str, lexicon: Lexicon) -> bool:
-    before = _read(_matching(left, lexicon)[0], lexicon).category
-    after = _read(_matching(right, lexicon)[0], lexicon).category
-    if Category.NOTE in (before, after) or before == after:
+    first = _read(_matching(left, lexicon)[0], lexicon)
+    second = _read(_matching(right, lexicon)[0], lexicon)
+    before, after = first.category, second.category
+    if before == after:
+        # Two of a kind stay one trait ("wife and two kids"), unless each is whole on its own
+        # and says something else: "vegan & gluten free", "DF + no nuts". An allergy's
+        # list stays whole, to be one allergy per allergen with the note's severity.
+        return before is not Category.ALLERGY and bool(first.attrs) and bool(second.attrs) \
+            and first.attrs != second.attrs
+    if Category.NOTE in (before, after):
         return False
     if after == Category.ALLERGY and before == Category.FOOD:
         return False  # "shrimp and crab allergy": the list before the cue
@@ -654,6 +662,10 @@ def _read(folded: str, lexicon: Lexicon, *, details: str = "",
     if best and best.value.category is Category.FOOD and drinks:
         best = drinks[0]  # "hot tea w lemon": a drink, with something in it
     if best and best.value.category is Category.DIET and best.value.attr:
+        if drinks and best.value.value == "no_alcohol" and drinks[0].start >= best.end:
+            # "doesn't drink coffee": that drink, not alcohol
+            return _Reading(Category.DRINK, {"item": str(drinks[0].value.value),
+                                             "polarity": "dislike"})
         return _Reading(Category.DIET, {"kind": str(best.value.value)})
     if best and best.value.category not in _EDIBLE:
         reading = _by_cue(best.value.category, folded, details, cues, lexicon, day_first)
@@ -710,15 +722,16 @@ def _tag(cues: list[Hit[Cue]], category: Category) -> Attrs:
 
 def _allergy(folded: str, details: str, cues: list[Hit[Cue]], lexicon: Lexicon) -> _Reading:
     whole = f"{folded} {details}"
-    if lexicon.negated_allergy.find_all(whole):
-        return _Reading(Category.NOTE, {})  # "不过敏" / "no allergies" is not an allergy
     severities = lexicon.severities.find_all(folded)
-    denials = lexicon.denied_allergy.find_all(folded)
+    # "不过敏" / "no allergies" is no allergy; "not allergic to shrimp, just doesn't like it"
+    # is a dislike, as is "榴莲不是过敏".
+    denials = [*lexicon.denied_allergy.find_all(folded), *lexicon.negated_allergy.find_all(folded)]
     allergy_cues = [hit for hit in cues if hit.value.category is Category.ALLERGY]
     others: list[Hit[Any]] = [*severities, *denials, *lexicon.refusals.find_all(folded),
                               *lexicon.dislikes.find_all(folded)]
     item = _allergen(folded, allergy_cues, others, lexicon)
-    if denials or lexicon.denied_allergy.find_all(details):
+    if denials or lexicon.denied_allergy.find_all(details) \
+            or lexicon.negated_allergy.find_all(details):
         # "榴莲不是过敏，就是不爱吃": a dislike; "芒果过敏?? 问了说不是": nothing at all
         dislike = any(terms.find_all(whole) for terms in (lexicon.dislikes, lexicon.refusals))
         item = item or str(_read(details, lexicon).attrs.get("item", ""))
