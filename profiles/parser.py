@@ -160,12 +160,12 @@ def parse_note(text: str, vocabulary: Vocabulary, *, region: str | None = None) 
             sections[-1] += [(piece, _hints(piece.folded, lexicon))
                              for piece in _pieces(visible, start, end, lexicon)]
     hints = [hint for section in sections for _, hint in section]
-    groups = [
+    groups = _superseded([
         group
         for section in sections
         for group in _grouped([piece for piece, hint in section if not hint.only], visible,
                               lexicon, day_first)
-    ]
+    ], lexicon)
     return ParsedNote(
         traits=_with_note_severity([
             draft
@@ -480,6 +480,20 @@ def _grouped(pieces: list[_Piece], text: str, lexicon: Lexicon,
         else:
             groups.append(_group(piece, reading, lexicon))
     return groups
+
+
+def _superseded(groups: list[_Group], lexicon: Lexicon) -> list[_Group]:
+    """"以前不喝酒 现在喝红酒", "was vegan, now pescatarian": what the guest used to do is
+    kept as a note, the trait is what is true now. An allergy is never set aside so: only
+    the words that deny it do that."""
+    now = [any(lexicon.now.find_all(piece.folded) for piece in (group.head, *group.details))
+           for group in groups]
+    return [
+        _Group(group.head, _Reading(Category.NOTE, {}), group.details)
+        if not group.about_allergy and any(now[index + 1:])
+        and lexicon.used_to.find_all(group.head.folded) else group
+        for index, group in enumerate(groups)
+    ]
 
 
 def _group(head: _Piece, reading: _Reading, lexicon: Lexicon) -> _Group:

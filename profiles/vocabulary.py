@@ -161,6 +161,11 @@ class OccasionWords(_Table):
     lunar: Words = Field(default_factory=Words)
 
 
+class ChangeWords(_Table):
+    before: Words = Field(default_factory=Words)
+    now: Words = Field(default_factory=Words)
+
+
 class HintTables(_Table):
     tier: dict[Name, HintWords] = Field(default_factory=dict)
     segment: dict[Segment, HintWords] = Field(default_factory=dict)
@@ -178,6 +183,7 @@ class Vocabulary(_Table):
     occasion: OccasionWords = Field(default_factory=OccasionWords)
     hints: HintTables = Field(default_factory=HintTables)
     dislikes: Words = Field(default_factory=Words)
+    changes: ChangeWords = Field(default_factory=ChangeWords)
     conjunctions: Words = Field(default_factory=Words)
     fillers: Words = Field(default_factory=Words)
 
@@ -295,6 +301,8 @@ class Lexicon:
     temperatures: Terms[Temperature]
     months: Terms[int]
     lunar: Terms[bool]
+    used_to: Terms[bool]
+    now: Terms[bool]
     hints: Terms[Hint]
     hint_fillers: Terms[bool]
     conjunctions: Terms[bool]
@@ -315,6 +323,8 @@ def _compile(vocabulary: Vocabulary) -> Lexicon:
         temperatures=Terms(_tagged(vocabulary.drink.temperature)),
         months=Terms(_tagged(vocabulary.occasion.months)),
         lunar=_flags(vocabulary.occasion.lunar),
+        used_to=_flags(vocabulary.changes.before),
+        now=_flags(vocabulary.changes.now),
         hints=Terms(_hint_entries(vocabulary.hints)),
         hint_fillers=_flags(vocabulary.hints.fillers),
         conjunctions=_flags(vocabulary.conjunctions),

@@ -156,3 +156,17 @@ def test_dates_read_as_the_branch_writes_them(note: str, region: str | None, mon
 def test_a_lunar_date_says_so(note: str, month: int, day: int) -> None:
     ((_, _, attrs),) = read(note)
     assert (attrs["month"], attrs["day"], attrs["calendar"]) == (month, day, "lunar")
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        ("以前不喝酒 现在喝红酒", [NOTE, DRINK]),
+        ("was vegan, now pescatarian", [NOTE, DIET]),
+        ("以前食素 而家乜都食", [NOTE, NOTE]),
+        ("以前对虾过敏 现在喜欢靠窗", [ALLERGY, SEATING]),  # only denying words end an allergy
+    ],
+)
+def test_what_the_guest_used_to_do_gives_way_to_what_is_true_now(
+        note: str, expected: list[Category]) -> None:
+    assert categories(note) == expected
