@@ -63,6 +63,9 @@ MAX_TRAIT_LENGTH: Final = 200
 # words; tag characters spell subdivision flags (🏴 + tags).
 _KEPT_FORMAT: Final = frozenset("\u200c\u200d") | frozenset(map(chr, range(0xE0020, 0xE0080)))
 _EDIBLE: Final = frozenset({Category.FOOD, Category.DIET})
+# What may be said of a relative; a seat or a high chair is arranged for the party.
+_SAID_OF_A_PERSON: Final = frozenset({Category.DIET, Category.DRINK, Category.FOOD,
+                                      Category.WORK, Category.LOOKS, Category.FAMILY})
 _CARD_ORDER: Final = tuple(Category)
 # Where a numeric date such as 12/03 is read month first; everywhere else it is day first.
 # Without a region it is month first, as staff were first told.
@@ -456,6 +459,8 @@ def _runs(anchors: list[tuple[int, int, Category, str]]) -> list[_Run]:
 def _continues(run: _Run, category: Category, *, negation: bool, food: bool) -> bool:
     if run.negation_only or (category is run.kind and not negation):
         return True  # "不要香菜", "不坐大厅": a negation goes with what follows
+    if run.kind is Category.FAMILY and (negation or food or category in _SAID_OF_A_PERSON):
+        return True  # "老婆是国小老师", "妈妈不吃辣": what is said of a relative
     if food:
         return run.kind in (Category.DIET, Category.ALLERGY, Category.OCCASION, Category.FOOD)
     if run.food_only:
@@ -671,6 +676,8 @@ def _read(folded: str, lexicon: Lexicon, *, details: str = "",
         return _allergy(folded, details, cues, lexicon)
     if lexicon.no_diet.find_all(folded):
         return _Reading(Category.NOTE, {})  # "啥都吃", "eats anything": no diet to keep
+    if cues and cues[0].value.category is Category.FAMILY:
+        return _Reading(Category.FAMILY, {})  # "wife is vegetarian": the family, not the guest
     best = _strongest(cues)
     drinks = [hit for hit in cues if hit.value.category is Category.DRINK and hit.value.attr]
     if best and best.value.category is Category.FOOD and drinks:

@@ -170,3 +170,18 @@ def test_a_lunar_date_says_so(note: str, month: int, day: int) -> None:
 def test_what_the_guest_used_to_do_gives_way_to_what_is_true_now(
         note: str, expected: list[Category]) -> None:
     assert categories(note) == expected
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        ("老婆是國小老師", [FAMILY]),
+        ("妈妈不吃辣", [FAMILY]),
+        ("wife is vegetarian", [FAMILY]),
+        ("2 kids 要high chair", [FAMILY, SERVICE]),
+        ("媽媽對蝦過敏", [FAMILY, ALLERGY]),  # the kitchen hears of it whoever has it
+    ],
+)
+def test_what_is_said_of_a_relative_is_family_but_an_allergy_stays_one(
+        note: str, expected: list[Category]) -> None:
+    assert categories(note) == expected
