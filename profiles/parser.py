@@ -310,7 +310,10 @@ def _split_conjunctions(text: str, start: int, end: int,
     folded, origin = _matching(segment, lexicon)
     pieces: list[tuple[int, int]] = []
     right_end = len(segment)
+    cues = lexicon.cues.find_all(folded)
     for hit in reversed(lexicon.conjunctions.find_all(folded)):
+        if any(cue.start <= hit.start and hit.end <= cue.end for cue in cues):
+            continue  # "gin & tonic" is one drink
         cut_start, cut_end = origin[hit.start], origin[hit.end - 1] + 1
         left, right = segment[:cut_start].strip(), segment[cut_end:right_end].strip()
         if left and right and _separable(left, right, lexicon):
@@ -547,6 +550,10 @@ def _qualifies(group: _Group, piece: _Piece, reading: _Reading, lexicon: Lexicon
         case Category.DRINK:
             return reading.category in (Category.NOTE, Category.DRINK) and bool(
                 lexicon.sizes.find_all(folded) or lexicon.temperatures.find_all(folded))
+        case Category.DIET if "kind" in group.reading.attrs:
+            # "coeliac, strictly GF", "veggie, eats eggs": more of the same diet
+            same = reading.attrs.get("kind") == group.reading.attrs["kind"]
+            return same or (reading.category is Category.FOOD and not reading.attrs)
         case Category.OCCASION:
             found = _find_date(folded, lexicon, day_first)
             return reading.category is Category.NOTE and found is not None and _exists(found)

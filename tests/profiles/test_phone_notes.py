@@ -185,3 +185,17 @@ def test_what_the_guest_used_to_do_gives_way_to_what_is_true_now(
 def test_what_is_said_of_a_relative_is_family_but_an_allergy_stays_one(
         note: str, expected: list[Category]) -> None:
     assert categories(note) == expected
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        ("coeliac, strictly GF", (DIET, "coeliac, strictly GF", {"kind": "gluten_free"})),
+        ("veggie, eats eggs", (DIET, "veggie, eats eggs", {"kind": "vegetarian"})),
+        ("was on the lager, now gin & tonic only",
+         (DRINK, "now gin & tonic only", {"item": "gin & tonic"})),
+    ],
+)
+def test_more_of_the_same_diet_and_a_drink_named_with_and_stay_one(
+        note: str, expected: tuple[Category, str, Attrs]) -> None:
+    assert [trait for trait in read(note) if trait[0] is not NOTE] == [expected]
