@@ -310,8 +310,9 @@ def _split_conjunctions(text: str, start: int, end: int,
     folded, origin = _matching(segment, lexicon)
     pieces: list[tuple[int, int]] = []
     right_end = len(segment)
-    cues = lexicon.cues.find_all(folded)
-    for hit in reversed(lexicon.conjunctions.find_all(folded)):
+    conjunctions = lexicon.conjunctions.find_all(folded)
+    cues = lexicon.cues.find_all(folded) if conjunctions else []
+    for hit in reversed(conjunctions):
         if any(cue.start <= hit.start and hit.end <= cue.end for cue in cues):
             continue  # "gin & tonic" is one drink
         cut_start, cut_end = origin[hit.start], origin[hit.end - 1] + 1
@@ -505,8 +506,10 @@ def _superseded(groups: list[_Group], lexicon: Lexicon) -> list[_Group]:
 
 
 def _group(head: _Piece, reading: _Reading, lexicon: Lexicon) -> _Group:
-    allergy = reading.category is Category.ALLERGY or any(
-        hit.value.category is Category.ALLERGY for hit in lexicon.cues.find_all(head.folded))
+    # An allergy cue read as something else is a denied one ("不是过敏"): a note or a dislike.
+    allergy = reading.category is Category.ALLERGY or (
+        reading.category in (Category.NOTE, Category.FOOD) and any(
+            hit.value.category is Category.ALLERGY for hit in lexicon.cues.find_all(head.folded)))
     return _Group(head, reading, about_allergy=allergy)
 
 
