@@ -465,10 +465,11 @@ def _continues(run: _Run, category: Category, *, negation: bool, food: bool) -> 
         return True  # "不要香菜", "不坐大厅": a negation goes with what follows
     if run.kind is Category.FAMILY and (negation or food or category in _SAID_OF_A_PERSON):
         return True  # "老婆是国小老师", "妈妈不吃辣": what is said of a relative
-    if food:
-        return run.kind in (Category.DIET, Category.ALLERGY, Category.OCCASION, Category.FOOD)
-    if run.food_only:
-        return category in (Category.ALLERGY, Category.DIET)  # "花生过敏", "海鲜忌口"
+    if food:  # "不要香菜", "生日蛋糕", "厨师做菜"
+        return run.kind in (Category.DIET, Category.ALLERGY, Category.OCCASION, Category.FOOD,
+                            Category.WORK)
+    if run.food_only:  # "花生过敏", "海鲜忌口", "开火锅店的老板"
+        return category in (Category.ALLERGY, Category.DIET, Category.WORK)
     return False
 
 
@@ -556,7 +557,11 @@ def _qualifies(group: _Group, piece: _Piece, reading: _Reading, lexicon: Lexicon
         case Category.DIET if "kind" in group.reading.attrs:
             # "coeliac, strictly GF", "veggie, eats eggs": more of the same diet
             same = reading.attrs.get("kind") == group.reading.attrs["kind"]
-            return same or (reading.category is Category.FOOD and not reading.attrs)
+            refused = reading.category is Category.DIET and reading.attrs.get("kind") in tuple(
+                Refusal)  # "不吃辣 一点都不行"
+            return same or refused or (reading.category is Category.FOOD and not reading.attrs)
+        case Category.WORK:
+            return reading.category is Category.WORK  # "在阿里上班 程序员": one job
         case Category.OCCASION:
             found = _find_date(folded, lexicon, day_first)
             return reading.category is Category.NOTE and found is not None and _exists(found)
@@ -764,10 +769,12 @@ def _allergy(folded: str, details: str, cues: list[Hit[Cue]], lexicon: Lexicon) 
     if denials or lexicon.denied_allergy.find_all(details) \
             or lexicon.negated_allergy.find_all(details):
         # "榴莲不是过敏，就是不爱吃": a dislike; "芒果过敏?? 问了说不是": nothing at all
-        dislike = any(terms.find_all(whole) for terms in (lexicon.dislikes, lexicon.refusals))
         item = item or str(_read(details, lexicon).attrs.get("item", ""))
-        if dislike and item:
+        if item and lexicon.dislikes.find_all(whole):
             return _Reading(Category.FOOD, {"polarity": "dislike", "item": item})
+        if item and (refusal := lexicon.refusals.find_all(whole)):
+            # "唔係敏感 佢唔食羊": not an allergy, but a food the guest does not eat
+            return _Reading(Category.DIET, {"kind": str(refusal[0].value), "item": item})
         return _Reading(Category.NOTE, {})
     stated = severities or lexicon.severities.find_all(details)
     severity = stated[0].value if stated else Severity.UNKNOWN

@@ -199,3 +199,18 @@ def test_what_is_said_of_a_relative_is_family_but_an_allergy_stays_one(
 def test_more_of_the_same_diet_and_a_drink_named_with_and_stay_one(
         note: str, expected: tuple[Category, str, Attrs]) -> None:
     assert [trait for trait in read(note) if trait[0] is not NOTE] == [expected]
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        ("唔係敏感 佢唔食羊", [(DIET, {"kind": "dislikes", "item": "羊"})]),
+        ("佢啱啱走咗", []),
+        ("不吃辣 一点都不行", [(DIET, {"kind": "dislikes", "item": "辣"})]),
+        ("在阿里上班 程序员", [(WORK, {})]),
+        ("开火锅店的老板", [(WORK, {})]),
+    ],
+)
+def test_cantonese_and_run_on_chinese_say_one_thing(
+        note: str, expected: list[tuple[Category, Attrs]]) -> None:
+    assert [(c, a) for c, _, a in read(note) if c is not NOTE] == expected
