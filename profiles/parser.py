@@ -697,6 +697,10 @@ def _read(folded: str, lexicon: Lexicon, *, details: str = "",
     drinks = [hit for hit in cues if hit.value.category is Category.DRINK and hit.value.attr]
     if best and best.value.category is Category.FOOD and drinks:
         best = drinks[0]  # "hot tea w lemon": a drink, with something in it
+    elif best and best.value.category is Category.FOOD:
+        # "生日蛋糕", "开火锅店的老板": food named in another subject belongs to it
+        best = _strongest([hit for hit in cues if hit.value.category in (
+            Category.WORK, Category.OCCASION)]) or best
     if best and best.value.category is Category.DIET and best.value.attr:
         if drinks and best.value.value == "no_alcohol" and drinks[0].start >= best.end:
             # "doesn't drink coffee": that drink, not alcohol
