@@ -364,7 +364,7 @@ def _chunks(text: str, start: int, end: int, lexicon: Lexicon) -> list[tuple[int
     if not _HAN.search(segment):
         return [(start, end)]
     folded, origin = _matching(segment, lexicon)
-    runs = _runs(_anchors(folded, lexicon))
+    runs = _runs(_anchors(folded, lexicon), folded)
     cuts: list[int] = []
     for before, after in pairwise(runs):
         if after.first_is_allergy_cue and before.end == after.start \
@@ -422,9 +422,14 @@ def _anchors(folded: str, lexicon: Lexicon) -> list[tuple[int, int, Category, st
     return kept
 
 
-def _runs(anchors: list[tuple[int, int, Category, str]]) -> list[_Run]:
+def _runs(anchors: list[tuple[int, int, Category, str]], folded: str) -> list[_Run]:
     runs: list[_Run] = []
     for start, end, category, role in anchors:
+        if runs and category is Category.LOOKS is runs[-1].kind \
+                and any(char.isspace() for char in folded[runs[-1].end:start]):
+            # "tall 戴眼镜": each feature of a face is its own
+            runs.append(_Run(category, start, end, False, False, False))
+            continue
         negation = role == "negation"
         food = category is Category.FOOD and role == "cue"
         allergy_cue = category is Category.ALLERGY and role == "cue"
@@ -451,7 +456,8 @@ def _runs(anchors: list[tuple[int, int, Category, str]]) -> list[_Run]:
     # does more of the same ("房间别放鲜花").
     merged: list[_Run] = []
     for run in runs:
-        same = bool(merged) and run.kind is merged[-1].kind and run.kind is not Category.ALLERGY
+        same = bool(merged) and run.kind is merged[-1].kind \
+            and run.kind not in (Category.ALLERGY, Category.LOOKS)
         if merged and (run.negation_only or (same and not (
                 run.kind is Category.DIET and run.opens_with_negation))):
             merged[-1].end = run.end

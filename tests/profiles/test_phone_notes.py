@@ -57,6 +57,8 @@ def test_traditional_script_and_cantonese_are_read(
         ("GF DF", [DIET]),
         ("GF/DF", [DIET, DIET]),
         ("vegan & gluten free", [DIET, DIET]),
+        ("tall 戴眼镜", [LOOKS, LOOKS]),
+        ("grey hair 成日着西装", [LOOKS, LOOKS]),
     ],
 )
 def test_separators_of_every_kind_and_none_at_all(note: str, expected: list[Category]) -> None:
