@@ -780,9 +780,12 @@ def _allergy(folded: str, details: str, cues: list[Hit[Cue]], lexicon: Lexicon) 
             or lexicon.negated_allergy.find_all(details):
         # "榴莲不是过敏，就是不爱吃": a dislike; "芒果过敏?? 问了说不是": nothing at all
         item = item or str(_read(details, lexicon).attrs.get("item", ""))
-        if item and lexicon.dislikes.find_all(whole):
+        # What the guest does not eat, said apart from "no allergies" (whose "no" is no
+        # refusal); a denial may say it itself ("just dislikes").
+        rest = _blank_out(whole, lexicon.negated_allergy.find_all(whole))
+        if item and lexicon.dislikes.find_all(rest):
             return _Reading(Category.FOOD, {"polarity": "dislike", "item": item})
-        if item and (refusal := lexicon.refusals.find_all(whole)):
+        if item and (refusal := lexicon.refusals.find_all(rest)):
             # "唔係敏感 佢唔食羊": not an allergy, but a food the guest does not eat
             return _Reading(Category.DIET, {"kind": str(refusal[0].value), "item": item})
         return _Reading(Category.NOTE, {})

@@ -170,3 +170,10 @@ def test_a_list_gives_one_allergy_per_allergen_with_the_notes_severity(
     assert allergen_and_severity(note) == expected
     texts = [t.text for t in allergies(note)]
     assert len(set(texts)) == len(texts)  # each its own trait, none taken for another
+
+
+@pytest.mark.parametrize("note", ["no allergies per guest", "no known allergies, asked twice",
+                                  "无过敏 客人说的"])
+def test_no_allergies_is_no_trait_of_any_kind(note: str) -> None:
+    assert [t.category for t in parse_note(note, vocab).traits
+            if t.category is not Category.NOTE] == []
