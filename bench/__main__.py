@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.chain import ROOT, Chain, ChainSpec, cached_chain
+from bench.corpus import notes_table
 from bench.postgres import PREFIX, cached_pg_chain, scratch_copy, server_url, server_version
 from bench.report import STORES, figures_of, summary_table, write_summary
 
@@ -60,6 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     results.parent.mkdir(parents=True, exist_ok=True)
     results.write_text(json.dumps(runs, indent=2) + "\n", "utf-8")
     table = summary_table(runs, spec, versions=versions, notes=notes)
+    table += "\n\n" + notes_table()
     print(table)
     if args.summary:
         write_summary(Path(args.summary), table)

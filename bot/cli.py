@@ -75,7 +75,10 @@ def _parser() -> argparse.ArgumentParser:
     invite.set_defaults(command=make_invite)
 
     parse = commands.add_parser("parse", help="the traits found in a note, as JSON lines")
-    parse.add_argument("text")
+    parse.add_argument("text", nargs="?",
+                       help="the note; without it, each line of standard input is a note")
+    parse.add_argument("--region", metavar="CC", type=str.upper,
+                       help="ISO country: how numeric dates read (default: the first branch's)")
     parse.set_defaults(command=parse_text)
 
     save = commands.add_parser("backup", help="copy the database while the bot runs")
@@ -234,8 +237,13 @@ def migrate_database(args: argparse.Namespace, settings: Settings) -> int:
 
 def parse_text(args: argparse.Namespace, settings: Settings) -> int:
     vocabulary = load_vocabulary(*settings.vocabulary_files())
-    for line in traits_as_json_lines(parse_note(args.text, vocabulary)):
-        print(line)
+    region = args.region or settings.branches[0].phone_region
+    from_input = args.text is None  # then many notes, one a line, read in one process
+    notes = (line.rstrip("\n") for line in sys.stdin) if from_input else [args.text]
+    for number, note in enumerate(notes, start=1):
+        parsed = parse_note(note, vocabulary, region=region)
+        for line in traits_as_json_lines(parsed, line=number if from_input else None):
+            print(line)
     return 0
 
 

@@ -1,23 +1,36 @@
 """Free-text /note lines read into trait drafts, by the words in the vocabulary.
 
-How a note is read:
+Staff type notes on a phone: traditional or simplified script, Cantonese, English or both,
+with or without punctuation, with typos and shorthand. How a note is read:
 
-1. Split on the separators ，,、;；。 and line breaks (vocabulary.SEPARATORS).
-   A segment longer than MAX_TRAIT_LENGTH is not a trait: it goes to `unparsed`.
-2. Split a segment once more on a conjunction ("and", "&", "和", "还有", "以及") only when
-   both sides read as *different*, classified categories, e.g. "window seat and no garlic".
-   "allergic to shrimp and crab", "不吃香菜和葱", "和牛" and "wife and two kids" stay whole:
-   a list of foods after an allergy/diet is one trait, and the same category twice gains
-   nothing from splitting. The conjunction itself is dropped.
-3. A clause that is only a tier/segment hint ("金卡", "VIP guest", "regular") sets the hint
-   and is not stored as a trait; a longer clause sets the hint and is kept.
-4. Every other clause becomes exactly one trait, NOTE when nothing classifies it.
+1. The matching form of the text (vocabulary.fold): NFKC, case folded, traditional Chinese
+   as simplified, Latin words a typo away from a vocabulary word corrected ("alergic").
+   Traits keep the text as typed.
+2. Split into pieces on the separators (vocabulary.SEPARATORS, a slash between words, a dash
+   between spaces), on spaces between two Chinese characters ("貝類過敏 嚴重"), and inside
+   unbroken Chinese where the words change subject ("角落位|不要香菜|中杯热奶茶": a new cue of
+   another category starts a piece; an allergy cue takes the words before it along).
+   A piece longer than MAX_TRAIT_LENGTH is not a trait: it goes to `unparsed`.
+3. Split a piece once more on a conjunction ("and", "&", "+", "和", "、", "同") only when both
+   sides read as *different*, classified categories, e.g. "window seat and no garlic".
+   "allergic to shrimp and crab", "虾、蟹过敏", "不吃香菜和葱" and "和牛" stay whole.
+4. A piece that is only a tier/segment hint ("金卡", "VIP guest", "regular") sets the hint
+   and is not stored as a trait; a longer piece sets the hint and is kept.
+5. A piece that only qualifies a trait before it is read with it: "mocha, large, extra
+   hot", "芝麻过敏，很严重的", "almond allergy, not serious", "bee sting allergy, has EpiPen",
+   "纪念日 6月". The trait's text runs from the one to the other.
+6. Every other piece becomes one trait, NOTE when nothing classifies it; an allergy to a
+   list of allergens becomes one allergy trait per allergen, each with the note's severity.
+
+Allergy safety: any allergy cue (过敏, allergic, anaphylaxis, EpiPen, rash, 休克, ...) makes
+an allergy trait, never food; a severity stated anywhere in the note applies to it; an
+allergy denied ("不是过敏", "fish allergy? nope") is none, and one that turns out to be a
+dislike is filed as the dislike.
 
 Nothing typed is lost, with two exceptions: invisible characters (zero-width spaces,
-bidi marks, control characters, lone surrogates) are stripped, and step 2/3 drop the
-conjunction and the hint-only clause. Joiners (ZWJ, ZWNJ) are kept as part of emoji and
-Persian/Indic text. Matching uses the folded text (vocabulary.fold); trait text keeps
-what staff typed, trimmed.
+bidi marks, control characters, lone surrogates) are stripped, and steps 3/4 drop the
+conjunction and the hint-only piece. Joiners (ZWJ, ZWNJ) are kept as part of emoji and
+Persian/Indic text.
 """
 
 from __future__ import annotations
@@ -26,8 +39,9 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from itertools import pairwise
 from typing import Any, Final
 
 from profiles.models import Attrs, Category, ParsedNote, Segment, TraitDraft
@@ -49,21 +63,41 @@ MAX_TRAIT_LENGTH: Final = 200
 # words; tag characters spell subdivision flags (🏴 + tags).
 _KEPT_FORMAT: Final = frozenset("\u200c\u200d") | frozenset(map(chr, range(0xE0020, 0xE0080)))
 _EDIBLE: Final = frozenset({Category.FOOD, Category.DIET})
+# What may be said of a relative; a seat or a high chair is arranged for the party.
+_SAID_OF_A_PERSON: Final = frozenset({Category.DIET, Category.DRINK, Category.FOOD,
+                                      Category.WORK, Category.LOOKS, Category.FAMILY})
 _CARD_ORDER: Final = tuple(Category)
+# Where a numeric date such as 12/03 is read month first; everywhere else it is day first.
+# Without a region it is month first, as staff were first told.
+_MONTH_FIRST_REGIONS: Final = frozenset({"US", "CN", "TW", "JP", "KR", "PH", "CA", "FM", "MH",
+                                         "PW", "BZ", "KY", "GU", "AS", "PR", "VI", "MP"})
 
+_MAYBE_SEPARATOR: Final = re.compile(
+    "[" + re.escape("".join(sorted(SEPARATORS))) + re.escape("/／-–—") + "]")
+_HAN: Final = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_LATIN_WORD: Final = re.compile(r"[a-z][a-z'-]*[a-z]")
+_JOINER_BEFORE: Final = re.compile(r"\s*(?:、|,|\+|&|/|\band|\bor|和|同|及|与|跟|或)?\s*$")
+_LIST_JOINER: Final = re.compile(r"\s*(?:、|,|\+|&|/|\band\b|\bor\b|和|同|及|与|跟|或)\s*")
 _YEAR_MONTH_DAY: Final = re.compile(
     r"(?<![0-9])([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})(?![0-9])"
 )
-_CHINESE_MONTH_DAY: Final = re.compile(r"(?<![0-9])([0-9]{1,2})\s*月\s*([0-9]{1,2})(?![0-9])")
-# a/b and a-b are month first, as staff were told; an optional year may follow.
+_CHINESE_MONTH_DAY: Final = re.compile(
+    r"(?<![0-9])([0-9]{1,2})\s*月\s*(?:份\s*)?(?:初\s*)?(?:([0-9]{1,2})(?![0-9])\s*[日号]?)?"
+)
 _MONTH_DAY: Final = re.compile(
-    r"(?<![0-9])([0-9]{1,2})[-/.]([0-9]{1,2})(?:[-/.]([0-9]{4}))?(?![0-9])"
+    r"(?<![0-9])([0-9]{1,2})[-/.]([0-9]{1,2})(?:[-/.]([0-9]{4}|[0-9]{2}))?(?![0-9])"
 )
 _DAY_AFTER_MONTH: Final = re.compile(
     r"\s*([0-9]{1,2})(?:st|nd|rd|th)?(?![0-9a-z])(?:,?\s*([0-9]{4})(?![0-9]))?"
 )
 _DAY_BEFORE_MONTH: Final = re.compile(r"(?<![0-9])([0-9]{1,2})(?:st|nd|rd|th)?\s*(?:of\s+)?$")
 _YEAR_AFTER_MONTH: Final = re.compile(r",?\s*([0-9]{4})(?![0-9])")
+# Chinese numerals in dates: 九月二十号, 农历三月初三, 腊月廿三.
+_CHINESE_DIGITS: Final = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+                          "六": 6, "七": 7, "八": 8, "九": 9}
+_CHINESE_TENS: Final = {"十": 10, "廿": 20, "卅": 30}
+_CHINESE_NUMBER: Final = re.compile(r"[〇零一二两三四五六七八九十廿卅]+")
+_LUNAR_MONTHS: Final = {"正月": "1月", "冬月": "11月", "腊月": "12月"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,66 +116,123 @@ class _Hints:
 @dataclass(frozen=True, slots=True)
 class _Date:
     month: int
-    day: int
+    day: int | None
     year: int | None
+    lunar: bool = False
 
 
-def parse_note(text: str, vocabulary: Vocabulary) -> ParsedNote:
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    """A stretch of the note, [start, end) in the visible text, with its matching form."""
+
+    start: int
+    end: int
+    text: str
+    folded: str
+    origin: list[int]
+
+
+@dataclass(slots=True)
+class _Group:
+    """A piece that makes a trait, with the pieces that only qualify it."""
+
+    head: _Piece
+    reading: _Reading
+    details: list[_Piece] = field(default_factory=list)
+    about_allergy: bool = False  # the head has an allergy cue, whatever it was read as
+
+
+def parse_note(text: str, vocabulary: Vocabulary, *, region: str | None = None) -> ParsedNote:
     """Read one staff note into trait drafts; pure, and never raises on any str.
 
     A note starting with "🔒" or "!private" logs traits only shift leads and up may read.
+    `region` (ISO country of the branch) decides how an ambiguous numeric date reads: day
+    first in most of the world, month first in the United States and a few others.
     """
     private, text = split_private(text)
     lexicon = vocabulary.lexicon
-    segments = list(_segments(text))
-    clauses = [
-        clause
-        for segment in segments
-        if len(segment) <= MAX_TRAIT_LENGTH
-        for clause in _split_conjunctions(segment, lexicon)
-    ]
-    hints = [_hints(fold(clause)[0], lexicon) for clause in clauses]
+    day_first = region is not None and region.upper() not in _MONTH_FIRST_REGIONS
+    visible = _visible_text(text)
+    spans = list(_spans(visible))
+    # A segment too long to be a trait stands between the pieces on either side of it.
+    sections: list[list[tuple[_Piece, _Hints]]] = [[]]
+    for start, end in spans:
+        if end - start > MAX_TRAIT_LENGTH:
+            sections.append([])
+        else:
+            sections[-1] += [(piece, _hints(piece.folded, lexicon))
+                             for piece in _pieces(visible, start, end, lexicon)]
+    hints = [hint for section in sections for _, hint in section]
+    groups = _superseded([
+        group
+        for section in sections
+        for group in _grouped([piece for piece, hint in section if not hint.only], visible,
+                              lexicon, day_first)
+    ], lexicon)
     return ParsedNote(
-        traits=[
-            _draft(clause, lexicon, private=private)
-            for clause, hint in zip(clauses, hints, strict=True)
-            if not hint.only
-        ],
-        unparsed=[segment for segment in segments if len(segment) > MAX_TRAIT_LENGTH],
+        traits=_with_note_severity([
+            draft
+            for group in groups
+            for draft in _drafts(group, visible, lexicon, day_first, private=private)
+        ], groups, lexicon),
+        unparsed=[visible[start:end] for start, end in spans if end - start > MAX_TRAIT_LENGTH],
         tier_hint=next((hint.tier for hint in hints if hint.tier), None),
         segment_hint=next((hint.segment for hint in hints if hint.segment), None),
     )
 
 
-def traits_as_json_lines(parsed: ParsedNote) -> list[str]:
-    """One JSON object per trait, then {"unparsed": [...]} when anything was not parsed."""
+def traits_as_json_lines(parsed: ParsedNote, *, line: int | None = None) -> list[str]:
+    """One JSON object per trait, then {"unparsed": [...]} when anything was not parsed;
+    each starting with {"line": N} when `line` says which note of many this is."""
+    where: dict[str, object] = {} if line is None else {"line": line}
     lines = [
         json.dumps(
-            {"category": trait.category.value, "text": trait.text, "attrs": trait.attrs},
+            {**where, "category": trait.category.value, "text": trait.text,
+             "attrs": trait.attrs},
             ensure_ascii=False,
         )
         for trait in parsed.traits
     ]
     if parsed.unparsed:
-        lines.append(json.dumps({"unparsed": parsed.unparsed}, ensure_ascii=False))
+        lines.append(json.dumps({**where, "unparsed": parsed.unparsed}, ensure_ascii=False))
     return lines
+
+
+# --- matching form -----------------------------------------------------------------------
+
+
+def _matching(text: str, lexicon: Lexicon) -> tuple[str, list[int]]:
+    """`fold`, then Latin words a typo away from a vocabulary word spelled as that word."""
+    folded, origin = fold(text)
+    if not any("a" <= char <= "z" for char in folded):
+        return folded, origin
+    parts: list[str] = []
+    where: list[int] = []
+    position = 0
+    for found in _LATIN_WORD.finditer(folded):
+        word = found[0]
+        corrected = lexicon.spelling.correct(word)
+        if corrected == word:
+            continue
+        start, end = found.span()
+        parts.append(folded[position:start])
+        where.extend(origin[position:start])
+        parts.append(corrected)
+        where.extend(origin[start + min(i, len(word) - 1)] for i in range(len(corrected)))
+        position = end
+    if position == 0:
+        return folded, origin
+    parts.append(folded[position:])
+    where.extend(origin[position:])
+    return "".join(parts), where
 
 
 # --- splitting ---------------------------------------------------------------------------
 
 
-def _segments(text: str) -> Iterator[str]:
-    start = 0
-    for end, char in enumerate([*text, "\n"]):
-        if char in SEPARATORS:
-            segment = _visible_text(text[start:end]).strip()
-            if any(_is_visible(kept) for kept in segment):
-                yield segment
-            start = end + 1
-
-
 def _visible_text(text: str) -> str:
-    return "".join(char for char in text if not _is_invisible(char))
+    # Line breaks and other separators among the control characters still split the note.
+    return "".join(char for char in text if char in SEPARATORS or not _is_invisible(char))
 
 
 def _is_invisible(char: str) -> bool:
@@ -156,28 +247,412 @@ def _is_visible(char: str) -> bool:
     return not char.isspace() and unicodedata.category(char) not in ("Cc", "Cf", "Cs")
 
 
-def _split_conjunctions(segment: str, lexicon: Lexicon) -> list[str]:
+def _spans(text: str) -> Iterator[tuple[int, int]]:
+    """The stretches between separators, trimmed, that hold something visible."""
+    start = 0
+    ends = (found.start() for found in _MAYBE_SEPARATOR.finditer(text))
+    for end in [*(end for end in ends if _separates(text, end)), len(text)]:
+        left, right = _trimmed(text, start, end)
+        if any(_is_visible(char) for char in text[left:right]):
+            yield left, right
+        start = end + 1
+
+
+def _separates(text: str, index: int) -> bool:
+    char = text[index]
+    if char in SEPARATORS:
+        return True
+    before = text[index - 1] if index else " "
+    after = text[index + 1] if index + 1 < len(text) else " "
+    if char in "/／":  # 24/7, 12/03 and "w/ honey" are not two things
+        shorthand = before == "w" and (index < 2 or not text[index - 2].isalpha())
+        return not (before.isdigit() and after.isdigit()) and not shorthand
+    if char in "-–—":  # "feather allergy - hypoallergenic pillows", not "b-day"
+        return (before.isspace() and after.isspace()) or (char != "-" and not before.isdigit())
+    return False
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _pieces(text: str, start: int, end: int, lexicon: Lexicon) -> Iterator[_Piece]:
+    for left, right in _han_spaced(text, start, end):
+        for part_start, part_end in _split_conjunctions(text, left, right, lexicon):
+            for chunk_start, chunk_end in _chunks(text, part_start, part_end, lexicon):
+                yield _piece(text, chunk_start, chunk_end, lexicon)
+
+
+def _piece(text: str, start: int, end: int, lexicon: Lexicon) -> _Piece:
+    folded, origin = _matching(text[start:end], lexicon)
+    return _Piece(start, end, text[start:end], folded, origin)
+
+
+def _han_spaced(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Split at spaces between two Chinese characters: in Chinese a space separates."""
+    left = start
+    for found in re.finditer(r"\s+", text[start:end]):
+        gap_start, gap_end = start + found.start(), start + found.end()
+        if _HAN.match(text[gap_start - 1]) and gap_end < end and _HAN.match(text[gap_end]):
+            yield left, gap_start
+            left = gap_end
+    yield left, end
+
+
+def _split_conjunctions(text: str, start: int, end: int,
+                        lexicon: Lexicon) -> list[tuple[int, int]]:
     # Right to left, so "allergic to shrimp and crab and window seat" keeps the list whole.
-    folded, origin = fold(segment)
-    pieces: list[str] = []
+    segment = text[start:end]
+    folded, origin = _matching(segment, lexicon)
+    pieces: list[tuple[int, int]] = []
     right_end = len(segment)
-    for hit in reversed(lexicon.conjunctions.find_all(folded)):
-        start, end = origin[hit.start], origin[hit.end - 1] + 1
-        left, right = segment[:start].strip(), segment[end:right_end].strip()
+    conjunctions = lexicon.conjunctions.find_all(folded)
+    cues = lexicon.cues.find_all(folded) if conjunctions else []
+    for hit in reversed(conjunctions):
+        if any(cue.start <= hit.start and hit.end <= cue.end for cue in cues):
+            continue  # "gin & tonic" is one drink
+        cut_start, cut_end = origin[hit.start], origin[hit.end - 1] + 1
+        left, right = segment[:cut_start].strip(), segment[cut_end:right_end].strip()
         if left and right and _separable(left, right, lexicon):
-            pieces.append(right)
-            right_end = start
-    pieces.append(segment[:right_end].strip())
-    return pieces[::-1]
+            pieces.append(_trimmed(text, start + cut_end, start + right_end))
+            right_end = cut_start
+    pieces.append(_trimmed(text, start, start + right_end))
+    return [piece for piece in pieces[::-1] if piece[0] < piece[1]]
 
 
 def _separable(left: str, right: str, lexicon: Lexicon) -> bool:
-    before = _read(fold(left)[0], lexicon).category
-    after = _read(fold(right)[0], lexicon).category
-    if Category.NOTE in (before, after) or before == after:
+    first = _read(_matching(left, lexicon)[0], lexicon)
+    second = _read(_matching(right, lexicon)[0], lexicon)
+    before, after = first.category, second.category
+    if before == after:
+        # Two of a kind stay one trait ("wife and two kids"), unless each is whole on its own
+        # and says something else: "vegan & gluten free", "DF + no nuts". An allergy's
+        # list stays whole, to be one allergy per allergen with the note's severity.
+        return before is not Category.ALLERGY and bool(first.attrs) and bool(second.attrs) \
+            and first.attrs != second.attrs
+    if Category.NOTE in (before, after):
         return False
+    if after == Category.ALLERGY and before == Category.FOOD:
+        return False  # "shrimp and crab allergy": the list before the cue
     # "no garlic and onion": the food after an allergy/diet continues its list.
     return not (before in (Category.ALLERGY, Category.DIET) and after == Category.FOOD)
+
+
+# --- pieces in unbroken Chinese --------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Run:
+    kind: Category
+    start: int
+    end: int
+    first_is_allergy_cue: bool
+    negation_only: bool
+    food_only: bool
+    food_tail: int | None = None  # where the food that ends the run starts
+    opens_with_negation: bool = False
+
+
+def _chunks(text: str, start: int, end: int, lexicon: Lexicon) -> list[tuple[int, int]]:
+    """Cut unbroken Chinese where a cue of another category starts a new subject:
+    "角落位不要香菜中杯热奶茶" → 角落位 | 不要香菜 | 中杯热奶茶."""
+    segment = text[start:end]
+    if not _HAN.search(segment):
+        return [(start, end)]
+    folded, origin = _matching(segment, lexicon)
+    runs = _runs(_anchors(folded, lexicon), folded)
+    cuts: list[int] = []
+    for before, after in pairwise(runs):
+        if after.first_is_allergy_cue and before.end == after.start \
+                and _HAN.match(folded[after.start]):
+            continue  # "牛奶过敏": the word right before the cue is the allergen
+        if lexicon.conjunctions.find_all(folded[before.end:after.start].strip()):
+            continue  # "egg 同 milk allergy": a list, which the conjunctions kept whole
+        # An allergy takes its allergen, the words before it, along ("媽媽|對蝦過敏"); a
+        # new subject takes the words that lead into it ("不吃葱|喜欢靠窗").
+        cut = before.end if after.kind is Category.ALLERGY else _lead_in(folded, before.end,
+                                                                         after.start, lexicon)
+        at = origin[cut] if cut < len(origin) else len(segment)
+        while at < len(segment) and segment[at].isspace():
+            at += 1
+        if 0 < at < len(segment) and _chinese_at(segment, at):
+            cuts.append(at)
+    bounds = [0, *cuts, len(segment)]
+    return [_trimmed(text, start + a, start + b) for a, b in pairwise(bounds)
+            if segment[a:b].strip()]
+
+
+def _lead_in(folded: str, floor: int, cut: int, lexicon: Lexicon) -> int:
+    """Where the words leading into a cue ("喜欢", "要", "也") start, back from `cut`."""
+    moved = True
+    while moved:
+        moved = False
+        for hit in lexicon.fillers.find_all(folded[floor:cut]):
+            if floor + hit.end == cut and hit.start > 0:
+                cut, moved = floor + hit.start, True
+    return cut
+
+
+def _chinese_at(segment: str, at: int) -> bool:
+    """Whether a cut at `at` has Chinese on one side: a cut inside unbroken Chinese or
+    where the script changes ("靠窗allergic to 花生"), never between two English words."""
+    before = segment[:at].rstrip()
+    return bool(before) and bool(_HAN.match(before[-1]) or _HAN.match(segment[at]))
+
+
+def _anchors(folded: str, lexicon: Lexicon) -> list[tuple[int, int, Category, str]]:
+    """Every cue and qualifier word, leftmost-longest, as (start, end, category, role)."""
+    found: list[tuple[int, int, Category, str]] = []
+    found += [(h.start, h.end, h.value.category, "cue") for h in lexicon.cues.find_all(folded)]
+    found += [(h.start, h.end, Category.DIET, "negation")
+              for terms in (lexicon.refusals, lexicon.dislikes) for h in terms.find_all(folded)]
+    found += [(h.start, h.end, Category.DRINK, "qualifier")
+              for terms in (lexicon.sizes, lexicon.temperatures) for h in terms.find_all(folded)]
+    found += [(h.start, h.end, Category.ALLERGY, "qualifier")
+              for h in lexicon.severities.find_all(folded)]
+    found.sort(key=lambda anchor: (anchor[0], anchor[0] - anchor[1]))
+    kept: list[tuple[int, int, Category, str]] = []
+    for anchor in found:
+        if not kept or anchor[0] >= kept[-1][1]:
+            kept.append(anchor)
+    return kept
+
+
+def _runs(anchors: list[tuple[int, int, Category, str]], folded: str) -> list[_Run]:
+    runs: list[_Run] = []
+    for start, end, category, role in anchors:
+        if runs and category is Category.LOOKS is runs[-1].kind \
+                and any(char.isspace() for char in folded[runs[-1].end:start]):
+            # "tall 戴眼镜": each feature of a face is its own
+            runs.append(_Run(category, start, end, False, False, False))
+            continue
+        negation = role == "negation"
+        food = category is Category.FOOD and role == "cue"
+        allergy_cue = category is Category.ALLERGY and role == "cue"
+        if runs and _continues(runs[-1], category, negation=negation, food=food):
+            run = runs[-1]
+            if (run.food_only and not food) or (run.negation_only and not negation and not food):
+                run.kind = category if not negation else Category.DIET
+            elif run.negation_only and food:
+                run.kind = Category.DIET  # "不要香菜"
+            run.food_tail = start if food else None
+            run.end, run.negation_only = end, run.negation_only and negation
+            run.food_only = run.food_only and food
+            continue
+        run = _Run(category, start, end, allergy_cue, negation, food,
+                   opens_with_negation=negation)
+        before = runs[-1] if runs else None
+        if allergy_cue and before and before.food_tail is not None and before.end == start \
+                and not before.food_only:
+            # "不要香菜芒果过敏": the food right before the cue is the allergen.
+            run.start, run.first_is_allergy_cue = before.food_tail, False
+            before.end, before.food_tail = before.food_tail, None
+        runs.append(run)
+    # A negation with nothing after it ("电脑不要碰") belongs to what came before, and so
+    # does more of the same ("房间别放鲜花").
+    merged: list[_Run] = []
+    for run in runs:
+        same = bool(merged) and run.kind is merged[-1].kind \
+            and run.kind not in (Category.ALLERGY, Category.LOOKS)
+        if merged and (run.negation_only or (same and not (
+                run.kind is Category.DIET and run.opens_with_negation))):
+            merged[-1].end = run.end
+        else:
+            merged.append(run)
+    return merged
+
+
+def _continues(run: _Run, category: Category, *, negation: bool, food: bool) -> bool:
+    if run.negation_only or (category is run.kind and not negation):
+        return True  # "不要香菜", "不坐大厅": a negation goes with what follows
+    if run.kind is Category.FAMILY and (negation or food or category in _SAID_OF_A_PERSON):
+        return True  # "老婆是国小老师", "妈妈不吃辣": what is said of a relative
+    if food:  # "不要香菜", "生日蛋糕", "厨师做菜"
+        return run.kind in (Category.DIET, Category.ALLERGY, Category.OCCASION, Category.FOOD,
+                            Category.WORK)
+    if run.food_only:  # "花生过敏", "海鲜忌口", "开火锅店的老板"
+        return category in (Category.ALLERGY, Category.DIET, Category.WORK)
+    return False
+
+
+# --- pieces that qualify a trait -----------------------------------------------------------
+
+
+def _grouped(pieces: list[_Piece], text: str, lexicon: Lexicon,
+             day_first: bool) -> list[_Group]:
+    groups: list[_Group] = []
+    for piece in pieces:
+        reading = _read(piece.folded, lexicon, day_first=day_first)
+        if _takes_allergy_cue(groups, reading) or _names_allergen(groups, reading):
+            head = _joined(groups[-1].head, piece, text)
+            groups[-1] = _group(head, _read(head.folded, lexicon, day_first=day_first), lexicon)
+            continue
+        if groups and _qualifies(groups[-1], piece, reading, lexicon, day_first):
+            groups[-1].details.append(piece)
+        else:
+            groups.append(_group(piece, reading, lexicon))
+    return groups
+
+
+def _superseded(groups: list[_Group], lexicon: Lexicon) -> list[_Group]:
+    """"以前不喝酒 现在喝红酒", "was vegan, now pescatarian": what the guest used to do is
+    kept as a note, the trait is what is true now. An allergy is never set aside so: only
+    the words that deny it do that."""
+    now = [any(lexicon.now.find_all(piece.folded) for piece in (group.head, *group.details))
+           for group in groups]
+    return [
+        _Group(group.head, _Reading(Category.NOTE, {}), group.details)
+        if not group.about_allergy and any(now[index + 1:])
+        and lexicon.used_to.find_all(group.head.folded) else group
+        for index, group in enumerate(groups)
+    ]
+
+
+def _group(head: _Piece, reading: _Reading, lexicon: Lexicon) -> _Group:
+    # An allergy cue read as something else is a denied one ("不是过敏"): a note or a dislike.
+    allergy = reading.category is Category.ALLERGY or (
+        reading.category in (Category.NOTE, Category.FOOD) and any(
+            hit.value.category is Category.ALLERGY for hit in lexicon.cues.find_all(head.folded)))
+    return _Group(head, reading, about_allergy=allergy)
+
+
+def _names_allergen(groups: list[_Group], reading: _Reading) -> bool:
+    """"有点过敏 菌菇类": the piece after a bare allergy names the allergen."""
+    if not groups or groups[-1].details or not _may_name_allergen(reading):
+        return False
+    before = groups[-1].reading
+    return before.category is Category.ALLERGY and "item" not in before.attrs
+
+
+def _may_name_allergen(reading: _Reading) -> bool:
+    # A food, words the vocabulary does not know, or a food refused ("海鲜芒果都不碰").
+    return reading.category in (Category.NOTE, Category.FOOD) or (
+        reading.category is Category.DIET and reading.attrs.get("kind") in tuple(Refusal))
+
+
+def _takes_allergy_cue(groups: list[_Group], reading: _Reading) -> bool:
+    """"sesame - allergic": the bare cue names the piece before it as the allergen."""
+    if not groups or groups[-1].details or reading.category is not Category.ALLERGY:
+        return False
+    return "item" not in reading.attrs and _may_name_allergen(groups[-1].reading)
+
+
+def _joined(first: _Piece, second: _Piece, text: str) -> _Piece:
+    gap = [first.origin[-1]] if first.origin else [0]
+    return _Piece(first.start, second.end, text[first.start:second.end],
+                  f"{first.folded} {second.folded}",
+                  [*first.origin, *gap, *(i + second.start - first.start for i in second.origin)])
+
+
+def _qualifies(group: _Group, piece: _Piece, reading: _Reading, lexicon: Lexicon,
+               day_first: bool) -> bool:
+    """Whether `piece` only says more about the trait `group` makes."""
+    if group.about_allergy:
+        return _tells_of_allergy(reading)
+    if "item" in reading.attrs:
+        return False
+    folded = piece.folded
+    match group.reading.category:
+        case Category.DRINK:
+            return reading.category in (Category.NOTE, Category.DRINK) and bool(
+                lexicon.sizes.find_all(folded) or lexicon.temperatures.find_all(folded))
+        case Category.DIET if "kind" in group.reading.attrs:
+            # "coeliac, strictly GF", "veggie, eats eggs": more of the same diet
+            same = reading.attrs.get("kind") == group.reading.attrs["kind"]
+            refused = reading.category is Category.DIET and reading.attrs.get("kind") in tuple(
+                Refusal)  # "不吃辣 一点都不行"
+            return same or refused or (reading.category is Category.FOOD and not reading.attrs)
+        case Category.WORK:
+            return reading.category is Category.WORK  # "在阿里上班 程序员": one job
+        case Category.OCCASION:
+            found = _find_date(folded, lexicon, day_first)
+            return reading.category is Category.NOTE and found is not None and _exists(found)
+        case _:
+            return False
+
+
+def _tells_of_allergy(reading: _Reading) -> bool:
+    """After an allergy, what is not about seats, rooms, people or service tells more of it:
+    "has an EpiPen", "会休克", "喝了拉肚子", "no marzipan", "蒜蓉都不行", "nope"."""
+    match reading.category:
+        case Category.NOTE | Category.FOOD:
+            return True
+        case Category.ALLERGY | Category.DRINK:
+            return "item" not in reading.attrs
+        case Category.DIET:
+            return reading.attrs.get("kind") in tuple(Refusal)
+        case _:
+            return False
+
+
+def _with_note_severity(drafts: list[TraitDraft], groups: list[_Group],
+                        lexicon: Lexicon) -> list[TraitDraft]:
+    """A severity said apart from the allergy ("很严重！对虾过敏") applies to it."""
+    if not any(draft.attrs.get("severity") == Severity.UNKNOWN for draft in drafts):
+        return drafts
+    stated = next((hit.value for group in groups
+                   if group.reading.category is not Category.ALLERGY
+                   for piece in (group.head, *group.details)
+                   for hit in lexicon.severities.find_all(piece.folded)), None)
+    if stated is None:
+        return drafts
+    return [draft.model_copy(update={"attrs": {**draft.attrs, "severity": str(stated)}})
+            if draft.attrs.get("severity") == Severity.UNKNOWN else draft for draft in drafts]
+
+
+def _drafts(group: _Group, text: str, lexicon: Lexicon, day_first: bool, *,
+            private: bool) -> list[TraitDraft]:
+    details = " ".join(piece.folded for piece in group.details)
+    reading = _read(group.head.folded, lexicon, details=details, day_first=day_first) \
+        if details else group.reading
+    shown = text[group.head.start:group.details[-1].end] if group.details else group.head.text
+    if reading.category is Category.ALLERGY:
+        return [TraitDraft(category=Category.ALLERGY, text=allergen_text, attrs=attrs,
+                           private=private)
+                for allergen_text, attrs in _allergens(group.head, shown, reading.attrs, lexicon)]
+    return [TraitDraft(category=reading.category, text=shown, attrs=reading.attrs,
+                       private=private)]
+
+
+def _allergens(head: _Piece, shown: str, attrs: Attrs,
+               lexicon: Lexicon) -> list[tuple[str, Attrs]]:
+    """One (text, attrs) per allergen of a list, each text a stretch of the note:
+    "对虾、蟹过敏" → 对虾 | 蟹过敏; "allergic to shrimp and crab" → allergic to shrimp | crab."""
+    item = str(attrs.get("item", ""))
+    names = [name for part in _LIST_JOINER.split(item) if (name := _trim_fillers(part, lexicon))]
+    foods = [hit for hit in lexicon.cues.find_all(item) if hit.value.category is Category.FOOD]
+    if len(names) == 1 and len(foods) > 1 and _is_blank(_blank_out(item, foods)):
+        names = [item[hit.start:hit.end] for hit in foods]  # "虾蟹过敏": two foods run together
+    spans = _located(head, names)
+    if len(names) < 2 or spans is None:
+        return [(shown, attrs)]
+    # Each allergen's text runs to the list joiner before the next one, which is dropped.
+    starts = [0, *(start for start, _ in spans[1:])]
+    ends = [_before_joiner(shown, start) for start in starts[1:]] + [len(shown)]
+    return [(shown[start:end].strip(), {**attrs, "item": name})
+            for start, end, name in zip(starts, ends, names, strict=True)]
+
+
+def _before_joiner(text: str, end: int) -> int:
+    joiner = _JOINER_BEFORE.search(text[:end])
+    return joiner.start() if joiner else end
+
+
+def _located(head: _Piece, names: list[str]) -> list[tuple[int, int]] | None:
+    """Where each name is in the head's text, in order; None if one cannot be found."""
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    for name in names:
+        at = head.folded.find(name, cursor)
+        if at < 0:
+            return None
+        cursor = at + len(name)
+        spans.append((head.origin[at], head.origin[cursor - 1] + 1))
+    return spans
 
 
 # --- hints -------------------------------------------------------------------------------
@@ -213,21 +688,36 @@ def _is_ignorable(char: str) -> bool:
 # --- classification ----------------------------------------------------------------------
 
 
-def _draft(clause: str, lexicon: Lexicon, *, private: bool) -> TraitDraft:
-    reading = _read(fold(clause)[0], lexicon)
-    return TraitDraft(category=reading.category, text=clause, attrs=reading.attrs,
-                      private=private)
-
-
-def _read(folded: str, lexicon: Lexicon) -> _Reading:
+def _read(folded: str, lexicon: Lexicon, *, details: str = "",
+          day_first: bool = False) -> _Reading:
+    """The category and attributes of a piece; `details` are the folded pieces that only
+    qualify it (severity, size, a date): read for attributes, never for the item."""
     cues = lexicon.cues.find_all(folded)
     if any(hit.value.category is Category.ALLERGY for hit in cues):
-        return _allergy(folded, cues, lexicon)
+        return _allergy(folded, details, cues, lexicon)
+    if lexicon.no_diet.find_all(folded):
+        return _Reading(Category.NOTE, {})  # "啥都吃", "eats anything": no diet to keep
+    if cues and cues[0].value.category is Category.FAMILY:
+        return _Reading(Category.FAMILY, {})  # "wife is vegetarian": the family, not the guest
     best = _strongest(cues)
+    drinks = [hit for hit in cues if hit.value.category is Category.DRINK and hit.value.attr]
+    if best and best.value.category is Category.FOOD and drinks:
+        best = drinks[0]  # "hot tea w lemon": a drink, with something in it
+    elif best and best.value.category is Category.FOOD:
+        # "生日蛋糕", "开火锅店的老板": food named in another subject belongs to it
+        best = _strongest([hit for hit in cues if hit.value.category in (
+            Category.WORK, Category.OCCASION)]) or best
     if best and best.value.category is Category.DIET and best.value.attr:
+        if drinks and best.value.value == "no_alcohol" and drinks[0].start >= best.end:
+            # "doesn't drink coffee": that drink, not alcohol
+            return _Reading(Category.DRINK, {"item": str(drinks[0].value.value),
+                                             "polarity": "dislike"})
         return _Reading(Category.DIET, {"kind": str(best.value.value)})
     if best and best.value.category not in _EDIBLE:
-        return _by_cue(best.value.category, folded, cues, lexicon)
+        reading = _by_cue(best.value.category, folded, details, cues, lexicon, day_first)
+        return _with_polarity(reading, folded, best, lexicon)
+    if dislike := lexicon.dislikes.find_all(folded):
+        return _dislike(folded, dislike[0], lexicon)
     refusal = lexicon.refusals.find_all(folded)
     if refusal:
         return _refusal(folded, refusal[0], lexicon)
@@ -243,16 +733,27 @@ def _strongest(cues: list[Hit[Cue]]) -> Hit[Cue] | None:
     )
 
 
-def _by_cue(category: Category, folded: str, cues: list[Hit[Cue]], lexicon: Lexicon) -> _Reading:
+def _by_cue(category: Category, folded: str, details: str, cues: list[Hit[Cue]],
+            lexicon: Lexicon, day_first: bool) -> _Reading:
     match category:
         case Category.DRINK:
-            return _Reading(category, _drink(folded, cues, lexicon))
+            return _Reading(category, _drink(folded, details, cues, lexicon))
         case Category.OCCASION:
-            return _occasion(folded, cues, lexicon)
+            return _occasion(f"{folded} {details}", cues, lexicon, day_first)
         case Category.SERVICE:
             return _Reading(category, _tag(cues, category))
         case _:
             return _Reading(category, {})
+
+
+def _with_polarity(reading: _Reading, folded: str, cue: Hit[Cue], lexicon: Lexicon) -> _Reading:
+    # "不坐大厅", "别安排在洗手间旁边", "dislikes booths": a seat or drink the guest avoids.
+    if reading.category not in (Category.SEATING, Category.DRINK):
+        return reading
+    before = folded[: cue.start]
+    if lexicon.dislikes.find_all(before) or lexicon.refusals.find_all(before):
+        return _Reading(reading.category, {**reading.attrs, "polarity": "dislike"})
+    return reading
 
 
 def _tag(cues: list[Hit[Cue]], category: Category) -> Attrs:
@@ -265,15 +766,73 @@ def _tag(cues: list[Hit[Cue]], category: Category) -> Attrs:
 # --- attributes --------------------------------------------------------------------------
 
 
-def _allergy(folded: str, cues: list[Hit[Cue]], lexicon: Lexicon) -> _Reading:
-    if lexicon.negated_allergy.find_all(folded):
-        return _Reading(Category.NOTE, {})  # "不过敏" / "no allergies" is not an allergy
+def _allergy(folded: str, details: str, cues: list[Hit[Cue]], lexicon: Lexicon) -> _Reading:
+    whole = f"{folded} {details}"
     severities = lexicon.severities.find_all(folded)
-    severity = severities[0].value if severities else Severity.UNKNOWN
-    attrs: Attrs = {"severity": str(severity)}
+    # "不过敏" / "no allergies" is no allergy; "not allergic to shrimp, just doesn't like it"
+    # is a dislike, as is "榴莲不是过敏".
+    denials = [*lexicon.denied_allergy.find_all(folded), *lexicon.negated_allergy.find_all(folded)]
     allergy_cues = [hit for hit in cues if hit.value.category is Category.ALLERGY]
-    item = _item(_blank_out(folded, [*allergy_cues, *severities]), lexicon)
+    others: list[Hit[Any]] = [*severities, *denials, *lexicon.refusals.find_all(folded),
+                              *lexicon.dislikes.find_all(folded)]
+    item = _allergen(folded, allergy_cues, others, lexicon)
+    if denials or lexicon.denied_allergy.find_all(details) \
+            or lexicon.negated_allergy.find_all(details):
+        # "榴莲不是过敏，就是不爱吃": a dislike; "芒果过敏?? 问了说不是": nothing at all
+        item = item or str(_read(details, lexicon).attrs.get("item", ""))
+        # What the guest does not eat, said apart from "no allergies" (whose "no" is no
+        # refusal); a denial may say it itself ("just dislikes").
+        rest = _blank_out(whole, lexicon.negated_allergy.find_all(whole))
+        if item and lexicon.dislikes.find_all(rest):
+            return _Reading(Category.FOOD, {"polarity": "dislike", "item": item})
+        if item and (refusal := lexicon.refusals.find_all(rest)):
+            # "唔係敏感 佢唔食羊": not an allergy, but a food the guest does not eat
+            return _Reading(Category.DIET, {"kind": str(refusal[0].value), "item": item})
+        return _Reading(Category.NOTE, {})
+    stated = severities or lexicon.severities.find_all(details)
+    severity = stated[0].value if stated else Severity.UNKNOWN
+    attrs: Attrs = {"severity": str(severity)}
     return _Reading(Category.ALLERGY, {**attrs, "item": item} if item else attrs)
+
+
+def _allergen(folded: str, cues: list[Hit[Cue]], others: Sequence[Hit[Any]],
+              lexicon: Lexicon) -> str:
+    """The words nearest before the first allergy cue ("花生严重过敏", "severe nut allergy"),
+    else those after it ("allergic to peanuts (severe)"), cue and qualifier words left out."""
+    marked = _marked(folded, [*cues, *others])
+    before = re.split("\0+", marked[: cues[0].start])
+    after = re.split("\0+", marked[cues[0].end :])
+    # "allergic to X": the allergen follows; otherwise it is said first ("X过敏", "X allergy").
+    said_after = re.match(r"\s*to\b", folded[cues[0].end :]) is not None
+    for stretch in [*after, *reversed(before)] if said_after else [*reversed(before), *after]:
+        if (item := _item(stretch, lexicon)) and not _names_something_else(item, lexicon):
+            return item
+    return ""
+
+
+def _names_something_else(words: str, lexicon: Lexicon) -> bool:
+    """Whether `words` are only a seat, a room, a person, ...: never an allergen."""
+    hits: list[Hit[Any]] = [hit for hit in lexicon.cues.find_all(words) if hit.value.category
+                            not in (Category.FOOD, Category.DRINK, Category.DIET)]
+    hits += [*lexicon.hints.find_all(words), *lexicon.hint_fillers.find_all(words)]
+    return bool(hits) and not _item(_blank_out(words, hits), lexicon)
+
+
+def _marked(folded: str, hits: Sequence[Hit[Any]]) -> str:
+    # Words taken out become NULs, so the stretches between them can be told apart.
+    chars = list(folded)
+    for hit in hits:
+        chars[hit.start : hit.end] = "\0" * (hit.end - hit.start)
+    return "".join(chars)
+
+
+def _dislike(folded: str, dislike: Hit[bool], lexicon: Lexicon) -> _Reading:
+    # "不爱吃苦瓜" / "doesn't like coriander": a food (or drink) the guest dislikes.
+    item = _item(folded[dislike.end :], lexicon) or _item(folded[: dislike.start], lexicon)
+    drinks = [hit for hit in lexicon.cues.find_all(folded) if hit.value.category is Category.DRINK]
+    category = Category.DRINK if drinks else Category.FOOD
+    attrs: Attrs = {"polarity": "dislike"}
+    return _Reading(category, {**attrs, "item": item} if item else attrs)
 
 
 def _refusal(folded: str, refusal: Hit[Refusal], lexicon: Lexicon) -> _Reading:
@@ -283,24 +842,31 @@ def _refusal(folded: str, refusal: Hit[Refusal], lexicon: Lexicon) -> _Reading:
     return _Reading(Category.DIET, {**attrs, "item": item} if item else attrs)
 
 
-def _drink(folded: str, cues: list[Hit[Cue]], lexicon: Lexicon) -> Attrs:
+def _drink(folded: str, details: str, cues: list[Hit[Cue]], lexicon: Lexicon) -> Attrs:
     attrs = _tag(cues, Category.DRINK)
-    if size := lexicon.sizes.first(folded):
+    whole = f"{folded} {details}"
+    if size := lexicon.sizes.first(whole):
         attrs["size"] = str(size)
-    if temperature := lexicon.temperatures.first(folded):
+    if temperature := lexicon.temperatures.first(whole):
         attrs["temperature"] = str(temperature)
     return attrs
 
 
-def _occasion(folded: str, cues: list[Hit[Cue]], lexicon: Lexicon) -> _Reading:
+def _occasion(folded: str, cues: list[Hit[Cue]], lexicon: Lexicon, day_first: bool) -> _Reading:
     attrs = _tag(cues, Category.OCCASION)
-    found = _find_date(folded, lexicon)
+    found = _find_date(folded, lexicon, day_first)
     if found is None:
         return _Reading(Category.OCCASION, attrs)
     if not _exists(found):
         return _Reading(Category.NOTE, {})  # "birthday 02-30": keep the words, invent nothing
-    attrs |= {"month": found.month, "day": found.day}
-    return _Reading(Category.OCCASION, attrs | ({} if found.year is None else {"year": found.year}))
+    attrs["month"] = found.month
+    if found.day is not None:
+        attrs["day"] = found.day
+    if found.year is not None:
+        attrs["year"] = found.year
+    if found.lunar:
+        attrs["calendar"] = "lunar"
+    return _Reading(Category.OCCASION, attrs)
 
 
 def _item(text: str, lexicon: Lexicon) -> str:
@@ -333,15 +899,40 @@ def _strip_punctuation(text: str) -> str:
 # --- dates -------------------------------------------------------------------------------
 
 
-def _find_date(folded: str, lexicon: Lexicon) -> _Date | None:
+def _find_date(folded: str, lexicon: Lexicon, day_first: bool = False) -> _Date | None:
     # Most specific form first; an impossible date is not retried as a looser form.
+    lunar = bool(lexicon.lunar.find_all(folded))
+    arabic = _arabic_numerals(folded)
     found = (
-        _year_month_day(folded),
-        _chinese_month_day(folded),
-        _named_month(folded, lexicon),
-        _month_day(folded),
+        _year_month_day(arabic),
+        _chinese_month_day(arabic),
+        _named_month(arabic, lexicon),
+        _month_day(arabic, day_first),
     )
-    return next((candidate for candidate in found if candidate is not None), None)
+    date_found = next((candidate for candidate in found if candidate is not None), None)
+    if date_found is None or not lunar:
+        return date_found
+    return _Date(date_found.month, date_found.day, date_found.year, lunar=True)
+
+
+def _arabic_numerals(folded: str) -> str:
+    """Chinese numerals as digits, for dates: 九月二十号 → 9月20号, 腊月廿三 → 12月23."""
+    for month, digits in _LUNAR_MONTHS.items():
+        folded = folded.replace(month, digits)
+    if not _CHINESE_NUMBER.search(folded):
+        return folded
+    return _CHINESE_NUMBER.sub(lambda found: _number(found[0]), folded)
+
+
+def _number(numeral: str) -> str:
+    value = current = 0
+    for char in numeral:
+        if char in _CHINESE_TENS:
+            value += (current or 1) * 10 if char == "十" else _CHINESE_TENS[char]
+            current = 0
+        else:
+            current = current * 10 + _CHINESE_DIGITS[char]  # 二〇一六 → 2016
+    return str(value + current)
 
 
 def _year_month_day(folded: str) -> _Date | None:
@@ -351,12 +942,18 @@ def _year_month_day(folded: str) -> _Date | None:
 
 def _chinese_month_day(folded: str) -> _Date | None:
     found = _CHINESE_MONTH_DAY.search(folded)
-    return _Date(int(found[1]), int(found[2]), None) if found else None
+    if not found:
+        return None
+    return _Date(int(found[1]), int(found[2]) if found[2] else None, None)
 
 
-def _month_day(folded: str) -> _Date | None:
+def _month_day(folded: str, day_first: bool) -> _Date | None:
     found = _MONTH_DAY.search(folded)
-    return _Date(int(found[1]), int(found[2]), _year(found[3])) if found else None
+    if not found:
+        return None
+    first, second = int(found[1]), int(found[2])
+    month, day = (second, first) if day_first else (first, second)
+    return _Date(month, day, _year(found[3]))
 
 
 def _named_month(folded: str, lexicon: Lexicon) -> _Date | None:
@@ -370,13 +967,15 @@ def _named_month(folded: str, lexicon: Lexicon) -> _Date | None:
 
 
 def _year(digits: str | None) -> int | None:
-    return int(digits) if digits else None
+    if not digits:
+        return None
+    return int(digits) + (2000 if len(digits) == 2 else 0)
 
 
 def _exists(found: _Date) -> bool:
     try:
         # Without a year, 2000 stands in: a leap year, so 02-29 exists.
-        date(2000 if found.year is None else found.year, found.month, found.day)
+        date(2000 if found.year is None else found.year, found.month, found.day or 1)
     except ValueError:
         return False
     return True

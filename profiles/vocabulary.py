@@ -13,16 +13,20 @@ from pathlib import Path
 from typing import Annotated, Any, Final, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from profiles.models import Category, Segment
 from profiles.script import simplified
 
 SHIPPED_VOCABULARY: Final = Path(__file__).with_name("vocabulary.toml")
 
-# The characters a note is split on: commas, semicolons and full stops (full-width and small
-# forms included) and every line break str.splitlines knows. They live here rather than in
-# the parser because a keyword containing one could never match.
-SEPARATORS: Final = frozenset(",，﹐、﹑､;；﹔。｡\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+# The characters a note is split on: commas, semicolons, full stops, question and exclamation
+# marks (full-width and small forms included) and every line break str.splitlines knows. They
+# live here rather than in the parser because a keyword containing one could never match.
+# The enumeration comma 、 is not one: it joins a list ("虾、蟹过敏"), see [conjunctions].
+SEPARATORS: Final = frozenset(
+    ",，﹐;；﹔。｡?？!！|\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
 
 # Curly quotes come from phone keyboards ("doesn’t"); NFKC leaves them alone.
 _APOSTROPHES: Final = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u02bc": "'"})
@@ -57,7 +61,10 @@ class Size(StrEnum):
 class Temperature(StrEnum):
     ICED = "iced"
     HOT = "hot"
+    WARM = "warm"
+    ROOM = "room"
     NO_ICE = "no_ice"
+    LESS_ICE = "less_ice"
 
 
 class Refusal(StrEnum):
@@ -68,6 +75,11 @@ class Refusal(StrEnum):
 def fold(text: str) -> tuple[str, list[int]]:
     """The matching form of `text` (NFKC, casefold, straight apostrophes, simplified
     Chinese), char by char, with the index in `text` each folded char came from."""
+    if unicodedata.is_normalized("NFKC", text):
+        # Casefolding and the apostrophes go char by char: one pass when no char grows.
+        whole = text.casefold().translate(_APOSTROPHES)
+        if len(whole) == len(text):
+            return simplified(whole), list(range(len(text)))
     folded: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):
@@ -117,6 +129,7 @@ class HintWords(Words):
 class AllergyWords(_Table):
     severity: dict[Severity, Words] = Field(default_factory=dict)
     negated: Words = Field(default_factory=Words)
+    denied: Words = Field(default_factory=Words)
 
     @field_validator("severity")
     @classmethod
@@ -129,6 +142,7 @@ class AllergyWords(_Table):
 class DietWords(_Table):
     kinds: dict[Name, Words] = Field(default_factory=dict)
     refusals: dict[Refusal, Words] = Field(default_factory=dict)
+    none: Words = Field(default_factory=Words)
 
 
 class DrinkWords(_Table):
@@ -144,6 +158,12 @@ class ServiceWords(_Table):
 class OccasionWords(_Table):
     kinds: dict[Name, Words] = Field(default_factory=dict)
     months: dict[Month, Words] = Field(default_factory=dict)
+    lunar: Words = Field(default_factory=Words)
+
+
+class ChangeWords(_Table):
+    before: Words = Field(default_factory=Words)
+    now: Words = Field(default_factory=Words)
 
 
 class HintTables(_Table):
@@ -162,6 +182,8 @@ class Vocabulary(_Table):
     service: ServiceWords = Field(default_factory=ServiceWords)
     occasion: OccasionWords = Field(default_factory=OccasionWords)
     hints: HintTables = Field(default_factory=HintTables)
+    dislikes: Words = Field(default_factory=Words)
+    changes: ChangeWords = Field(default_factory=ChangeWords)
     conjunctions: Words = Field(default_factory=Words)
     fillers: Words = Field(default_factory=Words)
 
@@ -194,14 +216,15 @@ class Terms(Generic[T]):
             first: [meanings[word] for word in words] for first, words in by_first.items()
         }
         self._patterns = {first: _alternation(words) for first, words in by_first.items()}
+        self._starts = _starts(by_first)
 
     def find_all(self, folded: str) -> list[Hit[T]]:
         hits: list[Hit[T]] = []
         position = 0
-        while position < len(folded):
-            hit = self._match_at(folded, position)
+        while self._starts and (start := self._starts.search(folded, position)):
+            hit = self._match_at(folded, start.start())
             if hit is None:
-                position += 1
+                position = start.start() + 1
                 continue
             hits.append(hit)
             position = hit.end
@@ -218,6 +241,17 @@ class Terms(Generic[T]):
             return None
         value = self._meanings[folded[position]][found.lastindex - 1]
         return Hit(found.start(), found.end(), value)
+
+
+def _starts(by_first: dict[str, list[str]]) -> re.Pattern[str] | None:
+    # Where a keyword may start, found in one pass: any first character of a keyword, and for
+    # a Latin one only at the start of a word. Notes are read keyword list by keyword list,
+    # so skipping the other positions is most of the parser's speed.
+    latin = sorted(first for first in by_first if re.fullmatch(_WORD_CHAR, first))
+    other = sorted(first for first in by_first if first not in latin)
+    parts = [f"(?<!{_WORD_CHAR})[{''.join(map(re.escape, latin))}]"] if latin else []
+    parts += [f"[{''.join(map(re.escape, other))}]"] if other else []
+    return re.compile("|".join(parts)) if parts else None
 
 
 def _alternation(words: list[str]) -> re.Pattern[str]:
@@ -258,31 +292,95 @@ class Lexicon:
 
     cues: Terms[Cue]
     negated_allergy: Terms[bool]
+    denied_allergy: Terms[bool]
     severities: Terms[Severity]
     refusals: Terms[Refusal]
+    no_diet: Terms[bool]
+    dislikes: Terms[bool]
     sizes: Terms[Size]
     temperatures: Terms[Temperature]
     months: Terms[int]
+    lunar: Terms[bool]
+    used_to: Terms[bool]
+    now: Terms[bool]
     hints: Terms[Hint]
     hint_fillers: Terms[bool]
     conjunctions: Terms[bool]
     fillers: Terms[bool]
+    spelling: Spelling
 
 
 def _compile(vocabulary: Vocabulary) -> Lexicon:
     return Lexicon(
         cues=Terms(_cue_entries(vocabulary)),
         negated_allergy=_flags(vocabulary.allergy.negated),
+        denied_allergy=_flags(vocabulary.allergy.denied),
         severities=Terms(_tagged(vocabulary.allergy.severity)),
         refusals=Terms(_tagged(vocabulary.diet.refusals)),
+        no_diet=_flags(vocabulary.diet.none),
+        dislikes=_flags(vocabulary.dislikes),
         sizes=Terms(_tagged(vocabulary.drink.size)),
         temperatures=Terms(_tagged(vocabulary.drink.temperature)),
         months=Terms(_tagged(vocabulary.occasion.months)),
+        lunar=_flags(vocabulary.occasion.lunar),
+        used_to=_flags(vocabulary.changes.before),
+        now=_flags(vocabulary.changes.now),
         hints=Terms(_hint_entries(vocabulary.hints)),
         hint_fillers=_flags(vocabulary.hints.fillers),
         conjunctions=_flags(vocabulary.conjunctions),
         fillers=_flags(vocabulary.fillers),
+        spelling=Spelling(_latin_words(vocabulary)),
     )
+
+
+def _latin_words(vocabulary: Vocabulary) -> list[str]:
+    # Every Latin word of every keyword: what a mistyped word of a note may be corrected to.
+    words: set[str] = set()
+    _collect_keywords(vocabulary.model_dump(mode="json"), words)
+    return sorted({part for word in words for part in _fold_keyword(word).split()
+                   if re.fullmatch(r"[a-z][a-z'-]*", part)})
+
+
+def _collect_keywords(data: Any, into: set[str]) -> None:
+    if isinstance(data, dict):
+        for value in data.values():
+            _collect_keywords(value, into)
+    elif isinstance(data, list):
+        into.update(word for word in data if isinstance(word, str))
+
+
+class Spelling:
+    """Latin words of a note corrected to the vocabulary's words a typo away: "alergic" →
+    "allergic", "seafod" → "seafood". Short words and words the vocabulary knows are left
+    alone, and the first letter must be right: "later" is not "water"."""
+
+    MIN_LENGTH: Final = 6
+
+    def __init__(self, known: Iterable[str]) -> None:
+        self._known = sorted(set(known))
+        self._known_set = frozenset(self._known)
+        self._corrected: dict[str, str] = {}
+
+    def correct(self, word: str) -> str:
+        if len(word) < self.MIN_LENGTH or word in self._known_set or any(
+            word.endswith(ending) and word[: -len(ending)] in self._known_set
+            for ending in ("s", "es", "ed", "ing")
+        ):
+            return word
+        if word not in self._corrected:
+            if len(self._corrected) > 50_000:  # bounded: notes are endless, words are not
+                self._corrected.clear()
+            self._corrected[word] = self._closest(word)
+        return self._corrected[word]
+
+    def _closest(self, word: str) -> str:
+        allowed = 1 if len(word) < 9 else 2
+        candidates = [known for known in self._known if known[0] == word[0]
+                      and abs(len(known) - len(word)) <= allowed]
+        found = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=allowed)
+        if not found or str(found[0]).removeprefix(word) in ("s", "es", "ed", "ing"):
+            return word  # "special" is not a typo of "specials"
+        return str(found[0])
 
 
 def _flags(words: Words) -> Terms[bool]:

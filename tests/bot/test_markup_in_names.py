@@ -24,8 +24,8 @@ async def test_a_staff_member_named_with_markup_is_welcomed_and_listed(bot: BotU
 async def test_guest_names_and_notes_with_markup_show_as_typed(bot: BotUnderTest) -> None:
     waiter = await bot.join("waiter", name=NAME, language="en")
     await bot.send(waiter, "/new <i>Bob</i> & co")
-    [saved] = await bot.send(waiter, "/note #1: 靠窗 <3 & </b>")
-    assert "<i>Bob</i> & co" in saved.text and "<3 & </b>" in saved.text
+    [saved] = await bot.send(waiter, "/note #1: 靠窗 <3 & <b>")
+    assert "<i>Bob</i> & co" in saved.text and "<3 & <b>" in saved.text
     [card] = await bot.send(waiter, "/guest #1")
     assert card.text.startswith("<i>Bob</i> & co #1")
     maid = await bot.join("housekeeping", name="<u>Li", language="en")

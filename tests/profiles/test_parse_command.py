@@ -1,0 +1,53 @@
+"""`guestcard parse`: one note from the command line, or many from standard input, as JSON
+lines; numeric dates read as the region says."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def config(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GUESTCARD_CONFIG", str(ROOT / "config.toml"))  # first branch: US
+
+
+def parsed(capsys: pytest.CaptureFixture[str], *argv: str) -> list[dict[str, object]]:
+    assert main(["parse", *argv]) == 0
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+
+def test_a_note_given_as_an_argument_prints_one_json_line_per_trait(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert parsed(capsys, "靠窗，對芒果過敏") == [
+        {"category": "seating", "text": "靠窗", "attrs": {}},
+        {"category": "allergy", "text": "對芒果過敏", "attrs": {"severity": "unknown",
+                                                              "item": "芒果"}},
+    ]
+
+
+@pytest.mark.parametrize(("region", "month", "day"),
+                         [(None, 12, 3), ("US", 12, 3), ("GB", 3, 12), ("hk", 3, 12)])
+def test_the_region_says_how_a_numeric_date_reads(
+        region: str | None, month: int, day: int, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["bday 12/03"] + ([] if region is None else ["--region", region])
+    (trait,) = parsed(capsys, *argv)
+    assert trait["attrs"] == {"kind": "birthday", "month": month, "day": day}
+
+
+def test_notes_on_standard_input_are_read_in_one_run_each_line_numbered(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    notes = ["热奶茶", "", "金卡", "芝麻过敏，很严重的"] * 50
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(notes) + "\n"))
+    lines = parsed(capsys)
+    assert len(lines) == 100
+    assert [line["line"] for line in lines[:2]] == [1, 4]
+    assert lines[1] == {"line": 4, "category": "allergy", "text": "芝麻过敏，很严重的",
+                        "attrs": {"severity": "severe", "item": "芝麻"}}

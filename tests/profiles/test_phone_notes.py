@@ -1,0 +1,218 @@
+"""Notes as staff type them on a phone: either Chinese script, Cantonese, no punctuation,
+typos, shorthand, details after a comma, negations, and dates as the branch writes them."""
+
+from __future__ import annotations
+
+import pytest
+
+from profiles.models import Attrs, Category
+from profiles.parser import parse_note
+from profiles.vocabulary import default_vocabulary
+
+vocab = default_vocabulary()
+SEATING, DRINK, DIET, ALLERGY = Category.SEATING, Category.DRINK, Category.DIET, Category.ALLERGY
+FOOD, SERVICE, ROOM, OCCASION = Category.FOOD, Category.SERVICE, Category.ROOM, Category.OCCASION
+WORK, FAMILY, NOTE, LOOKS = Category.WORK, Category.FAMILY, Category.NOTE, Category.LOOKS
+
+
+def read(note: str, region: str | None = None) -> list[tuple[Category, str, Attrs]]:
+    return [(t.category, t.text, t.attrs) for t in parse_note(note, vocab, region=region).traits]
+
+
+def categories(note: str) -> list[Category]:
+    return [category for category, _, _ in read(note)]
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        ("熱奶茶", [(DRINK, "熱奶茶", {"item": "奶茶", "temperature": "hot"})]),
+        ("要訂廂房", [(SEATING, "要訂廂房", {})]),
+        ("喜歡安靜別打擾", [(SERVICE, "喜歡安靜別打擾", {"style": "quiet"})]),
+        ("唔食牛", [(DIET, "唔食牛", {"kind": "no_beef"})]),
+        ("鍾意飲凍檸茶 細杯", [(DRINK, "鍾意飲凍檸茶 細杯",
+                             {"item": "冻柠茶", "size": "small", "temperature": "iced"})]),
+        ("細路好多", [(FAMILY, "細路好多", {})]),
+        ("喺銀行做嘢", [(WORK, "喺銀行做嘢", {})]),
+        ("走青", [(DIET, "走青", {"kind": "no_garnish"})]),
+        ("走糖", [(DIET, "走糖", {"kind": "low_sugar"})]),
+    ],
+)
+def test_traditional_script_and_cantonese_are_read(
+        note: str, expected: list[tuple[Category, str, Attrs]]) -> None:
+    assert read(note) == expected
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        ("角落位不要香菜中杯热奶茶", [SEATING, DIET, DRINK]),
+        ("靠窗 不吃香菜 热奶茶", [SEATING, DIET, DRINK]),
+        ("靠窗/不吃香菜/热奶茶", [SEATING, DIET, DRINK]),
+        ("window seat / no garlic", [SEATING, DIET]),
+        ("靠窗+不吃香菜", [SEATING, DIET]),
+        ("靠窗，，，不吃香菜。。", [SEATING, DIET]),
+        ("靠窗\u3000\u200b不吃香菜", [SEATING, DIET]),
+        ("李女士不吃香菜也不吃葱喜欢靠窗的位置", [DIET, DIET, SEATING]),
+        ("GF DF", [DIET]),
+        ("GF/DF", [DIET, DIET]),
+        ("vegan & gluten free", [DIET, DIET]),
+        ("tall 戴眼镜", [LOOKS, LOOKS]),
+        ("grey hair 成日着西装", [LOOKS, LOOKS]),
+    ],
+)
+def test_separators_of_every_kind_and_none_at_all(note: str, expected: list[Category]) -> None:
+    assert categories(note) == expected
+
+
+def test_a_cut_in_unbroken_chinese_keeps_every_character() -> None:
+    assert [text for _, text, _ in read("角落位不要香菜中杯热奶茶")] == [
+        "角落位", "不要香菜", "中杯热奶茶"]
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        ("mocha, large, extra hot", (DRINK, "mocha, large, extra hot",
+                                     {"item": "mocha", "size": "large", "temperature": "hot"})),
+        ("燕麦拿铁 中杯 温的", (DRINK, "燕麦拿铁 中杯 温的",
+                             {"item": "燕麦拿铁", "size": "medium", "temperature": "warm"})),
+        ("纪念日 6月", (OCCASION, "纪念日 6月", {"kind": "anniversary", "month": 6})),
+        ("芝麻过敏，很严重的", (ALLERGY, "芝麻过敏，很严重的",
+                               {"severity": "severe", "item": "芝麻"})),
+    ],
+)
+def test_details_after_a_comma_qualify_the_trait_before(
+        note: str, expected: tuple[Category, str, Attrs]) -> None:
+    assert read(note) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        ("啥都吃 没忌口", []),
+        ("eats anything", []),
+        ("没有什么忌口", []),
+        ("别安排在洗手间旁边", [(SEATING, {"polarity": "dislike"})]),
+        ("不坐大厅", [(SEATING, {"polarity": "dislike"})]),
+        ("房间里的电脑不要碰", [(ROOM, {})]),
+        ("不爱吃苦瓜", [(FOOD, {"polarity": "dislike", "item": "苦瓜"})]),
+        ("doesn't drink coffee", [(DRINK, {"item": "coffee", "polarity": "dislike"})]),
+        ("not allergic to shrimp, just doesn't like it",
+         [(FOOD, {"polarity": "dislike", "item": "shrimp"})]),
+    ],
+)
+def test_negations_say_what_is_avoided_and_no_diet_is_no_trait(
+        note: str, expected: list[tuple[Category, Attrs]]) -> None:
+    kept = [(category, attrs) for category, _, attrs in read(note) if category is not NOTE]
+    assert kept == expected
+
+
+@pytest.mark.parametrize(
+    ("note", "category", "attrs"),
+    [
+        ("GF", DIET, {"kind": "gluten_free"}),
+        ("DF", DIET, {"kind": "lactose_intolerant"}),
+        ("bday 5/12", OCCASION, {"kind": "birthday", "month": 5, "day": 12}),
+        ("DOB 5/12", OCCASION, {"kind": "birthday", "month": 5, "day": 12}),
+        ("anniv 5/12", OCCASION, {"kind": "anniversary", "month": 5, "day": 12}),
+        ("alergic to mango", ALLERGY, {"severity": "unknown", "item": "mango"}),
+        ("seafod allergy", ALLERGY, {"severity": "unknown", "item": "seafood"}),
+        ("has an epi-pen", ALLERGY, {"severity": "severe"}),
+        ("capuccino", DRINK, {"item": "cappuccino"}),
+    ],
+)
+def test_typos_and_shorthand_are_read(note: str, category: Category, attrs: Attrs) -> None:
+    assert [(c, a) for c, _, a in read(note)] == [(category, attrs)]
+
+
+def test_a_plural_is_not_taken_for_a_typo() -> None:
+    assert read("nothing special") == [(NOTE, "nothing special", {})]
+
+
+@pytest.mark.parametrize(
+    ("note", "region", "month", "day"),
+    [
+        ("birthday 12/03", None, 12, 3),
+        ("birthday 12/03", "US", 12, 3),
+        ("birthday 12/03", "CN", 12, 3),
+        ("birthday 12/03", "GB", 3, 12),
+        ("birthday 12/03", "HK", 3, 12),
+        ("birthday 12/03", "SG", 3, 12),
+        ("birthday 3rd March", "US", 3, 3),
+        ("生日九月二十号", None, 9, 20),
+        ("生日十二月初八", None, 12, 8),
+        ("结婚纪念日 十月三日", "HK", 10, 3),
+    ],
+)
+def test_dates_read_as_the_branch_writes_them(note: str, region: str | None, month: int,
+                                              day: int) -> None:
+    ((category, _, attrs),) = read(note, region)
+    assert (category, attrs["month"], attrs["day"]) == (OCCASION, month, day)
+
+
+@pytest.mark.parametrize(
+    ("note", "month", "day"),
+    [("农历三月初三生日", 3, 3), ("生日 农历腊月廿三", 12, 23), ("農曆八月初二結婚紀念", 8, 2)],
+)
+def test_a_lunar_date_says_so(note: str, month: int, day: int) -> None:
+    ((_, _, attrs),) = read(note)
+    assert (attrs["month"], attrs["day"], attrs["calendar"]) == (month, day, "lunar")
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        ("以前不喝酒 现在喝红酒", [NOTE, DRINK]),
+        ("was vegan, now pescatarian", [NOTE, DIET]),
+        ("以前食素 而家乜都食", [NOTE, NOTE]),
+        ("以前对虾过敏 现在喜欢靠窗", [ALLERGY, SEATING]),  # only denying words end an allergy
+    ],
+)
+def test_what_the_guest_used_to_do_gives_way_to_what_is_true_now(
+        note: str, expected: list[Category]) -> None:
+    assert categories(note) == expected
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        ("老婆是國小老師", [FAMILY]),
+        ("妈妈不吃辣", [FAMILY]),
+        ("wife is vegetarian", [FAMILY]),
+        ("2 kids 要high chair", [FAMILY, SERVICE]),
+        ("媽媽對蝦過敏", [FAMILY, ALLERGY]),  # the kitchen hears of it whoever has it
+    ],
+)
+def test_what_is_said_of_a_relative_is_family_but_an_allergy_stays_one(
+        note: str, expected: list[Category]) -> None:
+    assert categories(note) == expected
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        ("coeliac, strictly GF", (DIET, "coeliac, strictly GF", {"kind": "gluten_free"})),
+        ("veggie, eats eggs", (DIET, "veggie, eats eggs", {"kind": "vegetarian"})),
+        ("was on the lager, now gin & tonic only",
+         (DRINK, "now gin & tonic only", {"item": "gin & tonic"})),
+    ],
+)
+def test_more_of_the_same_diet_and_a_drink_named_with_and_stay_one(
+        note: str, expected: tuple[Category, str, Attrs]) -> None:
+    assert [trait for trait in read(note) if trait[0] is not NOTE] == [expected]
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        ("唔係敏感 佢唔食羊", [(DIET, {"kind": "dislikes", "item": "羊"})]),
+        ("佢啱啱走咗", []),
+        ("不吃辣 一点都不行", [(DIET, {"kind": "dislikes", "item": "辣"})]),
+        ("在阿里上班 程序员", [(WORK, {})]),
+        ("开火锅店的老板", [(WORK, {})]),
+    ],
+)
+def test_cantonese_and_run_on_chinese_say_one_thing(
+        note: str, expected: list[tuple[Category, Attrs]]) -> None:
+    assert [(c, a) for c, _, a in read(note) if c is not NOTE] == expected
