@@ -38,7 +38,8 @@ def planners(core: Core) -> list[Planner]:
     """Every planner, in one visible place."""
     return [core.events.publish_pending, partial(reminders.plan, core), core.playbooks.plan,
             core.request_planner.plan,
-            core.feedback.plan_asks, partial(audit_jobs.plan_weekly, core),
+            core.feedback.plan_asks, core.statuses.refresh_daily,
+            partial(audit_jobs.plan_weekly, core),
             partial(audit_jobs.sweep_privacy, core), partial(forget_old_updates, core)]
 
 

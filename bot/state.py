@@ -25,6 +25,7 @@ from playbooks.requests.routing import Routing
 from playbooks.requests.store import RequestStore
 from playbooks.service_report.audit import ServiceAudit
 from playbooks.service_report.sources import erasure, service_audit
+from playbooks.status.store import StatusBook
 from profiles.audit import AuditLog
 from profiles.bookings import BookingStore
 from profiles.duplicates import DuplicateFinder
@@ -86,6 +87,7 @@ class Core:
     notes: Notes
     booking: Bookings
     request_planner: RequestPlanner
+    statuses: StatusBook
 
     @classmethod
     async def open(cls, settings: Settings, clock: Clock = utc_now) -> Core:
@@ -99,6 +101,7 @@ class Core:
         playbooks = playbook_engine(settings, library, db, events)
         requests = RequestStore(db, Routing({b.id: b.departments for b in settings.branches},
                                             settings.requests))
+        statuses = StatusBook(db, settings.status.rules, settings.zones())
         return cls(
             settings=settings, db=db, staff=StaffStore(db),
             guests=GuestStore(db, phone_regions=settings.phone_regions),
@@ -108,12 +111,13 @@ class Core:
             clock=clock, playbooks=playbooks, requests=requests,
             bookings=BookingStore(db), briefs=Briefs(db),
             audit=AuditLog(db), cards=CardViews(db), guardrails=guardrails,
-            feedback=FeedbackStore(db, requests, events),
+            feedback=FeedbackStore(db, requests, events, statuses),
             reports=service_audit(db, playbooks, requests), erasure=erasure(db),
             export=Export(db), merges=GuestMerges(db),
             duplicates=DuplicateFinder(db, names, phone_regions=settings.phone_regions),
-            arrivals=Arrivals(db, events, playbooks), notes=Notes(db, guardrails, events),
+            arrivals=Arrivals(db, events, playbooks, statuses), notes=Notes(db, guardrails, events),
             booking=Bookings(db, events), request_planner=RequestPlanner(db),
+            statuses=statuses,
         )
 
     async def close(self) -> None:

@@ -1,0 +1,108 @@
+"""Statuses as stored on the guest's row: read, recomputed in the caller's transaction
+(after a visit or a verdict), and refreshed once a day by the sweep, a batch per tick.
+
+A change of status is audited once, in the transaction that stores it: recomputing an
+unchanged status writes its time only, so a pass repeated after a restart adds nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from playbooks.status.rules import (
+    Booked,
+    History,
+    Scored,
+    Status,
+    StatusKind,
+    StatusRules,
+    Visited,
+    derive_status,
+)
+from profiles.audit import AuditAction, record
+from profiles.errors import GuestNotFound
+from profiles.models import Segment
+from store.database import Database, stamp
+from store.sql import Conn
+
+DAILY_BATCH = 500  # guests per transaction of the daily pass: one tick never holds the writer long
+
+
+def guest_history(conn: Conn, guest_id: int) -> History:
+    """Everything the rules read about the guest, in four indexed reads."""
+    segment = conn.execute("SELECT segment FROM guests WHERE id = ?", (guest_id,)).fetchone()
+    if segment is None:
+        raise GuestNotFound(guest_id)
+    visits = [Visited(at=datetime.fromisoformat(at), branch=branch) for at, branch in conn.execute(
+        "SELECT arrived_at, branch FROM visits WHERE guest_id = ?", (guest_id,))]
+    bookings = [Booked(at=datetime.fromisoformat(at), party=party, no_show=state == "no_show")
+                for at, party, state in conn.execute(
+                    "SELECT at, party, status FROM bookings WHERE guest_id = ?"
+                    " AND status <> 'cancelled'", (guest_id,))]
+    scores = [Scored(at=datetime.fromisoformat(at), score=score) for at, score in conn.execute(
+        "SELECT created_at, score FROM feedback WHERE guest_id = ?", (guest_id,))]
+    red = [datetime.fromisoformat(at) for (at,) in conn.execute(
+        "SELECT created_at FROM requests WHERE guest_id = ? AND lane = 'red'", (guest_id,))]
+    return History(visits=visits, bookings=bookings, scores=scores, red_requests=red,
+                   segment=Segment(segment[0]) if segment[0] else None)
+
+
+class StatusBook:
+    """The chain's rules and branch zones, applied to one guest or to all of them."""
+
+    def __init__(self, db: Database, rules: StatusRules,
+                 zones: Mapping[str, ZoneInfo] | None = None) -> None:
+        self._db = db
+        self.rules = rules
+        self._zones = dict(zones or {})
+
+    def refresh(self, conn: Conn, guest_id: int, now: datetime) -> Status:
+        """Recompute and store the guest's status in the caller's transaction; a change is
+        audited. Raises GuestNotFound."""
+        status = derive_status(guest_history(conn, guest_id), self.rules, now, self._zones)
+        before = stored_status(conn, guest_id)
+        conn.execute("UPDATE guests SET status = ?, status_facts = ?, status_at = ? WHERE id = ?",
+                     (status.kind.value, status.model_dump_json(), stamp(now), guest_id))
+        if before is None or (before.kind, before.tagged) != (status.kind, status.tagged):
+            record(conn, AuditAction.STATUS, staff_id=None, guest_id=guest_id, now=now,
+                   details={"from": before.kind.value if before else None,
+                            "to": status.kind.value, "tagged": status.tagged})
+        return status
+
+    async def of(self, guest_id: int) -> Status | None:
+        """The stored status (None before it was first computed); a lead's tag set since
+        wins at once."""
+        return await self._db.read(lambda conn: stored_status(conn, guest_id))
+
+    async def recompute(self, guest_id: int, now: datetime) -> Status:
+        return await self._db.write(lambda conn: self.refresh(conn, guest_id, now))
+
+    async def refresh_daily(self, now: datetime, *, batch: int = DAILY_BATCH) -> int:
+        """The sweep's part: recompute up to `batch` guests not recomputed since the UTC day
+        began (time alone makes a regular lapse); how many. Each tick takes the next batch."""
+        day_start = stamp(datetime.combine(now.date(), time(), tzinfo=now.tzinfo))
+
+        def work(conn: Conn) -> int:
+            due = [guest_id for (guest_id,) in conn.execute(
+                "SELECT id FROM guests WHERE status_at IS NULL OR status_at < ?"
+                " ORDER BY id LIMIT ?", (day_start, batch))]
+            for guest_id in due:
+                self.refresh(conn, guest_id, now)
+            return len(due)
+
+        return await self._db.write(work)
+
+
+def stored_status(conn: Conn, guest_id: int) -> Status | None:
+    row = conn.execute("SELECT segment, status_facts FROM guests WHERE id = ?",
+                       (guest_id,)).fetchone()
+    if row is None:
+        raise GuestNotFound(guest_id)
+    if row[1] is None:
+        return None
+    status = Status.model_validate_json(row[1])
+    if row[0] and (status.kind, status.tagged) != (StatusKind(row[0]), True):
+        return status.model_copy(update={"kind": StatusKind(row[0]), "tagged": True})
+    return status

@@ -1,0 +1,10 @@
+-- Each guest's status (new, returning, regular, lapsed, at_risk, no_show_prone, key, …) with
+-- the facts its reason is told from, kept on the guest's row so that a merge, an undo and an
+-- erasure carry it along; recomputed after each visit and verdict and once a day.
+ALTER TABLE guests ADD COLUMN status TEXT;
+ALTER TABLE guests ADD COLUMN status_facts TEXT;
+ALTER TABLE guests ADD COLUMN status_at TEXT;
+
+-- the daily pass takes the guests not recomputed since the day began; lists read by status
+CREATE INDEX guests_status_at ON guests (status_at);
+CREATE INDEX guests_status ON guests (status, branch) WHERE status IS NOT NULL;
