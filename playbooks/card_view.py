@@ -8,6 +8,8 @@ from datetime import datetime
 
 from playbooks.requests.models import RequestSummary
 from playbooks.requests.store import open_requests
+from playbooks.status.rules import Status
+from playbooks.status.store import stored_status
 from profiles.audit import AuditAction, record
 from profiles.guests import load_guest
 from profiles.models import Frozen, GuestCard, Staff
@@ -20,6 +22,7 @@ from store.sql import Conn
 class CardView(Frozen):
     card: GuestCard
     open_requests: list[RequestSummary]
+    status: Status | None = None  # None until first computed (a guest never seen)
 
 
 class CardViews:
@@ -33,6 +36,7 @@ class CardViews:
             card = GuestCard(guest=load_guest(conn, guest_id), traits=load_traits(conn, guest_id))
             record(conn, AuditAction.VIEW, staff_id=viewer.id, guest_id=guest_id, now=now)
             return CardView(card=visible_card(card, viewer),
-                            open_requests=open_requests(conn, [guest_id]).get(guest_id, []))
+                            open_requests=open_requests(conn, [guest_id]).get(guest_id, []),
+                            status=stored_status(conn, guest_id))
 
         return await self._db.write(work)
