@@ -100,9 +100,24 @@ def stored_status(conn: Conn, guest_id: int) -> Status | None:
                        (guest_id,)).fetchone()
     if row is None:
         raise GuestNotFound(guest_id)
-    if row[1] is None:
+    return _status(row[0], row[1])
+
+
+def stored_statuses(conn: Conn, guest_ids: list[int]) -> dict[int, Status]:
+    """Several guests' statuses, by id; guests without one yet are left out."""
+    if not guest_ids:
+        return {}
+    marks = ", ".join("?" for _ in guest_ids)
+    rows = conn.execute(f"SELECT id, segment, status_facts FROM guests WHERE id IN ({marks})"
+                        " AND status_facts IS NOT NULL", guest_ids)
+    return {row[0]: status for row in rows if (status := _status(row[1], row[2])) is not None}
+
+
+def _status(segment: str | None, facts: str | None) -> Status | None:
+    """The stored facts, with a lead's tag set since they were computed winning at once."""
+    if facts is None:
         return None
-    status = Status.model_validate_json(row[1])
-    if row[0] and (status.kind, status.tagged) != (StatusKind(row[0]), True):
-        return status.model_copy(update={"kind": StatusKind(row[0]), "tagged": True})
+    status = Status.model_validate_json(facts)
+    if segment and (status.kind, status.tagged) != (StatusKind(segment), True):
+        return status.model_copy(update={"kind": StatusKind(segment), "tagged": True})
     return status
