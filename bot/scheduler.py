@@ -24,6 +24,7 @@ from bot.service_report import jobs as audit_jobs
 from bot.staff.reachability import RENDERERS as reachability_renderers
 from bot.staff.reachability import notice_unreachable
 from bot.state import Context, Core
+from bot.status.alerts import RENDERERS as status_renderers
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ async def forget_old_updates(core: Core, now: datetime) -> int:
 def renderers() -> Mapping[str, Renderer]:
     """How each kind of outbox message reads, in one visible place."""
     return {**playbook_renderers(), **request_renderers(), **reminders.RENDERERS,
-            **audit_jobs.RENDERERS, **reachability_renderers}
+            **audit_jobs.RENDERERS, **reachability_renderers, **status_renderers}
 
 
 async def sweep_once(bot: Bot, core: Core, now: datetime) -> int:

@@ -25,6 +25,7 @@ from playbooks.requests.routing import Routing
 from playbooks.requests.store import RequestStore
 from playbooks.service_report.audit import ServiceAudit
 from playbooks.service_report.sources import erasure, service_audit
+from playbooks.status.alerts import tell_at_risk_arrival
 from playbooks.status.store import StatusBook
 from profiles.audit import AuditLog
 from profiles.bookings import BookingStore
@@ -102,6 +103,7 @@ class Core:
         requests = RequestStore(db, Routing({b.id: b.departments for b in settings.branches},
                                             settings.requests))
         statuses = StatusBook(db, settings.status.rules, settings.zones())
+        events.react_with(tell_at_risk_arrival)
         return cls(
             settings=settings, db=db, staff=StaffStore(db),
             guests=GuestStore(db, phone_regions=settings.phone_regions),

@@ -52,8 +52,8 @@ def _rhythm_parts(rhythm: Rhythm, lang: str, now: datetime,
         parts.append(t(lang, "status.every", days=_number(rhythm.usual_days)))
     elif rhythm.visits > 1:
         parts.append(t(lang, "status.visits", n=rhythm.visits))
-    where = rhythm.last_branch or ""
-    parts.append(t(lang, "status.last_seen", days=_days(rhythm.last_at, now),
+    where, days = rhythm.last_branch or "", _days(rhythm.last_at, now)
+    parts.append(t(lang, "status.last_seen" if days else "status.seen_today", days=days,
                    branch=escape(branches.get(where, where))))
     return parts
 
