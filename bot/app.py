@@ -41,6 +41,7 @@ from bot.signing import KEY_NAME, ButtonSigner, SigningBot
 from bot.staff import handlers as staff
 from bot.staff import start
 from bot.state import BotState, Clock, Context, Core, UserState, utc_now
+from bot.status import handlers as status_lists
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ def handler_groups() -> Sequence[tuple[int, list[BaseHandler[Update, Context, No
         (0, start.HANDLERS + staff.HANDLERS + guests.HANDLERS + requests.HANDLERS
          + request_buttons.HANDLERS + request_report.HANDLERS + arrivals.HANDLERS
          + checklists.HANDLERS + bookings.HANDLERS + booking_buttons.HANDLERS
-         + occasions.HANDLERS + briefs.HANDLERS
+         + occasions.HANDLERS + briefs.HANDLERS + status_lists.HANDLERS
          + feedback.HANDLERS + report.HANDLERS + privacy.HANDLERS
          + duplicates.HANDLERS + merge.HANDLERS + inline.HANDLERS
          + notes.HANDLERS + errors.HANDLERS),

@@ -50,6 +50,7 @@ class Verb(StrEnum):
     MERGE = "mg"  # merge the second guest into the first, confirmed
     MERGE_CANCEL = "mx"  # do not merge after all
     UNMERGE = "um"  # undo a merge (admins only)
+    OUTREACH = "lo"  # what came of calling a guest on a /list: called, booked, not interested
 
 
 def pack(verb: Verb, *args: int | str) -> str:

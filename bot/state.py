@@ -26,6 +26,7 @@ from playbooks.requests.store import RequestStore
 from playbooks.service_report.audit import ServiceAudit
 from playbooks.service_report.sources import erasure, service_audit
 from playbooks.status.alerts import tell_at_risk_arrival
+from playbooks.status.lists import GuestLists
 from playbooks.status.store import StatusBook
 from profiles.audit import AuditLog
 from profiles.bookings import BookingStore
@@ -89,6 +90,7 @@ class Core:
     booking: Bookings
     request_planner: RequestPlanner
     statuses: StatusBook
+    lists: GuestLists
 
     @classmethod
     async def open(cls, settings: Settings, clock: Clock = utc_now) -> Core:
@@ -119,7 +121,7 @@ class Core:
             duplicates=DuplicateFinder(db, names, phone_regions=settings.phone_regions),
             arrivals=Arrivals(db, events, playbooks, statuses), notes=Notes(db, guardrails, events),
             booking=Bookings(db, events), request_planner=RequestPlanner(db),
-            statuses=statuses,
+            statuses=statuses, lists=GuestLists(db, settings.status.rules.key_visits),
         )
 
     async def close(self) -> None:

@@ -100,7 +100,7 @@ def stored_status(conn: Conn, guest_id: int) -> Status | None:
                        (guest_id,)).fetchone()
     if row is None:
         raise GuestNotFound(guest_id)
-    return _status(row[0], row[1])
+    return status_of_row(row[0], row[1])
 
 
 def stored_statuses(conn: Conn, guest_ids: list[int]) -> dict[int, Status]:
@@ -110,10 +110,11 @@ def stored_statuses(conn: Conn, guest_ids: list[int]) -> dict[int, Status]:
     marks = ", ".join("?" for _ in guest_ids)
     rows = conn.execute(f"SELECT id, segment, status_facts FROM guests WHERE id IN ({marks})"
                         " AND status_facts IS NOT NULL", guest_ids)
-    return {row[0]: status for row in rows if (status := _status(row[1], row[2])) is not None}
+    return {row[0]: status for row in rows
+            if (status := status_of_row(row[1], row[2])) is not None}
 
 
-def _status(segment: str | None, facts: str | None) -> Status | None:
+def status_of_row(segment: str | None, facts: str | None) -> Status | None:
     """The stored facts, with a lead's tag set since they were computed winning at once."""
     if facts is None:
         return None

@@ -8,3 +8,16 @@ ALTER TABLE guests ADD COLUMN status_at TEXT;
 -- the daily pass takes the guests not recomputed since the day began; lists read by status
 CREATE INDEX guests_status_at ON guests (status_at);
 CREATE INDEX guests_status ON guests (status, branch) WHERE status IS NOT NULL;
+
+-- What came of reaching out to a guest from a list (/list lapsed …): called, booked, or not
+-- interested; by whom, from which branch.
+CREATE TABLE guest_outreach (
+    id         INTEGER PRIMARY KEY,
+    guest_id   INTEGER NOT NULL REFERENCES guests (id) ON DELETE CASCADE,
+    branch     TEXT    NOT NULL,
+    staff_id   INTEGER NOT NULL REFERENCES staff (id),
+    outcome    TEXT    NOT NULL,
+    created_at TEXT    NOT NULL
+);
+
+CREATE INDEX guest_outreach_guest ON guest_outreach (guest_id, created_at);
