@@ -28,6 +28,7 @@ from playbooks.service_report.sources import erasure, service_audit
 from playbooks.status.alerts import tell_at_risk_arrival
 from playbooks.status.lists import GuestLists
 from playbooks.status.store import StatusBook
+from playbooks.status.weekly import RegularsToCall
 from profiles.audit import AuditLog
 from profiles.bookings import BookingStore
 from profiles.duplicates import DuplicateFinder
@@ -91,6 +92,7 @@ class Core:
     request_planner: RequestPlanner
     statuses: StatusBook
     lists: GuestLists
+    regulars_to_call: RegularsToCall
 
     @classmethod
     async def open(cls, settings: Settings, clock: Clock = utc_now) -> Core:
@@ -122,6 +124,7 @@ class Core:
             arrivals=Arrivals(db, events, playbooks, statuses), notes=Notes(db, guardrails, events),
             booking=Bookings(db, events), request_planner=RequestPlanner(db),
             statuses=statuses, lists=GuestLists(db, settings.status.rules.key_visits),
+            regulars_to_call=RegularsToCall(db),
         )
 
     async def close(self) -> None:

@@ -12,7 +12,7 @@ from bot import render
 from bot.briefs.reminders import branch_day_of
 from bot.callbacks import ID, Verb, button, pattern, unpack
 from bot.i18n import t
-from bot.state import Context
+from bot.state import Context, Core
 from bot.status.text import status_line
 from playbooks.status.lists import Listed, ListQuery, ListUsage, Outcome, parse_list
 from profiles.errors import GuestNotFound, NotAllowed
@@ -40,12 +40,12 @@ async def show_list(update: Update, context: Context) -> None:
     if not found:
         await message.reply_text(t(lang, f"list.empty.{query.kind}"))
         return
-    await message.reply_text("\n".join(_lines(found, query, context)), parse_mode="HTML",
-                             reply_markup=_buttons(found))
+    await message.reply_text("\n".join(list_lines(found, query, core, lang)),
+                             parse_mode="HTML", reply_markup=list_buttons(found))
 
 
-def _lines(found: list[Listed], query: ListQuery, context: Context) -> list[str]:
-    core, lang = context.core, context.lang
+def list_lines(found: list[Listed], query: ListQuery, core: Core, lang: str) -> list[str]:
+    """A title, the buttons' legend, and one numbered line per guest with their last call."""
     branches = core.settings.branch_labels(lang)
     lines = [t(lang, f"list.title.{query.kind}", days=query.days, n=len(found)),
              t(lang, "list.legend")]
@@ -65,7 +65,7 @@ def _lines(found: list[Listed], query: ListQuery, context: Context) -> list[str]
     return lines
 
 
-def _buttons(found: list[Listed]) -> InlineKeyboardMarkup:
+def list_buttons(found: list[Listed]) -> InlineKeyboardMarkup:
     rows: list[list[InlineKeyboardButton]] = []
     for number, item in enumerate(found, start=1):
         rows.append([button(f"{number} {_ICONS[outcome]}", Verb.OUTREACH, item.guest.id, letter)
