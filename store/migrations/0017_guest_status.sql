@@ -21,3 +21,23 @@ CREATE TABLE guest_outreach (
 );
 
 CREATE INDEX guest_outreach_guest ON guest_outreach (guest_id, created_at);
+
+-- A complaint's cause, suggested from its words and confirmed by whoever closed it; and the
+-- answers a lead gave to "why did it happen?", one row per level of the five whys.
+CREATE TABLE complaint_causes (
+    request_id INTEGER PRIMARY KEY REFERENCES requests (id) ON DELETE CASCADE,
+    cause      TEXT    NOT NULL,
+    suggested  TEXT    NOT NULL,
+    staff_id   INTEGER NOT NULL REFERENCES staff (id),
+    created_at TEXT    NOT NULL
+);
+
+CREATE TABLE complaint_whys (
+    id         INTEGER PRIMARY KEY,
+    request_id INTEGER NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
+    depth      INTEGER NOT NULL,
+    answer     TEXT    NOT NULL,
+    staff_id   INTEGER NOT NULL REFERENCES staff (id),
+    created_at TEXT    NOT NULL,
+    UNIQUE (request_id, depth)
+);
