@@ -23,6 +23,7 @@ from bot.arrivals import handlers as arrivals
 from bot.bookings import buttons as booking_buttons
 from bot.bookings import handlers as bookings
 from bot.briefs import handlers as briefs
+from bot.causes import handlers as causes
 from bot.checklists import handlers as checklists
 from bot.feedback import handlers as feedback
 from bot.guests import duplicates, inline, merge
@@ -64,7 +65,7 @@ def handler_groups() -> Sequence[tuple[int, list[BaseHandler[Update, Context, No
          + checklists.HANDLERS + bookings.HANDLERS + booking_buttons.HANDLERS
          + occasions.HANDLERS + briefs.HANDLERS + status_lists.HANDLERS
          + feedback.HANDLERS + report.HANDLERS + privacy.HANDLERS
-         + duplicates.HANDLERS + merge.HANDLERS + inline.HANDLERS
+         + duplicates.HANDLERS + merge.HANDLERS + inline.HANDLERS + causes.HANDLERS
          + notes.HANDLERS + errors.HANDLERS),
     )
 

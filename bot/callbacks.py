@@ -50,6 +50,7 @@ class Verb(StrEnum):
     MERGE = "mg"  # merge the second guest into the first, confirmed
     MERGE_CANCEL = "mx"  # do not merge after all
     UNMERGE = "um"  # undo a merge (admins only)
+    CAUSE = "cc"  # the cause of a closed complaint, confirmed by whoever closed it
     OUTREACH = "lo"  # what came of calling a guest on a /list: called, booked, not interested
 
 

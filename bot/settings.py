@@ -167,6 +167,11 @@ class StatusConfig(Strict):
         return StatusRules.model_validate({**PRESETS[self.preset].model_dump(), **overrides})
 
 
+class ComplaintsConfig(Strict):
+    # how many times a lead closing a red complaint is asked "why?" (five whys; 0: never)
+    why_depth: int = Field(default=5, ge=0, le=7)
+
+
 class Settings(Strict):
     chain: Chain
     branches: list[Branch] = Field(min_length=1)
@@ -178,6 +183,7 @@ class Settings(Strict):
     playbooks: PlaybookConfig = PlaybookConfig()
     requests: LaneWords = LaneWords()
     status: StatusConfig = StatusConfig()
+    complaints: ComplaintsConfig = ComplaintsConfig()
     # from the environment, never from the file
     token: SecretStr | None = None
     api_url: str = TELEGRAM_API_URL

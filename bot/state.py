@@ -15,6 +15,7 @@ from playbooks.arrivals import Arrivals
 from playbooks.bookings.book import Bookings
 from playbooks.briefs.brief import Briefs
 from playbooks.card_view import CardViews
+from playbooks.causes.store import Causes
 from playbooks.checklists.engine import PlaybookEngine
 from playbooks.events import EventLog
 from playbooks.feedback import FeedbackStore
@@ -93,6 +94,7 @@ class Core:
     statuses: StatusBook
     lists: GuestLists
     regulars_to_call: RegularsToCall
+    causes: Causes
 
     @classmethod
     async def open(cls, settings: Settings, clock: Clock = utc_now) -> Core:
@@ -125,6 +127,7 @@ class Core:
             booking=Bookings(db, events), request_planner=RequestPlanner(db),
             statuses=statuses, lists=GuestLists(db, settings.status.rules.key_visits),
             regulars_to_call=RegularsToCall(db),
+            causes=Causes(db, why_depth=settings.complaints.why_depth),
         )
 
     async def close(self) -> None:
