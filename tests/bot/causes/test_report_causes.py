@@ -36,6 +36,7 @@ async def test_the_weekly_report_shows_the_branchs_causes(bot: BotUnderTest) -> 
     await bot.press(lead, alert, "Done")
     question = next(m for m in reversed(bot.messages(lead)) if "What caused" in m.text)
     await bot.press(lead, question, "✓ Food")
+    bot.clock.advance(minutes=5)
 
     replies = await bot.send(lead, "/report week")
 
