@@ -165,11 +165,15 @@ def recent_no_shows(bookings: Sequence[Booked], rules: StatusRules, now: datetim
 
 def rhythm(history: History, zones: Mapping[str, ZoneInfo] | None = None) -> Rhythm:
     """Visits counted once each, the usual gap in days, the usual party and arrival hour."""
-    visits = distinct_visits(history.visits)
+    return _rhythm(distinct_visits(history.visits), history.bookings, zones)
+
+
+def _rhythm(visits: list[Visited], bookings: Sequence[Booked],
+            zones: Mapping[str, ZoneInfo] | None) -> Rhythm:
     if not visits:
         return Rhythm()
     interval = usual_interval(visits)
-    parties = Counter(b.party for b in history.bookings if b.party and not b.no_show)
+    parties = Counter(b.party for b in bookings if b.party and not b.no_show)
     hours = Counter(_local(v, zones).hour for v in visits) if len(visits) > 1 else Counter()
     return Rhythm(
         visits=len(visits),
@@ -183,15 +187,16 @@ def derive_status(history: History, rules: StatusRules, now: datetime,
                   zones: Mapping[str, ZoneInfo] | None = None) -> Status:
     """The guest's status as of `now`, with the facts behind it."""
     visits = distinct_visits(v for v in history.visits if v.at <= now)
-    facts = Status(kind=StatusKind.NEW, rhythm=rhythm(history.model_copy(
-        update={"visits": visits}), zones), no_shows=recent_no_shows(history.bookings, rules, now))
+    found = _rhythm(visits, history.bookings, zones)
+    no_shows = recent_no_shows(history.bookings, rules, now)
     if history.segment is not None:
-        return facts.model_copy(update={"kind": StatusKind(history.segment), "tagged": True})
+        return Status(kind=StatusKind(history.segment), tagged=True, rhythm=found,
+                      no_shows=no_shows)
     complaint = open_complaint(history, rules)
     if complaint is not None:
-        return facts.model_copy(update={"kind": StatusKind.AT_RISK, "complaint_at": complaint[0],
-                                        "complaint_score": complaint[1]})
-    return facts.model_copy(update={"kind": _kind(visits, facts.no_shows, rules, now)})
+        return Status(kind=StatusKind.AT_RISK, rhythm=found, no_shows=no_shows,
+                      complaint_at=complaint[0], complaint_score=complaint[1])
+    return Status(kind=_kind(visits, no_shows, rules, now), rhythm=found, no_shows=no_shows)
 
 
 def _kind(visits: list[Visited], no_shows: int, rules: StatusRules, now: datetime) -> StatusKind:
