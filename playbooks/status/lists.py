@@ -165,16 +165,14 @@ def _by_status(conn: Conn, query: ListQuery, scope: str | None, now: datetime,
                key_visits: int) -> list[Listed]:
     kinds = _STATUSES[query.kind]
     marks = ", ".join("?" for _ in kinds)
+    in_scope = "" if scope is None else " AND status_branch = ?"
     rows = conn.execute(
-        f"SELECT id, segment, status_facts, branch FROM guests WHERE status IN ({marks})",
-        kinds).fetchall()
+        "SELECT id, segment, status_facts, status_branch FROM guests"
+        f" WHERE status IN ({marks}){in_scope}", (*kinds, *([scope] if scope else []))).fetchall()
     found: list[tuple[int, Status]] = []
     for row in rows:
         status = status_of_row(row[1], row[2])
         if status is None or (status.kind.value not in kinds and not status.tagged):
-            continue
-        home = status.rhythm.last_branch or row[3]
-        if scope is not None and home != scope:
             continue
         if query.kind is ListKind.KEY_UNSEEN and not _key_unseen(status, row[1], query.days,
                                                                   now, key_visits):

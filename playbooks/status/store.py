@@ -64,8 +64,11 @@ class StatusBook:
         audited. Raises GuestNotFound."""
         status = derive_status(guest_history(conn, guest_id), self.rules, now, self._zones)
         before = stored_status(conn, guest_id)
-        conn.execute("UPDATE guests SET status = ?, status_facts = ?, status_at = ? WHERE id = ?",
-                     (status.kind.value, status.model_dump_json(), stamp(now), guest_id))
+        conn.execute(
+            "UPDATE guests SET status = ?, status_facts = ?, status_at = ?,"
+            " status_branch = COALESCE(?, branch) WHERE id = ?",
+            (status.kind.value, status.model_dump_json(), stamp(now), status.rhythm.last_branch,
+             guest_id))
         # the first computation is no change: a chain upgrading audits nothing a million times
         if before is not None and (before.kind, before.tagged) != (status.kind, status.tagged):
             record(conn, AuditAction.STATUS, staff_id=None, guest_id=guest_id, now=now,
@@ -87,9 +90,12 @@ class StatusBook:
         day_start = stamp(datetime.combine(now.date(), time(), tzinfo=now.tzinfo))
 
         def work(conn: Conn) -> int:
+            # two index lookups, not one OR that scans every guest on each tick
             due = [guest_id for (guest_id,) in conn.execute(
-                "SELECT id FROM guests WHERE status_at IS NULL OR status_at < ?"
-                " ORDER BY id LIMIT ?", (day_start, batch))]
+                "SELECT id FROM guests WHERE status_at IS NULL LIMIT ?", (batch,))]
+            due += [guest_id for (guest_id,) in conn.execute(
+                "SELECT id FROM guests WHERE status_at < ? LIMIT ?",
+                (day_start, batch - len(due)))]
             for guest_id in due:
                 self.refresh(conn, guest_id, now)
             return len(due)

@@ -4,10 +4,12 @@
 ALTER TABLE guests ADD COLUMN status TEXT;
 ALTER TABLE guests ADD COLUMN status_facts TEXT;
 ALTER TABLE guests ADD COLUMN status_at TEXT;
+-- the branch the guest belongs to for the lists: the one last visited, else the creator's
+ALTER TABLE guests ADD COLUMN status_branch TEXT;
 
 -- the daily pass takes the guests not recomputed since the day began; lists read by status
 CREATE INDEX guests_status_at ON guests (status_at);
-CREATE INDEX guests_status ON guests (status, branch) WHERE status IS NOT NULL;
+CREATE INDEX guests_status ON guests (status_branch, status) WHERE status IS NOT NULL;
 
 -- What came of reaching out to a guest from a list (/list lapsed …): called, booked, or not
 -- interested; by whom, from which branch.
