@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from playbooks.status.rules import (
     Booked,
@@ -143,3 +147,19 @@ def test_a_single_visit_has_no_habit() -> None:
 def test_arrivals_typed_twice_are_one_visit() -> None:
     visits = [Visited(at=NOW, branch="la"), Visited(at=NOW + timedelta(minutes=5), branch="la")]
     assert len(distinct_visits(visits)) == 1
+
+
+@given(st.lists(st.integers(min_value=0, max_value=400 * 24), max_size=40))
+def test_visits_counted_once_are_ordered_and_apart_and_the_interval_lies_between_gaps(
+    hours_ago: list[int],
+) -> None:
+    visits = distinct_visits([Visited(at=NOW - timedelta(hours=h), branch="la")
+                              for h in hours_ago])
+    gaps = [later.at - earlier.at for earlier, later in pairwise(visits)]
+    assert all(gap >= timedelta(hours=6) for gap in gaps)
+    found = derive_status(History(visits=visits), RULES, NOW).rhythm
+    assert found.visits == len(visits)
+    if gaps:
+        assert found.usual_days is not None
+        assert min(gaps).total_seconds() / 86400 - 0.1 <= found.usual_days
+        assert found.usual_days <= max(gaps).total_seconds() / 86400 + 0.1
