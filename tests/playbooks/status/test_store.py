@@ -88,7 +88,10 @@ async def test_the_daily_pass_goes_a_batch_at_a_time(db: Database, waiter: Staff
         await guests.create(f"Guest {n}", None, branch="la", staff_id=waiter.id, region="US",
                             now=NOW)
     book = StatusBook(db, RULES)
-    assert [await book.refresh_daily(NOW, batch=2) for _ in range(4)] == [2, 2, 1, 0]
+    assert [await book.refresh_daily(NOW, batch=2, batches=1) for _ in range(4)] == [2, 2, 1, 0]
+    await GuestStore(db).create("Guest 5", None, branch="la", staff_id=waiter.id, region="US",
+                                now=NOW)
+    assert await book.refresh_daily(NOW + timedelta(days=1), batch=2, batches=2) == 4
 
 
 async def test_a_leads_tag_wins_over_the_stored_status(db: Database, waiter: Staff) -> None:
