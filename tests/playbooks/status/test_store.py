@@ -13,6 +13,7 @@ from playbooks.status.rules import StatusKind, StatusRules
 from playbooks.status.store import StatusBook
 from profiles.audit import AuditAction, AuditLog
 from profiles.guests import GuestStore
+from profiles.merges import GuestMerges
 from profiles.models import Guest, Role, Segment, Staff
 from profiles.visits import VisitStore
 from store.connect import open_database
@@ -101,3 +102,27 @@ async def test_a_leads_tag_wins_over_the_stored_status(db: Database, waiter: Sta
     await GuestStore(db).set_tags(guest.id, segment=Segment.KEY, now=NOW)
     status = await book.of(guest.id)
     assert status is not None and (status.kind, status.tagged) == (StatusKind.KEY, True)
+
+
+async def test_two_records_merged_make_one_regular_and_the_merge_undoes_cleanly(
+    db: Database, waiter: Staff,
+) -> None:
+    guests, visits, book = GuestStore(db), VisitStore(db), StatusBook(db, RULES)
+    kept = await guests.create("Smith", None, branch="la", staff_id=waiter.id, region="US",
+                               now=NOW - timedelta(days=90))
+    other = await guests.create("Smyth", None, branch="la", staff_id=waiter.id, region="US",
+                                now=NOW - timedelta(days=90))
+    for guest, days in ((kept, (40, 20)), (other, (30, 10))):
+        for ago in days:
+            await visits.arrive(guest.id, branch="la", staff_id=waiter.id,
+                                now=NOW - timedelta(days=ago))
+        await book.recompute(guest.id, NOW)
+
+    merge = await GuestMerges(db).merge(kept.id, other.id, staff_id=waiter.id, now=NOW)
+    merged = await book.recompute(kept.id, NOW)
+    await GuestMerges(db).undo(merge.id, staff_id=waiter.id, now=NOW)
+
+    assert (merged.kind, merged.rhythm.visits, merged.rhythm.usual_days) == (
+        StatusKind.REGULAR, 4, 10.0)
+    restored = await book.of(other.id)
+    assert restored is not None and restored.kind == StatusKind.RETURNING
