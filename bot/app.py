@@ -24,6 +24,7 @@ from bot.arrivals import handlers as arrivals
 from bot.bookings import buttons as booking_buttons
 from bot.bookings import handlers as bookings
 from bot.briefs import handlers as briefs
+from bot.causes import handlers as causes
 from bot.checklists import handlers as checklists
 from bot.feedback import handlers as feedback
 from bot.guests import duplicates, inline, merge
@@ -43,6 +44,7 @@ from bot.signing import KEY_NAME, ButtonSigner, SigningBot
 from bot.staff import handlers as staff
 from bot.staff import start
 from bot.state import BotState, Clock, Context, Core, UserState, utc_now
+from bot.status import handlers as status_lists
 from store.lease import release
 
 log = logging.getLogger(__name__)
@@ -64,9 +66,9 @@ def handler_groups() -> Sequence[tuple[int, list[BaseHandler[Update, Context, No
         (0, start.HANDLERS + staff.HANDLERS + guests.HANDLERS + requests.HANDLERS
          + request_buttons.HANDLERS + request_report.HANDLERS + arrivals.HANDLERS
          + checklists.HANDLERS + bookings.HANDLERS + booking_buttons.HANDLERS
-         + occasions.HANDLERS + briefs.HANDLERS
+         + occasions.HANDLERS + briefs.HANDLERS + status_lists.HANDLERS
          + feedback.HANDLERS + report.HANDLERS + privacy.HANDLERS
-         + duplicates.HANDLERS + merge.HANDLERS + inline.HANDLERS
+         + duplicates.HANDLERS + merge.HANDLERS + inline.HANDLERS + causes.HANDLERS
          + notes.HANDLERS + errors.HANDLERS),
     )
 

@@ -58,6 +58,8 @@ class Verb(StrEnum):
     PHONE_FOR = "pc"
     BIRTHDAY_REPLACE = "or"  # the new birthday takes the place of the one stored
     BIRTHDAY_KEEP = "ok"  # keep the stored birthday after all
+    CAUSE = "cz"  # the cause of a closed complaint, confirmed by whoever closed it
+    OUTREACH = "lo"  # what came of calling a guest on a /list: called, booked, not interested
 
 
 def pack(verb: Verb, *args: int | str) -> str:

@@ -24,6 +24,7 @@ COMMANDS: tuple[tuple[str, Action | None], ...] = (
     ("book", None),
     ("occasion", None),
     ("brief", Action.BRIEF),
+    ("list", Action.BRIEF),
     ("feedback", None),
     ("report", Action.REPORT),
     ("tag", Action.TAG),

@@ -14,10 +14,10 @@ MESSAGE_LIMIT = 4096
 
 
 def card(card: GuestCard, *, lang: str, now: datetime, branches: Mapping[str, str],
-         after_traits: Sequence[str] = ()) -> list[str]:
-    """The guest's card: warnings first, then traits in the order staff act on them, then
-    `after_traits` (open requests, …)."""
-    lines = [headline(card.guest, lang)]
+         after_traits: Sequence[str] = (), under_headline: Sequence[str] = ()) -> list[str]:
+    """The guest's card: `under_headline` (the status), warnings, then traits in the order
+    staff act on them, then `after_traits` (open requests, …)."""
+    lines = [headline(card.guest, lang), *under_headline]
     lines += _warnings(card.guest, lang)
     by_category = _grouped(card.traits)
     for category in Category:

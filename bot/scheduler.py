@@ -27,6 +27,9 @@ from bot.service_report import jobs as audit_jobs
 from bot.staff.reachability import RENDERERS as reachability_renderers
 from bot.staff.reachability import notice_unreachable
 from bot.state import Context, Core
+from bot.status.alerts import RENDERERS as status_renderers
+from bot.status.weekly import RENDERERS as regulars_renderers
+from bot.status.weekly import plan_regulars_to_call
 from playbooks import outbound
 from store.lease import renew
 
@@ -43,7 +46,8 @@ def planners(core: Core) -> list[Planner]:
     """Every planner, in one visible place."""
     return [core.events.publish_pending, partial(reminders.plan, core), core.playbooks.plan,
             core.request_planner.plan,
-            core.feedback.plan_asks, partial(audit_jobs.plan_weekly, core),
+            core.feedback.plan_asks, core.statuses.refresh_daily,
+            partial(audit_jobs.plan_weekly, core), partial(plan_regulars_to_call, core),
             partial(audit_jobs.sweep_privacy, core), partial(forget_old_updates, core),
             partial(plan_webhooks, core)]
 
@@ -63,7 +67,8 @@ async def forget_old_updates(core: Core, now: datetime) -> int:
 def renderers() -> Mapping[str, Renderer]:
     """How each kind of outbox message reads, in one visible place."""
     return {**playbook_renderers(), **request_renderers(), **reminders.RENDERERS,
-            **audit_jobs.RENDERERS, **reachability_renderers, **outbound_renderers}
+            **audit_jobs.RENDERERS, **reachability_renderers, **outbound_renderers,
+            **status_renderers, **regulars_renderers}
 
 
 async def sweep_once(bot: Bot, core: Core, now: datetime) -> int:

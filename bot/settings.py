@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from playbooks.requests.routing import Departments, LaneWords
+from playbooks.status.rules import PRESETS, StatusRules
 from profiles.models import Role
 
 Language = Literal["zh", "en"]
@@ -171,6 +172,32 @@ class OutboundConfig(Strict):
     events: list[OutboundEvent] = Field(default_factory=_every_outbound_event)
 
 
+class StatusConfig(Strict):
+    # thresholds start from a restaurant's or a hotel's; each key set here overrides one
+    preset: Literal["restaurant", "hotel"] = "restaurant"
+    regular_visits: int | None = Field(default=None, ge=2, le=100)
+    regular_months: int | None = Field(default=None, ge=1, le=36)
+    lapsed_factor: float | None = Field(default=None, gt=1, le=20)
+    no_shows: int | None = Field(default=None, ge=1, le=20)
+    no_show_months: int | None = Field(default=None, ge=1, le=36)
+    key_visits: int | None = Field(default=None, ge=3, le=1000)
+
+    @model_validator(mode="after")
+    def _coherent(self) -> StatusConfig:
+        _ = self.rules  # a combination the rules refuse stops the start, naming the reason
+        return self
+
+    @cached_property
+    def rules(self) -> StatusRules:
+        overrides = self.model_dump(exclude={"preset"}, exclude_none=True)
+        return StatusRules.model_validate({**PRESETS[self.preset].model_dump(), **overrides})
+
+
+class ComplaintsConfig(Strict):
+    # how many times a lead closing a red complaint is asked "why?" (five whys; 0: never)
+    why_depth: int = Field(default=5, ge=0, le=7)
+
+
 class Settings(Strict):
     chain: Chain
     branches: list[Branch] = Field(min_length=1)
@@ -183,6 +210,8 @@ class Settings(Strict):
     requests: LaneWords = LaneWords()
     api: ApiConfig = ApiConfig()
     webhooks: OutboundConfig = OutboundConfig()
+    status: StatusConfig = StatusConfig()
+    complaints: ComplaintsConfig = ComplaintsConfig()
     # from the environment, never from the file
     token: SecretStr | None = None
     api_url: str = TELEGRAM_API_URL

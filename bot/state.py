@@ -16,6 +16,7 @@ from playbooks.arrivals import Arrivals
 from playbooks.bookings.book import Bookings
 from playbooks.briefs.brief import Briefs
 from playbooks.card_view import CardViews
+from playbooks.causes.store import Causes
 from playbooks.checklists.engine import PlaybookEngine
 from playbooks.events import EventLog
 from playbooks.feedback import FeedbackStore
@@ -26,6 +27,10 @@ from playbooks.requests.routing import Routing
 from playbooks.requests.store import RequestStore
 from playbooks.service_report.audit import ServiceAudit
 from playbooks.service_report.sources import erasure, service_audit
+from playbooks.status.alerts import tell_at_risk_arrival
+from playbooks.status.lists import GuestLists
+from playbooks.status.store import StatusBook
+from playbooks.status.weekly import RegularsToCall
 from profiles.audit import AuditLog
 from profiles.bookings import BookingStore
 from profiles.duplicates import DuplicateFinder
@@ -87,6 +92,10 @@ class Core:
     notes: Notes
     booking: Bookings
     request_planner: RequestPlanner
+    statuses: StatusBook
+    lists: GuestLists
+    regulars_to_call: RegularsToCall
+    causes: Causes
 
     @classmethod
     async def open(cls, settings: Settings, clock: Clock = utc_now) -> Core:
@@ -100,6 +109,8 @@ class Core:
         playbooks = playbook_engine(settings, library, db, events)
         requests = RequestStore(db, Routing({b.id: b.departments for b in settings.branches},
                                             settings.requests))
+        statuses = StatusBook(db, settings.status.rules, settings.zones())
+        events.react_with(tell_at_risk_arrival)
         return cls(
             settings=settings, db=db, staff=StaffStore(db),
             guests=GuestStore(db, phone_regions=settings.phone_regions),
@@ -109,12 +120,15 @@ class Core:
             clock=clock, playbooks=playbooks, requests=requests,
             bookings=BookingStore(db), briefs=Briefs(db),
             audit=AuditLog(db), cards=CardViews(db), guardrails=guardrails,
-            feedback=FeedbackStore(db, requests, events),
+            feedback=FeedbackStore(db, requests, events, statuses),
             reports=service_audit(db, playbooks, requests), erasure=erasure(db),
             export=Export(db), merges=GuestMerges(db),
             duplicates=DuplicateFinder(db, names, phone_regions=settings.phone_regions),
-            arrivals=Arrivals(db, events, playbooks), notes=Notes(db, guardrails, events),
+            arrivals=Arrivals(db, events, playbooks, statuses), notes=Notes(db, guardrails, events),
             booking=Bookings(db, events), request_planner=RequestPlanner(db),
+            statuses=statuses, lists=GuestLists(db, settings.status.rules.key_visits),
+            regulars_to_call=RegularsToCall(db),
+            causes=Causes(db, why_depth=settings.complaints.why_depth),
         )
 
     async def close(self) -> None:

@@ -12,6 +12,8 @@ from bot.callbacks import Verb, button, unpack
 from bot.i18n import t
 from bot.requests.texts import summary_line
 from bot.state import Context
+from bot.status.text import status_line, usual_line
+from playbooks.card_view import CardView
 from profiles.errors import PendingNoteGone
 from profiles.models import Guest
 from profiles.names import InvalidName, clean_name
@@ -44,12 +46,24 @@ async def send_card(message: Message, context: Context, guest_id: int) -> None:
     if view.spend is not None and view.spend.checks:
         requests.append(render.spend_line(view.spend, context.lang))
     chunks = render.card(card, lang=context.lang, now=core.clock(),
-                         branches=branch_labels(context), after_traits=requests)
+                         branches=branch_labels(context), after_traits=requests,
+                         under_headline=status_lines(view, context))
     for chunk in chunks[:-1]:
         await message.reply_text(chunk, parse_mode="HTML")
     await message.reply_text(chunks[-1], parse_mode="HTML",
                              reply_markup=card_keyboard(card.guest, context.lang,
                                                         has_traits=bool(card.traits)))
+
+
+def status_lines(view: CardView, context: Context) -> list[str]:
+    """The status with its reason, and what the guest usually has."""
+    if view.status is None:
+        return []
+    rules = context.core.statuses.rules
+    lines = [status_line(view.status, lang=context.lang, now=context.core.clock(),
+                         branches=branch_labels(context), no_show_months=rules.no_show_months)]
+    usual = usual_line(view.status.rhythm, view.card.traits, lang=context.lang)
+    return lines + ([usual] if usual else [])
 
 
 def card_keyboard(guest: Guest, lang: str, *, has_traits: bool) -> InlineKeyboardMarkup:

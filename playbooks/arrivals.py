@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from playbooks.checklists.engine import Outcome, PlaybookEngine
 from playbooks.events import Event, EventKind, EventLog
+from playbooks.status.store import StatusBook
 from profiles.guests import load_guest
 from profiles.models import Frozen, Guest
 from profiles.pending import Command, spend
@@ -99,10 +100,12 @@ class Left:
 
 
 class Arrivals:
-    def __init__(self, db: Database, events: EventLog, engine: PlaybookEngine) -> None:
+    def __init__(self, db: Database, events: EventLog, engine: PlaybookEngine,
+                 statuses: StatusBook | None = None) -> None:
         self._db = db
         self._events = events
         self._engine = engine
+        self._statuses = statuses
 
     async def arrive(
         self, guest_id: int, *, branch: str, staff_id: int, now: datetime,
@@ -119,6 +122,8 @@ class Arrivals:
                                outcome=Outcome(runs=[], alert=None))
             visit = record_visit(conn, guest_id, branch=branch, staff_id=staff_id, now=now,
                                  table=table, room=room)
+            if self._statuses is not None:  # before the events: their reactions read it
+                self._statuses.refresh(conn, guest_id, now)
             events = arrival_events(visit)
             self._events.publish(conn, events, now)
             return Arrived(guest=guest, visit=visit, repeated=False,

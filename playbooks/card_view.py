@@ -14,6 +14,8 @@ from datetime import datetime
 from playbooks.feeds.feeds import Spend, guest_spend
 from playbooks.requests.models import RequestSummary
 from playbooks.requests.store import open_requests
+from playbooks.status.rules import Status
+from playbooks.status.store import stored_status
 from profiles.audit import AuditAction, record
 from profiles.guests import load_guest
 from profiles.models import Frozen, GuestCard, Role, Staff
@@ -32,6 +34,7 @@ class CardView(Frozen):
     card: GuestCard
     open_requests: list[RequestSummary]
     spend: Spend | None = None  # visits and average check, for the roles that see them
+    status: Status | None = None  # None until first computed (a guest never seen)
 
 
 class CardViews:
@@ -46,7 +49,8 @@ class CardViews:
             return CardView(card=visible_card(card, viewer),
                             open_requests=open_requests(conn, [guest_id]).get(guest_id, []),
                             spend=guest_spend(conn, guest_id)
-                            if viewer.role in SEES_SPEND else None)
+                            if viewer.role in SEES_SPEND else None,
+                            status=stored_status(conn, guest_id))
 
         def view_recorded(conn: Conn) -> CardView:
             shown = view(conn)

@@ -16,6 +16,7 @@ from playbooks.events import Event, EventKind, EventLog
 from playbooks.outbox import Outgoing, enqueue
 from playbooks.requests.models import Request
 from playbooks.requests.store import RequestStore, open_complaint
+from playbooks.status.store import StatusBook
 from profiles.access import in_branch
 from profiles.audit import AuditAction, record
 from profiles.errors import GuestNotFound
@@ -103,10 +104,12 @@ class Rated(Frozen):
 
 
 class FeedbackStore:
-    def __init__(self, db: Database, requests: RequestStore, events: EventLog) -> None:
+    def __init__(self, db: Database, requests: RequestStore, events: EventLog,
+                 statuses: StatusBook | None = None) -> None:
         self._db = db
         self._requests = requests
         self._events = events
+        self._statuses = statuses
 
     async def record(
         self, guest_id: int, score: int, comment: str, *, staff_id: int, branch: str,
@@ -156,14 +159,21 @@ class FeedbackStore:
 
     def _consequences(self, conn: Conn, saved: Feedback, complaint_text: str,
                       now: datetime) -> Rated:
-        """A complaint opens a red request and is published, with the score's commit."""
+        """A complaint opens a red request and is published, with the score's commit; the
+        guest's status follows the verdict in the same commit."""
         guest = load_guest(conn, saved.guest_id)
         if not saved.complaint:
+            self._refresh_status(conn, saved.guest_id, now)
             return Rated(feedback=saved, guest=guest)
         relayed = open_complaint(conn, self._requests, saved.guest_id, saved.branch,
                                  saved.staff_id or 0, complaint_text, now)
+        self._refresh_status(conn, saved.guest_id, now)
         self._events.publish(conn, [complaint_event(saved)], now)
         return Rated(feedback=saved, guest=guest, complaint=relayed.request)
+
+    def _refresh_status(self, conn: Conn, guest_id: int, now: datetime) -> None:
+        if self._statuses is not None:
+            self._statuses.refresh(conn, guest_id, now)
 
     async def ask(self, visit_id: int) -> FeedbackAsk | None:
         """The question's subject at send time; None when the visit or its guest is gone."""

@@ -37,6 +37,7 @@ class AuditAction(StrEnum):
     EXPORT = "export"  # the guest's record handed over
     ERASE = "erase"  # the guest forgotten
     REFUSED = "refused"  # someone tried what their role may not do
+    STATUS = "status"  # the guest's derived status changed
 
 
 class AuditEntry(Frozen):

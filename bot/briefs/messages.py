@@ -9,13 +9,15 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from bot.i18n import catalogue, t
 from bot.render import MESSAGE_LIMIT, headline, split_message
+from bot.status.text import status_line, usual_line
 from playbooks.briefs.brief import Brief, BriefEntry, BriefView
 from playbooks.briefs.occasions import GuestOccasions, OccasionDue
+from playbooks.status.rules import Status
 from profiles.bookings import Booking
 from profiles.models import Trait
 
@@ -136,7 +138,9 @@ def _entry_lines(
         lines.append("🥗 " + " · ".join(_trait(trait) for trait in entry.diet))
     if entry.preferences:
         lines.append("👍 " + " · ".join(_trait(trait) for trait in entry.preferences))
-    if lead:
+    if lead and entry.status is not None:
+        lines += _status_lines(entry, entry.status, brief, lang, zone, branches)
+    elif lead:
         lines.append(_visits_line(entry, lang, zone, branches))
     if lead and entry.regular_at:
         name, count = entry.regular_at
@@ -147,6 +151,15 @@ def _entry_lines(
     if lead and entry.booking and entry.booking.note:
         lines.append(t(lang, "brief.note", text=html.escape(entry.booking.note)))
     return lines
+
+
+def _status_lines(entry: BriefEntry, status: Status, brief: Brief, lang: str, zone: ZoneInfo,
+                  branches: Mapping[str, str]) -> list[str]:
+    """The status with its reason and the guest's habits, as of the brief's day."""
+    day_start = datetime.combine(brief.day, time(), zone)
+    usual = usual_line(status.rhythm, [*entry.diet, *entry.preferences], lang=lang)
+    return [status_line(status, lang=lang, now=day_start, branches=branches),
+            *([usual] if usual else [])]
 
 
 def _entry_head(entry: BriefEntry, lang: str, zone: ZoneInfo) -> str:

@@ -17,6 +17,7 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.callbacks import ID, WORD, Verb, pattern, unpack
+from bot.causes.handlers import ask_cause
 from bot.i18n import t
 from bot.requests import texts
 from bot.state import Context
@@ -71,7 +72,8 @@ async def _close(update: Update, context: Context, outcome: State) -> None:
         return
     await query.answer(t(me.language, "request.closed_toast", number=closed.number))
     await _redraw(query, context, request_id)
-    await _ask_for_note(context, closed)
+    await ask_cause(context, closed)
+    await _ask_for_note(context, closed)  # last: the reply it asks for is to the newest message
 
 
 async def change_desk(update: Update, context: Context) -> None:

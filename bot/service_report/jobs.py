@@ -15,6 +15,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot import render
 from bot.callbacks import Verb, button
+from bot.causes.report import pareto_lines
 from bot.delivery import Rendered, Renderer
 from bot.i18n import t
 from bot.service_report.chart import chart_png
@@ -58,7 +59,9 @@ async def render_report(core: Core, branch: Branch, period: Period, *, lang: str
     # drawing takes a fraction of a second: off the event loop, so other chats go on
     png = await asyncio.to_thread(chart_png, trend, period=period.label, lang=lang,
                                   branches=shown)
-    return report_text(found, lang=lang, branch_label=branch.label(lang)), png
+    causes = await core.causes.figures(branch.id, period.start, period.end)
+    text = report_text(found, lang=lang, branch_label=branch.label(lang))
+    return "\n".join([text, *pareto_lines(causes, lang)]), png
 
 
 async def render_weekly(core: Core, delivery: Delivery, lang: str) -> Rendered | None:

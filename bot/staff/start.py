@@ -69,6 +69,8 @@ def help_text(staff: Staff, context: Context) -> str:
     lines += [t(staff.language, f"help.{topic}") for topic in ("book", "occasion")]
     if may_read(staff, Reading.BRIEF):
         lines.append(t(staff.language, "help.brief"))
+    if can(staff.role, Action.BRIEF):
+        lines.append(t(staff.language, "help.list"))
     if can(staff.role, Action.TAG):
         lines.append(t(staff.language, "help.tag"))
     lines += [t(staff.language, f"help.{action}") for action in ("merge", "unmerge")

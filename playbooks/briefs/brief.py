@@ -17,6 +17,8 @@ from playbooks.briefs.shifts import BranchDay, current_shifts, shift_named, shif
 from playbooks.outbox import Outgoing, enqueue
 from playbooks.requests import store as request_store
 from playbooks.roster import staff_with_roles
+from playbooks.status.rules import Status
+from playbooks.status.store import stored_statuses
 from profiles.bookings import Booking, arrived_since, bookings_between
 from profiles.guests import load_guests
 from profiles.models import Category, Frozen, Guest, Role, Segment, Staff, Trait
@@ -59,6 +61,7 @@ class BriefEntry(Frozen):
     regular_at: tuple[str, int] | None = None
     occasions: list[OccasionDue] = Field(default_factory=list)
     requests: list[str] = Field(default_factory=list)
+    status: Status | None = None
 
     @property
     def first_visit(self) -> bool:
@@ -149,6 +152,7 @@ def gather(
     summaries = visit_summaries(conn, ids)
     arrived = arrived_since(conn, branch.branch, ids, start)
     requests = open_requests(conn, ids)
+    statuses = stored_statuses(conn, ids)
     traits = {guest_id: visible_traits(load_traits(conn, guest_id), guest, viewer)
               for guest_id, guest in stored.items()}
     guests = {guest_id: visible_guest(guest, viewer) for guest_id, guest in stored.items()}
@@ -156,7 +160,7 @@ def gather(
     def entry(guest_id: int, booking: Booking | None, room: str | None) -> BriefEntry:
         return _entry(guests[guest_id], traits[guest_id], summaries[guest_id], branch.branch,
                       day, view, booking=booking, room=room, arrived=guest_id in arrived,
-                      requests=requests.get(guest_id, []))
+                      requests=requests.get(guest_id, []), status=statuses.get(guest_id))
 
     entries = [entry(b.guest_id, b, b.room_no) for b in bookings if b.guest_id in guests]
     staying = [entry(g, None, room) for g, room in in_house if g in guests]
@@ -167,7 +171,7 @@ def gather(
 def _entry(
     guest: Guest, traits: list[Trait], visits: VisitSummary, branch: str, day: date,
     view: BriefView, *, booking: Booking | None, room: str | None, arrived: bool,
-    requests: list[str],
+    requests: list[str], status: Status | None = None,
 ) -> BriefEntry:
     by_category = {category: [t for t in traits if t.category is category] for category in
                    (Category.ALLERGY, Category.DIET)}
@@ -177,6 +181,7 @@ def _entry(
         preferences=useful_preferences(traits, view), visits=visits,
         regular_at=regular_elsewhere(visits, branch),
         occasions=occasions.within(traits, day, OCCASION_DAYS), requests=requests,
+        status=status,
     )
 
 

@@ -144,3 +144,14 @@ def test_a_verdict_says_by_how_much_a_target_is_missed() -> None:
     assert verdict("search_p99_ms", 10.0) == "met"
     assert verdict("search_p99_ms", 30.0) == "missed by 50%"
     assert verdict("note_writes_per_s", 500.0) == "missed by 50%"
+
+
+def test_the_status_pass_and_list_bench_produce_every_figure() -> None:
+    found = subprocess.run(
+        [sys.executable, "-m", "bench.status", "--guests", "300", "--branches", "3",
+         "--lists", "3", "--json"],
+        cwd=ROOT, check=True, timeout=300, capture_output=True, text=True,
+    )
+    figures = json.loads(found.stdout)
+    assert figures["status_pass_guests"] == 300
+    assert all(isinstance(value, float) and value > 0 for value in figures.values())

@@ -1,0 +1,1 @@
+"""Complaints traced to causes: a category confirmed at closing, and the five whys."""

@@ -1,0 +1,229 @@
+"""Lists that act: lapsed regulars, guests at risk, this week's birthdays, key guests unseen.
+
+For shift leads and managers, their branch's guests (an admin's: the chain's); a guest
+belongs to the branch they last visited, else the one that created them. Each guest comes
+with what was done about them last; "called", "booked" or "not interested" is recorded with
+one tap, authorised here as the list itself is. A guest not interested since their last visit
+leaves the lists until they come again.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from playbooks.briefs.occasions import OccasionDue, next_due, occasion_traits
+from playbooks.status.rules import Status, StatusKind
+from playbooks.status.store import status_of_row
+from profiles.access import leads
+from profiles.audit import AuditAction, record
+from profiles.errors import GuestNotFound, NotAllowed
+from profiles.guests import load_guests
+from profiles.models import Frozen, Guest, Role, Staff
+from store.database import Database, stamp
+from store.sql import Conn, inserted_id
+
+LIST_LIMIT = 20  # one message, three buttons a guest; the most valuable first
+KEY_UNSEEN_DAYS = 60
+BIRTHDAY_DAYS = 7
+_WORDS = {
+    "lapsed": "lapsed", "流失": "lapsed",
+    "at-risk": "at_risk", "atrisk": "at_risk", "risk": "at_risk", "待挽回": "at_risk",
+    "birthdays": "birthdays", "birthday": "birthdays", "生日": "birthdays",
+    "key": "key", "重点": "key",
+}
+_SPANS = {"week": 7, "本周": 7, "周": 7, "month": 30, "本月": 30, "月": 30, "today": 0, "今天": 0}
+
+
+class ListKind(StrEnum):
+    LAPSED = "lapsed"
+    AT_RISK = "at_risk"
+    BIRTHDAYS = "birthdays"
+    KEY_UNSEEN = "key"
+
+
+class Outcome(StrEnum):
+    CALLED = "called"
+    BOOKED = "booked"
+    NOT_INTERESTED = "not_interested"
+
+
+class ListUsage(ValueError):
+    """Not a list this bot knows."""
+
+
+class ListQuery(Frozen):
+    kind: ListKind
+    days: int = 0  # birthdays: days ahead; key: days unseen
+
+
+class Outreach(Frozen):
+    guest_id: int
+    staff_id: int
+    staff_name: str = ""
+    outcome: Outcome
+    created_at: datetime
+
+
+class Listed(Frozen):
+    guest: Guest
+    status: Status | None = None
+    occasion: OccasionDue | None = None
+    outreach: Outreach | None = None
+
+
+def parse_list(text: str) -> ListQuery:
+    """ListQuery from "lapsed", "at-risk", "birthdays week", "key unseen 60" (or 流失, 生日 …)."""
+    words = text.casefold().replace("at risk", "at-risk").split()
+    if not words or words[0] not in _WORDS:
+        raise ListUsage(text)
+    kind = ListKind(_WORDS[words[0]])
+    rest = [w for w in words[1:] if w not in ("unseen", "未到访", "days", "天")]
+    if kind is ListKind.BIRTHDAYS:
+        return ListQuery(kind=kind, days=_days(rest, BIRTHDAY_DAYS, spans=True))
+    if kind is ListKind.KEY_UNSEEN:
+        return ListQuery(kind=kind, days=_days(rest, KEY_UNSEEN_DAYS))
+    if rest:
+        raise ListUsage(text)
+    return ListQuery(kind=kind)
+
+
+def _days(words: list[str], default: int, *, spans: bool = False) -> int:
+    if not words:
+        return default
+    if len(words) == 1 and spans and words[0] in _SPANS:
+        return _SPANS[words[0]]
+    if len(words) == 1 and words[0].isdigit() and int(words[0]) <= 3660:
+        return int(words[0])
+    raise ListUsage(" ".join(words))
+
+
+def may_list(viewer: Staff) -> bool:
+    return leads(viewer, viewer.branch)
+
+
+class GuestLists:
+    def __init__(self, db: Database, key_visits: int) -> None:
+        self._db = db
+        self._key_visits = key_visits
+
+    async def guests(self, query: ListQuery, *, viewer: Staff, today: date, now: datetime,
+                     limit: int = LIST_LIMIT) -> list[Listed]:
+        """The list as `viewer` may see it; raises NotAllowed below a shift lead."""
+        if not may_list(viewer):
+            raise NotAllowed(query.kind)
+
+        def work(conn: Conn) -> list[Listed]:
+            scope = None if viewer.role is Role.ADMIN else viewer.branch
+            if query.kind is ListKind.BIRTHDAYS:
+                return _birthdays(conn, scope, today, query.days)[:limit]
+            found = _by_status(conn, query, scope, now, self._key_visits)
+            return _worth_calling(conn, found)[:limit]
+
+        return await self._db.read(work)
+
+    async def record(self, guest_id: int, outcome: Outcome, *, by: Staff,
+                     now: datetime) -> Outreach:
+        """What came of reaching out; only a lead (or above) of the guest's branch may record
+        it, as only they are shown the list. Raises GuestNotFound, NotAllowed."""
+
+        def work(conn: Conn) -> Outreach:
+            home = _home_branch(conn, guest_id)
+            if not leads(by, home):
+                record(conn, AuditAction.REFUSED, staff_id=by.id, guest_id=guest_id, now=now,
+                       details={"outreach": outcome.value})
+                raise NotAllowed(outcome)
+            inserted_id(conn.execute(
+                "INSERT INTO guest_outreach (guest_id, branch, staff_id, outcome, created_at)"
+                " VALUES (?, ?, ?, ?, ?) RETURNING id",
+                (guest_id, home, by.id, outcome.value, stamp(now))))
+            return Outreach(guest_id=guest_id, staff_id=by.id, staff_name=by.name,
+                            outcome=outcome, created_at=now)
+
+        return await self._db.write(work)
+
+
+def _home_branch(conn: Conn, guest_id: int) -> str:
+    row = conn.execute(
+        "SELECT g.branch, (SELECT v.branch FROM visits v WHERE v.guest_id = g.id"
+        " ORDER BY v.arrived_at DESC LIMIT 1) FROM guests g WHERE g.id = ?", (guest_id,),
+    ).fetchone()
+    if row is None:
+        raise GuestNotFound(guest_id)
+    return str(row[1] or row[0])
+
+
+_STATUSES = {
+    ListKind.LAPSED: (StatusKind.LAPSED.value,),
+    ListKind.AT_RISK: (StatusKind.AT_RISK.value,),
+    # a key guest may be lapsed or at risk too: the status shows the more urgent one
+    ListKind.KEY_UNSEEN: tuple(kind.value for kind in StatusKind if kind is not StatusKind.NEW),
+}
+
+
+def _by_status(conn: Conn, query: ListQuery, scope: str | None, now: datetime,
+               key_visits: int) -> list[Listed]:
+    kinds = _STATUSES[query.kind]
+    marks = ", ".join("?" for _ in kinds)
+    in_scope = "" if scope is None else " AND status_branch = ?"
+    rows = conn.execute(
+        "SELECT id, segment, status_facts, status_branch FROM guests"
+        f" WHERE status IN ({marks}){in_scope}", (*kinds, *([scope] if scope else []))).fetchall()
+    found: list[tuple[int, Status]] = []
+    for row in rows:
+        status = status_of_row(row[1], row[2])
+        if status is None or (status.kind.value not in kinds and not status.tagged):
+            continue
+        if query.kind is ListKind.KEY_UNSEEN and not _key_unseen(status, row[1], query.days,
+                                                                  now, key_visits):
+            continue
+        found.append((row[0], status))
+    found.sort(key=lambda item: (-item[1].rhythm.visits, item[0]))
+    guests = {g.id: g for g in load_guests(conn, [guest_id for guest_id, _ in found])}
+    return [Listed(guest=guests[gid], status=status) for gid, status in found if gid in guests]
+
+
+def _key_unseen(status: Status, segment: str | None, days: int, now: datetime,
+                key_visits: int) -> bool:
+    key = segment == StatusKind.KEY.value or status.rhythm.visits >= key_visits
+    last = status.rhythm.last_at
+    return key and (last is None or now - last > timedelta(days=days))
+
+
+def _worth_calling(conn: Conn, found: list[Listed]) -> list[Listed]:
+    """Each guest with the latest outreach; those not interested since their last visit out."""
+    latest = _latest_outreach(conn, [item.guest.id for item in found])
+    kept = []
+    for item in found:
+        done = latest.get(item.guest.id)
+        last_seen = item.status.rhythm.last_at if item.status else None
+        if (done is not None and done.outcome is Outcome.NOT_INTERESTED
+                and (last_seen is None or done.created_at > last_seen)):
+            continue
+        kept.append(item.model_copy(update={"outreach": done}))
+    return kept
+
+
+def _latest_outreach(conn: Conn, guest_ids: list[int]) -> dict[int, Outreach]:
+    if not guest_ids:
+        return {}
+    marks = ", ".join("?" for _ in guest_ids)
+    rows = conn.execute(
+        "SELECT o.guest_id, o.staff_id, s.name, o.outcome, o.created_at FROM guest_outreach o"
+        f" JOIN staff s ON s.id = o.staff_id WHERE o.guest_id IN ({marks}) ORDER BY o.id",
+        guest_ids)
+    return {row[0]: Outreach(guest_id=row[0], staff_id=row[1], staff_name=row[2],
+                             outcome=Outcome(row[3]), created_at=datetime.fromisoformat(row[4]))
+            for row in rows}
+
+
+def _birthdays(conn: Conn, scope: str | None, today: date, days: int) -> list[Listed]:
+    span = [today + timedelta(days=n) for n in range(days + 1)]
+    due = [occasion for trait in occasion_traits(conn, span)
+           if (occasion := next_due(trait, today)) is not None
+           and occasion.kind == "birthday" and occasion.days_ahead <= days]
+    due.sort(key=lambda occasion: (occasion.on, occasion.guest_id))
+    guests = {g.id: g for g in load_guests(conn, list(dict.fromkeys(o.guest_id for o in due)))}
+    homes = {gid: _home_branch(conn, gid) for gid in guests} if scope is not None else {}
+    return [Listed(guest=guests[o.guest_id], occasion=o) for o in due
+            if o.guest_id in guests and (scope is None or homes[o.guest_id] == scope)]

@@ -1,0 +1,44 @@
+"""The status and the guest's habits on the card, as staff see them after /guest."""
+
+from __future__ import annotations
+
+from tests.bot.conftest import BotUnderTest
+
+
+async def test_the_card_says_why_a_guest_is_a_regular(bot: BotUnderTest) -> None:
+    waiter = await bot.join("waiter", "sh", language="en")
+    await bot.send(waiter, "/new 王先生 13800138000")
+    await bot.send(waiter, "/note 王先生: 靠窗")
+    for _ in range(4):
+        await bot.send(waiter, "/arrive 王先生")
+        await bot.send(waiter, "/note 王先生: 靠窗")
+        bot.clock.advance(days=12)
+    bot.clock.advance(days=17)
+
+    card = await bot.send(waiter, "/guest 王先生")
+
+    lines = card[0].text.splitlines()
+    assert lines[1] == "regular · usually every 12 days · last seen 29 days ago (Shanghai)"
+    assert lines[2] == "usual: around 20:00 · 靠窗"  # noon UTC, evening in Shanghai
+
+
+async def test_the_daily_pass_marks_a_regular_who_stopped_coming(bot: BotUnderTest) -> None:
+    waiter = await bot.join("waiter", "sh", language="en")
+    await bot.send(waiter, "/new 王先生 13800138000")
+    for _ in range(4):
+        await bot.send(waiter, "/arrive 王先生")
+        bot.clock.advance(days=12)
+    bot.clock.advance(days=29)  # 41 days since the last visit: beyond three usual intervals
+    await bot.core.statuses.refresh_daily(bot.clock.now)
+
+    card = await bot.send(waiter, "/guest 王先生")
+
+    assert card[0].text.splitlines()[1] == (
+        "lapsed regular · usually every 12 days · last seen 41 days ago (Shanghai)")
+
+
+async def test_a_guest_never_seen_has_no_status_line(bot: BotUnderTest) -> None:
+    waiter = await bot.join("waiter", "sh", language="en")
+    await bot.send(waiter, "/new 王先生")
+    card = await bot.send(waiter, "/guest 王先生")
+    assert not card[0].text.splitlines()[1].startswith("new")

@@ -1,0 +1,57 @@
+"""The lists' words, and who may record what came of a call."""
+
+from __future__ import annotations
+
+import pytest
+
+from playbooks.status.lists import GuestLists, ListKind, ListQuery, ListUsage, Outcome, parse_list
+from profiles.errors import NotAllowed
+from profiles.guests import GuestStore
+from profiles.models import Role, Staff
+from profiles.visits import VisitStore
+from store.database import Database
+from tests.conftest import join
+from tests.factories import NOW
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("lapsed", ListQuery(kind=ListKind.LAPSED)),
+    ("at-risk", ListQuery(kind=ListKind.AT_RISK)),
+    ("at risk", ListQuery(kind=ListKind.AT_RISK)),
+    ("待挽回", ListQuery(kind=ListKind.AT_RISK)),
+    ("birthdays week", ListQuery(kind=ListKind.BIRTHDAYS, days=7)),
+    ("birthdays", ListQuery(kind=ListKind.BIRTHDAYS, days=7)),
+    ("生日 本月", ListQuery(kind=ListKind.BIRTHDAYS, days=30)),
+    ("key unseen 60", ListQuery(kind=ListKind.KEY_UNSEEN, days=60)),
+    ("key 90", ListQuery(kind=ListKind.KEY_UNSEEN, days=90)),
+    ("Key Unseen", ListQuery(kind=ListKind.KEY_UNSEEN, days=60)),
+])
+def test_lists_are_named_in_either_language(text: str, expected: ListQuery) -> None:
+    assert parse_list(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "everyone", "lapsed 30", "key unseen soon",
+                                  "birthdays 99999"])
+def test_other_words_are_usage(text: str) -> None:
+    with pytest.raises(ListUsage):
+        parse_list(text)
+
+
+@pytest.mark.parametrize(("role", "branch", "allowed"), [
+    (Role.LEAD, "la", True), (Role.MANAGER, "la", True), (Role.ADMIN, "sh", True),
+    (Role.WAITER, "la", False), (Role.LEAD, "sh", False),
+])
+async def test_only_a_lead_of_the_guests_branch_records_a_call(
+    db: Database, waiter: Staff, role: Role, branch: str, allowed: bool,
+) -> None:
+    guest = await GuestStore(db).create("Smith", None, branch="sh", staff_id=waiter.id,
+                                        region="US", now=NOW)
+    await VisitStore(db).arrive(guest.id, branch="la", staff_id=waiter.id, now=NOW)
+    caller = await join(db, role, branch, telegram_id=2002)
+    lists = GuestLists(db, key_visits=24)
+    if allowed:
+        done = await lists.record(guest.id, Outcome.CALLED, by=caller, now=NOW)
+        assert done.outcome is Outcome.CALLED
+    else:
+        with pytest.raises(NotAllowed):
+            await lists.record(guest.id, Outcome.CALLED, by=caller, now=NOW)
