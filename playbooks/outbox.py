@@ -65,6 +65,20 @@ def enqueue(conn: Conn, message: Outgoing, now: datetime) -> bool:
     return cursor.rowcount == 1
 
 
+def recent(conn: Conn, kind: str, *, since: datetime) -> list[tuple[int, Payload, datetime]]:
+    """Messages of `kind` to staff enqueued since `since`: recipient, payload, when."""
+    rows = conn.execute(
+        "SELECT staff_id, payload, created_at FROM outbox WHERE kind = ? AND created_at >= ?"
+        " AND staff_id IS NOT NULL ORDER BY id", (kind, stamp(since)),
+    ).fetchall()
+    return [(row["staff_id"], json.loads(row["payload"]), _moment(row["created_at"]))
+            for row in rows]
+
+
+def _moment(value: str | datetime) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
 def backoff(attempts: int) -> timedelta:
     """10 s, 20 s, 40 s, … up to 15 minutes between tries."""
     return min(timedelta(seconds=10 * 2 ** min(attempts, 10)), MAX_BACKOFF)
@@ -116,6 +130,16 @@ class Outbox:
             " claimed_until = NULL WHERE id = ?",
             (stamp(now), error[:500], delivery_id),
         ))
+
+    async def message_id(self, key: str) -> int | None:
+        """The chat message a sent message became, to edit it in place later."""
+
+        def work(conn: Conn) -> int | None:
+            row = conn.execute("SELECT message_id FROM outbox WHERE dedupe_key = ?",
+                               (key,)).fetchone()
+            return None if row is None or row[0] is None else int(row[0])
+
+        return await self._db.read(work)
 
     async def state(self, key: str) -> OutboxState | None:
         """Where one message stands (for tests and the operator)."""

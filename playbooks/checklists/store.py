@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from playbooks.checklists.matching import GuestFacts
 from playbooks.checklists.model import (
+    REMINDER,
     STALE_AFTER,
     Marked,
     OpenStep,
     Person,
+    Reminded,
     Run,
     RunStep,
     checklist_message,
-    prompts_due,
+    reminders_due,
+    reports_due,
+    sync_message,
 )
 from playbooks.checklists.playbook import Playbook, Text
-from playbooks.outbox import enqueue
+from playbooks.outbox import enqueue, recent
 from playbooks.roster import staff_with_roles
 from profiles.access import leads
 from profiles.guests import load_guest
@@ -74,8 +78,10 @@ class RunStore:
         return await self._db.read(lambda conn: runs_started_by(conn, subjects))
 
     async def mark_done(self, step_id: int, *, staff_id: int, now: datetime,
-                        by: Staff | None = None) -> tuple[Marked, Run]:
-        """Mark a step done by `staff_id`; the run completes with its last step.
+                        by: Staff | None = None, redraw_own: bool = False) -> tuple[Marked, Run]:
+        """Mark a step done by `staff_id`; the run completes with its last step. Every copy
+        of the checklist is redrawn in place for whoever holds one (the presser's own only
+        with `redraw_own`: pressed on its checklist, that one is edited by the press).
 
         Pressing again, or after the run was complete, changes nothing and says which. Only
         someone the checklist went to, or a lead of its branch, may: for anyone else `by`
@@ -98,18 +104,47 @@ class RunStore:
                 " AND NOT EXISTS (SELECT 1 FROM playbook_steps WHERE run_id = ?"
                 " AND done_at IS NULL)", (stamp(now), run_id, run_id),
             )
+            if changed:
+                for person in holders(conn, run_id):
+                    if redraw_own or person.staff_id != staff_id:
+                        enqueue(conn, sync_message(run_id, person, step_id, now), now)
             return (Marked.DONE if changed else Marked.ALREADY), _load(conn, run_id)
 
         return await self._db.write(work)
 
-    async def plan_prompts(self, now: datetime, *, report_after: timedelta) -> int:
+    async def plan_prompts(
+        self, now: datetime, *, report_after: timedelta, shift: Callable[[str, datetime], str],
+    ) -> int:
         """Queue the reminders and late reports due at `now`; how many were new."""
 
         def work(conn: Conn) -> int:
-            due = prompts_due(_open_steps(conn, now), now, report_after=report_after)
+            steps = _open_steps(conn, now)
+            due = [*reminders_due(steps, now, reminded=_reminded(conn, now)),
+                   *reports_due(steps, now, report_after=report_after, shift=shift)]
             return sum(enqueue(conn, message, now) for message in due)
 
         return await self._db.write(work)
+
+    async def late_steps(
+        self, branch: str, *, since: datetime, now: datetime, report_after: timedelta,
+    ) -> list[tuple[Run, RunStep]]:
+        """The branch's steps due since `since` and still not done `report_after` later."""
+
+        def work(conn: Conn) -> list[tuple[Run, RunStep]]:
+            rows = conn.execute(
+                "SELECT s.id, s.run_id FROM playbook_steps s JOIN playbook_runs r"
+                " ON r.id = s.run_id WHERE r.branch = ? AND r.completed_at IS NULL"
+                " AND s.done_at IS NULL AND s.due_at >= ? AND s.due_at <= ?"
+                " ORDER BY s.due_at, s.id", (branch, stamp(since), stamp(now - report_after)),
+            ).fetchall()
+            runs = {run_id: _load(conn, run_id) for run_id in {row["run_id"] for row in rows}}
+            found = [(runs[row["run_id"]], runs[row["run_id"]].step(row["id"])) for row in rows]
+            return [(run, step) for run, step in found if step is not None]
+
+        return await self._db.read(work)
+
+    async def holders(self, run_id: int) -> list[Person]:
+        return await self._db.read(lambda conn: holders(conn, run_id))
 
     async def in_period(self, branch: str, start: datetime, end: datetime) -> list[Run]:
         def work(conn: Conn) -> list[Run]:
@@ -143,6 +178,34 @@ def recipients(
     return [*people, *(p for p in extra if p not in people)]
 
 
+def checklist_holders(
+    conn: Conn, branch: str, playbook: Playbook, *, actor: int | None
+) -> list[Person]:
+    """Who receives a playbook's checklist. Whoever raised the event (recorded the arrival,
+    took the booking) acts on it in place of the branch's waiters; the other roles it names
+    receive it too; shift leads watching others act hold it in one line."""
+    owner = ([] if actor is None or not (playbook.actor or Role.WAITER in playbook.roles)
+             else recipients(conn, branch, [], also=actor))
+    roles = [role for role in playbook.roles if not (owner and role is Role.WAITER)]
+    watching = {Role.LEAD, Role.MANAGER}
+    acting = owner + _people(conn, branch, [role for role in roles if role not in watching])
+    leads = _people(conn, branch, [role for role in roles if role in watching])
+    mine = {person.staff_id for person in acting}
+    return [*acting, *(person.model_copy(update={"compact": bool(acting)})
+                       for person in leads if person.staff_id not in mine)]
+
+
+def holders(conn: Conn, run_id: int) -> list[Person]:
+    """Everyone a run's checklist went to, with the view they hold."""
+    rows = conn.execute(
+        "SELECT s.id AS staff_id, s.telegram_id AS chat_id, p.view FROM playbook_recipients p"
+        " JOIN staff s ON s.id = p.staff_id WHERE p.run_id = ? AND s.active = 1 ORDER BY s.id",
+        (run_id,),
+    ).fetchall()
+    return [Person(staff_id=row["staff_id"], chat_id=row["chat_id"],
+                   compact=row["view"] == "compact") for row in rows]
+
+
 def start_run(conn: Conn, run: NewRun, now: datetime) -> Run | None:
     """Store the run and queue its checklist for each recipient, in the caller's transaction;
     None when this playbook already ran for this occurrence."""
@@ -157,8 +220,9 @@ def start_run(conn: Conn, run: NewRun, now: datetime) -> Run | None:
              stamp(due) if due else None),
         )
     for person in run.recipients:
-        conn.execute("INSERT INTO playbook_recipients (run_id, staff_id) VALUES (?, ?)",
-                     (run_id, person.staff_id))
+        conn.execute("INSERT INTO playbook_recipients (run_id, staff_id, view)"
+                     " VALUES (?, ?, ?)",
+                     (run_id, person.staff_id, "compact" if person.compact else "full"))
         enqueue(conn, checklist_message(run_id, person, now), now)
     return _load(conn, run_id)
 
@@ -203,18 +267,23 @@ def _open_steps(conn: Conn, now: datetime) -> list[OpenStep]:
         (stamp(now), stamp(now - STALE_AFTER)),
     ).fetchall()
     leads = {branch: shift_leads(conn, branch) for branch in {row["branch"] for row in rows}}
-    return [OpenStep(id=row["id"], run_id=row["run_id"], triggered_at=row["triggered_at"],
-                     due_at=row["due_at"], recipients=_recipients(conn, row["run_id"]),
-                     leads=leads[row["branch"]]) for row in rows]
+    return [OpenStep(id=row["id"], run_id=row["run_id"], branch=row["branch"],
+                     triggered_at=row["triggered_at"], due_at=row["due_at"],
+                     recipients=holders(conn, row["run_id"]), leads=leads[row["branch"]])
+            for row in rows]
 
 
-def _recipients(conn: Conn, run_id: int) -> list[Person]:
-    rows = conn.execute(
-        "SELECT s.id AS staff_id, s.telegram_id AS chat_id FROM playbook_recipients p"
-        " JOIN staff s ON s.id = p.staff_id WHERE p.run_id = ? AND s.active = 1 ORDER BY s.id",
-        (run_id,),
-    )
-    return [Person.model_validate(dict(row)) for row in rows]
+def _reminded(conn: Conn, now: datetime) -> dict[int, Reminded]:
+    """Per person, the steps their recent reminders listed and when the last one was."""
+    found: dict[int, Reminded] = {}
+    for staff_id, payload, at in recent(conn, REMINDER, since=now - STALE_AFTER):
+        ids = payload.get("step_ids") or [payload.get("step_id")]
+        steps = {value for value in ids if isinstance(value, int)} if isinstance(ids, list) \
+            else set()
+        before = found.get(staff_id, Reminded())
+        found[staff_id] = Reminded(steps=before.steps | steps,
+                                   last=max(at, before.last) if before.last else at)
+    return found
 
 
 def _run_id_of(conn: Conn, step_id: int) -> int:
