@@ -16,6 +16,7 @@ from functools import partial
 from telegram import Bot
 from telegram.ext import Application
 
+from bot.arrivals.messages import RENDERERS as arrival_renderers
 from bot.briefs import reminders
 from bot.checklists.messages import playbook_renderers
 from bot.delivery import Renderer, deliver_due
@@ -49,8 +50,8 @@ async def forget_old_updates(core: Core, now: datetime) -> int:
 
 def renderers() -> Mapping[str, Renderer]:
     """How each kind of outbox message reads, in one visible place."""
-    return {**playbook_renderers(), **request_renderers(), **reminders.RENDERERS,
-            **audit_jobs.RENDERERS, **reachability_renderers}
+    return {**playbook_renderers(), **arrival_renderers, **request_renderers(),
+            **reminders.RENDERERS, **audit_jobs.RENDERERS, **reachability_renderers}
 
 
 async def sweep_once(bot: Bot, core: Core, now: datetime) -> int:

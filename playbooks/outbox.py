@@ -65,6 +65,24 @@ def enqueue(conn: Conn, message: Outgoing, now: datetime) -> bool:
     return cursor.rowcount == 1
 
 
+def redraw(conn: Conn, key: str, *, kind: str, payload: Payload, now: datetime,
+           suffix: str) -> bool:
+    """Queue a redraw in place of the message enqueued under `key`, to the same chat; the
+    renderer of `kind` reads the original's payload with `payload` over it, and finds the
+    message through `payload["message"]`. False when there was no such message; `suffix`
+    makes this redraw's own key."""
+    row = conn.execute("SELECT chat_id, staff_id, payload FROM outbox WHERE dedupe_key = ?",
+                       (key,)).fetchone()
+    if row is None:
+        return False
+    original = json.loads(row["payload"])
+    return enqueue(conn, Outgoing(
+        key=f"{kind}:{key}:{suffix}"[:200], kind=kind,
+        payload={**original, **payload, "message": key},
+        chat_id=row["chat_id"], staff_id=row["staff_id"], not_before=now,
+        expires_at=now + timedelta(hours=12)), now)
+
+
 def recent(conn: Conn, kind: str, *, since: datetime) -> list[tuple[int, Payload, datetime]]:
     """Messages of `kind` to staff enqueued since `since`: recipient, payload, when."""
     rows = conn.execute(

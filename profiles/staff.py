@@ -133,6 +133,11 @@ def _upsert_member(
     return inserted_id(cursor)
 
 
+def load_staff(conn: Conn, staff_id: int) -> Staff:
+    """The staff member, active or not; raises StaffNotFound."""
+    return _require(conn, staff_id)
+
+
 def _require(conn: Conn, staff_id: int) -> Staff:
     found = _staff(conn.execute("SELECT * FROM staff WHERE id = ?", (staff_id,)).fetchone())
     if found is None:

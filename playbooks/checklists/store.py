@@ -89,26 +89,11 @@ class RunStore:
         """
 
         def work(conn: Conn) -> tuple[Marked, Run]:
-            run_id = _run_id_of(conn, step_id)
-            run = _load(conn, run_id)
+            run = _load(conn, _run_id_of(conn, step_id))
             if by is not None and by.id not in run.recipients and not leads(by, run.branch):
                 raise RunNotFound(step_id)
-            if run.complete:
-                return Marked.CLOSED, run
-            changed = conn.execute(
-                "UPDATE playbook_steps SET done_at = ?, done_by = ? WHERE id = ?"
-                " AND done_at IS NULL", (stamp(now), staff_id, step_id),
-            ).rowcount
-            conn.execute(
-                "UPDATE playbook_runs SET completed_at = ? WHERE id = ? AND completed_at IS NULL"
-                " AND NOT EXISTS (SELECT 1 FROM playbook_steps WHERE run_id = ?"
-                " AND done_at IS NULL)", (stamp(now), run_id, run_id),
-            )
-            if changed:
-                for person in holders(conn, run_id):
-                    if redraw_own or person.staff_id != staff_id:
-                        enqueue(conn, sync_message(run_id, person, step_id, now), now)
-            return (Marked.DONE if changed else Marked.ALREADY), _load(conn, run_id)
+            return tick_step(conn, run, step_id, staff_id=staff_id, now=now,
+                             redraw_own=redraw_own)
 
         return await self._db.write(work)
 
@@ -178,6 +163,40 @@ def recipients(
     return [*people, *(p for p in extra if p not in people)]
 
 
+def tick_step(conn: Conn, run: Run, step_id: int, *, staff_id: int, now: datetime,
+              redraw_own: bool = False) -> tuple[Marked, Run]:
+    """Mark a step of `run` done, in the caller's transaction, and redraw every copy."""
+    if run.complete:
+        return Marked.CLOSED, run
+    changed = conn.execute(
+        "UPDATE playbook_steps SET done_at = ?, done_by = ? WHERE id = ? AND done_at IS NULL",
+        (stamp(now), staff_id, step_id),
+    ).rowcount
+    conn.execute(
+        "UPDATE playbook_runs SET completed_at = ? WHERE id = ? AND completed_at IS NULL"
+        " AND NOT EXISTS (SELECT 1 FROM playbook_steps WHERE run_id = ? AND done_at IS NULL)",
+        (stamp(now), run.id, run.id),
+    )
+    if changed:
+        for person in holders(conn, run.id):
+            if redraw_own or person.staff_id != staff_id:
+                enqueue(conn, sync_message(run.id, person, step_id, now), now)
+    return (Marked.DONE if changed else Marked.ALREADY), _load(conn, run.id)
+
+
+def tick_steps_on(conn: Conn, started_by: str, signal: str, *, staff_id: int,
+                  now: datetime) -> int:
+    """Tick the open steps that `signal` ticks in the runs `started_by` started."""
+    rows = conn.execute(
+        "SELECT s.id, s.run_id FROM playbook_steps s JOIN playbook_runs r ON r.id = s.run_id"
+        " WHERE r.started_by = ? AND s.ticked_by = ? AND s.done_at IS NULL ORDER BY s.id",
+        (started_by, signal),
+    ).fetchall()
+    for row in rows:
+        tick_step(conn, _load(conn, row["run_id"]), row["id"], staff_id=staff_id, now=now)
+    return len(rows)
+
+
 def checklist_holders(
     conn: Conn, branch: str, playbook: Playbook, *, actor: int | None
 ) -> list[Person]:
@@ -215,9 +234,9 @@ def start_run(conn: Conn, run: NewRun, now: datetime) -> Run | None:
     for position, (step, due) in enumerate(zip(run.playbook.steps, run.due, strict=True)):
         conn.execute(
             "INSERT INTO playbook_steps (run_id, position, step_key, text_zh, text_en,"
-            " due_at) VALUES (?, ?, ?, ?, ?, ?)",
+            " due_at, ticked_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (run_id, position, step.id, step.text.zh, step.text.en,
-             stamp(due) if due else None),
+             stamp(due) if due else None, step.ticked_by),
         )
     for person in run.recipients:
         conn.execute("INSERT INTO playbook_recipients (run_id, staff_id, view)"

@@ -284,3 +284,23 @@ async def test_an_admin_sees_any_branchs_figures_and_last_week(bot: BotUnderTest
     assert shanghai.text.splitlines()[-1] == "No playbook ran this week."
     [last] = await bot.send(admin, "/playbooks last")
     assert "Los Angeles · week of 11-09" in last.text.splitlines()
+
+
+async def test_the_kitchens_seen_redraws_the_recorders_receipt_and_ticks_the_kitchen_step(
+    bot: BotUnderTest,
+) -> None:
+    waiter = await bot.join("waiter", name="Ana", language="en")
+    cook = await bot.join("kitchen", name="Chen", language="en")
+    _, receipt, checklist = await arrive_allergy_guest(bot, waiter)
+    assert "⚠️ Allergy alert sent to the kitchen (1)" in receipt.text
+    before = len(bot.messages(waiter))
+    bot.clock.advance(minutes=1)
+    await bot.press(cook, bot.last(cook), "Seen")
+    assert len(bot.messages(waiter)) == before  # edits, not new messages
+    receipt_now = next(m for m in bot.messages(waiter) if m.message_id == receipt.message_id)
+    assert receipt_now.edited
+    assert receipt_now.text.splitlines()[-1] == "👀 The kitchen has the allergy: Chen 04:01"
+    checklist_now = next(m for m in bot.messages(waiter)
+                         if m.message_id == checklist.message_id)
+    assert ("✅ 3. Make sure the kitchen has seen the allergy alert — Chen 04:01"
+            in checklist_now.text.splitlines())
