@@ -83,6 +83,12 @@ def redraw(conn: Conn, key: str, *, kind: str, payload: Payload, now: datetime,
         expires_at=now + timedelta(hours=12)), now)
 
 
+def payload_of(conn: Conn, key: str) -> Payload | None:
+    """The payload of the message enqueued under `key`, if any."""
+    row = conn.execute("SELECT payload FROM outbox WHERE dedupe_key = ?", (key,)).fetchone()
+    return None if row is None else dict(json.loads(row[0]))
+
+
 def recent(conn: Conn, kind: str, *, since: datetime) -> list[tuple[int, Payload, datetime]]:
     """Messages of `kind` to staff enqueued since `since`: recipient, payload, when."""
     rows = conn.execute(

@@ -15,7 +15,15 @@ from bot.delivery import Rendered, Renderer
 from bot.i18n import t
 from bot.state import Core
 from playbooks.checklists.allergy import ALERT, ESCALATION, AlertNotFound, AllergyAlert
-from playbooks.checklists.model import CHECKLIST, LATE, REMINDER, SYNC, Run, RunStep
+from playbooks.checklists.model import (
+    CHECKLIST,
+    LATE,
+    LATE_REDRAW,
+    REMINDER,
+    SYNC,
+    Run,
+    RunStep,
+)
 from playbooks.checklists.store import RunNotFound
 from playbooks.outbox import Delivery
 from profiles.errors import GuestNotFound
@@ -23,6 +31,7 @@ from profiles.models import Category, Guest, Trait
 
 BUTTON_TEXT = 36  # a phone shows about this much of a button
 ONE_STEP = "one"  # the button of a reminder about one step, not of a whole checklist
+LATE_LINES = 20  # a shift's report lists this many late steps, then how many more
 
 
 def place_label(place: str | None, lang: str) -> str | None:
@@ -180,7 +189,7 @@ async def render_late(core: Core, delivery: Delivery, lang: str) -> Rendered | N
         branch, since=datetime.fromisoformat(since), now=now,
         report_after=core.playbooks.report_after)
     lines = [t(lang, "checklist.late", count=len(found))]
-    for run, step in found:
+    for run, step in found[:LATE_LINES]:
         try:
             guest = await core.guests.get(run.guest_id)
         except GuestNotFound:
@@ -189,7 +198,19 @@ async def render_late(core: Core, delivery: Delivery, lang: str) -> Rendered | N
         late = int((now - (step.due_at or run.triggered_at)).total_seconds() // 60)
         lines.append(_due_line(run, step, guest, lang, t(
             lang, "checklist.late_by", at=clock_time(step.due_at or now, zone), minutes=late)))
+    if len(found) > LATE_LINES:
+        lines.append(t(lang, "checklist.late_more", count=len(found) - LATE_LINES))
     return Rendered(text="\n".join(lines)) if len(lines) > 1 else None
+
+
+async def render_late_redraw(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
+    """The shift's report redrawn in place: a step fell late after it went out."""
+    original = delivery.payload.get("message")
+    message_id = await core.outbox.message_id(original) if isinstance(original, str) else None
+    rendered = await render_late(core, delivery, lang)
+    if rendered is None or message_id is None:
+        return None
+    return Rendered(text=rendered.text, edit=message_id)
 
 
 def _due_line(run: Run, step: RunStep, guest: Guest, lang: str, when: str) -> str:
@@ -262,5 +283,5 @@ async def _alert(core: Core, delivery: Delivery) -> tuple[AllergyAlert, Guest, l
 def playbook_renderers() -> Mapping[str, Renderer]:
     """The outbox kinds of playbooks, for the scheduler's registry."""
     return {CHECKLIST: render_checklist, SYNC: render_sync, REMINDER: render_reminder,
-            LATE: render_late,
+            LATE: render_late, LATE_REDRAW: render_late_redraw,
             ALERT: render_alert, ESCALATION: render_escalation}

@@ -26,6 +26,7 @@ CHECKLIST = "playbook.run"
 SYNC = "playbook.sync"  # a checklist someone holds, redrawn as a step was ticked elsewhere
 REMINDER = "playbook.remind"
 LATE = "playbook.late"
+LATE_REDRAW = "playbook.late.redraw"  # the shift's report, listing a step late since it went
 
 
 class RunStep(Frozen):
@@ -132,20 +133,23 @@ def reports_due(
 ) -> list[Outgoing]:
     """One report per shift lead and shift of the steps not done `report_after` past their
     due time. It is rendered when sent, so it lists every step late by then; `shift` names
-    the shift a moment falls in, so each lead hears once per shift, not once per step."""
-    due: dict[str, Outgoing] = {}
+    the shift a moment falls in, so each lead hears once per shift, not once per step: a step
+    late after the report went out redraws it (its payload's "steps" are those late now)."""
+    first: dict[str, tuple[Person, OpenStep]] = {}
+    listed: dict[str, list[int]] = {}
     for step in steps:
         late_at = step.due_at + report_after
         if late_at > now or now - step.due_at >= STALE_AFTER:
             continue
         for person in step.leads:
             key = f"{LATE}:{person.staff_id}:{shift(step.branch, late_at)}"
-            if key not in due:
-                due[key] = Outgoing(
-                    key=key, kind=LATE, chat_id=person.chat_id, staff_id=person.staff_id,
-                    payload={"branch": step.branch, "since": step.due_at.isoformat()},
-                    not_before=now, expires_at=now + STALE_AFTER)
-    return list(due.values())
+            first.setdefault(key, (person, step))
+            listed.setdefault(key, []).append(step.id)
+    return [Outgoing(key=key, kind=LATE, chat_id=person.chat_id, staff_id=person.staff_id,
+                     payload={"branch": step.branch, "since": step.due_at.isoformat(),
+                              "steps": listed[key]},
+                     not_before=now, expires_at=now + STALE_AFTER)
+            for key, (person, step) in first.items()]
 
 
 def checklist_key(run_id: int, staff_id: int) -> str:

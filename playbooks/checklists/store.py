@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from playbooks.checklists.matching import GuestFacts
 from playbooks.checklists.model import (
+    LATE_REDRAW,
     REMINDER,
     STALE_AFTER,
     Marked,
@@ -21,7 +22,7 @@ from playbooks.checklists.model import (
     sync_message,
 )
 from playbooks.checklists.playbook import Playbook, Text
-from playbooks.outbox import enqueue, recent
+from playbooks.outbox import Outgoing, enqueue, payload_of, recent, redraw
 from playbooks.roster import staff_with_roles
 from profiles.access import leads
 from profiles.guests import load_guest
@@ -104,9 +105,11 @@ class RunStore:
 
         def work(conn: Conn) -> int:
             steps = _open_steps(conn, now)
-            due = [*reminders_due(steps, now, reminded=_reminded(conn, now)),
-                   *reports_due(steps, now, report_after=report_after, shift=shift)]
-            return sum(enqueue(conn, message, now) for message in due)
+            new = sum(enqueue(conn, message, now)
+                      for message in reminders_due(steps, now, reminded=_reminded(conn, now)))
+            for report in reports_due(steps, now, report_after=report_after, shift=shift):
+                new += _report(conn, report, now)
+            return new
 
         return await self._db.write(work)
 
@@ -290,6 +293,19 @@ def _open_steps(conn: Conn, now: datetime) -> list[OpenStep]:
                      triggered_at=row["triggered_at"], due_at=row["due_at"],
                      recipients=holders(conn, row["run_id"]), leads=leads[row["branch"]])
             for row in rows]
+
+
+def _report(conn: Conn, report: Outgoing, now: datetime) -> int:
+    """A lead's report of the shift, or, once it went out, a redraw for each step it did not
+    list yet."""
+    sent = payload_of(conn, report.key)
+    if sent is None:
+        return int(enqueue(conn, report, now))
+    before, late = sent.get("steps"), report.payload.get("steps")
+    known = set(before) if isinstance(before, list) else set()
+    return sum(redraw(conn, report.key, kind=LATE_REDRAW, payload={}, now=now,
+                      suffix=str(step_id))
+               for step_id in (late if isinstance(late, list) else []) if step_id not in known)
 
 
 def _reminded(conn: Conn, now: datetime) -> dict[int, Reminded]:

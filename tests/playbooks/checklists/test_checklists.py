@@ -70,7 +70,9 @@ def test_the_lead_hears_of_late_steps_once_a_shift() -> None:
     first = reports_due(steps, NOW + 15 * MIN, report_after=REPORT_AFTER, shift=one_shift)
     again = reports_due(steps, NOW + 30 * MIN, report_after=REPORT_AFTER, shift=one_shift)
     assert [m.key for m in first] == [m.key for m in again] == [f"{LATE}:2:la:dinner"]
-    assert first[0].payload == {"branch": "la", "since": (NOW + 5 * MIN).isoformat()}
+    assert first[0].payload == {"branch": "la", "since": (NOW + 5 * MIN).isoformat(),
+                                "steps": [5]}
+    assert again[0].payload["steps"] == [5, 6]
 
 
 def test_a_step_overdue_when_its_run_started_is_only_reported() -> None:
