@@ -51,11 +51,10 @@ async def request(update: Update, context: Context) -> None:
     relayed = await core.requests.relay(
         branch=me.branch, staff_id=me.id, ref_text=ref, text=text, now=core.clock(),
         guest_id=found[0].id if len(found) == 1 else None,
-        place=place.stored if place else None, draft=len(found) > 1)
+        place=place.stored if place else None, draft=len(found) > 1, receipt=True)
     if len(found) > 1:
         await _choose(message, context, found, relayed.request.id, ref)
-        return
-    await _receipt(message, context, relayed)
+    # else the receipt is in the outbox, delivered after this update and redrawn as it moves
 
 
 async def choose_guest(update: Update, context: Context) -> None:
@@ -96,12 +95,6 @@ async def open_requests(update: Update, context: Context) -> None:
         await message.reply_text(chunk, parse_mode="HTML")
     await message.reply_text(chunks[-1], parse_mode="HTML",
                              reply_markup=InlineKeyboardMarkup(rows) if rows else None)
-
-
-async def _receipt(message: Message, context: Context, relayed: Relayed) -> None:
-    text = texts.sent(relayed, lang=context.lang, routing=context.core.requests.routing,
-                      ref=relayed.request.ref_text)
-    await message.reply_text(text, parse_mode="HTML", reply_markup=_change(relayed, context))
 
 
 def _change(relayed: Relayed, context: Context) -> InlineKeyboardMarkup:

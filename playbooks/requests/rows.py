@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from playbooks.outbox import Outgoing, enqueue
+from playbooks.outbox import Outgoing, enqueue, redraw
 from playbooks.requests.models import Relayed, Request, RequestNotFound
 from playbooks.requests.routing import Department
 from profiles.errors import GuestNotFound
@@ -46,10 +46,33 @@ def announce(conn: Conn, request: Request, desk: Department,
                    group=desk.chat_id is not None, fallback=fallback)
 
 
+RECEIPT = "request.receipt"
+RECEIPT_REDRAW = "request.receipt.redraw"
+
+
+def receipt_key(request_id: int) -> str:
+    return f"request:{request_id}:receipt"
+
+
+def enqueue_receipt(conn: Conn, relayed: Relayed, now: datetime) -> None:
+    """The relayer's receipt: the number, who got it, the deadlines; redrawn as it moves."""
+    request = relayed.request
+    originator = staff_row(conn, request.staff_id)
+    enqueue(conn, Outgoing(
+        key=receipt_key(request.id), kind=RECEIPT,
+        payload={"request_id": request.id, "recipients": relayed.recipients,
+                 "group": relayed.group, "fallback": relayed.fallback},
+        chat_id=originator.telegram_id, staff_id=originator.id, not_before=now), now)
+
+
 def tell_originator(conn: Conn, request: Request, kind: str, actor_id: int,
                     now: datetime, *, step: str | None = None) -> None:
-    """The colleague who relayed hears what became of it (unless they did it themselves)."""
+    """The colleague who relayed hears what became of it (unless they did it themselves):
+    their receipt redrawn in place, or, without one, a message."""
     if actor_id == request.staff_id:
+        return
+    if redraw(conn, receipt_key(request.id), kind=RECEIPT_REDRAW, payload={}, now=now,
+              suffix=step or kind.removeprefix("request.")):
         return
     originator = staff_row(conn, request.staff_id)
     key = f"request:{request.id}:{step or kind.removeprefix('request.')}"

@@ -28,6 +28,7 @@ from playbooks.requests.routing import Department, Lane, Routing, due_times
 from playbooks.requests.rows import (
     COLUMNS,
     announce,
+    enqueue_receipt,
     guest_or_none,
     load_request,
     record,
@@ -53,12 +54,22 @@ class RequestStore:
         self, *, branch: str, staff_id: int, ref_text: str, text: str, now: datetime,
         guest_id: int | None = None, place: str | None = None, department: str | None = None,
         lane: Lane | None = None, source: Source = Source.RELAY, draft: bool = False,
+        receipt: bool = False,
     ) -> Relayed:
-        """Store a request and tell its department; a draft waits for `send_draft`."""
-        return await self._db.write(lambda conn: self.relay_in(
-            conn, branch=branch, staff_id=staff_id, ref_text=ref_text, text=text, now=now,
-            guest_id=guest_id, place=place, department=department, lane=lane, source=source,
-            draft=draft))
+        """Store a request and tell its department; a draft waits for `send_draft`. With
+        `receipt`, the relayer's receipt is queued with it, to be redrawn as it is taken and
+        closed instead of a new message each time."""
+
+        def work(conn: Conn) -> Relayed:
+            relayed = self.relay_in(
+                conn, branch=branch, staff_id=staff_id, ref_text=ref_text, text=text, now=now,
+                guest_id=guest_id, place=place, department=department, lane=lane,
+                source=source, draft=draft)
+            if receipt and not draft:
+                enqueue_receipt(conn, relayed, now)
+            return relayed
+
+        return await self._db.write(work)
 
     def relay_in(
         self, conn: Conn, *, branch: str, staff_id: int, ref_text: str, text: str,

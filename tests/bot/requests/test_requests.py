@@ -34,6 +34,7 @@ async def test_relay_accept_race_done_and_the_originator_is_told(bot: BotUnderTe
     bo = await bot.join("lead", name="Bo", language="en")
     await checked_in(bot)
 
+    before = len(bot.messages(cleaner))
     [receipt] = await bot.send(cleaner, BILL)
     assert receipt.text.startswith("📨 R1 for room 1203 went to Guest services (Mei, Bo) · "
                                    "🔴 urgent: accept within 5 min, done within 30 min.")
@@ -54,8 +55,12 @@ async def test_relay_accept_race_done_and_the_originator_is_told(bot: BotUnderTe
     assert prompt.text.startswith("✍️ R1: reply to this message")
     [thanks] = await bot.send(mei, "called him back and corrected the bill", reply_to=prompt)
     assert thanks.text == "Thanks: Lily will read it."
-    assert bot.last(cleaner).text == (
-        "📝 Mei on R1 for room 1203: called him back and corrected the bill")
+    assert bot.last(cleaner).text.splitlines() == [
+        "✅ Guest services (Mei) finished R1 for room 1203 at 04:00.",
+        "📝 called him back and corrected the bill"]
+    # taken, done and the note: one receipt, redrawn each time
+    assert len(bot.messages(cleaner)) == before + 1
+    assert bot.last(cleaner).message_id == receipt.message_id
 
     await bot.press(bo, bot.last(bo), "Done")
     assert bot.answers[-1].text.startswith("R1 was already done by Mei at")
@@ -161,7 +166,8 @@ async def test_the_originator_moves_a_request_to_another_desk_and_lane(bot: BotU
     await bot.press(waiter, urgent, "🟢 sales")
     assert bot.answers[-1].text.startswith("Housekeeping has R1 already")
     receipt_now = next(m for m in bot.messages(waiter) if m.message_id == urgent.message_id)
-    assert receipt_now.text == urgent.text  # the receipt stays a receipt
+    assert receipt_now.text.startswith("✋ Housekeeping (Housekeeping) took R1")
+    assert receipt_now.buttons == []  # taken: no longer movable
     assert bot.last(lead).text.startswith("🟡 R1 · Guest services")  # only the first relay
 
 
@@ -237,8 +243,8 @@ async def test_a_send_that_fails_is_retried_and_the_originator_still_answered(
     lead = await bot.join("lead", language="en")
     await checked_in(bot)
     before = len(bot.messages(lead))
-    # the receipt goes first, then the department's copy: that one fails
-    bot.api.fail_next("sendMessage", status=HTTPStatus.BAD_GATEWAY, after=1)
+    # the department's copy goes first, then the receipt: the copy fails
+    bot.api.fail_next("sendMessage", status=HTTPStatus.BAD_GATEWAY)
     [receipt] = await bot.send(waiter, BILL)
     assert receipt.text.startswith("📨 R1 for room 1203 went to Guest services")
     assert len(bot.messages(lead)) == before
