@@ -83,6 +83,15 @@ def redraw(conn: Conn, key: str, *, kind: str, payload: Payload, now: datetime,
         expires_at=now + timedelta(hours=12)), now)
 
 
+def keys_with_prefix(conn: Conn, prefix: str) -> list[str]:
+    """The keys of the messages sent under `prefix`, in the order they were enqueued."""
+    rows = conn.execute(
+        "SELECT dedupe_key FROM outbox WHERE substr(dedupe_key, 1, ?) = ?"
+        " AND message_id IS NOT NULL ORDER BY id", (len(prefix), prefix),
+    )
+    return [row[0] for row in rows]
+
+
 def payload_of(conn: Conn, key: str) -> Payload | None:
     """The payload of the message enqueued under `key`, if any."""
     row = conn.execute("SELECT payload FROM outbox WHERE dedupe_key = ?", (key,)).fetchone()

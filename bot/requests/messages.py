@@ -17,7 +17,7 @@ from bot.requests import texts
 from bot.state import Core
 from playbooks.outbox import Delivery
 from playbooks.requests.models import Relayed, RequestDetails, State, Step
-from playbooks.requests.rows import RECEIPT, RECEIPT_REDRAW
+from playbooks.requests.rows import COPY_REDRAW, RECEIPT, RECEIPT_REDRAW
 
 
 async def render_new(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
@@ -123,8 +123,20 @@ async def render_receipt_redraw(core: Core, delivery: Delivery, lang: str) -> Re
     return Rendered(text=rendered.text, markup=rendered.markup, edit=message_id)
 
 
+async def render_copy_redraw(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
+    """A department's or an escalation's copy, redrawn as the request now stands."""
+    original = delivery.payload.get("message")
+    message_id = await core.outbox.message_id(original) if isinstance(original, str) else None
+    details = await _details(core, delivery)
+    if details is None or message_id is None:
+        return None
+    return Rendered(text=_body(core, details, lang),
+                    markup=texts.actions(details.request, lang), edit=message_id)
+
+
 def request_renderers() -> Mapping[str, Renderer]:
     return {
+        COPY_REDRAW: render_copy_redraw,
         RECEIPT: render_receipt,
         RECEIPT_REDRAW: render_receipt_redraw,
         "request.new": render_new,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from playbooks.outbox import Outgoing, enqueue, redraw
+from playbooks.outbox import Outgoing, enqueue, keys_with_prefix, redraw
 from playbooks.requests.models import Relayed, Request, RequestNotFound
 from playbooks.requests.routing import Department
 from profiles.errors import GuestNotFound
@@ -63,6 +63,18 @@ def enqueue_receipt(conn: Conn, relayed: Relayed, now: datetime) -> None:
         payload={"request_id": request.id, "recipients": relayed.recipients,
                  "group": relayed.group, "fallback": relayed.fallback},
         chat_id=originator.telegram_id, staff_id=originator.id, not_before=now), now)
+
+
+COPY_REDRAW = "request.copy.redraw"
+
+
+def redraw_copies(conn: Conn, request: Request, now: datetime, *, suffix: str) -> None:
+    """Every copy of the request its department and the escalations received, redrawn as it
+    now stands: taken, nobody else is offered Accept; closed, nobody is offered anything."""
+    # copies of an earlier route (moved to another desk) are that desk's no more: left alone
+    for part in (f"new:{request.route}", "escalate"):
+        for key in keys_with_prefix(conn, f"request:{request.id}:{part}:"):
+            redraw(conn, key, kind=COPY_REDRAW, payload={}, now=now, suffix=suffix)
 
 
 def tell_originator(conn: Conn, request: Request, kind: str, actor_id: int,

@@ -32,6 +32,7 @@ from playbooks.requests.rows import (
     guest_or_none,
     load_request,
     record,
+    redraw_copies,
     request_row,
     staff_row,
     tell_originator,
@@ -137,6 +138,7 @@ class RequestStore:
             record(conn, request_id, "accepted", staff.id, now)
             accepted = load_request(conn, request_id)
             tell_originator(conn, accepted, "request.accepted", staff.id, now)
+            redraw_copies(conn, accepted, now, suffix="accepted")
             return accepted
 
         return await self._db.write(work)
@@ -163,6 +165,7 @@ class RequestStore:
             record(conn, request_id, outcome.value, staff.id, now)
             closed = load_request(conn, request_id)
             tell_originator(conn, closed, "request.closed", staff.id, now)
+            redraw_copies(conn, closed, now, suffix="closed")
             return closed
 
         return await self._db.write(work)

@@ -44,8 +44,9 @@ async def test_relay_accept_race_done_and_the_originator_is_told(bot: BotUnderTe
             "🔴 R1 · Guest services", "room 1203 · 王先生 #1",
             "“the cashier forgot the discount on the bill”"]
 
+    bos = bot.last(bo)  # as Bo sees it before Mei's press reaches him
     await bot.press(mei, bot.last(mei), "Accept")
-    await bot.press(bo, bot.last(bo), "Accept")
+    await bot.press(bo, bos, "Accept")
     assert bot.answers[-1].text.startswith("Mei has R1 already") and bot.answers[-1].show_alert
     assert bot.last(cleaner).text.startswith("✋ Mei (Guest services) took R1 for room 1203")
 
@@ -62,7 +63,8 @@ async def test_relay_accept_race_done_and_the_originator_is_told(bot: BotUnderTe
     assert len(bot.messages(cleaner)) == before + 1
     assert bot.last(cleaner).message_id == receipt.message_id
 
-    await bot.press(bo, bot.last(bo), "Done")
+    assert bot.last(bo).buttons == []  # Bo's copy, redrawn: nothing left to press
+    await bot.press(bo, bos, "Done")  # pressed on the copy as it was
     assert bot.answers[-1].text.startswith("R1 was already done by Mei at")
 
 
@@ -180,11 +182,11 @@ async def test_my_requests_list_what_i_relayed_and_what_my_desk_must_do(bot: Bot
     [listing] = await bot.send(cleaner, "/requests")
     assert listing.text.splitlines()[0] == "For your desk"
     assert [line.split(" ")[1] for line in listing.text.splitlines()[1:]] == ["R1", "R2"]
-    [accepted] = await bot.press(cleaner, listing, "Accept R1")
+    answered = await bot.press(cleaner, listing, "Accept R1")  # the listing, and R1's copy
     [mine] = await bot.send(waiter, "/requests")
     assert mine.text.splitlines()[0] == "You relayed"
     assert mine.text.splitlines()[1].endswith("· with Lily")
-    assert accepted is not None
+    assert listing.message_id in [m.message_id for m in answered]
 
 
 async def test_the_guest_card_shows_open_requests(bot: BotUnderTest) -> None:
@@ -251,3 +253,22 @@ async def test_a_send_that_fails_is_retried_and_the_originator_still_answered(
     bot.clock.advance(seconds=10)
     await sweep(bot)
     assert bot.messages(lead)[before].text.startswith("🔴 R1 · Guest services")
+
+
+async def test_once_taken_or_declined_no_copy_of_the_request_offers_it_any_more(
+    bot: BotUnderTest,
+) -> None:
+    cleaner = await bot.join("housekeeping", name="Lily", language="en")
+    mei = await bot.join("lead", name="Mei", language="en")
+    bo = await bot.join("lead", name="Bo", language="en")
+    await checked_in(bot)
+    await bot.send(cleaner, BILL)
+    meis, bos = bot.last(mei), bot.last(bo)
+    await bot.press(mei, meis, "Accept")
+    bos_now = next(m for m in bot.messages(bo) if m.message_id == bos.message_id)
+    assert bos_now.edited
+    assert [b.text for row in bos_now.buttons for b in row] == ["✅ Done", "✖ Can't do"]
+    await bot.press(mei, bot.last(mei), "Can't do")
+    bos_now = next(m for m in bot.messages(bo) if m.message_id == bos.message_id)
+    assert bos_now.buttons == []
+    assert bot.last(cleaner).text.startswith("✖ Guest services (Mei) can't do R1")
