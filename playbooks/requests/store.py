@@ -13,6 +13,7 @@ from playbooks.requests.models import (
     CLOSED_STATES,
     AlreadyClosed,
     AlreadyTaken,
+    GuestKnown,
     NotYours,
     OtherBranch,
     Relayed,
@@ -179,6 +180,26 @@ class RequestStore:
         if not _in_department(staff, chat_id, desk):
             raise RequestNotFound(request_id)
         return request
+
+    async def attach_guest(self, request_id: int, guest_id: int, *, staff: Staff,
+                           now: datetime) -> Request:
+        """The guest of a request relayed for a place alone, named by its department (whoever
+        took it, or a lead) once they know who it is; every copy and the receipt show them."""
+
+        def work(conn: Conn) -> Request:
+            request = self._handled(conn, request_id, staff, None)
+            if request.accepted_by not in (None, staff.id) and staff.role not in OVERSEERS:
+                raise NotYours(request)
+            if request.guest_id is not None:
+                raise GuestKnown(request)
+            load_guest(conn, guest_id)
+            conn.execute("UPDATE requests SET guest_id = ? WHERE id = ?", (guest_id, request_id))
+            record(conn, request_id, "guest", staff.id, now, str(guest_id))
+            attached = load_request(conn, request_id)
+            redraw_copies(conn, attached, now, suffix=f"guest{guest_id}")
+            return attached
+
+        return await self._db.write(work)
 
     async def annotate(self, request_id: int, note: str, *, staff: Staff,
                        now: datetime) -> Request:
