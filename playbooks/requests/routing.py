@@ -80,9 +80,9 @@ FRONT_DESK = Department(id="guest", name="Guest services", name_zh="宾客服务
 
 RED_WORDS = (
     "投诉", "抱怨", "不满", "坏了", "故障", "漏水", "停电", "没热水", "安全", "着火", "烟雾",
-    "受伤", "过敏", "收错", "多收", "算错", "账单不对", "账单错", "账单有误", "忘…折扣", "没给…折扣",
-    "折扣没", "少了折扣", "没打折", "退款", "complaint", "missing discount", "discount missing",
-    "overcharge", "double charged", "wrong charge",
+    "受伤", "过敏", "收错", "多收", "算错", "账单不对", "账单错", "账单有误", "忘…折扣",
+    "没给…折扣", "折扣没", "少了折扣", "没打折", "退款", "complaint", "missing discount",
+    "discount missing", "overcharge", "double charged", "wrong charge",
     "complain", "broken", "fault", "faulty", "leak", "flood", "safety", "fire", "smoke",
     "injured", "hurt", "allergic", "overcharged", "charged twice", "wrong bill", "bill is wrong",
     "billing error", "forgot the discount", "forgot discount", "refund", "angry", "dirty",
