@@ -99,6 +99,8 @@ class Rated(Frozen):
     feedback: Feedback
     guest: Guest
     complaint: Request | None = None
+    # someone received the complaint: its desk's group or people, a lead, a manager, an admin
+    complaint_heard: bool = True
 
 
 class FeedbackStore:
@@ -159,7 +161,8 @@ class FeedbackStore:
         relayed = open_complaint(conn, self._requests, saved.guest_id, saved.branch,
                                  saved.staff_id or 0, complaint_text, now)
         self._events.publish(conn, [complaint_event(saved)], now)
-        return Rated(feedback=saved, guest=guest, complaint=relayed.request)
+        return Rated(feedback=saved, guest=guest, complaint=relayed.request,
+                     complaint_heard=relayed.group or bool(relayed.recipients))
 
     async def ask(self, visit_id: int) -> FeedbackAsk | None:
         """The question's subject at send time; None when the visit or its guest is gone."""

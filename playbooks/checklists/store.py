@@ -23,7 +23,7 @@ from playbooks.checklists.model import (
 )
 from playbooks.checklists.playbook import Playbook, Text
 from playbooks.outbox import Outgoing, enqueue, payload_of, recent, redraw
-from playbooks.roster import staff_with_roles
+from playbooks.roster import chain_admins, staff_with_roles
 from profiles.access import leads
 from profiles.guests import load_guest
 from profiles.models import Frozen, Role, Staff
@@ -276,8 +276,11 @@ def _people(conn: Conn, branch: str, roles: Iterable[Role]) -> list[Person]:
 
 
 def shift_leads(conn: Conn, branch: str) -> list[Person]:
-    """Who hears that something was not done: the branch's leads, else its managers."""
-    return _people(conn, branch, [Role.LEAD]) or _people(conn, branch, [Role.MANAGER])
+    """Who hears that something was not done: the branch's leads, else its managers, else
+    the chain's admins."""
+    return (_people(conn, branch, [Role.LEAD]) or _people(conn, branch, [Role.MANAGER])
+            or [Person(staff_id=member.id, chat_id=member.telegram_id)
+                for member in chain_admins(conn)])
 
 
 def _open_steps(conn: Conn, now: datetime) -> list[OpenStep]:

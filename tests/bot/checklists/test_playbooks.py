@@ -304,3 +304,14 @@ async def test_the_kitchens_seen_redraws_the_recorders_receipt_and_ticks_the_kit
                          if m.message_id == checklist.message_id)
     assert ("✅ 3. Make sure the kitchen has seen the allergy alert — Chen 04:01"
             in checklist_now.text.splitlines())
+
+
+async def test_an_allergy_nobody_in_the_branch_can_take_reaches_an_admin(
+    bot: BotUnderTest,
+) -> None:
+    waiter = await bot.join("waiter", name="Ana", language="en")
+    admin = await bot.join("admin", "sh", name="Ada", language="en")
+    await arrive_allergy_guest(bot, waiter)
+    await sweep(bot)
+    assert titled(bot, admin, "🚨").text.splitlines()[0] == (
+        "🚨 An allergy guest arrived and nobody in the kitchen is on guestcard")
