@@ -22,6 +22,7 @@ from bot.checklists.messages import playbook_renderers
 from bot.delivery import Renderer, deliver_due
 from bot.requests.messages import request_renderers
 from bot.service_report import jobs as audit_jobs
+from bot.staff.messages import RENDERERS as staffing_renderers
 from bot.staff.reachability import RENDERERS as reachability_renderers
 from bot.staff.reachability import notice_unreachable
 from bot.state import Context, Core
@@ -51,7 +52,8 @@ async def forget_old_updates(core: Core, now: datetime) -> int:
 def renderers() -> Mapping[str, Renderer]:
     """How each kind of outbox message reads, in one visible place."""
     return {**playbook_renderers(), **arrival_renderers, **request_renderers(),
-            **reminders.RENDERERS, **audit_jobs.RENDERERS, **reachability_renderers}
+            **reminders.RENDERERS, **audit_jobs.RENDERERS, **reachability_renderers,
+            **staffing_renderers}
 
 
 async def sweep_once(bot: Bot, core: Core, now: datetime) -> int:

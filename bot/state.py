@@ -25,6 +25,7 @@ from playbooks.requests.routing import Routing
 from playbooks.requests.store import RequestStore
 from playbooks.service_report.audit import ServiceAudit
 from playbooks.service_report.sources import erasure, service_audit
+from playbooks.staffing import Staffing
 from profiles.audit import AuditLog
 from profiles.bookings import BookingStore
 from profiles.duplicates import DuplicateFinder
@@ -86,6 +87,7 @@ class Core:
     notes: Notes
     booking: Bookings
     request_planner: RequestPlanner
+    staffing: Staffing
 
     @classmethod
     async def open(cls, settings: Settings, clock: Clock = utc_now) -> Core:
@@ -114,6 +116,7 @@ class Core:
             duplicates=DuplicateFinder(db, names, phone_regions=settings.phone_regions),
             arrivals=Arrivals(db, events, playbooks), notes=Notes(db, guardrails, events),
             booking=Bookings(db, events), request_planner=RequestPlanner(db),
+            staffing=Staffing(db),
         )
 
     async def close(self) -> None:
