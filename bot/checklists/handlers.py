@@ -147,7 +147,8 @@ async def list_playbooks(update: Update, context: Context) -> None:
     lines = [t(me.language, "playbooks.title", count=len(core.playbooks.library))]
     lines += [library_line(playbook, me.language) for playbook in core.playbooks.library]
     if can(me.role, Action.REPORT):
-        branch = next((arg for arg in args if arg not in LAST_WEEK), me.branch)
+        typed = next((arg for arg in args if arg not in LAST_WEEK), None)
+        branch = core.settings.branch_id(typed) if typed else me.branch
         if not _may_see(context, branch):
             await message.reply_text(t(me.language, "playbooks.no_branch",
                                        branch=escape(branch[:16])), parse_mode="HTML")

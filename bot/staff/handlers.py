@@ -30,7 +30,7 @@ async def invite(update: Update, context: Context) -> None:
     assert message is not None
     args = context.args or []
     role = ROLE_NAMES.get(args[0].lower()) if args else None
-    branch = args[1].lower() if len(args) > 1 else me.branch
+    branch = core.settings.branch_id(args[1]) if len(args) > 1 else me.branch
     if role is None or len(args) > 2:
         await message.reply_text(t(me.language, "invite.usage"))
         return
