@@ -39,7 +39,8 @@ async def start(update: Update, context: Context) -> None:
 async def help_(update: Update, context: Context) -> None:
     """The few commands this role uses most; `/help more` (`/help 全部`) lists them all."""
     assert update.effective_message is not None
-    everything = bool(context.args) and context.args[0].lower() in MORE
+    args = context.args or []
+    everything = bool(args) and args[0].lower() in MORE
     text = (help_text(context.member, context) if everything
             else short_help(context.member))
     await update.effective_message.reply_text(text, parse_mode="HTML")
