@@ -16,6 +16,7 @@ from bot.i18n import t
 from bot.requests import texts
 from bot.state import Core
 from playbooks.outbox import Delivery
+from playbooks.requests.escalations import OVERDUE
 from playbooks.requests.models import Relayed, RequestDetails, State, Step
 from playbooks.requests.rows import COPY_REDRAW, RECEIPT, RECEIPT_REDRAW
 
@@ -134,8 +135,25 @@ async def render_copy_redraw(core: Core, delivery: Delivery, lang: str) -> Rende
                     markup=texts.actions(details.request, lang), edit=message_id)
 
 
+async def render_overdue(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
+    """To whoever relayed it: overdue, by how much, and who has it now."""
+    details = await _details(core, delivery)
+    if details is None or not details.request.is_open:
+        return None  # done meanwhile: the receipt says so
+    request = details.request
+    step = Step(str(delivery.payload.get("step")))
+    due = request.accept_due if step is Step.ACCEPT else request.resolve_due
+    late = max(0, int((core.clock() - due).total_seconds() // 60))
+    names = delivery.payload.get("names")
+    who = ", ".join(escape(str(name)) for name in names) if isinstance(names, list) else ""
+    key = f"request.overdue.{step}" if who else f"request.overdue_nobody.{step}"
+    return Rendered(text=t(lang, key, number=request.number, ref=texts.for_originator(details),
+                           late=late, who=who))
+
+
 def request_renderers() -> Mapping[str, Renderer]:
     return {
+        OVERDUE: render_overdue,
         COPY_REDRAW: render_copy_redraw,
         RECEIPT: render_receipt,
         RECEIPT_REDRAW: render_receipt_redraw,

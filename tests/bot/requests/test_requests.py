@@ -96,11 +96,15 @@ async def test_an_unaccepted_request_escalates_at_the_minute_once(bot: BotUnderT
     escalated = bot.messages(lead)[before:]
     assert [m.text.splitlines()[0] for m in escalated] == [
         "⏰ R1 was not accepted within 15 min. Please see that someone takes it."]
+    overdue = [m.text for m in bot.messages(waiter) if m.text.startswith("⏰")]
+    assert overdue == ["⏰ Nobody has taken R1 for room 1203 yet (0 min past its deadline); "
+                       "it is now with Mei."]
 
     await bot.press(lead, escalated[0], "Accept")  # the lead takes it: that clock stops
     bot.clock.advance(minutes=105)  # 120 min after the relay: not done
     await sweep(bot)
     assert bot.last(manager).text.startswith("⏰ R1 is not done 120 min after it was relayed.")
+    assert len([m for m in bot.messages(waiter) if m.text.startswith("⏰")]) == 1  # once
     assert "✋ Accepted by Mei" in bot.last(manager).text
 
 
