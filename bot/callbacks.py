@@ -25,7 +25,10 @@ class Verb(StrEnum):
     CREATE = "nc"  # create the guest a pending note names, then log it
     APPLY = "na"  # log a pending note for a chosen guest
     TAG = "tg"  # set a tier or segment offered by a note
-    DEACTIVATE = "sd"  # deactivate a staff member
+    DEACTIVATE = "sd"  # ask to deactivate a staff member
+    DEACTIVATE_SURE = "sy"  # deactivate them, confirmed
+    REACTIVATE = "sr"  # bring a deactivated staff member back
+    STAFF_LIST = "sl"  # back to the staff list, nothing changed
     REQUEST_ACCEPT = "qa"  # take a relayed request
     REQUEST_DONE = "qd"  # a relayed request is done
     REQUEST_DECLINE = "qx"  # a relayed request can't be done

@@ -24,6 +24,8 @@ class Rendered:
     markup: InlineKeyboardMarkup | None = None
     more: list[str] = field(default_factory=list)  # a long brief continues in further messages
     photo: bytes | None = None  # a chart (PNG), sent after the text
+    # a message already in the chat, redrawn in place instead of sending a new one
+    edit: int | None = None
 
 
 # Given the core, the claimed delivery and the recipient's language: the message, or None when
@@ -82,6 +84,8 @@ async def _deliver(
 
 
 async def _send(bot: Bot, chat_id: int, rendered: Rendered) -> int:
+    if rendered.edit is not None:
+        return await _edit(bot, chat_id, rendered.edit, rendered)
     # continuation parts first would reorder the brief: send in order, keyboard on the first
     first = await bot.send_message(chat_id, rendered.text, parse_mode="HTML",
                                    reply_markup=rendered.markup)
@@ -90,6 +94,16 @@ async def _send(bot: Bot, chat_id: int, rendered: Rendered) -> int:
     if rendered.photo is not None:
         await bot.send_photo(chat_id, rendered.photo)
     return first.message_id
+
+
+async def _edit(bot: Bot, chat_id: int, message_id: int, rendered: Rendered) -> int:
+    try:
+        await bot.edit_message_text(rendered.text, chat_id=chat_id, message_id=message_id,
+                                    parse_mode="HTML", reply_markup=rendered.markup)
+    except BadRequest as refused:
+        # unchanged (already redrawn) or deleted by its reader: nothing left to redraw
+        log.info("message %s in chat %s not redrawn: %s", message_id, chat_id, refused)
+    return message_id
 
 
 async def _language(core: Core, delivery: Delivery) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from html import escape
 
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError
@@ -10,6 +11,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 
 from bot.i18n import t
 from bot.state import Context
+from bot.suggest import meant_command
 from store.database import saved_while_serving
 
 log = logging.getLogger(__name__)
@@ -54,8 +56,14 @@ async def stale_button(update: Update, context: Context) -> None:
 
 
 async def unknown_command(update: Update, context: Context) -> None:
-    assert update.effective_message is not None
-    await update.effective_message.reply_text(t(context.lang, "unknown_command"))
+    message = update.effective_message
+    assert message is not None
+    meant = meant_command(message.text or "", context.member.role)
+    if meant is not None:
+        await message.reply_text(t(context.lang, "did_you_mean", command=escape(meant)),
+                                 parse_mode="HTML")
+        return
+    await message.reply_text(t(context.lang, "unknown_command"))
 
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [

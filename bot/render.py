@@ -98,7 +98,8 @@ def split_message(lines: Iterable[str], limit: int = MESSAGE_LIMIT) -> list[str]
 
 def age(then: datetime, now: datetime, lang: str) -> str:
     seconds = max(0, int((now - then).total_seconds()))
-    for unit, size in (("y", 365 * 86400), ("mo", 30 * 86400), ("d", 86400), ("h", 3600)):
+    for unit, size in (("y", 365 * 86400), ("mo", 30 * 86400), ("d", 86400), ("h", 3600),
+                       ("min", 60)):
         if seconds >= size:
             return t(lang, f"age.{unit}", n=seconds // size)
     return t(lang, "age.now")

@@ -17,6 +17,7 @@ from functools import partial
 from telegram import Bot
 from telegram.ext import Application
 
+from bot.arrivals.messages import RENDERERS as arrival_renderers
 from bot.briefs import reminders
 from bot.checklists.messages import playbook_renderers
 from bot.delivery import Renderer, deliver_due
@@ -24,6 +25,7 @@ from bot.http.outbound import RENDERERS as outbound_renderers
 from bot.metrics import Metrics
 from bot.requests.messages import request_renderers
 from bot.service_report import jobs as audit_jobs
+from bot.staff.messages import RENDERERS as staffing_renderers
 from bot.staff.reachability import RENDERERS as reachability_renderers
 from bot.staff.reachability import notice_unreachable
 from bot.state import Context, Core
@@ -66,9 +68,10 @@ async def forget_old_updates(core: Core, now: datetime) -> int:
 
 def renderers() -> Mapping[str, Renderer]:
     """How each kind of outbox message reads, in one visible place."""
-    return {**playbook_renderers(), **request_renderers(), **reminders.RENDERERS,
-            **audit_jobs.RENDERERS, **reachability_renderers, **outbound_renderers,
-            **status_renderers, **regulars_renderers}
+    return {**playbook_renderers(), **arrival_renderers, **request_renderers(),
+            **reminders.RENDERERS, **audit_jobs.RENDERERS, **reachability_renderers,
+            **staffing_renderers, **outbound_renderers, **status_renderers,
+            **regulars_renderers}
 
 
 async def sweep_once(bot: Bot, core: Core, now: datetime) -> int:

@@ -234,6 +234,16 @@ class Settings(Strict):
     def branch(self, branch_id: str) -> Branch | None:
         return self._branch_index.get(branch_id)
 
+    def branch_id(self, typed: str) -> str:
+        """The id of the branch `typed` names by id or by name in either language ("sh",
+        "Shanghai", "上海"); else what was typed, lower-cased, for the caller to refuse."""
+        wanted = typed.strip().casefold()
+        for branch in self.branches:
+            names = (branch.id, branch.name, branch.name_zh or "")
+            if wanted in (name.casefold() for name in names):
+                return branch.id
+        return wanted
+
     def phone_region(self, branch_id: str) -> str:
         """How a phone typed at the branch is read when it has no country code."""
         branch = self.branch(branch_id)

@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 # the tags of Telegram's HTML, taken out when a message falls back to plain text
 _TAG = re.compile(r"</?(?:b|strong|i|em|u|ins|s|strike|del|span|tg-spoiler|a|tg-emoji|code|pre"
                   r"|blockquote)(?:\s[^<>]*)?>", re.IGNORECASE)
+# refusals that are not about the message's markup: sending it as plain text changes nothing
+PLAIN_TEXT_CANNOT_HELP = ("not modified", "not found", "can't be edited", "chat not found")
 SEPARATOR = "~"
 SIGNATURE_CHARS = 10  # 60 bits: each guess costs the guesser a press on Telegram
 SIGNED_OVERHEAD = len(SEPARATOR) + SIGNATURE_CHARS
@@ -105,7 +107,9 @@ class SigningBot(ExtBot[Any]):
         try:
             return await super()._send_message(endpoint, data, *args, **kwargs)
         except BadRequest as refused:
-            if kwargs.get("parse_mode") != "HTML":
+            reason = refused.message.lower()
+            if kwargs.get("parse_mode") != "HTML" or any(
+                    words in reason for words in PLAIN_TEXT_CANNOT_HELP):
                 raise
             # most often a bug of ours (something unescaped), not the reader's: they still get
             # the message; a refusal plain text cannot help (the chat is gone) is raised again

@@ -27,6 +27,7 @@ from playbooks.requests.routing import Routing
 from playbooks.requests.store import RequestStore
 from playbooks.service_report.audit import ServiceAudit
 from playbooks.service_report.sources import erasure, service_audit
+from playbooks.staffing import Staffing
 from playbooks.status.alerts import tell_at_risk_arrival
 from playbooks.status.lists import GuestLists
 from playbooks.status.store import StatusBook
@@ -96,6 +97,7 @@ class Core:
     lists: GuestLists
     regulars_to_call: RegularsToCall
     causes: Causes
+    staffing: Staffing
 
     @classmethod
     async def open(cls, settings: Settings, clock: Clock = utc_now) -> Core:
@@ -129,6 +131,7 @@ class Core:
             statuses=statuses, lists=GuestLists(db, settings.status.rules.key_visits),
             regulars_to_call=RegularsToCall(db),
             causes=Causes(db, why_depth=settings.complaints.why_depth),
+            staffing=Staffing(db),
         )
 
     async def close(self) -> None:

@@ -9,14 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from playbooks import receipts
 from playbooks.checklists.engine import Outcome, PlaybookEngine
+from playbooks.checklists.model import STALE_AFTER
 from playbooks.events import Event, EventKind, EventLog
+from playbooks.outbox import Outgoing, enqueue
 from playbooks.status.store import StatusBook
 from profiles.guests import load_guest
 from profiles.models import Frozen, Guest
 from profiles.pending import Command, spend
 from profiles.refs import ByRoom, ByTable, EmptyRef, parse_guest_ref
-from profiles.visits import Visit, close_visit, guest_visits, record_visit
+from profiles.staff import load_staff
+from profiles.visits import Visit, close_visit, guest_visits, load_visit, record_visit
 from store.database import Database
 from store.sql import Conn
 
@@ -83,6 +87,15 @@ def checkout_event(visit: Visit, *, staff_id: int | None, at: datetime) -> Event
                  at=at, staff_id=staff_id, details=details)
 
 
+def receipt_message(conn: Conn, visit: Visit, arrived: Event, now: datetime) -> Outgoing:
+    assert visit.staff_id is not None
+    staff = load_staff(conn, visit.staff_id)
+    """The receipt of an arrival, to whoever recorded it."""
+    return Outgoing(key=receipts.arrival_key(arrived.subject), kind=receipts.ARRIVAL,
+                    payload={"visit_id": visit.id}, chat_id=staff.telegram_id,
+                    staff_id=staff.id, not_before=now, expires_at=now + STALE_AFTER)
+
+
 @dataclass(frozen=True)
 class Arrived:
     """What `/arrive` did: the visit, and what it set in motion (nothing when repeated)."""
@@ -125,11 +138,24 @@ class Arrivals:
             if self._statuses is not None:  # before the events: their reactions read it
                 self._statuses.refresh(conn, guest_id, now)
             events = arrival_events(visit)
+            # queued before what the events start, so it reaches the recorder first
+            enqueue(conn, receipt_message(conn, visit, events[0], now), now)
             self._events.publish(conn, events, now)
             return Arrived(guest=guest, visit=visit, repeated=False,
                            outcome=self._engine.outcome(conn, events))
 
         return await self._db.write(work)
+
+    async def receipt(self, visit_id: int) -> Arrived:
+        """An arrival as its receipt shows it now: what it started and who has seen what.
+        Raises GuestNotFound (erased) or LookupError (no such visit)."""
+
+        def work(conn: Conn) -> Arrived:
+            visit = load_visit(conn, visit_id)
+            return Arrived(guest=load_guest(conn, visit.guest_id), visit=visit, repeated=False,
+                           outcome=self._engine.outcome(conn, arrival_events(visit)))
+
+        return await self._db.read(work)
 
     async def leave(self, guest_id: int, *, branch: str, staff_id: int, now: datetime,
                     spending: int | None = None) -> Left:

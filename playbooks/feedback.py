@@ -101,6 +101,8 @@ class Rated(Frozen):
     feedback: Feedback
     guest: Guest
     complaint: Request | None = None
+    # someone received the complaint: its desk's group or people, a lead, a manager, an admin
+    complaint_heard: bool = True
 
 
 class FeedbackStore:
@@ -169,7 +171,8 @@ class FeedbackStore:
                                  saved.staff_id or 0, complaint_text, now)
         self._refresh_status(conn, saved.guest_id, now)
         self._events.publish(conn, [complaint_event(saved)], now)
-        return Rated(feedback=saved, guest=guest, complaint=relayed.request)
+        return Rated(feedback=saved, guest=guest, complaint=relayed.request,
+                     complaint_heard=relayed.group or bool(relayed.recipients))
 
     def _refresh_status(self, conn: Conn, guest_id: int, now: datetime) -> None:
         if self._statuses is not None:

@@ -65,6 +65,53 @@ def enqueue(conn: Conn, message: Outgoing, now: datetime) -> bool:
     return cursor.rowcount == 1
 
 
+def redraw(conn: Conn, key: str, *, kind: str, payload: Payload, now: datetime,
+           suffix: str) -> bool:
+    """Queue a redraw in place of the message enqueued under `key`, to the same chat; the
+    renderer of `kind` reads the original's payload with `payload` over it, and finds the
+    message through `payload["message"]`. False when there was no such message; `suffix`
+    makes this redraw's own key."""
+    row = conn.execute("SELECT chat_id, staff_id, payload FROM outbox WHERE dedupe_key = ?",
+                       (key,)).fetchone()
+    if row is None:
+        return False
+    original = json.loads(row["payload"])
+    return enqueue(conn, Outgoing(
+        key=f"{kind}:{key}:{suffix}"[:200], kind=kind,
+        payload={**original, **payload, "message": key},
+        chat_id=row["chat_id"], staff_id=row["staff_id"], not_before=now,
+        expires_at=now + timedelta(hours=12)), now)
+
+
+def keys_with_prefix(conn: Conn, prefix: str) -> list[str]:
+    """The keys of the messages sent under `prefix`, in the order they were enqueued."""
+    rows = conn.execute(
+        "SELECT dedupe_key FROM outbox WHERE substr(dedupe_key, 1, ?) = ?"
+        " AND message_id IS NOT NULL ORDER BY id", (len(prefix), prefix),
+    )
+    return [row[0] for row in rows]
+
+
+def payload_of(conn: Conn, key: str) -> Payload | None:
+    """The payload of the message enqueued under `key`, if any."""
+    row = conn.execute("SELECT payload FROM outbox WHERE dedupe_key = ?", (key,)).fetchone()
+    return None if row is None else dict(json.loads(row[0]))
+
+
+def recent(conn: Conn, kind: str, *, since: datetime) -> list[tuple[int, Payload, datetime]]:
+    """Messages of `kind` to staff enqueued since `since`: recipient, payload, when."""
+    rows = conn.execute(
+        "SELECT staff_id, payload, created_at FROM outbox WHERE kind = ? AND created_at >= ?"
+        " AND staff_id IS NOT NULL ORDER BY id", (kind, stamp(since)),
+    ).fetchall()
+    return [(row["staff_id"], json.loads(row["payload"]), _moment(row["created_at"]))
+            for row in rows]
+
+
+def _moment(value: str | datetime) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
 def backoff(attempts: int) -> timedelta:
     """10 s, 20 s, 40 s, … up to 15 minutes between tries."""
     return min(timedelta(seconds=10 * 2 ** min(attempts, 10)), MAX_BACKOFF)
@@ -116,6 +163,16 @@ class Outbox:
             " claimed_until = NULL WHERE id = ?",
             (stamp(now), error[:500], delivery_id),
         ))
+
+    async def message_id(self, key: str) -> int | None:
+        """The chat message a sent message became, to edit it in place later."""
+
+        def work(conn: Conn) -> int | None:
+            row = conn.execute("SELECT message_id FROM outbox WHERE dedupe_key = ?",
+                               (key,)).fetchone()
+            return None if row is None or row[0] is None else int(row[0])
+
+        return await self._db.read(work)
 
     async def state(self, key: str) -> OutboxState | None:
         """Where one message stands (for tests and the operator)."""

@@ -92,11 +92,7 @@ class StaffStore:
         return await self._db.write(work)
 
     async def set_active(self, staff_id: int, active: bool) -> Staff:
-        def work(conn: Conn) -> Staff:
-            conn.execute("UPDATE staff SET active = ? WHERE id = ?", (int(active), staff_id))
-            return _require(conn, staff_id)
-
-        return await self._db.write(work)
+        return await self._db.write(lambda conn: set_staff_active(conn, staff_id, active))
 
     async def mark_unreachable(self, staff_id: int, *, now: datetime) -> bool:
         """Note that messages to this person fail for good; True the first time only."""
@@ -131,6 +127,17 @@ def _upsert_member(
         (telegram_id, name, role, branch, language, stamp(now)),
     )
     return inserted_id(cursor)
+
+
+def set_staff_active(conn: Conn, staff_id: int, active: bool) -> Staff:
+    """Take someone off the bot, or back on, in the caller's transaction."""
+    conn.execute("UPDATE staff SET active = ? WHERE id = ?", (int(active), staff_id))
+    return _require(conn, staff_id)
+
+
+def load_staff(conn: Conn, staff_id: int) -> Staff:
+    """The staff member, active or not; raises StaffNotFound."""
+    return _require(conn, staff_id)
 
 
 def _require(conn: Conn, staff_id: int) -> Staff:

@@ -118,6 +118,11 @@ def _summary(guest_id: int, rows: list[Row]) -> VisitSummary:
     )
 
 
+def load_visit(conn: Conn, visit_id: int) -> Visit:
+    """The visit; LookupError when there is none."""
+    return _load(conn, visit_id)
+
+
 def _load(conn: Conn, visit_id: int) -> Visit:
     row = conn.execute(f"SELECT {VISIT_COLUMNS} FROM visits WHERE id = ?", (visit_id,)).fetchone()
     if row is None:

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
+from bot.arrivals.messages import arrival_text, place_of
 from bot.callbacks import ID, Verb, pattern, unpack
-from bot.checklists.messages import clock_time, guest_line
+from bot.checklists.messages import guest_line
 from bot.i18n import t
 from bot.state import Context
 from bot.views import chosen, one_guest, reply, send_card, send_choices, show_matches
-from playbooks.arrivals import MAX_NUMBER, Arrived, parse_arrival
-from playbooks.checklists.engine import Outcome
+from playbooks.arrivals import MAX_NUMBER, parse_arrival
 from profiles.errors import GuestNotFound, PendingNoteGone
 from profiles.pending import Command
 from profiles.refs import EmptyRef
-from profiles.visits import Visit
 
 QUERY_LIMIT = 64
 NO_PLACE = "-"
@@ -71,34 +68,8 @@ async def record_arrival(
         await message.reply_text(t(me.language, "guest.gone"))
         return
     await send_card(message, context, guest_id)
-    await message.reply_text(_arrival_text(arrived, context), parse_mode="HTML")
-
-
-def _arrival_text(arrived: Arrived, context: Context) -> str:
-    visit, lang = arrived.visit, context.lang
-    at = clock_time(visit.arrived_at, context.core.playbooks.policy(visit.branch).zone)
-    if arrived.repeated:
-        return t(lang, "arrive.repeated", at=at)
-    head = t(lang, "arrive.recorded", guest=guest_line(arrived.guest, _place(visit), lang), at=at)
-    return "\n".join([head, *_told(arrived.outcome, lang)])
-
-
-def _place(visit: Visit) -> str | None:
-    if visit.table_no:
-        return f"table:{visit.table_no}"
-    return f"room:{visit.room_no}" if visit.room_no else None
-
-
-def _told(outcome: Outcome, lang: str) -> list[str]:
-    """Who the arrival reached: a line per checklist, one for the kitchen."""
-    lines = [t(lang, "arrive.checklist", title=escape(run.title(lang)),
-               count=len(run.recipients)) for run in outcome.runs]
-    alert = outcome.alert
-    if alert is not None:
-        key = ("arrive.kitchen_group" if alert.kitchen_chat is not None
-               else "arrive.kitchen_staff" if alert.recipients else "arrive.no_kitchen")
-        lines.append(t(lang, key, count=alert.recipients))
-    return lines
+    if arrived.repeated:  # else the receipt is in the outbox, delivered after this update
+        await message.reply_text(arrival_text(arrived, core, me.language), parse_mode="HTML")
 
 
 async def leave(update: Update, context: Context) -> None:
@@ -137,7 +108,7 @@ async def _record_departure(message: object, context: Context, guest_id: int, *,
         await reply(message, t(me.language, "pending.gone"))
         return
     key = "leave.done" if left.visit else "leave.not_here"
-    place = _place(left.visit) if left.visit else None
+    place = place_of(left.visit) if left.visit else None
     await reply(message, t(me.language, key, guest=guest_line(left.guest, place, me.language)))
 
 

@@ -50,8 +50,9 @@ async def brief(update: Update, context: Context) -> None:
 def _branch_and_words(context: Context) -> tuple[str, str]:
     """An admin may name another branch first: `/brief sh tomorrow`."""
     args, me = context.args or [], context.member
-    if args and context.core.settings.branch(args[0]) is not None and may_brief(me, args[0]):
-        return args[0], " ".join(args[1:])
+    named = context.core.settings.branch_id(args[0]) if args else ""
+    if context.core.settings.branch(named) is not None and may_brief(me, named):
+        return named, " ".join(args[1:])
     return me.branch, " ".join(args)
 
 

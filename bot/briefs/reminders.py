@@ -46,6 +46,8 @@ async def render_brief(core: Core, delivery: Delivery, lang: str) -> Rendered | 
     shift = delivery.payload.get("shift")
     brief = await core.briefs.brief(branch_day(branch), day, viewer=member,
                                     shift=shift if isinstance(shift, str) else None)
+    if not brief.entries and not brief.in_house:
+        return None  # nobody expected, nobody in: a brief that says nothing is not sent
     return _rendered(brief_messages(brief, lang=lang, zone=branch.zone,
                                     branches=core.settings.branch_labels(lang)))
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 import contextlib
 from html import escape
 
-from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, Update
+from telegram import (
+    CallbackQuery,
+    Chat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
@@ -21,6 +28,7 @@ from bot.checklists.messages import (
     step_done_text,
 )
 from bot.i18n import t
+from bot.signing import SEPARATOR
 from bot.state import Context
 from playbooks.checklists.allergy import AlertNotFound
 from playbooks.checklists.model import Audit, Marked, Run, week_of
@@ -45,22 +53,41 @@ async def step_done(update: Update, context: Context) -> None:
 
 
 async def prompt_done(update: Update, context: Context) -> None:
-    """A step ticked on its reminder: the reminder says who did it."""
-    ticked = await _tick(update, context)
-    if ticked is not None:
-        query, run, _ = ticked
-        step = run.step(_step_id(query))
-        if step is not None and step.done:
-            zone = context.core.playbooks.policy(run.branch).zone
-            await _edit(query, step_done_text(run, step, context.lang, zone), None)
+    """A step ticked on a reminder: its button goes; the last one says who did what."""
+    ticked = await _tick(update, context, redraw_own=True)
+    if ticked is None:
+        return
+    query, run, _ = ticked
+    left = _other_buttons(query)
+    step = run.step(_step_id(query))
+    if left:
+        with contextlib.suppress(BadRequest):
+            await query.edit_message_reply_markup(InlineKeyboardMarkup(left))
+    elif step is not None and step.done:
+        zone = context.core.playbooks.policy(run.branch).zone
+        await _edit(query, step_done_text(run, step, context.lang, zone), None)
 
 
-async def _tick(update: Update, context: Context) -> tuple[CallbackQuery, Run, Guest] | None:
+def _other_buttons(query: CallbackQuery) -> list[list[InlineKeyboardButton]]:
+    """The pressed message's buttons but the one pressed, as plain data (signed again as the
+    edit goes out)."""
+    markup = query.message.reply_markup if isinstance(query.message, Message) else None
+    rows = []
+    for row in markup.inline_keyboard if markup else ():
+        plain = [InlineKeyboardButton(key.text, callback_data=str(key.callback_data)
+                                      .rsplit(SEPARATOR, 1)[0]) for key in row]
+        rows += [plain] if all(key.callback_data != query.data for key in plain) else []
+    return rows
+
+
+async def _tick(update: Update, context: Context, *, redraw_own: bool = False
+                ) -> tuple[CallbackQuery, Run, Guest] | None:
     query, core, me = update.callback_query, context.core, context.member
     assert query is not None
     try:
         marked, run = await core.playbooks.runs.mark_done(_step_id(query), staff_id=me.id,
-                                                          now=core.clock(), by=me)
+                                                          now=core.clock(), by=me,
+                                                          redraw_own=redraw_own)
         guest = await core.guests.get(run.guest_id)
     except (RunNotFound, GuestNotFound):
         await query.answer(t(me.language, "checklist.gone"), show_alert=True)
@@ -120,7 +147,8 @@ async def list_playbooks(update: Update, context: Context) -> None:
     lines = [t(me.language, "playbooks.title", count=len(core.playbooks.library))]
     lines += [library_line(playbook, me.language) for playbook in core.playbooks.library]
     if may_read(me, Reading.PLAYBOOK_FIGURES):
-        branch = next((arg for arg in args if arg not in LAST_WEEK), me.branch)
+        typed = next((arg for arg in args if arg not in LAST_WEEK), None)
+        branch = core.settings.branch_id(typed) if typed else me.branch
         if not _may_see(context, branch):
             await message.reply_text(t(me.language, "playbooks.no_branch",
                                        branch=escape(branch[:16])), parse_mode="HTML")

@@ -15,7 +15,15 @@ from bot.delivery import Rendered, Renderer
 from bot.i18n import t
 from bot.state import Core
 from playbooks.checklists.allergy import ALERT, ESCALATION, AlertNotFound, AllergyAlert
-from playbooks.checklists.model import CHECKLIST, LATE, REMINDER, Run, RunStep
+from playbooks.checklists.model import (
+    CHECKLIST,
+    LATE,
+    LATE_REDRAW,
+    REMINDER,
+    SYNC,
+    Run,
+    RunStep,
+)
 from playbooks.checklists.store import RunNotFound
 from playbooks.outbox import Delivery
 from profiles.errors import GuestNotFound
@@ -23,6 +31,7 @@ from profiles.models import Category, Guest, Trait
 
 BUTTON_TEXT = 36  # a phone shows about this much of a button
 ONE_STEP = "one"  # the button of a reminder about one step, not of a whole checklist
+LATE_LINES = 20  # a shift's report lists this many late steps, then how many more
 
 
 def place_label(place: str | None, lang: str) -> str | None:
@@ -46,11 +55,23 @@ def guest_line(guest: Guest, place: str | None, lang: str) -> str:
     return " · ".join(part for part in parts if part)
 
 
-def checklist_text(run: Run, guest: Guest, lang: str, zone: ZoneInfo) -> str:
+def checklist_text(run: Run, guest: Guest, lang: str, zone: ZoneInfo, *,
+                   compact: bool = False) -> str:
+    if compact:
+        return compact_text(run, guest, lang)
     key = "checklist.complete" if run.complete else "checklist.title"
     lines = [t(lang, key, title=escape(run.title(lang))), guest_line(guest, run.place, lang)]
     lines += [step_line(step, lang, zone, since=run.triggered_at) for step in run.steps]
     return "\n".join(lines)
+
+
+def compact_text(run: Run, guest: Guest, lang: str) -> str:
+    """A checklist others act on, as a shift lead watches it: what, for whom, how far."""
+    done = sum(step.done for step in run.steps)
+    first = (t(lang, "checklist.complete", title=escape(run.title(lang))) if run.complete
+             else t(lang, "checklist.compact", title=escape(run.title(lang)), done=done,
+                    total=len(run.steps)))
+    return "\n".join([first, guest_line(guest, run.place, lang)])
 
 
 def step_line(step: RunStep, lang: str, zone: ZoneInfo, *, since: datetime) -> str:
@@ -72,9 +93,10 @@ def step_done_text(run: Run, step: RunStep, lang: str, zone: ZoneInfo) -> str:
              who=escape(step.done_by_name or "?"), at=at)
 
 
-def checklist_keyboard(run: Run, lang: str) -> InlineKeyboardMarkup | None:
-    """A button per step while the run is open; none once it is complete."""
-    if run.complete:
+def checklist_keyboard(run: Run, lang: str, *, compact: bool = False
+                       ) -> InlineKeyboardMarkup | None:
+    """A button per step while the run is open; none once it is complete or for a watcher."""
+    if run.complete or compact:
         return None
     rows = [[button(_step_button(step, lang), Verb.STEP_DONE, step.id)] for step in run.steps]
     return InlineKeyboardMarkup(rows)
@@ -82,8 +104,7 @@ def checklist_keyboard(run: Run, lang: str) -> InlineKeyboardMarkup | None:
 
 def _step_button(step: RunStep, lang: str) -> str:
     mark = "✅" if step.done else "⬜"
-    label = f"{mark} {step.position + 1}. {step.text(lang)}"
-    return label if len(label) <= BUTTON_TEXT else label[: BUTTON_TEXT - 1] + "…"
+    return _short(f"{mark} {step.position + 1}. {step.text(lang)}")
 
 
 def allergy_lines(traits: list[Trait], lang: str) -> list[str]:
@@ -119,33 +140,99 @@ async def render_checklist(core: Core, delivery: Delivery, lang: str) -> Rendere
     loaded = await _run(core, delivery)
     if loaded is None or loaded[0].complete:
         return None  # erased, or done by colleagues before this copy went out
-    run, guest = loaded
+    return _checklist(core, delivery, lang, *loaded)
+
+
+async def render_sync(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
+    """A checklist someone holds, redrawn in place after a step was ticked elsewhere."""
+    loaded = await _run(core, delivery)
+    original = delivery.payload.get("message")
+    message_id = await core.outbox.message_id(original) if isinstance(original, str) else None
+    if loaded is None or message_id is None:
+        return None  # never sent (done before it went out) or gone
+    rendered = _checklist(core, delivery, lang, *loaded)
+    return Rendered(text=rendered.text, markup=rendered.markup, edit=message_id)
+
+
+def _checklist(core: Core, delivery: Delivery, lang: str, run: Run, guest: Guest) -> Rendered:
+    compact = delivery.payload.get("compact") is True
     zone = core.playbooks.policy(run.branch).zone
-    return Rendered(text=checklist_text(run, guest, lang, zone),
-                    markup=checklist_keyboard(run, lang))
+    return Rendered(text=checklist_text(run, guest, lang, zone, compact=compact),
+                    markup=checklist_keyboard(run, lang, compact=compact))
 
 
 async def render_reminder(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
-    return await _step_prompt(core, delivery, lang, "checklist.reminder")
+    """Every step of one person's checklists that fell due, in one message, a button each."""
+    ids = delivery.payload.get("step_ids") or [delivery.payload.get("step_id")]
+    steps = await _open_steps(core, [i for i in ids if isinstance(i, int)]
+                              if isinstance(ids, list) else [])
+    if not steps:
+        return None  # done in time after all: nothing to remind of
+    lines = [t(lang, "checklist.reminder", count=len(steps))]
+    rows = []
+    for run, step, guest in steps:
+        zone = core.playbooks.policy(run.branch).zone
+        lines.append(_due_line(run, step, guest, lang, t(lang, "checklist.by", at=clock_time(
+            step.due_at or run.triggered_at, zone))))
+        label = f"✅ {step.text(lang)} · {render.full_name(guest)}"
+        rows.append([button(_short(label), Verb.STEP_DONE, step.id, ONE_STEP)])
+    return Rendered(text="\n".join(lines), markup=InlineKeyboardMarkup(rows))
 
 
 async def render_late(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
-    return await _step_prompt(core, delivery, lang, "checklist.late")
+    """A shift lead's one report of the steps not done in time, listed as they stand now."""
+    branch, since = delivery.payload.get("branch"), delivery.payload.get("since")
+    if not isinstance(branch, str) or not isinstance(since, str):
+        return None
+    now = core.clock()
+    found = await core.playbooks.runs.late_steps(
+        branch, since=datetime.fromisoformat(since), now=now,
+        report_after=core.playbooks.report_after)
+    lines = [t(lang, "checklist.late", count=len(found))]
+    for run, step in found[:LATE_LINES]:
+        try:
+            guest = await core.guests.get(run.guest_id)
+        except GuestNotFound:
+            continue
+        zone = core.playbooks.policy(run.branch).zone
+        late = int((now - (step.due_at or run.triggered_at)).total_seconds() // 60)
+        lines.append(_due_line(run, step, guest, lang, t(
+            lang, "checklist.late_by", at=clock_time(step.due_at or now, zone), minutes=late)))
+    if len(found) > LATE_LINES:
+        lines.append(t(lang, "checklist.late_more", count=len(found) - LATE_LINES))
+    return Rendered(text="\n".join(lines)) if len(lines) > 1 else None
 
 
-async def _step_prompt(core: Core, delivery: Delivery, lang: str, key: str) -> Rendered | None:
-    loaded = await _run(core, delivery)
-    step_id = delivery.payload.get("step_id")
-    step = loaded[0].step(step_id) if loaded and isinstance(step_id, int) else None
-    if loaded is None or step is None or step.done or loaded[0].complete:
-        return None  # done in time after all: nothing to remind of
-    run, guest = loaded
-    zone = core.playbooks.policy(run.branch).zone
-    text = t(lang, key, text=escape(step.text(lang)), title=escape(run.title(lang)),
-             due=clock_time(step.due_at or run.triggered_at, zone))
-    markup = InlineKeyboardMarkup([[button(t(lang, "checklist.mark_done"), Verb.STEP_DONE,
-                                           step.id, ONE_STEP)]])
-    return Rendered(text=text + "\n" + guest_line(guest, run.place, lang), markup=markup)
+async def render_late_redraw(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
+    """The shift's report redrawn in place: a step fell late after it went out."""
+    original = delivery.payload.get("message")
+    message_id = await core.outbox.message_id(original) if isinstance(original, str) else None
+    rendered = await render_late(core, delivery, lang)
+    if rendered is None or message_id is None:
+        return None
+    return Rendered(text=rendered.text, edit=message_id)
+
+
+def _due_line(run: Run, step: RunStep, guest: Guest, lang: str, when: str) -> str:
+    return f"• {escape(step.text(lang))} — {guest_line(guest, run.place, lang)} ({when})"
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= BUTTON_TEXT else label[: BUTTON_TEXT - 1] + "…"
+
+
+async def _open_steps(core: Core, step_ids: list[int]) -> list[tuple[Run, RunStep, Guest]]:
+    found = []
+    for step_id in step_ids:
+        try:
+            run = await core.playbooks.runs.run_of_step(step_id)
+            guest = await core.guests.get(run.guest_id)
+        except (RunNotFound, GuestNotFound):
+            continue
+        step = run.step(step_id)
+        if step is not None and not step.done and not run.complete:
+            found.append((run, step, guest))
+    return found
 
 
 async def render_alert(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
@@ -195,5 +282,6 @@ async def _alert(core: Core, delivery: Delivery) -> tuple[AllergyAlert, Guest, l
 
 def playbook_renderers() -> Mapping[str, Renderer]:
     """The outbox kinds of playbooks, for the scheduler's registry."""
-    return {CHECKLIST: render_checklist, REMINDER: render_reminder, LATE: render_late,
+    return {CHECKLIST: render_checklist, SYNC: render_sync, REMINDER: render_reminder,
+            LATE: render_late, LATE_REDRAW: render_late_redraw,
             ALERT: render_alert, ESCALATION: render_escalation}

@@ -7,6 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.settings import Settings
+from playbooks.briefs.shifts import ShiftSpec
 from playbooks.checklists.engine import BranchPolicy, PlaybookEngine
 from playbooks.checklists.playbook import SHIPPED_LIBRARY, Playbook, active_playbooks
 from playbooks.events import EventLog
@@ -28,7 +29,9 @@ def playbook_library(settings: Settings) -> list[Playbook]:
 def branch_policies(settings: Settings) -> dict[str, BranchPolicy]:
     return {
         branch.id: BranchPolicy(zone=ZoneInfo(branch.timezone), kitchen_chat=branch.kitchen_chat,
-                                ack_after=timedelta(minutes=branch.allergy_ack_minutes))
+                                ack_after=timedelta(minutes=branch.allergy_ack_minutes),
+                                shifts=tuple(ShiftSpec(name=s.name, start=s.start, end=s.end)
+                                             for s in branch.shifts))
         for branch in settings.branches
     }
 

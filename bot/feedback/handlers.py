@@ -97,7 +97,8 @@ def _recorded(rated: Rated, lang: str) -> str:
     lines = [t(lang, "feedback.saved", score=saved.score, name=escape(render.full_name(guest)),
                ref=guest.ref)]
     if rated.complaint is not None:
-        lines.append(t(lang, "feedback.complaint", number=rated.complaint.number))
+        key = "feedback.complaint" if rated.complaint_heard else "feedback.complaint_nobody"
+        lines.append(t(lang, key, number=rated.complaint.number))
     return "\n".join(lines)
 
 

@@ -14,6 +14,7 @@ from bot.guests.handlers import search_and_show
 from bot.i18n import t
 from bot.service_report.text import refusal_text
 from bot.state import Context
+from bot.suggest import meant_command
 from bot.views import name_for_new_guest, reply, send_choices
 from profiles.access import Action, can
 from profiles.errors import GuestNotFound, NothingToUndo, PendingNoteGone, TraitNotFound
@@ -65,6 +66,11 @@ async def plain_text(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None and message.text is not None
     guest_id, context.user_state.note_for = context.user_state.note_for, None
+    meant = meant_command(message.text, context.member.role) if guest_id is None else None
+    if meant is not None:  # a command without its slash, or with a full-width one
+        await message.reply_text(t(context.lang, "did_you_mean", command=escape(meant)),
+                                 parse_mode="HTML")
+        return
     if guest_id is None:
         await search_and_show(update, context, message.text)
         return

@@ -142,7 +142,10 @@ async def audit(update: Update, context: Context) -> None:
         return
     entries = await core.audit.for_guest(guest_id, limit=AUDIT_LINES)
     lines = [t(me.language, "audit.title", ref=f"#{guest_id}")]
-    lines += audit_lines(entries, lang=me.language, now=core.clock()) or [
+    branch = core.settings.branch(me.branch)
+    zone = branch.zone if branch else None
+    lines += audit_lines(entries, lang=me.language, now=core.clock(),
+                         **({"zone": zone} if zone else {})) or [
         t(me.language, "audit.none")]
     await message.reply_text("\n".join(render.split_message(lines)[:1]), parse_mode="HTML")
 

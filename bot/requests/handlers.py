@@ -12,7 +12,15 @@ from bot.callbacks import ID, Verb, button, pattern, unpack
 from bot.i18n import t
 from bot.requests import texts
 from bot.state import Context
-from playbooks.requests.models import MAX_TEXT, Place, Relayed, RequestNotFound
+from playbooks.requests.models import (
+    MAX_TEXT,
+    GuestKnown,
+    NotYours,
+    OtherBranch,
+    Place,
+    Relayed,
+    RequestNotFound,
+)
 from profiles.errors import GuestNotFound
 from profiles.models import Guest
 from profiles.refs import (
@@ -43,19 +51,18 @@ async def request(update: Update, context: Context) -> None:
     ref = ref[:REF_LIMIT]
     place = _place(ref)
     found = await core.search.resolve(ref, branch=me.branch)
-    if not found:
-        key = "request.no_place" if place else "request.no_guest"
-        shown = texts.place_label(place, me.language) if place else escape(ref)
-        await message.reply_text(t(me.language, key, ref=shown), parse_mode="HTML")
+    if not found and place is None:
+        await message.reply_text(t(me.language, "request.no_guest", ref=escape(ref)),
+                                 parse_mode="HTML")
         return
+    # a room or table nobody checked in through the bot: relayed for the place alone
     relayed = await core.requests.relay(
         branch=me.branch, staff_id=me.id, ref_text=ref, text=text, now=core.clock(),
         guest_id=found[0].id if len(found) == 1 else None,
-        place=place.stored if place else None, draft=len(found) > 1)
+        place=place.stored if place else None, draft=len(found) > 1, receipt=True)
     if len(found) > 1:
         await _choose(message, context, found, relayed.request.id, ref)
-        return
-    await _receipt(message, context, relayed)
+    # else the receipt is in the outbox, delivered after this update and redrawn as it moves
 
 
 async def choose_guest(update: Update, context: Context) -> None:
@@ -72,6 +79,32 @@ async def choose_guest(update: Update, context: Context) -> None:
         texts.sent(relayed, lang=me.language, routing=core.requests.routing,
                    ref=relayed.request.ref_text),
         parse_mode="HTML", reply_markup=_change(relayed, context))
+
+
+async def attach(update: Update, context: Context) -> None:
+    """/attach R12 NAME: the guest of a request relayed for a room or table alone."""
+    message, core, me = update.effective_message, context.core, context.member
+    assert message is not None
+    args = context.args or []
+    number = args[0].upper().removeprefix("R") if args else ""
+    if len(args) < 2 or not number.isdigit() or len(number) > 12:
+        await message.reply_text(t(me.language, "request.attach_usage"))
+        return
+    ref = " ".join(args[1:])[:REF_LIMIT]
+    guest, found = await core.search.resolve_to_write(ref, branch=me.branch)
+    if guest is None:
+        key = "request.attach_which" if found else "request.no_guest"
+        await message.reply_text(t(me.language, key, ref=escape(ref)), parse_mode="HTML")
+        return
+    try:
+        attached = await core.requests.attach_guest(int(number), guest.id, staff=me,
+                                                    now=core.clock())
+    except (RequestNotFound, OtherBranch, NotYours, GuestKnown):
+        await message.reply_text(t(me.language, "request.attach_refused", number=f"R{number}"))
+        return
+    await message.reply_text(t(me.language, "request.attached", number=attached.number,
+                               guest=f"<b>{escape(render.full_name(guest))}</b> {guest.ref}"),
+                             parse_mode="HTML")
 
 
 async def open_requests(update: Update, context: Context) -> None:
@@ -96,12 +129,6 @@ async def open_requests(update: Update, context: Context) -> None:
         await message.reply_text(chunk, parse_mode="HTML")
     await message.reply_text(chunks[-1], parse_mode="HTML",
                              reply_markup=InlineKeyboardMarkup(rows) if rows else None)
-
-
-async def _receipt(message: Message, context: Context, relayed: Relayed) -> None:
-    text = texts.sent(relayed, lang=context.lang, routing=context.core.requests.routing,
-                      ref=relayed.request.ref_text)
-    await message.reply_text(text, parse_mode="HTML", reply_markup=_change(relayed, context))
 
 
 def _change(relayed: Relayed, context: Context) -> InlineKeyboardMarkup:
@@ -133,5 +160,6 @@ def _place(ref: str) -> Place | None:
 HANDLERS: list[BaseHandler[Update, Context, None]] = [
     CommandHandler("request", request),
     CommandHandler("requests", open_requests),
+    CommandHandler("attach", attach),
     CallbackQueryHandler(choose_guest, pattern=pattern(Verb.REQUEST_GUEST, ID, ID)),
 ]

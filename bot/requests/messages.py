@@ -16,7 +16,9 @@ from bot.i18n import t
 from bot.requests import texts
 from bot.state import Core
 from playbooks.outbox import Delivery
-from playbooks.requests.models import RequestDetails, State, Step
+from playbooks.requests.escalations import OVERDUE
+from playbooks.requests.models import Relayed, RequestDetails, State, Step
+from playbooks.requests.rows import COPY_REDRAW, RECEIPT, RECEIPT_REDRAW
 
 
 async def render_new(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
@@ -93,8 +95,68 @@ async def render_group_refused(core: Core, delivery: Delivery, lang: str) -> Ren
     ))
 
 
+async def render_receipt(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
+    """The relayer's receipt as the request stands: sent (with buttons to move it while
+    nobody has it), taken, done or declined with the closer's note."""
+    details = await _details(core, delivery)
+    if details is None:
+        return None
+    request = details.request
+    if request.state is State.OPEN:
+        names = delivery.payload.get("recipients")
+        relayed = Relayed(request=request, group=delivery.payload.get("group") is True,
+                          recipients=[str(n) for n in names] if isinstance(names, list) else [],
+                          fallback=delivery.payload.get("fallback") is True)
+        routing = core.requests.routing
+        return Rendered(text=texts.sent(relayed, lang=lang, routing=routing,
+                                        ref=request.ref_text),
+                        markup=texts.change_keyboard(request, lang=lang, routing=routing))
+    closed = await render_closed(core, delivery, lang)
+    return closed or await render_accepted(core, delivery, lang)
+
+
+async def render_receipt_redraw(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
+    original = delivery.payload.get("message")
+    message_id = await core.outbox.message_id(original) if isinstance(original, str) else None
+    rendered = await render_receipt(core, delivery, lang)
+    if rendered is None or message_id is None:
+        return None
+    return Rendered(text=rendered.text, markup=rendered.markup, edit=message_id)
+
+
+async def render_copy_redraw(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
+    """A department's or an escalation's copy, redrawn as the request now stands."""
+    original = delivery.payload.get("message")
+    message_id = await core.outbox.message_id(original) if isinstance(original, str) else None
+    details = await _details(core, delivery)
+    if details is None or message_id is None:
+        return None
+    return Rendered(text=_body(core, details, lang),
+                    markup=texts.actions(details.request, lang), edit=message_id)
+
+
+async def render_overdue(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
+    """To whoever relayed it: overdue, by how much, and who has it now."""
+    details = await _details(core, delivery)
+    if details is None or not details.request.is_open:
+        return None  # done meanwhile: the receipt says so
+    request = details.request
+    step = Step(str(delivery.payload.get("step")))
+    due = request.accept_due if step is Step.ACCEPT else request.resolve_due
+    late = max(0, int((core.clock() - due).total_seconds() // 60))
+    names = delivery.payload.get("names")
+    who = ", ".join(escape(str(name)) for name in names) if isinstance(names, list) else ""
+    key = f"request.overdue.{step}" if who else f"request.overdue_nobody.{step}"
+    return Rendered(text=t(lang, key, number=request.number, ref=texts.for_originator(details),
+                           late=late, who=who))
+
+
 def request_renderers() -> Mapping[str, Renderer]:
     return {
+        OVERDUE: render_overdue,
+        COPY_REDRAW: render_copy_redraw,
+        RECEIPT: render_receipt,
+        RECEIPT_REDRAW: render_receipt_redraw,
         "request.new": render_new,
         "request.escalate": render_escalation,
         "request.accepted": render_accepted,

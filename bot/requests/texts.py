@@ -77,6 +77,8 @@ def about_guest(details: RequestDetails, lang: str) -> str:
         parts.append(f"<b>{escape(render.full_name(details.guest))}</b> {details.guest.ref}")
     elif details.request.where is None:
         parts.append(escape(details.request.ref_text))
+    else:
+        return f"{parts[0]} {t(lang, 'request.guest_unknown')}"
     return " · ".join(part for part in parts if part)
 
 

@@ -22,7 +22,8 @@ KINDS: dict[str, PeriodKind] = {"week": "week", "周": "week", "本周": "week",
 async def report(update: Update, context: Context) -> None:
     message, core, me = update.effective_message, context.core, context.member
     assert message is not None
-    kind, branch_id, bad = _arguments(context.args or [], me)
+    kind, typed, bad = _arguments(context.args or [], me)
+    branch_id = core.settings.branch_id(typed)
     branch = core.settings.branch(branch_id)
     allowed = can(me.role, Action.REPORT)
     if allowed and (bad or branch is None):  # "/report week 9999": a typo, not a trespass

@@ -70,6 +70,9 @@ async def render_weekly(core: Core, delivery: Delivery, lang: str) -> Rendered |
     if branch is None:
         return None  # the branch left the configuration since
     period = parse_week(str(delivery.payload.get("week")), branch.zone)
+    joined = [member.joined_at for member in await core.staff.in_branch(None)]
+    if not joined or period.end <= min(joined):
+        return None  # a week before the chain used the bot: nothing to report on
     text, png = await render_report(core, branch, period, lang=lang, all_branches=True)
     return Rendered(text=text, photo=png)
 

@@ -6,6 +6,7 @@ import html
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.i18n import t
 from bot.render import age
@@ -57,14 +58,18 @@ def period_label(period: Period, lang: str) -> str:
     return t(lang, key, label=period.label, first=f"{period.start:%m-%d}", last=f"{last:%m-%d}")
 
 
-def audit_lines(entries: list[AuditEntry], *, lang: str, now: datetime) -> list[str]:
-    """One line per entry: when, who (role), what, which guest."""
+UTC_ZONE = ZoneInfo("UTC")  # the command line's, where no branch is the reader's
+
+
+def audit_lines(entries: list[AuditEntry], *, lang: str, now: datetime,
+                zone: ZoneInfo = UTC_ZONE) -> list[str]:
+    """One line per entry: when (in `zone`, which it names), who (role), what, which guest."""
     lines = []
     for entry in entries:
         who = html.escape(entry.staff_name or t(lang, "audit.system"))
         role = f" ({t(lang, f'role.{entry.staff_role}')})" if entry.staff_role else ""
         guest = f" #{entry.guest_id}" if entry.guest_id is not None else ""
-        lines.append(t(lang, "audit.line", at=f"{entry.at:%Y-%m-%d %H:%M}",
+        lines.append(t(lang, "audit.line", at=f"{entry.at.astimezone(zone):%Y-%m-%d %H:%M %Z}",
                        ago=age(entry.at, now, lang), who=who + role,
                        action=t(lang, f"audit.action.{entry.action.value}"), guest=guest))
     return lines

@@ -30,7 +30,7 @@ async def invite(update: Update, context: Context) -> None:
     assert message is not None
     args = context.args or []
     role = ROLE_NAMES.get(args[0].lower()) if args else None
-    branch = args[1].lower() if len(args) > 1 else me.branch
+    branch = core.settings.branch_id(args[1]) if len(args) > 1 else me.branch
     if role is None or len(args) > 2:
         await message.reply_text(t(me.language, "invite.usage"))
         return
@@ -63,15 +63,48 @@ async def staff_list(update: Update, context: Context) -> None:
 
 
 async def deactivate(update: Update, context: Context) -> None:
+    """Asks first: one tap must not take a colleague off the bot."""
     query, me, core = update.callback_query, context.member, context.core
     assert query is not None and query.data is not None
     member = await core.staff.get(int(unpack(query.data)[0]))
     if not member.active or not may_manage(me, member):
         await query.answer(t(me.language, "staff.unchanged"), show_alert=True)
         return
-    member = await core.staff.set_active(member.id, False)
+    await query.answer()
+    keyboard = InlineKeyboardMarkup([[
+        button(t(me.language, "staff.confirm_yes"), Verb.DEACTIVATE_SURE, member.id),
+        button(t(me.language, "staff.confirm_no"), Verb.STAFF_LIST)]])
+    await query.edit_message_text(t(me.language, "staff.confirm", name=escape(member.name)),
+                                  reply_markup=keyboard, parse_mode="HTML")
+
+
+async def deactivate_sure(update: Update, context: Context) -> None:
+    await _set_active(update, context, active=False)
+
+
+async def reactivate(update: Update, context: Context) -> None:
+    await _set_active(update, context, active=True)
+
+
+async def back_to_list(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    text, markup = await _roster(context)
+    await query.edit_message_text(text, reply_markup=markup, parse_mode="HTML")
+
+
+async def _set_active(update: Update, context: Context, *, active: bool) -> None:
+    query, me, core = update.callback_query, context.member, context.core
+    assert query is not None and query.data is not None
+    member = await core.staff.get(int(unpack(query.data)[0]))
+    if member.active is active or not may_manage(me, member):
+        await query.answer(t(me.language, "staff.unchanged"), show_alert=True)
+        return
+    member = await core.staffing.set_active(member.id, active, by=me, now=core.clock())
     await publish_menu(context.bot, member)
-    await query.answer(t(me.language, "staff.deactivated", name=member.name))
+    await query.answer(t(me.language, "staff.reactivated" if active else "staff.deactivated",
+                         name=member.name))
     text, markup = await _roster(context)
     await query.edit_message_text(text, reply_markup=markup, parse_mode="HTML")
 
@@ -82,9 +115,10 @@ async def _roster(context: Context) -> tuple[str, InlineKeyboardMarkup | None]:
     lines = [t(me.language, "staff.title")]
     lines += [_member_line(member, me.language) for member in members]
     buttons = [
-        [button(t(me.language, "staff.deactivate", name=member.name[:24]), Verb.DEACTIVATE,
-                member.id)]
-        for member in members if member.active and may_manage(me, member)
+        [button(t(me.language, "staff.deactivate" if member.active else "staff.reactivate",
+                  name=member.name[:24]),
+                Verb.DEACTIVATE if member.active else Verb.REACTIVATE, member.id)]
+        for member in members if member.id != me.id and may_manage(me, member)
     ]
     return "\n".join(lines), InlineKeyboardMarkup(buttons[:50]) if buttons else None
 
@@ -99,4 +133,7 @@ HANDLERS: list[BaseHandler[Update, Context, None]] = [
     CommandHandler("invite", invite),
     CommandHandler("staff", staff_list),
     CallbackQueryHandler(deactivate, pattern=pattern(Verb.DEACTIVATE)),
+    CallbackQueryHandler(deactivate_sure, pattern=pattern(Verb.DEACTIVATE_SURE)),
+    CallbackQueryHandler(reactivate, pattern=pattern(Verb.REACTIVATE)),
+    CallbackQueryHandler(back_to_list, pattern=rf"^{Verb.STAFF_LIST.value}$"),
 ]

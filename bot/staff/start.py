@@ -13,7 +13,7 @@ from bot.menu import publish_menu
 from bot.state import Context
 from profiles.access import Action, Reading, can, may_read
 from profiles.errors import InviteInvalid
-from profiles.models import Staff
+from profiles.models import Role, Staff
 
 
 async def start(update: Update, context: Context) -> None:
@@ -37,8 +37,13 @@ async def start(update: Update, context: Context) -> None:
 
 
 async def help_(update: Update, context: Context) -> None:
+    """The few commands this role uses most; `/help more` (`/help 全部`) lists them all."""
     assert update.effective_message is not None
-    await update.effective_message.reply_text(help_text(context.member, context), parse_mode="HTML")
+    args = context.args or []
+    everything = bool(args) and args[0].lower() in MORE
+    text = (help_text(context.member, context) if everything
+            else short_help(context.member))
+    await update.effective_message.reply_text(text, parse_mode="HTML")
 
 
 async def lang(update: Update, context: Context) -> None:
@@ -58,7 +63,27 @@ def welcome(staff: Staff, context: Context) -> str:
     label = branch.label(staff.language) if branch else staff.branch
     greeting = t(staff.language, "join.welcome", name=escape(staff.name),
                  role=t(staff.language, f"role.{staff.role}"), branch=escape(label))
-    return greeting + "\n\n" + help_text(staff, context)
+    return greeting + "\n\n" + short_help(staff)
+
+
+MORE = ("more", "all", "更多", "全部")
+# what each role does most, first: the rest is one "/help more" away
+ESSENTIALS: dict[Role, tuple[str, ...]] = {
+    Role.WAITER: ("search", "guest", "note", "arrive", "request", "feedback"),
+    Role.HOUSEKEEPING: ("search", "request", "requests", "brief"),
+    Role.KITCHEN: ("search", "guest", "requests"),
+    Role.LEAD: ("search", "note", "arrive", "brief", "request", "requests", "report"),
+    Role.MANAGER: ("search", "brief", "report", "invite", "staff", "forget"),
+    Role.ADMIN: ("search", "brief", "report", "invite", "staff", "forget"),
+}
+
+
+def short_help(staff: Staff) -> str:
+    lang = staff.language
+    lines = [t(lang, "help.intro")]
+    lines += [t(lang, f"help.{topic}") for topic in ESSENTIALS[staff.role]]
+    lines.append(t(lang, "help.more"))
+    return "\n".join(lines)
 
 
 def help_text(staff: Staff, context: Context) -> str:

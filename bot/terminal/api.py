@@ -127,6 +127,9 @@ class SentMessage:
     buttons: list[list[Button]]
     edited: bool = False
     kind: str = "text"  # "text", "photo" or "document"
+    # a photo's or document's bytes and file name, as uploaded
+    content: bytes | None = None
+    file_name: str | None = None
 
     def button(self, label: str) -> Button:
         """The one button whose text is, or whose data is, or whose text starts with or
@@ -182,6 +185,7 @@ class _Stored:
     data: Params  # the message as the Bot API returns it
     sent_text: str
     parse_mode: str | None
+    upload: Upload | None = None
 
     def snapshot(self) -> SentMessage:
         data = self.data
@@ -193,6 +197,8 @@ class _Stored:
             parse_mode=self.parse_mode,
             buttons=[[Button(b["text"], b.get("callback_data")) for b in row] for row in keyboard],
             edited="edit_date" in data, kind=kind,
+            content=self.upload.content if self.upload else None,
+            file_name=self.upload.filename if self.upload else None,
         )
 
 
@@ -389,33 +395,35 @@ class LocalBotApi(BaseRequest):
         shown = _checked_text(text, parse_mode)
         return self._store(params, text, parse_mode, {"text": shown})
 
-    def _send_photo(self, params: Params, _uploads: tuple[Upload, ...]) -> Params:
+    def _send_photo(self, params: Params, uploads: tuple[Upload, ...]) -> Params:
         photo = {"file_id": self._file_id("photo"), "file_unique_id": self._file_id("u"),
                  "width": 1, "height": 1}
-        return self._send_media(params, {"photo": [photo]})
+        return self._send_media(params, {"photo": [photo]}, uploads)
 
     def _send_document(self, params: Params, uploads: tuple[Upload, ...]) -> Params:
         document: Params = {"file_id": self._file_id("document"),
                             "file_unique_id": self._file_id("u")}
         if uploads and uploads[0].filename:
             document["file_name"] = uploads[0].filename
-        return self._send_media(params, {"document": document})
+        return self._send_media(params, {"document": document}, uploads)
 
-    def _send_media(self, params: Params, media: Params) -> Params:
+    def _send_media(self, params: Params, media: Params,
+                    uploads: tuple[Upload, ...] = ()) -> Params:
         caption, parse_mode = params.get("caption", ""), params.get("parse_mode")
         shown = _checked_text(caption, parse_mode, limit=CAPTION_LIMIT, allow_empty=True)
         return self._store(params, caption, parse_mode, media | ({"caption": shown} if shown
-                                                                 else {}))
+                                                                 else {}),
+                           upload=uploads[0] if uploads else None)
 
     def _store(self, params: Params, sent_text: str, parse_mode: str | None,
-               content: Params) -> Params:
+               content: Params, *, upload: Upload | None = None) -> Params:
         chat = self._writable_chat(params["chat_id"])
         keyboard = _inline_keyboard(params.get("reply_markup"))
         data: Params = {"message_id": chat.next_message_id(), "date": self._now(),
                         "chat": chat.chat, "from": BOT_USER, **content}
         if keyboard:
             data["reply_markup"] = keyboard
-        stored = _Stored(data, sent_text, parse_mode)
+        stored = _Stored(data, sent_text, parse_mode, upload)
         chat.messages[data["message_id"]] = stored
         self.outbox.append(stored.snapshot())
         return data

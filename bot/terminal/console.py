@@ -11,6 +11,7 @@ import contextlib
 import itertools
 import sys
 import threading
+from pathlib import Path
 from typing import TextIO
 
 from bot.app import build_application
@@ -36,16 +37,19 @@ HINT = ("Type a message or a /command as in Telegram. When the bot's last messag
         "typing one of their numbers presses it (#12 is always a guest id). "
         f"{QUIT} or Ctrl-D leaves.")
 PROMPT = "> "
+FILES = Path("guestcard-files")  # charts and exports the bot sends land here, beside the db
+SUFFIXES = {"photo": ".png", "document": ".bin"}
 
 
 async def run_console(
     settings: Settings, *, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout,
-    clock: Clock = utc_now,
+    clock: Clock = utc_now, files: Path = FILES,
 ) -> None:
-    """Chat with the bot in the terminal until /quit or the end of input."""
+    """Chat with the bot in the terminal until /quit or the end of input; the files it sends
+    (a report's chart, an export) are written into `files`, their paths printed."""
     api = LocalBotApi(clock=clock, first_update_id=int(clock().timestamp() * 1000))
     app = build_application(settings, request=api, clock=clock, rate_limit=False)
-    terminal = Terminal(LocalChat(app, api), stdout, echo=not stdin.isatty())
+    terminal = Terminal(LocalChat(app, api), stdout, echo=not stdin.isatty(), files=files)
     # started, so the job queue runs as it would live
     async with running(app, start=True):
         terminal.say(BANNER)
@@ -57,11 +61,13 @@ async def run_console(
 class Terminal:
     """One person at the terminal: their lines go to the bot, the bot's answers are printed."""
 
-    def __init__(self, chat: LocalChat, out: TextIO, *, echo: bool) -> None:
+    def __init__(self, chat: LocalChat, out: TextIO, *, echo: bool, files: Path = FILES) -> None:
         self._chat = chat
         self._out = out
         self._echo = echo  # piped input is not shown by a terminal, so show it in the transcript
-        self._choices: tuple[SentMessage, list[Button]] | None = None
+        self._files = files
+        # every button shown by the bot's last answer, numbered on across its messages
+        self._choices: list[tuple[SentMessage, Button]] = []
 
     def say(self, text: str) -> None:
         print(text, file=self._out, flush=True)
@@ -102,31 +108,44 @@ class Terminal:
         self._show(self._chat.api.outbox[mark:])
 
     def _chosen(self, text: str) -> tuple[SentMessage, Button] | None:
-        """A plain number 1..N presses that button of the last message; anything else is text."""
-        if self._choices is None or not (text.isascii() and text.isdigit()):
+        """A plain number 1..N presses that button of the last answer; anything else is text."""
+        if not self._choices or not (text.isascii() and text.isdigit()):
             return None
-        message, buttons = self._choices
         number = int(text)
-        return (message, buttons[number - 1]) if 1 <= number <= len(buttons) else None
+        return self._choices[number - 1] if 1 <= number <= len(self._choices) else None
 
     def _show(self, events: list[SentMessage | CallbackAnswer]) -> None:
+        mine = [event for event in events
+                if isinstance(event, SentMessage) and event.chat_id == CONSOLE_USER.id]
+        if mine:
+            self._choices = []
+        numbers = itertools.count(1)
         for event in events:
             if isinstance(event, CallbackAnswer):
                 if event.text:
                     self.say(f"· {event.text}")
             elif event.chat_id == CONSOLE_USER.id:
-                self._show_message(event)
+                self._show_message(event, numbers)
 
-    def _show_message(self, message: SentMessage) -> None:
+    def _show_message(self, message: SentMessage, numbers: itertools.count[int]) -> None:
         prefix = "(edited) " if message.edited else ""
         if message.kind != "text":
             prefix += f"[{message.kind}] "
         self.say(prefix + message.text)
-        buttons = [button for row in message.buttons for button in row]
-        self._choices = (message, buttons) if buttons else None
-        numbers = itertools.count(1)
+        if message.content is not None:
+            self.say(f"  saved: {self._save(message)}")
         for row in message.buttons:
+            self._choices += [(message, button) for button in row]
             self.say("  ".join(f"[{next(numbers)}] {button.text}" for button in row))
+
+    def _save(self, message: SentMessage) -> Path:
+        assert message.content is not None
+        self._files.mkdir(parents=True, exist_ok=True)
+        name = Path(message.file_name or "").name or (
+            f"{message.kind}-{message.message_id}{SUFFIXES.get(message.kind, '.bin')}")
+        path = (self._files / f"{message.message_id}-{name}").resolve()
+        path.write_bytes(message.content)
+        return path
 
 
 class LineReader:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from playbooks import receipts
 from playbooks.checklists.model import STALE_AFTER, Person
-from playbooks.checklists.store import shift_leads
+from playbooks.checklists.store import shift_leads, tick_steps_on
 from playbooks.events import Event, EventKind
-from playbooks.outbox import Outgoing, enqueue
+from playbooks.outbox import Outgoing, enqueue, redraw
 from profiles.access import leads
 from profiles.guests import load_guest
 from profiles.models import Category, Frozen, Guest, NoteLogged, Role, Staff, Trait
@@ -131,7 +132,9 @@ class AllergyAlerts:
         self, alert_id: int, *, staff_id: int, now: datetime, by: Staff | None = None,
         chat_id: int | None = None,
     ) -> tuple[bool, AllergyAlert]:
-        """Record that `staff_id` saw the alert; False when they had said so already.
+        """Record that `staff_id` saw the alert; False when they had said so already. The
+        first Seen ticks the checklist step waiting for it and redraws the receipt of
+        whoever recorded the arrival.
 
         `by` (None for the core's own use), pressing in `chat_id`, must be the kitchen of the
         alert's branch, in its kitchen group, or a lead of the branch: else AlertNotFound."""
@@ -144,7 +147,10 @@ class AllergyAlerts:
                 "INSERT INTO allergy_acks (alert_id, staff_id, seen_at) VALUES (?, ?, ?)"
                 " ON CONFLICT (alert_id, staff_id) DO NOTHING", (alert_id, staff_id, stamp(now)),
             )
-            return cursor.rowcount == 1, _load(conn, alert_id)
+            first = cursor.rowcount == 1
+            if first and not alert.seen:
+                _close_loop(conn, alert_id, staff_id, now)
+            return first, _load(conn, alert_id)
 
         return await self._db.write(work)
 
@@ -183,6 +189,14 @@ def alert_for(conn: Conn, occurrence: str) -> AllergyAlert | None:
     row = conn.execute("SELECT id FROM allergy_alerts WHERE occurrence = ?",
                        (occurrence,)).fetchone()
     return None if row is None else _load(conn, row[0])
+
+
+def _close_loop(conn: Conn, alert_id: int, staff_id: int, now: datetime) -> None:
+    occurrence = conn.execute("SELECT occurrence FROM allergy_alerts WHERE id = ?",
+                              (alert_id,)).fetchone()[0]
+    tick_steps_on(conn, occurrence, "kitchen.seen", staff_id=staff_id, now=now)
+    redraw(conn, receipts.arrival_key(occurrence), kind=receipts.ARRIVAL_REDRAW,
+           payload={"alert_id": alert_id}, now=now, suffix="seen")
 
 
 def may_acknowledge(alert: AllergyAlert, staff: Staff, chat_id: int | None) -> bool:

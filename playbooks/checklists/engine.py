@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from playbooks.briefs.shifts import BranchDay, ShiftSpec, current_shifts
 from playbooks.checklists.allergy import (
     AllergyAlert,
     AllergyAlerts,
@@ -22,6 +23,7 @@ from playbooks.checklists.playbook import Playbook
 from playbooks.checklists.store import (
     NewRun,
     RunStore,
+    checklist_holders,
     load_facts,
     recipients,
     runs_started_by,
@@ -45,6 +47,7 @@ class BranchPolicy:
     zone: ZoneInfo
     kitchen_chat: int | None = None
     ack_after: timedelta = DEFAULT_ACK_AFTER
+    shifts: tuple[ShiftSpec, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,7 @@ class PlaybookEngine:
 
     async def plan(self, now: datetime) -> None:
         """The planner a sweep runs: due-step reminders, late reports, unseen alerts."""
-        await self.runs.plan_prompts(now, report_after=self._report_after)
+        await self.runs.plan_prompts(now, report_after=self._report_after, shift=self.shift)
         await self.alerts.plan_escalations(now)
 
     async def audit(self, branch: str, start: datetime, end: datetime, now: datetime) -> Audit:
@@ -111,11 +114,21 @@ class PlaybookEngine:
     def policy(self, branch: str) -> BranchPolicy:
         return self._policies.get(branch) or BranchPolicy(zone=ZoneInfo("UTC"))
 
+    @property
+    def report_after(self) -> timedelta:
+        return self._report_after
+
+    def shift(self, branch: str, moment: datetime) -> str:
+        """The shift `moment` falls in ("la:dinner:2026-12-07"), else its local date."""
+        policy = self.policy(branch)
+        day = BranchDay(branch=branch, timezone=policy.zone.key, shifts=policy.shifts)
+        under_way = current_shifts(day, moment)
+        return under_way[0].key if under_way else f"{branch}:{day.today(moment).isoformat()}"
+
     def _start(
         self, conn: Conn, playbook: Playbook, event: Event, policy: BranchPolicy, now: datetime
     ) -> None:
-        people = recipients(conn, event.branch, playbook.roles,
-                            also=event.staff_id if playbook.actor else None)
+        people = checklist_holders(conn, event.branch, playbook, actor=event.staff_id)
         if not people:
             # nobody to prompt; a once-a-day playbook stays free for a later occurrence
             log.info("%s: nobody in %s has the roles %s", playbook.id, event.branch,

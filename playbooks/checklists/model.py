@@ -4,6 +4,7 @@ reports are due at `now`, and how a branch's week of runs adds up."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -18,9 +19,14 @@ STALE_AFTER = timedelta(hours=12)
 # a step without a due time counts as missed once its run is this old
 UNTIMED_GRACE = timedelta(hours=4)
 
+# a person hears about due steps at most this often: what falls due meanwhile waits for it
+REMIND_QUIET = timedelta(minutes=5)
+
 CHECKLIST = "playbook.run"
+SYNC = "playbook.sync"  # a checklist someone holds, redrawn as a step was ticked elsewhere
 REMINDER = "playbook.remind"
 LATE = "playbook.late"
+LATE_REDRAW = "playbook.late.redraw"  # the shift's report, listing a step late since it went
 
 
 class RunStep(Frozen):
@@ -69,6 +75,8 @@ class Marked(StrEnum):
 class Person(Frozen):
     staff_id: int
     chat_id: int
+    # a shift lead watching a checklist others act on holds one line of it, not its steps
+    compact: bool = False
 
 
 class OpenStep(Frozen):
@@ -76,41 +84,92 @@ class OpenStep(Frozen):
 
     id: int
     run_id: int
+    branch: str
     triggered_at: datetime
     due_at: datetime
     recipients: list[Person]
     leads: list[Person]
 
 
-def prompts_due(steps: list[OpenStep], now: datetime, *, report_after: timedelta) -> list[Outgoing]:
-    """Reminders (once, to the checklist's recipients, at the due time) and reports (to the
-    shift leads, `report_after` later) for steps still open at `now`.
+class Reminded(Frozen):
+    """What a person was last reminded of: the steps, and when the last reminder was."""
 
-    A step that was already due when its run started gets no reminder (the checklist itself
-    was the prompt), only the report. Keys make each message happen once.
+    steps: frozenset[int] = frozenset()
+    last: datetime | None = None
+
+
+def reminders_due(
+    steps: list[OpenStep], now: datetime, *, reminded: Mapping[int, Reminded],
+    quiet: timedelta = REMIND_QUIET,
+) -> list[Outgoing]:
+    """One reminder per person listing every step of theirs that fell due and was not yet
+    reminded; nothing to someone reminded less than `quiet` ago (it waits for the next one).
+
+    A step already due when its run started gets no reminder (the checklist itself was the
+    prompt); a shift lead watching a checklist in one line is not reminded, only reported to.
     """
-    due: list[Outgoing] = []
+    pending: dict[int, tuple[Person, list[int]]] = {}
     for step in steps:
         if step.due_at > now or now - step.due_at >= STALE_AFTER:
             continue
-        if step.due_at > step.triggered_at:
-            due += [_prompt(REMINDER, step, person, step.due_at) for person in step.recipients]
-        if step.due_at + report_after <= now:
-            due += [_prompt(LATE, step, person, step.due_at + report_after)
-                    for person in step.leads]
-    return due
+        if step.due_at <= step.triggered_at:
+            continue
+        for person in step.recipients:
+            history = reminded.get(person.staff_id, Reminded())
+            if person.compact or step.id in history.steps:
+                continue
+            if history.last is not None and now - history.last < quiet:
+                continue
+            pending.setdefault(person.staff_id, (person, []))[1].append(step.id)
+    return [Outgoing(key=f"{REMINDER}:{person.staff_id}:{now.isoformat()}", kind=REMINDER,
+                     payload={"step_ids": ids}, chat_id=person.chat_id,
+                     staff_id=person.staff_id, not_before=now, expires_at=now + STALE_AFTER)
+            for person, ids in pending.values()]
 
 
-def _prompt(kind: str, step: OpenStep, person: Person, at: datetime) -> Outgoing:
-    return Outgoing(key=f"{kind}:{step.id}:{person.staff_id}", kind=kind,
-                    payload={"step_id": step.id, "run_id": step.run_id}, chat_id=person.chat_id,
-                    staff_id=person.staff_id, not_before=at, expires_at=at + STALE_AFTER)
+def reports_due(
+    steps: list[OpenStep], now: datetime, *, report_after: timedelta,
+    shift: Callable[[str, datetime], str],
+) -> list[Outgoing]:
+    """One report per shift lead and shift of the steps not done `report_after` past their
+    due time. It is rendered when sent, so it lists every step late by then; `shift` names
+    the shift a moment falls in, so each lead hears once per shift, not once per step: a step
+    late after the report went out redraws it (its payload's "steps" are those late now)."""
+    first: dict[str, tuple[Person, OpenStep]] = {}
+    listed: dict[str, list[int]] = {}
+    for step in steps:
+        late_at = step.due_at + report_after
+        if late_at > now or now - step.due_at >= STALE_AFTER:
+            continue
+        for person in step.leads:
+            key = f"{LATE}:{person.staff_id}:{shift(step.branch, late_at)}"
+            first.setdefault(key, (person, step))
+            listed.setdefault(key, []).append(step.id)
+    return [Outgoing(key=key, kind=LATE, chat_id=person.chat_id, staff_id=person.staff_id,
+                     payload={"branch": step.branch, "since": step.due_at.isoformat(),
+                              "steps": listed[key]},
+                     not_before=now, expires_at=now + STALE_AFTER)
+            for key, (person, step) in first.items()]
+
+
+def checklist_key(run_id: int, staff_id: int) -> str:
+    return f"{CHECKLIST}:{run_id}:{staff_id}"
 
 
 def checklist_message(run_id: int, person: Person, now: datetime) -> Outgoing:
-    return Outgoing(key=f"{CHECKLIST}:{run_id}:{person.staff_id}", kind=CHECKLIST,
-                    payload={"run_id": run_id}, chat_id=person.chat_id, staff_id=person.staff_id,
-                    not_before=now, expires_at=now + STALE_AFTER)
+    return Outgoing(key=checklist_key(run_id, person.staff_id), kind=CHECKLIST,
+                    payload={"run_id": run_id, "compact": person.compact},
+                    chat_id=person.chat_id, staff_id=person.staff_id, not_before=now,
+                    expires_at=now + STALE_AFTER)
+
+
+def sync_message(run_id: int, person: Person, step_id: int, now: datetime) -> Outgoing:
+    """The checklist `person` holds, to be redrawn in place now that `step_id` was ticked."""
+    return Outgoing(key=f"{SYNC}:{run_id}:{person.staff_id}:{step_id}", kind=SYNC,
+                    payload={"run_id": run_id, "compact": person.compact,
+                             "message": checklist_key(run_id, person.staff_id)},
+                    chat_id=person.chat_id, staff_id=person.staff_id, not_before=now,
+                    expires_at=now + STALE_AFTER)
 
 
 def missed(step: RunStep, run: Run, now: datetime) -> bool:

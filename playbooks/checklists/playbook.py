@@ -22,7 +22,7 @@ import tomllib
 from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import (
     BaseModel,
@@ -80,6 +80,8 @@ class Step(Strict):
     text: Text
     # relative to the trigger: the event's time, or the expected arrival of a booking
     due: str | None = None
+    # done by itself when this happens: "kitchen.seen", the kitchen pressed Seen on the alert
+    ticked_by: Literal["kitchen.seen"] | None = None
 
     @field_validator("due")
     @classmethod

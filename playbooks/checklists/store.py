@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from playbooks.checklists.matching import GuestFacts
 from playbooks.checklists.model import (
+    LATE_REDRAW,
+    REMINDER,
     STALE_AFTER,
     Marked,
     OpenStep,
     Person,
+    Reminded,
     Run,
     RunStep,
     checklist_message,
-    prompts_due,
+    reminders_due,
+    reports_due,
+    sync_message,
 )
 from playbooks.checklists.playbook import Playbook, Text
-from playbooks.outbox import enqueue
-from playbooks.roster import staff_with_roles
+from playbooks.outbox import Outgoing, enqueue, payload_of, recent, redraw
+from playbooks.roster import chain_admins, staff_with_roles
 from profiles.access import leads
 from profiles.guests import load_guest
 from profiles.models import Frozen, Role, Staff
@@ -74,8 +79,10 @@ class RunStore:
         return await self._db.read(lambda conn: runs_started_by(conn, subjects))
 
     async def mark_done(self, step_id: int, *, staff_id: int, now: datetime,
-                        by: Staff | None = None) -> tuple[Marked, Run]:
-        """Mark a step done by `staff_id`; the run completes with its last step.
+                        by: Staff | None = None, redraw_own: bool = False) -> tuple[Marked, Run]:
+        """Mark a step done by `staff_id`; the run completes with its last step. Every copy
+        of the checklist is redrawn in place for whoever holds one (the presser's own only
+        with `redraw_own`: pressed on its checklist, that one is edited by the press).
 
         Pressing again, or after the run was complete, changes nothing and says which. Only
         someone the checklist went to, or a lead of its branch, may: for anyone else `by`
@@ -83,33 +90,49 @@ class RunStore:
         """
 
         def work(conn: Conn) -> tuple[Marked, Run]:
-            run_id = _run_id_of(conn, step_id)
-            run = _load(conn, run_id)
+            run = _load(conn, _run_id_of(conn, step_id))
             if by is not None and by.id not in run.recipients and not leads(by, run.branch):
                 raise RunNotFound(step_id)
-            if run.complete:
-                return Marked.CLOSED, run
-            changed = conn.execute(
-                "UPDATE playbook_steps SET done_at = ?, done_by = ? WHERE id = ?"
-                " AND done_at IS NULL", (stamp(now), staff_id, step_id),
-            ).rowcount
-            conn.execute(
-                "UPDATE playbook_runs SET completed_at = ? WHERE id = ? AND completed_at IS NULL"
-                " AND NOT EXISTS (SELECT 1 FROM playbook_steps WHERE run_id = ?"
-                " AND done_at IS NULL)", (stamp(now), run_id, run_id),
-            )
-            return (Marked.DONE if changed else Marked.ALREADY), _load(conn, run_id)
+            return tick_step(conn, run, step_id, staff_id=staff_id, now=now,
+                             redraw_own=redraw_own)
 
         return await self._db.write(work)
 
-    async def plan_prompts(self, now: datetime, *, report_after: timedelta) -> int:
+    async def plan_prompts(
+        self, now: datetime, *, report_after: timedelta, shift: Callable[[str, datetime], str],
+    ) -> int:
         """Queue the reminders and late reports due at `now`; how many were new."""
 
         def work(conn: Conn) -> int:
-            due = prompts_due(_open_steps(conn, now), now, report_after=report_after)
-            return sum(enqueue(conn, message, now) for message in due)
+            steps = _open_steps(conn, now)
+            new = sum(enqueue(conn, message, now)
+                      for message in reminders_due(steps, now, reminded=_reminded(conn, now)))
+            for report in reports_due(steps, now, report_after=report_after, shift=shift):
+                new += _report(conn, report, now)
+            return new
 
         return await self._db.write(work)
+
+    async def late_steps(
+        self, branch: str, *, since: datetime, now: datetime, report_after: timedelta,
+    ) -> list[tuple[Run, RunStep]]:
+        """The branch's steps due since `since` and still not done `report_after` later."""
+
+        def work(conn: Conn) -> list[tuple[Run, RunStep]]:
+            rows = conn.execute(
+                "SELECT s.id, s.run_id FROM playbook_steps s JOIN playbook_runs r"
+                " ON r.id = s.run_id WHERE r.branch = ? AND r.completed_at IS NULL"
+                " AND s.done_at IS NULL AND s.due_at >= ? AND s.due_at <= ?"
+                " ORDER BY s.due_at, s.id", (branch, stamp(since), stamp(now - report_after)),
+            ).fetchall()
+            runs = {run_id: _load(conn, run_id) for run_id in {row["run_id"] for row in rows}}
+            found = [(runs[row["run_id"]], runs[row["run_id"]].step(row["id"])) for row in rows]
+            return [(run, step) for run, step in found if step is not None]
+
+        return await self._db.read(work)
+
+    async def holders(self, run_id: int) -> list[Person]:
+        return await self._db.read(lambda conn: holders(conn, run_id))
 
     async def in_period(self, branch: str, start: datetime, end: datetime) -> list[Run]:
         def work(conn: Conn) -> list[Run]:
@@ -143,6 +166,68 @@ def recipients(
     return [*people, *(p for p in extra if p not in people)]
 
 
+def tick_step(conn: Conn, run: Run, step_id: int, *, staff_id: int, now: datetime,
+              redraw_own: bool = False) -> tuple[Marked, Run]:
+    """Mark a step of `run` done, in the caller's transaction, and redraw every copy."""
+    if run.complete:
+        return Marked.CLOSED, run
+    changed = conn.execute(
+        "UPDATE playbook_steps SET done_at = ?, done_by = ? WHERE id = ? AND done_at IS NULL",
+        (stamp(now), staff_id, step_id),
+    ).rowcount
+    conn.execute(
+        "UPDATE playbook_runs SET completed_at = ? WHERE id = ? AND completed_at IS NULL"
+        " AND NOT EXISTS (SELECT 1 FROM playbook_steps WHERE run_id = ? AND done_at IS NULL)",
+        (stamp(now), run.id, run.id),
+    )
+    if changed:
+        for person in holders(conn, run.id):
+            if redraw_own or person.staff_id != staff_id:
+                enqueue(conn, sync_message(run.id, person, step_id, now), now)
+    return (Marked.DONE if changed else Marked.ALREADY), _load(conn, run.id)
+
+
+def tick_steps_on(conn: Conn, started_by: str, signal: str, *, staff_id: int,
+                  now: datetime) -> int:
+    """Tick the open steps that `signal` ticks in the runs `started_by` started."""
+    rows = conn.execute(
+        "SELECT s.id, s.run_id FROM playbook_steps s JOIN playbook_runs r ON r.id = s.run_id"
+        " WHERE r.started_by = ? AND s.ticked_by = ? AND s.done_at IS NULL ORDER BY s.id",
+        (started_by, signal),
+    ).fetchall()
+    for row in rows:
+        tick_step(conn, _load(conn, row["run_id"]), row["id"], staff_id=staff_id, now=now)
+    return len(rows)
+
+
+def checklist_holders(
+    conn: Conn, branch: str, playbook: Playbook, *, actor: int | None
+) -> list[Person]:
+    """Who receives a playbook's checklist. Whoever raised the event (recorded the arrival,
+    took the booking) acts on it in place of the branch's waiters; the other roles it names
+    receive it too; shift leads watching others act hold it in one line."""
+    owner = ([] if actor is None or not (playbook.actor or Role.WAITER in playbook.roles)
+             else recipients(conn, branch, [], also=actor))
+    roles = [role for role in playbook.roles if not (owner and role is Role.WAITER)]
+    watching = {Role.LEAD, Role.MANAGER}
+    acting = owner + _people(conn, branch, [role for role in roles if role not in watching])
+    leads = _people(conn, branch, [role for role in roles if role in watching])
+    mine = {person.staff_id for person in acting}
+    return [*acting, *(person.model_copy(update={"compact": bool(acting)})
+                       for person in leads if person.staff_id not in mine)]
+
+
+def holders(conn: Conn, run_id: int) -> list[Person]:
+    """Everyone a run's checklist went to, with the view they hold."""
+    rows = conn.execute(
+        "SELECT s.id AS staff_id, s.telegram_id AS chat_id, p.view FROM playbook_recipients p"
+        " JOIN staff s ON s.id = p.staff_id WHERE p.run_id = ? AND s.active = 1 ORDER BY s.id",
+        (run_id,),
+    ).fetchall()
+    return [Person(staff_id=row["staff_id"], chat_id=row["chat_id"],
+                   compact=row["view"] == "compact") for row in rows]
+
+
 def start_run(conn: Conn, run: NewRun, now: datetime) -> Run | None:
     """Store the run and queue its checklist for each recipient, in the caller's transaction;
     None when this playbook already ran for this occurrence."""
@@ -152,13 +237,14 @@ def start_run(conn: Conn, run: NewRun, now: datetime) -> Run | None:
     for position, (step, due) in enumerate(zip(run.playbook.steps, run.due, strict=True)):
         conn.execute(
             "INSERT INTO playbook_steps (run_id, position, step_key, text_zh, text_en,"
-            " due_at) VALUES (?, ?, ?, ?, ?, ?)",
+            " due_at, ticked_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (run_id, position, step.id, step.text.zh, step.text.en,
-             stamp(due) if due else None),
+             stamp(due) if due else None, step.ticked_by),
         )
     for person in run.recipients:
-        conn.execute("INSERT INTO playbook_recipients (run_id, staff_id) VALUES (?, ?)",
-                     (run_id, person.staff_id))
+        conn.execute("INSERT INTO playbook_recipients (run_id, staff_id, view)"
+                     " VALUES (?, ?, ?)",
+                     (run_id, person.staff_id, "compact" if person.compact else "full"))
         enqueue(conn, checklist_message(run_id, person, now), now)
     return _load(conn, run_id)
 
@@ -190,8 +276,11 @@ def _people(conn: Conn, branch: str, roles: Iterable[Role]) -> list[Person]:
 
 
 def shift_leads(conn: Conn, branch: str) -> list[Person]:
-    """Who hears that something was not done: the branch's leads, else its managers."""
-    return _people(conn, branch, [Role.LEAD]) or _people(conn, branch, [Role.MANAGER])
+    """Who hears that something was not done: the branch's leads, else its managers, else
+    the chain's admins."""
+    return (_people(conn, branch, [Role.LEAD]) or _people(conn, branch, [Role.MANAGER])
+            or [Person(staff_id=member.id, chat_id=member.telegram_id)
+                for member in chain_admins(conn)])
 
 
 def _open_steps(conn: Conn, now: datetime) -> list[OpenStep]:
@@ -203,18 +292,36 @@ def _open_steps(conn: Conn, now: datetime) -> list[OpenStep]:
         (stamp(now), stamp(now - STALE_AFTER)),
     ).fetchall()
     leads = {branch: shift_leads(conn, branch) for branch in {row["branch"] for row in rows}}
-    return [OpenStep(id=row["id"], run_id=row["run_id"], triggered_at=row["triggered_at"],
-                     due_at=row["due_at"], recipients=_recipients(conn, row["run_id"]),
-                     leads=leads[row["branch"]]) for row in rows]
+    return [OpenStep(id=row["id"], run_id=row["run_id"], branch=row["branch"],
+                     triggered_at=row["triggered_at"], due_at=row["due_at"],
+                     recipients=holders(conn, row["run_id"]), leads=leads[row["branch"]])
+            for row in rows]
 
 
-def _recipients(conn: Conn, run_id: int) -> list[Person]:
-    rows = conn.execute(
-        "SELECT s.id AS staff_id, s.telegram_id AS chat_id FROM playbook_recipients p"
-        " JOIN staff s ON s.id = p.staff_id WHERE p.run_id = ? AND s.active = 1 ORDER BY s.id",
-        (run_id,),
-    )
-    return [Person.model_validate(dict(row)) for row in rows]
+def _report(conn: Conn, report: Outgoing, now: datetime) -> int:
+    """A lead's report of the shift, or, once it went out, a redraw for each step it did not
+    list yet."""
+    sent = payload_of(conn, report.key)
+    if sent is None:
+        return int(enqueue(conn, report, now))
+    before, late = sent.get("steps"), report.payload.get("steps")
+    known = set(before) if isinstance(before, list) else set()
+    return sum(redraw(conn, report.key, kind=LATE_REDRAW, payload={}, now=now,
+                      suffix=str(step_id))
+               for step_id in (late if isinstance(late, list) else []) if step_id not in known)
+
+
+def _reminded(conn: Conn, now: datetime) -> dict[int, Reminded]:
+    """Per person, the steps their recent reminders listed and when the last one was."""
+    found: dict[int, Reminded] = {}
+    for staff_id, payload, at in recent(conn, REMINDER, since=now - STALE_AFTER):
+        ids = payload.get("step_ids") or [payload.get("step_id")]
+        steps = {value for value in ids if isinstance(value, int)} if isinstance(ids, list) \
+            else set()
+        before = found.get(staff_id, Reminded())
+        found[staff_id] = Reminded(steps=before.steps | steps,
+                                   last=max(at, before.last) if before.last else at)
+    return found
 
 
 def _run_id_of(conn: Conn, step_id: int) -> int:

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 
 from playbooks.outbox import Outgoing, enqueue
 from playbooks.requests.models import Request, RequestNotFound, State, Step, due_steps
-from playbooks.requests.rows import COLUMNS, ladder, load_request, record
-from profiles.models import Role
+from playbooks.requests.rows import COLUMNS, ladder, load_request, record, staff_row
+from profiles.models import Role, Staff
 from store.database import Database, stamp
 from store.sql import Conn
 
@@ -60,6 +60,7 @@ def _escalate_step(conn: Conn, request: Request, step: Step, now: datetime) -> i
     people = ladder(conn, request.branch, STEP_ROLES[step])
     record(conn, request.id, f"escalated_{step}", None, now, ", ".join(str(p.id) for p in people))
     payload = {"request_id": request.id, "step": step.value}
+    _tell_relayer(conn, request, step, people, now)
     return sum(
         enqueue(conn, Outgoing(key=f"request:{request.id}:escalate:{step}:{member.id}",
                                kind="request.escalate", payload=payload,
@@ -67,6 +68,22 @@ def _escalate_step(conn: Conn, request: Request, step: Step, now: datetime) -> i
                 now)
         for member in people
     )
+
+
+OVERDUE = "request.overdue"
+
+
+def _tell_relayer(conn: Conn, request: Request, step: Step, people: list[Staff],
+                  now: datetime) -> None:
+    """The colleague who relayed it hears once that it is overdue, and who has it now."""
+    if any(member.id == request.staff_id for member in people):
+        return  # they are among those told already
+    originator = staff_row(conn, request.staff_id)
+    enqueue(conn, Outgoing(
+        key=f"request:{request.id}:overdue", kind=OVERDUE,
+        payload={"request_id": request.id, "step": step.value,
+                 "names": [member.name for member in people]},
+        chat_id=originator.telegram_id, staff_id=originator.id, not_before=now), now)
 
 
 def reroute_refused(conn: Conn, now: datetime) -> int:

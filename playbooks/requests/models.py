@@ -175,6 +175,14 @@ class NotYours(Exception):
         self.request = request
 
 
+class GuestKnown(Exception):
+    """The request already names its guest."""
+
+    def __init__(self, request: Request) -> None:
+        super().__init__(request.number)
+        self.request = request
+
+
 class OtherBranch(Exception):
     """The request belongs to another branch."""
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from playbooks.outbox import Outgoing, enqueue
+from playbooks.outbox import Outgoing, enqueue, keys_with_prefix, redraw
 from playbooks.requests.models import Relayed, Request, RequestNotFound
 from playbooks.requests.routing import Department
 from profiles.errors import GuestNotFound
@@ -46,10 +46,45 @@ def announce(conn: Conn, request: Request, desk: Department,
                    group=desk.chat_id is not None, fallback=fallback)
 
 
+RECEIPT = "request.receipt"
+RECEIPT_REDRAW = "request.receipt.redraw"
+
+
+def receipt_key(request_id: int) -> str:
+    return f"request:{request_id}:receipt"
+
+
+def enqueue_receipt(conn: Conn, relayed: Relayed, now: datetime) -> None:
+    """The relayer's receipt: the number, who got it, the deadlines; redrawn as it moves."""
+    request = relayed.request
+    originator = staff_row(conn, request.staff_id)
+    enqueue(conn, Outgoing(
+        key=receipt_key(request.id), kind=RECEIPT,
+        payload={"request_id": request.id, "recipients": relayed.recipients,
+                 "group": relayed.group, "fallback": relayed.fallback},
+        chat_id=originator.telegram_id, staff_id=originator.id, not_before=now), now)
+
+
+COPY_REDRAW = "request.copy.redraw"
+
+
+def redraw_copies(conn: Conn, request: Request, now: datetime, *, suffix: str) -> None:
+    """Every copy of the request its department and the escalations received, redrawn as it
+    now stands: taken, nobody else is offered Accept; closed, nobody is offered anything."""
+    # copies of an earlier route (moved to another desk) are that desk's no more: left alone
+    for part in (f"new:{request.route}", "escalate"):
+        for key in keys_with_prefix(conn, f"request:{request.id}:{part}:"):
+            redraw(conn, key, kind=COPY_REDRAW, payload={}, now=now, suffix=suffix)
+
+
 def tell_originator(conn: Conn, request: Request, kind: str, actor_id: int,
                     now: datetime, *, step: str | None = None) -> None:
-    """The colleague who relayed hears what became of it (unless they did it themselves)."""
+    """The colleague who relayed hears what became of it (unless they did it themselves):
+    their receipt redrawn in place, or, without one, a message."""
     if actor_id == request.staff_id:
+        return
+    if redraw(conn, receipt_key(request.id), kind=RECEIPT_REDRAW, payload={}, now=now,
+              suffix=step or kind.removeprefix("request.")):
         return
     originator = staff_row(conn, request.staff_id)
     key = f"request:{request.id}:{step or kind.removeprefix('request.')}"

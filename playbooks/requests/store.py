@@ -13,6 +13,7 @@ from playbooks.requests.models import (
     CLOSED_STATES,
     AlreadyClosed,
     AlreadyTaken,
+    GuestKnown,
     NotYours,
     OtherBranch,
     Relayed,
@@ -28,9 +29,11 @@ from playbooks.requests.routing import Department, Lane, Routing, due_times
 from playbooks.requests.rows import (
     COLUMNS,
     announce,
+    enqueue_receipt,
     guest_or_none,
     load_request,
     record,
+    redraw_copies,
     request_row,
     staff_row,
     tell_originator,
@@ -53,12 +56,22 @@ class RequestStore:
         self, *, branch: str, staff_id: int, ref_text: str, text: str, now: datetime,
         guest_id: int | None = None, place: str | None = None, department: str | None = None,
         lane: Lane | None = None, source: Source = Source.RELAY, draft: bool = False,
+        receipt: bool = False,
     ) -> Relayed:
-        """Store a request and tell its department; a draft waits for `send_draft`."""
-        return await self._db.write(lambda conn: self.relay_in(
-            conn, branch=branch, staff_id=staff_id, ref_text=ref_text, text=text, now=now,
-            guest_id=guest_id, place=place, department=department, lane=lane, source=source,
-            draft=draft))
+        """Store a request and tell its department; a draft waits for `send_draft`. With
+        `receipt`, the relayer's receipt is queued with it, to be redrawn as it is taken and
+        closed instead of a new message each time."""
+
+        def work(conn: Conn) -> Relayed:
+            relayed = self.relay_in(
+                conn, branch=branch, staff_id=staff_id, ref_text=ref_text, text=text, now=now,
+                guest_id=guest_id, place=place, department=department, lane=lane,
+                source=source, draft=draft)
+            if receipt and not draft:
+                enqueue_receipt(conn, relayed, now)
+            return relayed
+
+        return await self._db.write(work)
 
     def relay_in(
         self, conn: Conn, *, branch: str, staff_id: int, ref_text: str, text: str,
@@ -126,6 +139,7 @@ class RequestStore:
             record(conn, request_id, "accepted", staff.id, now)
             accepted = load_request(conn, request_id)
             tell_originator(conn, accepted, "request.accepted", staff.id, now)
+            redraw_copies(conn, accepted, now, suffix="accepted")
             return accepted
 
         return await self._db.write(work)
@@ -152,6 +166,7 @@ class RequestStore:
             record(conn, request_id, outcome.value, staff.id, now)
             closed = load_request(conn, request_id)
             tell_originator(conn, closed, "request.closed", staff.id, now)
+            redraw_copies(conn, closed, now, suffix="closed")
             return closed
 
         return await self._db.write(work)
@@ -165,6 +180,26 @@ class RequestStore:
         if not _in_department(staff, chat_id, desk):
             raise RequestNotFound(request_id)
         return request
+
+    async def attach_guest(self, request_id: int, guest_id: int, *, staff: Staff,
+                           now: datetime) -> Request:
+        """The guest of a request relayed for a place alone, named by its department (whoever
+        took it, or a lead) once they know who it is; every copy and the receipt show them."""
+
+        def work(conn: Conn) -> Request:
+            request = self._handled(conn, request_id, staff, None)
+            if request.accepted_by not in (None, staff.id) and staff.role not in OVERSEERS:
+                raise NotYours(request)
+            if request.guest_id is not None:
+                raise GuestKnown(request)
+            load_guest(conn, guest_id)
+            conn.execute("UPDATE requests SET guest_id = ? WHERE id = ?", (guest_id, request_id))
+            record(conn, request_id, "guest", staff.id, now, str(guest_id))
+            attached = load_request(conn, request_id)
+            redraw_copies(conn, attached, now, suffix=f"guest{guest_id}")
+            return attached
+
+        return await self._db.write(work)
 
     async def annotate(self, request_id: int, note: str, *, staff: Staff,
                        now: datetime) -> Request:

@@ -75,3 +75,11 @@ def test_the_next_occasion_comes_first_among_occasions() -> None:
 
 def test_split_message_cuts_a_single_oversized_line_hard() -> None:
     assert [len(c) for c in render.split_message(["y" * 5000])] == [4096, 904]
+
+
+def test_an_age_under_an_hour_is_in_minutes() -> None:
+    now = NOW
+    ages = [render.age(now - delta, now, "en") for delta in (
+        timedelta(seconds=30), timedelta(minutes=1), timedelta(minutes=59), timedelta(hours=2))]
+    assert ages == ["just now", "1 min", "59 min", "2 h"]
+    assert render.age(now - timedelta(minutes=25), now, "zh") == "25分钟前"

@@ -51,7 +51,9 @@ async def test_arrive_shows_the_card_and_sends_the_checklist_to_the_roles_it_nam
         "📋 Guest with an allergy", summary.text.splitlines()[0].split(": ", 1)[1],
         "⬜ 1. Confirm the allergy and how severe it is with the guest — by 04:03"]
     assert checklist.buttons[0][0].text == "⬜ 1. Confirm the allergy and how se…"
-    assert titled(bot, lead, "📋 Guest with an allergy").text == checklist.text
+    watched = titled(bot, lead, "📋 Guest with an allergy")
+    assert (watched.text.splitlines(), watched.buttons) == (
+        ["📋 Guest with an allergy — 0/4 done", checklist.text.splitlines()[1]], [])
     assert [m for m in bot.messages(other_branch) if "📋" in m.text] == []
 
 
@@ -70,8 +72,7 @@ async def test_ticking_every_step_completes_the_checklist_and_late_presses_chang
         [ticked] = await bot.press(waiter, ticked, step)
     assert ticked.text.startswith("✅ Guest with an allergy — complete")
     assert (ticked.buttons, bot.answers[-1].text) == ([], "All steps done: checklist complete.")
-    leads_copy = titled(bot, lead, "📋 Guest with an allergy")
-    await bot.press(lead, leads_copy, "2.")
+    await bot.press(waiter, checklist, "2.")  # the buttons of the copy as it was sent
     assert bot.answers[-1].text == "This checklist is complete already."
     assert bot.api.last_to(lead.id).text.startswith("✅ Guest with an allergy — complete")
     [run] = [run for run in await bot.core.playbooks.runs.in_period(
@@ -140,12 +141,15 @@ async def test_a_due_step_is_reminded_once_then_reported_to_the_lead_across_a_re
     waiter = await bot.join("waiter", name="Ana", language="en")
     lead = await bot.join("lead", name="Mei", language="en")
     await arrive_allergy_guest(bot, waiter)
+    guest = (await bot.core.search.resolve("王先生", branch="la"))[0].id
     bot.clock.advance(minutes=3)
     await sweep(bot)
     reminder = bot.last(waiter)
-    assert reminder.text.splitlines()[0] == (
-        "⏰ Due now (04:03): Confirm the allergy and how severe it is with the guest")
-    [done] = await bot.press(waiter, reminder, "Done")
+    assert reminder.text.splitlines() == [
+        "⏰ Due now (1):", "• Confirm the allergy and how severe it is with the guest — "
+        f"王先生 #{guest} · table 12 (by 04:03)"]
+    [done] = [m for m in await bot.press(waiter, reminder, "✅ Confirm")
+              if m.message_id == reminder.message_id]
     assert done.text == "✅ Confirm the allergy and how severe it is with the guest — Ana 04:03"
     bot.clock.advance(minutes=12)  # 04:15: "ticket" and "kitchen" (due 04:05) are late
     restarted = await Core.open(bot.core.settings, bot.clock)
@@ -154,13 +158,16 @@ async def test_a_due_step_is_reminded_once_then_reported_to_the_lead_across_a_re
         await sweep(bot)
     finally:
         await restarted.close()
-    late = [m.text.splitlines()[0] for m in bot.messages(lead) if m.text.startswith("⚠️")]
-    assert late == ["⚠️ Not done in time (due 04:05): Mark the allergy on the order ticket",
-                    "⚠️ Not done in time (due 04:05): Make sure the kitchen has seen the allergy alert"]
+    [late] = [m.text.splitlines() for m in bot.messages(lead) if m.text.startswith("⚠️")]
+    assert late == [
+        "⚠️ Not done in time (2):",
+        f"• Mark the allergy on the order ticket — 王先生 #{guest} · table 12 (due 04:05, "
+        "10 min late)",
+        "• Make sure the kitchen has seen the allergy alert — "
+        f"王先生 #{guest} · table 12 (due 04:05, 10 min late)"]
     reminders = [m.text.splitlines()[0] for m in bot.messages(waiter) if m.text.startswith("⏰")]
-    assert reminders == [  # "confirm" was reminded at 04:03 and done; these once each
-        "⏰ Due now (04:05): Mark the allergy on the order ticket",
-        "⏰ Due now (04:05): Make sure the kitchen has seen the allergy alert"]
+    # "confirm" was reminded at 04:03 and done there (that reminder now says so); these once
+    assert reminders == ["⏰ Due now (2):"]
 
 
 async def test_the_same_arrival_typed_twice_sends_nothing_again(bot: BotUnderTest) -> None:
@@ -277,3 +284,34 @@ async def test_an_admin_sees_any_branchs_figures_and_last_week(bot: BotUnderTest
     assert shanghai.text.splitlines()[-1] == "No playbook ran this week."
     [last] = await bot.send(admin, "/playbooks last")
     assert "Los Angeles · week of 11-09" in last.text.splitlines()
+
+
+async def test_the_kitchens_seen_redraws_the_recorders_receipt_and_ticks_the_kitchen_step(
+    bot: BotUnderTest,
+) -> None:
+    waiter = await bot.join("waiter", name="Ana", language="en")
+    cook = await bot.join("kitchen", name="Chen", language="en")
+    _, receipt, checklist = await arrive_allergy_guest(bot, waiter)
+    assert "⚠️ Allergy alert sent to the kitchen (1)" in receipt.text
+    before = len(bot.messages(waiter))
+    bot.clock.advance(minutes=1)
+    await bot.press(cook, bot.last(cook), "Seen")
+    assert len(bot.messages(waiter)) == before  # edits, not new messages
+    receipt_now = next(m for m in bot.messages(waiter) if m.message_id == receipt.message_id)
+    assert receipt_now.edited
+    assert receipt_now.text.splitlines()[-1] == "👀 The kitchen has the allergy: Chen 04:01"
+    checklist_now = next(m for m in bot.messages(waiter)
+                         if m.message_id == checklist.message_id)
+    assert ("✅ 3. Make sure the kitchen has seen the allergy alert — Chen 04:01"
+            in checklist_now.text.splitlines())
+
+
+async def test_an_allergy_nobody_in_the_branch_can_take_reaches_an_admin(
+    bot: BotUnderTest,
+) -> None:
+    waiter = await bot.join("waiter", name="Ana", language="en")
+    admin = await bot.join("admin", "sh", name="Ada", language="en")
+    await arrive_allergy_guest(bot, waiter)
+    await sweep(bot)
+    assert titled(bot, admin, "🚨").text.splitlines()[0] == (
+        "🚨 An allergy guest arrived and nobody in the kitchen is on guestcard")

@@ -68,7 +68,8 @@ async def test_deactivated_staff_are_strangers_from_then_on(bot: BotUnderTest) -
     manager = await bot.join("manager", language="en")
     waiter = await bot.join("waiter", name="Wu", language="en")
     [roster] = await bot.send(manager, "/staff")
-    await bot.press(manager, roster, "Deactivate Wu")
+    [confirm] = await bot.press(manager, roster, "Deactivate Wu")
+    await bot.press(manager, confirm, "Yes, deactivate")
     [refused] = await bot.send(waiter, "wang")
     assert refused.text.startswith("Sorry, this bot is only for the staff")
 

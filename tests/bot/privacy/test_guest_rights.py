@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -30,6 +31,7 @@ SEEN = {
     "manager": set(FIELDS) - {"phone_tail"},
     "admin": set(FIELDS) - {"phone_tail"},
 }
+LA = ZoneInfo("America/Los_Angeles")
 MONDAY_8_LA = datetime(2026, 11, 23, 16, 0, tzinfo=UTC)
 
 
@@ -84,6 +86,8 @@ async def test_every_card_view_is_in_the_audit_trail_and_managers_read_it(
     manager = await bot.join("manager", "la", name="Max", language="en")
     trail = (await bot.send(manager, f"/audit #{guest_id}"))[-1].text
     assert "Wu (waiter) · viewed the card" in trail
+    # in the reader's branch time, naming its zone, with the age in minutes under an hour
+    assert f"{bot.clock().astimezone(LA):%Y-%m-%d %H:%M} PST (just now) · Wu (waiter)" in trail
     assert "Mona (manager) · created the guest" in trail
     refused = (await bot.send(waiter, f"/audit #{guest_id}"))[-1].text
     assert "role can't" in refused

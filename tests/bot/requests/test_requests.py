@@ -34,6 +34,7 @@ async def test_relay_accept_race_done_and_the_originator_is_told(bot: BotUnderTe
     bo = await bot.join("lead", name="Bo", language="en")
     await checked_in(bot)
 
+    before = len(bot.messages(cleaner))
     [receipt] = await bot.send(cleaner, BILL)
     assert receipt.text.startswith("📨 R1 for room 1203 went to Guest services (Mei, Bo) · "
                                    "🔴 urgent: accept within 5 min, done within 30 min.")
@@ -43,8 +44,9 @@ async def test_relay_accept_race_done_and_the_originator_is_told(bot: BotUnderTe
             "🔴 R1 · Guest services", "room 1203 · 王先生 #1",
             "“the cashier forgot the discount on the bill”"]
 
+    bos = bot.last(bo)  # as Bo sees it before Mei's press reaches him
     await bot.press(mei, bot.last(mei), "Accept")
-    await bot.press(bo, bot.last(bo), "Accept")
+    await bot.press(bo, bos, "Accept")
     assert bot.answers[-1].text.startswith("Mei has R1 already") and bot.answers[-1].show_alert
     assert bot.last(cleaner).text.startswith("✋ Mei (Guest services) took R1 for room 1203")
 
@@ -54,10 +56,15 @@ async def test_relay_accept_race_done_and_the_originator_is_told(bot: BotUnderTe
     assert prompt.text.startswith("✍️ R1: reply to this message")
     [thanks] = await bot.send(mei, "called him back and corrected the bill", reply_to=prompt)
     assert thanks.text == "Thanks: Lily will read it."
-    assert bot.last(cleaner).text == (
-        "📝 Mei on R1 for room 1203: called him back and corrected the bill")
+    assert bot.last(cleaner).text.splitlines() == [
+        "✅ Guest services (Mei) finished R1 for room 1203 at 04:00.",
+        "📝 called him back and corrected the bill"]
+    # taken, done and the note: one receipt, redrawn each time
+    assert len(bot.messages(cleaner)) == before + 1
+    assert bot.last(cleaner).message_id == receipt.message_id
 
-    await bot.press(bo, bot.last(bo), "Done")
+    assert bot.last(bo).buttons == []  # Bo's copy, redrawn: nothing left to press
+    await bot.press(bo, bos, "Done")  # pressed on the copy as it was
     assert bot.answers[-1].text.startswith("R1 was already done by Mei at")
 
 
@@ -89,11 +96,15 @@ async def test_an_unaccepted_request_escalates_at_the_minute_once(bot: BotUnderT
     escalated = bot.messages(lead)[before:]
     assert [m.text.splitlines()[0] for m in escalated] == [
         "⏰ R1 was not accepted within 15 min. Please see that someone takes it."]
+    overdue = [m.text for m in bot.messages(waiter) if m.text.startswith("⏰")]
+    assert overdue == ["⏰ Nobody has taken R1 for room 1203 yet (0 min past its deadline); "
+                       "it is now with Mei."]
 
     await bot.press(lead, escalated[0], "Accept")  # the lead takes it: that clock stops
     bot.clock.advance(minutes=105)  # 120 min after the relay: not done
     await sweep(bot)
     assert bot.last(manager).text.startswith("⏰ R1 is not done 120 min after it was relayed.")
+    assert len([m for m in bot.messages(waiter) if m.text.startswith("⏰")]) == 1  # once
     assert "✋ Accepted by Mei" in bot.last(manager).text
 
 
@@ -116,8 +127,6 @@ async def test_bad_requests_get_a_clear_answer_and_save_nothing(bot: BotUnderTes
     for text, expected in [
         ("/request", t("en", "request.usage")),
         ("/request room 1203:", t("en", "request.usage")),
-        ("/request room 9999: towels", "Nobody is checked in at room 9999 here. Check the "
-                                       "number, or name the guest: /request 王先生: …"),
         ("/request 张三: towels", "No guest matches 张三. Check the name, or give the room or "
                                  "table: /request room 1203: …"),
         ("/request room 1203: " + "x" * 4000, t("en", "request.too_long", length=4000,
@@ -161,7 +170,8 @@ async def test_the_originator_moves_a_request_to_another_desk_and_lane(bot: BotU
     await bot.press(waiter, urgent, "🟢 sales")
     assert bot.answers[-1].text.startswith("Housekeeping has R1 already")
     receipt_now = next(m for m in bot.messages(waiter) if m.message_id == urgent.message_id)
-    assert receipt_now.text == urgent.text  # the receipt stays a receipt
+    assert receipt_now.text.startswith("✋ Housekeeping (Housekeeping) took R1")
+    assert receipt_now.buttons == []  # taken: no longer movable
     assert bot.last(lead).text.startswith("🟡 R1 · Guest services")  # only the first relay
 
 
@@ -174,11 +184,11 @@ async def test_my_requests_list_what_i_relayed_and_what_my_desk_must_do(bot: Bot
     [listing] = await bot.send(cleaner, "/requests")
     assert listing.text.splitlines()[0] == "For your desk"
     assert [line.split(" ")[1] for line in listing.text.splitlines()[1:]] == ["R1", "R2"]
-    [accepted] = await bot.press(cleaner, listing, "Accept R1")
+    answered = await bot.press(cleaner, listing, "Accept R1")  # the listing, and R1's copy
     [mine] = await bot.send(waiter, "/requests")
     assert mine.text.splitlines()[0] == "You relayed"
     assert mine.text.splitlines()[1].endswith("· with Lily")
-    assert accepted is not None
+    assert listing.message_id in [m.message_id for m in answered]
 
 
 async def test_the_guest_card_shows_open_requests(bot: BotUnderTest) -> None:
@@ -237,11 +247,30 @@ async def test_a_send_that_fails_is_retried_and_the_originator_still_answered(
     lead = await bot.join("lead", language="en")
     await checked_in(bot)
     before = len(bot.messages(lead))
-    # the receipt goes first, then the department's copy: that one fails
-    bot.api.fail_next("sendMessage", status=HTTPStatus.BAD_GATEWAY, after=1)
+    # the department's copy goes first, then the receipt: the copy fails
+    bot.api.fail_next("sendMessage", status=HTTPStatus.BAD_GATEWAY)
     [receipt] = await bot.send(waiter, BILL)
     assert receipt.text.startswith("📨 R1 for room 1203 went to Guest services")
     assert len(bot.messages(lead)) == before
     bot.clock.advance(seconds=10)
     await sweep(bot)
     assert bot.messages(lead)[before].text.startswith("🔴 R1 · Guest services")
+
+
+async def test_once_taken_or_declined_no_copy_of_the_request_offers_it_any_more(
+    bot: BotUnderTest,
+) -> None:
+    cleaner = await bot.join("housekeeping", name="Lily", language="en")
+    mei = await bot.join("lead", name="Mei", language="en")
+    bo = await bot.join("lead", name="Bo", language="en")
+    await checked_in(bot)
+    await bot.send(cleaner, BILL)
+    meis, bos = bot.last(mei), bot.last(bo)
+    await bot.press(mei, meis, "Accept")
+    bos_now = next(m for m in bot.messages(bo) if m.message_id == bos.message_id)
+    assert bos_now.edited
+    assert [b.text for row in bos_now.buttons for b in row] == ["✅ Done", "✖ Can't do"]
+    await bot.press(mei, bot.last(mei), "Can't do")
+    bos_now = next(m for m in bot.messages(bo) if m.message_id == bos.message_id)
+    assert bos_now.buttons == []
+    assert bot.last(cleaner).text.startswith("✖ Guest services (Mei) can't do R1")

@@ -96,3 +96,25 @@ async def test_the_end_of_input_ends_the_chat(settings: Settings, clock: FakeClo
     output = await chat(settings, clock, "/help")
 
     assert output[-1] == "> "
+
+
+async def test_files_the_bot_sends_are_written_and_their_paths_printed(
+    settings: Settings, clock: FakeClock, tmp_path: Path,
+) -> None:
+    stdout = io.StringIO()
+    await run_console(settings, stdin=io.StringIO("/report\n/quit\n"), stdout=stdout,
+                      clock=clock, files=tmp_path / "files")
+    [saved] = [line.split("saved: ", 1)[1] for line in stdout.getvalue().splitlines()
+               if "saved: " in line]
+    assert Path(saved).parent == (tmp_path / "files").resolve()
+    assert Path(saved).read_bytes().startswith(b"\x89PNG")
+
+
+async def test_every_button_of_an_answer_has_its_own_number(
+    settings: Settings, clock: FakeClock,
+) -> None:
+    output = await chat(settings, clock, "/new 王先生", "/note 王先生: 花生过敏",
+                        "/arrive 王先生 table 3", "/quit")
+    answer = output[max(i for i, line in enumerate(output) if line.endswith("/arrive 王先生 table 3")):]
+    numbers = [int(n) for line in answer for n in re.findall(r"\[(\d+)\]", line)]
+    assert len(numbers) > 4 and numbers == list(range(1, len(numbers) + 1))

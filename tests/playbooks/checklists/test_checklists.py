@@ -8,10 +8,12 @@ from playbooks.checklists.model import (
     REMINDER,
     OpenStep,
     Person,
+    Reminded,
     Run,
     RunStep,
     audit,
-    prompts_due,
+    reminders_due,
+    reports_due,
     week_of,
 )
 from playbooks.checklists.playbook import Text
@@ -22,30 +24,55 @@ WAITER, LEAD = Person(staff_id=1, chat_id=1001), Person(staff_id=2, chat_id=1002
 REPORT_AFTER = 10 * MIN
 
 
-def open_step(due_in: timedelta, *, step_id: int = 5) -> OpenStep:
-    return OpenStep(id=step_id, run_id=3, triggered_at=NOW, due_at=NOW + due_in,
-                    recipients=[WAITER], leads=[LEAD])
+def open_step(due_in: timedelta, *, step_id: int = 5, run_id: int = 3) -> OpenStep:
+    return OpenStep(id=step_id, run_id=run_id, branch="la", triggered_at=NOW,
+                    due_at=NOW + due_in, recipients=[WAITER], leads=[LEAD])
 
 
-def due_at(now: datetime, *steps: OpenStep) -> list[tuple[str, int]]:
-    return [(message.kind, message.chat_id)
-            for message in prompts_due(list(steps), now, report_after=REPORT_AFTER)]
+def one_shift(branch: str, moment: datetime) -> str:
+    return f"{branch}:dinner"
+
+
+def due_at(now: datetime, *steps: OpenStep,
+           reminded: dict[int, Reminded] | None = None) -> list[tuple[str, int]]:
+    due = [*reminders_due(list(steps), now, reminded=reminded or {}),
+           *reports_due(list(steps), now, report_after=REPORT_AFTER, shift=one_shift)]
+    return [(message.kind, message.chat_id) for message in due]
 
 
 def test_a_due_step_is_reminded_then_reported_to_the_lead() -> None:
     step = open_step(5 * MIN)
     assert due_at(NOW + 4 * MIN, step) == []
     assert due_at(NOW + 5 * MIN, step) == [(REMINDER, 1001)]
-    assert due_at(NOW + 15 * MIN, step) == [(REMINDER, 1001), (LATE, 1002)]
+    reminded = {1: Reminded(steps=frozenset({5}), last=NOW + 5 * MIN)}
+    assert due_at(NOW + 15 * MIN, step, reminded=reminded) == [(LATE, 1002)]
 
 
-def test_each_prompt_has_one_key_so_planning_again_repeats_nothing() -> None:
-    step = open_step(5 * MIN)
-    first = prompts_due([step], NOW + 15 * MIN, report_after=REPORT_AFTER)
-    again = prompts_due([step], NOW + 16 * MIN, report_after=REPORT_AFTER)
-    assert [m.key for m in first] == [m.key for m in again] == [
-        f"{REMINDER}:5:1", f"{LATE}:5:2"]
-    assert [m.not_before for m in first] == [NOW + 5 * MIN, NOW + 15 * MIN]
+def test_steps_due_together_are_one_reminder_and_a_quiet_period_holds_the_next() -> None:
+    steps = [open_step(2 * MIN, step_id=5), open_step(3 * MIN, step_id=6, run_id=4)]
+    [both] = reminders_due(steps, NOW + 3 * MIN, reminded={})
+    assert (both.chat_id, both.payload) == (1001, {"step_ids": [5, 6]})
+    later = open_step(4 * MIN, step_id=7, run_id=5)
+    just_told = {1: Reminded(steps=frozenset({5, 6}), last=NOW + 3 * MIN)}
+    assert reminders_due([*steps, later], NOW + 7 * MIN, reminded=just_told) == []
+    [next_one] = reminders_due([*steps, later], NOW + 8 * MIN, reminded=just_told)
+    assert next_one.payload == {"step_ids": [7]}
+
+
+def test_a_lead_watching_a_checklist_is_not_reminded() -> None:
+    watched = open_step(5 * MIN).model_copy(
+        update={"recipients": [WAITER, LEAD.model_copy(update={"compact": True})]})
+    assert due_at(NOW + 5 * MIN, watched) == [(REMINDER, 1001)]
+
+
+def test_the_lead_hears_of_late_steps_once_a_shift() -> None:
+    steps = [open_step(5 * MIN, step_id=5), open_step(20 * MIN, step_id=6, run_id=4)]
+    first = reports_due(steps, NOW + 15 * MIN, report_after=REPORT_AFTER, shift=one_shift)
+    again = reports_due(steps, NOW + 30 * MIN, report_after=REPORT_AFTER, shift=one_shift)
+    assert [m.key for m in first] == [m.key for m in again] == [f"{LATE}:2:la:dinner"]
+    assert first[0].payload == {"branch": "la", "since": (NOW + 5 * MIN).isoformat(),
+                                "steps": [5]}
+    assert again[0].payload["steps"] == [5, 6]
 
 
 def test_a_step_overdue_when_its_run_started_is_only_reported() -> None:

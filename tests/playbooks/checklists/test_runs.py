@@ -75,6 +75,9 @@ async def test_ticking_every_step_completes_the_run_and_a_late_press_changes_not
         Marked.CLOSED
 
 
+PLAN = {"report_after": 10 * MIN, "shift": lambda branch, moment: f"{branch}:dinner"}
+
+
 async def test_due_steps_are_reminded_once_then_reported_once_to_the_lead(
     db: Database, waiter: Staff
 ) -> None:
@@ -84,11 +87,12 @@ async def test_due_steps_are_reminded_once_then_reported_once_to_the_lead(
     assert run is not None
     await queued(db, NOW)  # the checklist itself
     await runs.mark_done(run.steps[0].id, staff_id=waiter.id, now=NOW + MIN)
-    assert await runs.plan_prompts(NOW + 5 * MIN, report_after=10 * MIN) == 2  # ticket, kitchen
-    assert await runs.plan_prompts(NOW + 6 * MIN, report_after=10 * MIN) == 0
-    assert await queued(db, NOW + 6 * MIN) == [(REMINDER, 1001)] * 2
+    assert await runs.plan_prompts(NOW + 5 * MIN, **PLAN) == 1  # ticket and kitchen in one
+    assert await runs.plan_prompts(NOW + 6 * MIN, **PLAN) == 0
+    assert await queued(db, NOW + 6 * MIN) == [(REMINDER, 1001)]
     await runs.mark_done(run.steps[1].id, staff_id=waiter.id, now=NOW + 7 * MIN)
-    assert await runs.plan_prompts(NOW + 15 * MIN, report_after=10 * MIN) == 1  # kitchen only
+    assert await runs.plan_prompts(NOW + 15 * MIN, **PLAN) == 1  # kitchen, to the lead
+    assert await runs.plan_prompts(NOW + 25 * MIN, **PLAN) == 0  # once a shift
     assert await queued(db, NOW + 15 * MIN) == [(LATE, lead.telegram_id)]
 
 

@@ -1,0 +1,80 @@
+"""An arrival's receipt to whoever recorded it: what it started, and whether the kitchen has
+the allergy; redrawn in place when the kitchen presses Seen."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from html import escape
+
+from bot.checklists.messages import clock_time, guest_line
+from bot.delivery import Rendered, Renderer
+from bot.i18n import t
+from bot.state import Core
+from playbooks import receipts
+from playbooks.arrivals import Arrived
+from playbooks.checklists.engine import Outcome
+from playbooks.outbox import Delivery
+from profiles.errors import GuestNotFound
+from profiles.visits import Visit
+
+
+def arrival_text(arrived: Arrived, core: Core, lang: str) -> str:
+    visit = arrived.visit
+    zone = core.playbooks.policy(visit.branch).zone
+    at = clock_time(visit.arrived_at, zone)
+    if arrived.repeated:
+        return t(lang, "arrive.repeated", at=at)
+    head = t(lang, "arrive.recorded", guest=guest_line(arrived.guest, place_of(visit), lang),
+             at=at)
+    return "\n".join([head, *_told(arrived.outcome, lang, core, visit.branch)])
+
+
+def place_of(visit: Visit) -> str | None:
+    if visit.table_no:
+        return f"table:{visit.table_no}"
+    return f"room:{visit.room_no}" if visit.room_no else None
+
+
+def _told(outcome: Outcome, lang: str, core: Core, branch: str) -> list[str]:
+    """Who the arrival reached: a line per checklist, one for the kitchen."""
+    lines = [t(lang, "arrive.checklist", title=escape(run.title(lang)),
+               count=len(run.recipients)) for run in outcome.runs]
+    alert = outcome.alert
+    if alert is not None and alert.acks:
+        zone = core.playbooks.policy(branch).zone
+        seen = ", ".join(f"{escape(ack.name)} {clock_time(ack.seen_at, zone)}"
+                         for ack in alert.acks)
+        lines.append(t(lang, "arrive.kitchen_seen", names=seen))
+    elif alert is not None:
+        key = ("arrive.kitchen_group" if alert.kitchen_chat is not None
+               else "arrive.kitchen_staff" if alert.recipients else "arrive.no_kitchen")
+        lines.append(t(lang, key, count=alert.recipients))
+    return lines
+
+
+async def render_receipt(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
+    arrived = await _arrived(core, delivery)
+    return None if arrived is None else Rendered(text=arrival_text(arrived, core, lang))
+
+
+async def render_redraw(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
+    original = delivery.payload.get("message")
+    message_id = await core.outbox.message_id(original) if isinstance(original, str) else None
+    arrived = await _arrived(core, delivery)
+    if arrived is None or message_id is None:
+        return None
+    return Rendered(text=arrival_text(arrived, core, lang), edit=message_id)
+
+
+async def _arrived(core: Core, delivery: Delivery) -> Arrived | None:
+    visit_id = delivery.payload.get("visit_id")
+    if not isinstance(visit_id, int):
+        return None
+    try:
+        return await core.arrivals.receipt(visit_id)
+    except (GuestNotFound, LookupError):
+        return None
+
+
+RENDERERS: Mapping[str, Renderer] = {receipts.ARRIVAL: render_receipt,
+                                     receipts.ARRIVAL_REDRAW: render_redraw}
