@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from functools import partial
 from typing import cast
 
 from telegram import Update
@@ -24,6 +25,7 @@ from bot.bookings import buttons as booking_buttons
 from bot.bookings import handlers as bookings
 from bot.briefs import handlers as briefs
 from bot.checklists import handlers as checklists
+from bot.courier import Courier
 from bot.feedback import handlers as feedback
 from bot.guests import duplicates, inline, merge
 from bot.guests import handlers as guests
@@ -69,13 +71,15 @@ def handler_groups() -> Sequence[tuple[int, list[BaseHandler[Update, Context, No
 
 
 class GuestcardApplication(Application):  # type: ignore[type-arg]
-    """The Application, with the outbox delivered once after each update, in one place."""
+    """The Application, with the outbox courier woken after each update, in one place: what
+    the update's transaction enqueued goes out from the courier's own task, so the next
+    update never waits on a slow chat."""
 
     async def process_update(self, update: object) -> None:
         await super().process_update(update)
-        core = self.bot_data.core
-        if core is not None:
-            await deliver_after_update(self.bot, core)
+        courier = self.bot_data.courier
+        if courier is not None:
+            courier.wake()
 
 
 def build_application(
@@ -85,12 +89,17 @@ def build_application(
     """The bot, ready for run_polling, the terminal chat, or a test's `async with`."""
 
     async def post_init(app: GuestcardApp) -> None:
-        app.bot_data.core = await Core.open(settings, clock)
+        app.bot_data.core = core = await Core.open(settings, clock)
+        app.bot_data.courier = Courier(partial(deliver_after_update, app.bot, core))
+        app.bot_data.courier.start()
         app.bot.use_signer(ButtonSigner(await app.bot_data.core.db.secret(KEY_NAME)))
         await publish_menus(app)
         schedule_sweeps(app)
 
     async def post_shutdown(app: GuestcardApp) -> None:
+        if app.bot_data.courier is not None:
+            await app.bot_data.courier.stop()
+            app.bot_data.courier = None
         if app.bot_data.core is not None:
             await app.bot_data.core.close()
             app.bot_data.core = None
