@@ -32,6 +32,7 @@ from bot.guests import handlers as guests
 from bot.menu import publish_default_menus, publish_menu
 from bot.notes import handlers as notes
 from bot.occasions import handlers as occasions
+from bot.ordering import PerChatProcessor
 from bot.privacy import handlers as privacy
 from bot.requests import buttons as request_buttons
 from bot.requests import handlers as requests
@@ -120,6 +121,7 @@ def build_application(
         .context_types(CONTEXT_TYPES)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
+        .concurrent_updates(PerChatProcessor())
     )
     app = cast(GuestcardApp, builder.build())
     for group, handlers in handler_groups():

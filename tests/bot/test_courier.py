@@ -1,16 +1,19 @@
-"""The outbox leaves from a task of its own: a chat that does not answer holds up no one
-else's reply."""
+"""The outbox leaves from a task of its own, and updates of different chats run side by side:
+a chat that does not answer holds up no one else's reply."""
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from telegram import Chat, Message, Update, User
 from telegram.request import RequestData
 
 from bot.app import build_application
 from bot.courier import Courier
 from bot.delivery import Rendered, deliver_due
+from bot.ordering import PerChatProcessor
 from bot.settings import Settings, load_settings
 from bot.terminal.api import LocalBotApi, running
 from playbooks.outbox import Delivery, Outgoing
@@ -128,3 +131,35 @@ async def test_the_courier_answers_every_wake_up_and_outlives_a_failed_pass() ->
     await asyncio.wait_for(draining, PATIENCE)
     assert passes == [0, 1]
     await courier.stop()
+
+
+def update_from(chat_id: int, update_id: int) -> Update:
+    chat = Chat(chat_id, Chat.PRIVATE)
+    return Update(update_id, message=Message(update_id, datetime.now(UTC), chat,
+                                             from_user=User(chat_id, "x", is_bot=False)))
+
+
+async def test_a_chats_updates_run_in_order_and_other_chats_meanwhile() -> None:
+    processor, order = PerChatProcessor(), []
+    first_may_end = asyncio.Event()
+
+    async def handle(name: str, wait: asyncio.Event | None = None) -> None:
+        order.append(f"{name} starts")
+        if wait is not None:
+            await wait.wait()
+        order.append(f"{name} ends")
+
+    handled = [asyncio.ensure_future(processor.process_update(update, handler))
+               for update, handler in ((update_from(1, 1), handle("ana 1", first_may_end)),
+                                       (update_from(1, 2), handle("ana 2")),
+                                       (update_from(2, 3), handle("ben 1")))]
+    await asyncio.wait_for(asyncio.wait(handled[2:]), PATIENCE)
+    assert order == ["ana 1 starts", "ben 1 starts", "ben 1 ends"]
+    first_may_end.set()
+    await asyncio.wait_for(asyncio.gather(*handled), PATIENCE)
+    assert order[3:] == ["ana 1 ends", "ana 2 starts", "ana 2 ends"]
+
+
+def test_the_application_serialises_updates_per_chat(settings: Settings) -> None:
+    app = build_application(settings, request=LocalBotApi(), rate_limit=False)
+    assert isinstance(app.update_processor, PerChatProcessor)
