@@ -7,7 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from playbooks.outbox import Outbox
 from playbooks.service_report.audit import (
+    REPORT_SPACING,
     Figures,
     ServiceAudit,
     StaffCount,
@@ -128,3 +130,14 @@ def test_mondays_report_is_due_from_the_hour_in_the_managers_zone() -> None:
     assert due is not None and due.key == "report:la:2026-W47:7" and due.payload == {
         "branch": "la", "week": "2026-W47"}
     assert tuesday is not None and tuesday.key == due.key
+
+
+async def test_mondays_reports_go_out_one_manager_after_another(db: Database) -> None:
+    for number in range(3):
+        await join(db, Role.MANAGER, "la", telegram_id=80 + number)
+    monday = la(23, 8)
+    assert await ServiceAudit(db).plan_weekly(monday, {"la": LA}, hour=8) == 3
+    outbox = Outbox(db)
+    assert [d.chat_id for d in await outbox.claim(monday)] == [80]
+    assert [d.chat_id for d in await outbox.claim(monday + REPORT_SPACING)] == [81]
+    assert [d.chat_id for d in await outbox.claim(monday + 2 * REPORT_SPACING)] == [82]
