@@ -189,7 +189,7 @@ def weekly_report_due(staff_id: int, chat_id: int, branch: str, zone: ZoneInfo,
                       now: datetime, hour: int, *, delay: timedelta = timedelta(0),
                       ) -> Outgoing | None:
     """Last week's report for one manager, once their Monday has reached `hour`, sent
-    `delay` after that."""
+    `delay` after that (or after `now`, when caught up later)."""
     this_week = period_so_far("week", now, zone)
     send_at = this_week.start + timedelta(hours=hour)
     if now < send_at:
@@ -197,7 +197,7 @@ def weekly_report_due(staff_id: int, chat_id: int, branch: str, zone: ZoneInfo,
     week = last_complete("week", now, zone)
     return Outgoing(key=f"report:{branch}:{week.label}:{staff_id}", kind=REPORT_KIND,
                     payload={"branch": branch, "week": week.label}, chat_id=chat_id,
-                    staff_id=staff_id, not_before=send_at + delay,
+                    staff_id=staff_id, not_before=max(send_at, now) + delay,
                     expires_at=this_week.start + timedelta(days=7))
 
 

@@ -141,3 +141,14 @@ async def test_mondays_reports_go_out_one_manager_after_another(db: Database) ->
     assert [d.chat_id for d in await outbox.claim(monday)] == [80]
     assert [d.chat_id for d in await outbox.claim(monday + REPORT_SPACING)] == [81]
     assert [d.chat_id for d in await outbox.claim(monday + 2 * REPORT_SPACING)] == [82]
+
+
+async def test_reports_caught_up_later_are_spaced_from_then(db: Database) -> None:
+    for number in range(2):
+        await join(db, Role.MANAGER, "la", telegram_id=80 + number)
+    tuesday = la(24, 15)
+    assert await ServiceAudit(db).plan_weekly(tuesday, {"la": LA}, hour=8) == 2
+    outbox = Outbox(db)
+    assert [d.chat_id for d in await outbox.claim(tuesday)] == [80]
+    assert await outbox.claim(tuesday + REPORT_SPACING / 2) == []
+    assert [d.chat_id for d in await outbox.claim(tuesday + REPORT_SPACING)] == [81]
