@@ -69,6 +69,17 @@ def enqueue(conn: Conn, message: Outgoing, now: datetime) -> bool:
     return cursor.rowcount == 1
 
 
+def queued_keys(conn: Conn, keys: list[str]) -> set[str]:
+    """Which of `keys` were ever enqueued (sent or not)."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):  # under any database's limit of parameters
+        chunk = keys[start:start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        rows = conn.execute(f"SELECT dedupe_key FROM outbox WHERE dedupe_key IN ({marks})", chunk)
+        found |= {str(row[0]) for row in rows}
+    return found
+
+
 def backoff(attempts: int) -> timedelta:
     """10 s, 20 s, 40 s, … up to 15 minutes between tries."""
     return min(timedelta(seconds=10 * 2 ** min(attempts, 10)), MAX_BACKOFF)

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from pydantic import Field
 
 from playbooks.feedback import COMPLAINT_AT_MOST
-from playbooks.outbox import Outgoing, enqueue
+from playbooks.outbox import Outgoing, enqueue, queued_keys
 from playbooks.roster import staff_with_roles
 from profiles.models import Frozen, Role
 from store.database import Database, stamp
@@ -168,15 +168,21 @@ class ServiceAudit:
         `REPORT_SPACING` after the one before, so that no sweep renders every manager's chart
         at once; how many were new."""
 
-        def work(conn: Conn) -> int:
+        def due(conn: Conn) -> list[Outgoing]:
             managers = [(branch, zone, manager) for branch, zone in zones.items()
                         for manager in staff_with_roles(conn, branch, (Role.MANAGER,))]
-            due = [weekly_report_due(manager.id, manager.telegram_id, branch, zone, now, hour,
-                                     delay=REPORT_SPACING * place)
-                   for place, (branch, zone, manager) in enumerate(managers)]
-            return sum(enqueue(conn, message, now) for message in due if message)
+            found = [weekly_report_due(manager.id, manager.telegram_id, branch, zone, now,
+                                       hour, delay=REPORT_SPACING * place)
+                     for place, (branch, zone, manager) in enumerate(managers)]
+            messages = [message for message in found if message]
+            queued = queued_keys(conn, [message.key for message in messages])
+            return [message for message in messages if message.key not in queued]
 
-        return await self._db.write(work)
+        # read first: on every tick of the week but one, there is nothing new to write
+        new = await self._db.read(due)
+        if not new:
+            return 0
+        return await self._db.write(lambda conn: sum(enqueue(conn, m, now) for m in new))
 
     async def _extras(self, branch: str, period: Period, now: datetime) -> dict[str, float | None]:
         found: dict[str, float | None] = {}

@@ -25,6 +25,7 @@ from profiles.visits import VisitStore
 from store.database import Database
 from tests.conftest import join
 from tests.factories import draft, feedback_store
+from tests.playbooks.briefs.test_occasion_reminders import CountingDatabase
 
 LA = ZoneInfo("America/Los_Angeles")
 
@@ -152,3 +153,12 @@ async def test_reports_caught_up_later_are_spaced_from_then(db: Database) -> Non
     assert [d.chat_id for d in await outbox.claim(tuesday)] == [80]
     assert await outbox.claim(tuesday + REPORT_SPACING / 2) == []
     assert [d.chat_id for d in await outbox.claim(tuesday + REPORT_SPACING)] == [81]
+
+
+async def test_a_tick_with_every_report_queued_writes_nothing(db: Database) -> None:
+    await join(db, Role.MANAGER, "la", telegram_id=80)
+    counting = CountingDatabase(db)
+    audit = ServiceAudit(counting)
+    assert await audit.plan_weekly(la(23, 8), {"la": LA}, hour=8) == 1
+    assert await audit.plan_weekly(la(23, 9), {"la": LA}, hour=8) == 0
+    assert counting.writes == 1
