@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from functools import partial
 from typing import cast
 
 from telegram import Update
@@ -26,6 +27,7 @@ from bot.bookings import handlers as bookings
 from bot.briefs import handlers as briefs
 from bot.causes import handlers as causes
 from bot.checklists import handlers as checklists
+from bot.courier import Courier
 from bot.feedback import handlers as feedback
 from bot.guests import duplicates, inline, merge
 from bot.guests import handlers as guests
@@ -33,6 +35,7 @@ from bot.menu import publish_default_menus, publish_menu
 from bot.metrics import observe_update
 from bot.notes import handlers as notes
 from bot.occasions import handlers as occasions
+from bot.ordering import PerChatProcessor
 from bot.privacy import handlers as privacy
 from bot.requests import buttons as request_buttons
 from bot.requests import handlers as requests
@@ -74,7 +77,9 @@ def handler_groups() -> Sequence[tuple[int, list[BaseHandler[Update, Context, No
 
 
 class GuestcardApplication(Application):  # type: ignore[type-arg]
-    """The Application, with the outbox delivered once after each update, in one place."""
+    """The Application, with the outbox courier woken after each update, in one place: what
+    the update's transaction enqueued goes out from the courier's own task, so the next
+    update never waits on a slow chat."""
 
     async def process_update(self, update: object) -> None:
         started = time.perf_counter()
@@ -82,9 +87,9 @@ class GuestcardApplication(Application):  # type: ignore[type-arg]
         logs.staff_id.set(None)  # the access gate sets it once it knows who is asking
         await super().process_update(update)
         observe_update(self.bot_data.metrics, update, time.perf_counter() - started)
-        core = self.bot_data.core
-        if core is not None:
-            await deliver_after_update(self.bot, core)
+        courier = self.bot_data.courier
+        if courier is not None:
+            courier.wake()
 
 
 def build_application(
@@ -94,12 +99,17 @@ def build_application(
     """The bot, ready for run_polling, the terminal chat, or a test's `async with`."""
 
     async def post_init(app: GuestcardApp) -> None:
-        app.bot_data.core = await Core.open(settings, clock)
+        app.bot_data.core = core = await Core.open(settings, clock)
+        app.bot_data.courier = Courier(partial(deliver_after_update, app.bot, core))
+        app.bot_data.courier.start()
         app.bot.use_signer(ButtonSigner(await app.bot_data.core.db.secret(KEY_NAME)))
         await publish_menus(app)
         schedule_sweeps(app)
 
     async def post_shutdown(app: GuestcardApp) -> None:
+        if app.bot_data.courier is not None:
+            await app.bot_data.courier.stop()
+            app.bot_data.courier = None
         if app.bot_data.core is not None:
             await release(app.bot_data.core.db)
             await app.bot_data.core.close()
@@ -121,6 +131,7 @@ def build_application(
         .context_types(CONTEXT_TYPES)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
+        .concurrent_updates(PerChatProcessor())
     )
     app = cast(GuestcardApp, builder.build())
     for group, handlers in handler_groups():

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -42,11 +44,24 @@ async def deliver_due(
 ) -> int:
     """Send every due message once; how many were sent. Claimed a batch at a time, until
     none is left: what a refusal enqueued in its place (a department group's request handed
-    to the leads) goes out too."""
+    to the leads) goes out too. Each chat's messages go in order, the chats side by side, so
+    one chat in flood control or timing out holds up only itself."""
     sent = 0
     while batch := await outbox.claim(now):
+        lanes: dict[int, list[Delivery]] = defaultdict(list)
         for delivery in batch:
-            sent += await _deliver(bot, core, outbox, renderers, delivery, now, on_blocked)
+            lanes[delivery.chat_id].append(delivery)
+
+        async def lane(deliveries: list[Delivery]) -> int:
+            return sum([await _deliver(bot, core, outbox, renderers, delivery, now, on_blocked)
+                        for delivery in deliveries])
+
+        results = await asyncio.gather(*(lane(found) for found in lanes.values()),
+                                       return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result  # after every other chat's messages went out
+            sent += result
     return sent
 
 

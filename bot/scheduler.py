@@ -94,8 +94,9 @@ async def flush(bot: Bot, core: Core) -> int:
 
 
 async def deliver_after_update(bot: Bot, core: Core) -> None:
-    """The one place an update's messages go out: what its transaction enqueued (a kitchen
-    alert, a checklist, a request for a department) is sent now, not at the next sweep."""
+    """How an update's messages go out, run by the courier's task after each update: what its
+    transaction enqueued (a kitchen alert, a checklist, a request for a department) is sent
+    now, not at the next sweep."""
     try:
         await flush(bot, core)
     except Exception:  # the sweep delivers it; the update itself is saved and answered

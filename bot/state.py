@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from telegram.ext import Application, CallbackContext
 
 from bot.checklists.setup import playbook_engine, playbook_library
+from bot.courier import Courier
 from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.signing import SigningBot
@@ -140,10 +141,18 @@ class Core:
 
 @dataclass
 class BotState:
-    """Application-wide state; `core` is set in post_init, inside the running event loop."""
+    """Application-wide state; `core` and `courier` are set in post_init, inside the running
+    event loop."""
 
     core: Core | None = None
     metrics: Metrics = field(default_factory=Metrics)
+    courier: Courier | None = None
+
+    async def drain(self) -> None:
+        """Wait until what the updates handled so far enqueued has been delivered (or left
+        for the sweep to retry): for tests and the terminal chat, which read replies then."""
+        if self.courier is not None:
+            await self.courier.drain()
 
 
 @dataclass

@@ -20,6 +20,10 @@ from store.sql import Conn, Row, dialect
 Payload = dict[str, str | int | float | bool | list[int] | list[str] | None]
 
 LEASE = timedelta(minutes=2)
+# Sent after everything else due: what a sweep plans for many people at once (the briefs, the
+# day's occasions, the weekly reports, feedback asks) must not hold up a reply's follow-up or
+# a kitchen's allergy alert enqueued meanwhile.
+BULK_KINDS = ("brief", "occasions", "service_report", "feedback_ask")
 MAX_BACKOFF = timedelta(minutes=15)
 
 
@@ -110,6 +114,17 @@ def recent(conn: Conn, kind: str, *, since: datetime) -> list[tuple[int, Payload
 
 def _moment(value: str | datetime) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+def queued_keys(conn: Conn, keys: list[str]) -> set[str]:
+    """Which of `keys` were ever enqueued (sent or not)."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):  # under any database's limit of parameters
+        chunk = keys[start:start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        rows = conn.execute(f"SELECT dedupe_key FROM outbox WHERE dedupe_key IN ({marks})", chunk)
+        found |= {str(row[0]) for row in rows}
+    return found
 
 
 def backoff(attempts: int) -> timedelta:
@@ -207,6 +222,8 @@ class OutboxState(Frozen):
 
 _DUE = ("sent_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= ?"
         " AND (claimed_until IS NULL OR claimed_until <= ?)")
+_BULK_LAST = "CASE WHEN kind IN ({}) THEN 1 ELSE 0 END".format(
+    ", ".join(f"'{kind}'" for kind in BULK_KINDS))
 _DELIVERY_COLUMNS = "id, dedupe_key AS key, kind, payload, chat_id, staff_id, attempts"
 
 
@@ -214,7 +231,7 @@ def _claim(conn: Conn, at: str, until: str, limit: int) -> list[Delivery]:
     # SQLite runs one writer at a time, so nothing can claim these rows between the two steps
     rows = conn.execute(
         f"SELECT {_DELIVERY_COLUMNS} FROM outbox WHERE {_DUE}"
-        " ORDER BY next_attempt_at, id LIMIT ?", (at, at, limit),
+        f" ORDER BY {_BULK_LAST}, next_attempt_at, id LIMIT ?", (at, at, limit),
     ).fetchall()
     claimed = [_delivery(row) for row in rows]
     conn.executemany("UPDATE outbox SET claimed_until = ? WHERE id = ?",
@@ -228,11 +245,12 @@ def _claim_unlocked(conn: Conn, at: str, until: str, limit: int) -> list[Deliver
     share the due messages between them instead of queueing behind one another."""
     rows = conn.execute(
         f"UPDATE outbox SET claimed_until = ? WHERE id IN (SELECT id FROM outbox WHERE {_DUE}"
-        " ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED)"
+        f" ORDER BY {_BULK_LAST}, next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED)"
         f" RETURNING {_DELIVERY_COLUMNS}, next_attempt_at", (until, at, at, limit),
     ).fetchall()
-    # RETURNING keeps no order: sent oldest first, as on SQLite
-    ordered = sorted(rows, key=lambda row: (row["next_attempt_at"], row["id"]))
+    # RETURNING keeps no order: sent as on SQLite, bulk last, then oldest first
+    ordered = sorted(rows, key=lambda row: (row["kind"] in BULK_KINDS, row["next_attempt_at"],
+                                            row["id"]))
     return [_delivery(row) for row in ordered]
 
 

@@ -29,7 +29,6 @@ from bot.http.openapi import openapi_document
 from bot.http.operations import Operations
 from bot.http.problems import Problem
 from bot.http.telegram import TelegramWebhook
-from bot.scheduler import deliver_after_update
 from bot.state import Core
 from bot.webhook import Webhook
 from playbooks.feeds.feeds import Feeds
@@ -83,8 +82,8 @@ def http_app(app: GuestcardApp, core: Core, *, webhook: Webhook | None = None,
             await keys.audit(key.id if key else None, request.method, request.url.path,
                              response.status_code, core.clock())
             metrics.api_calls.labels(route, str(response.status_code)).inc()
-            if request.method != "GET" and response.status_code < 300:
-                await deliver_after_update(app.bot, core)  # what the call set off goes now
+            if request.method != "GET" and response.status_code < 300 and app.bot_data.courier:
+                app.bot_data.courier.wake()  # what the call set off goes now
             return response
 
         return call

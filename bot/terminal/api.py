@@ -583,6 +583,9 @@ class LocalChat:
         # as the Updater does for polled updates (a no-op without arbitrary callback data)
         self.app.bot.insert_callback_data(update)
         await self.app.process_update(update)
+        drain = getattr(self.app.bot_data, "drain", None)  # a plain PTB app has no courier
+        if drain is not None:
+            await drain()  # what the update enqueued goes out from the courier's task
 
     async def _answered(self, user: LocalUser, update: Update) -> list[SentMessage]:
         mark = len(self.api.outbox)

@@ -8,12 +8,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from functools import partial
 
 from pydantic import Field
 
 from playbooks.briefs import occasions
 from playbooks.briefs.occasions import OccasionDue
-from playbooks.briefs.shifts import BranchDay, current_shifts, shift_named, shift_of
+from playbooks.briefs.shifts import (
+    BranchDay,
+    ShiftWindow,
+    current_shifts,
+    shift_named,
+    shift_of,
+)
 from playbooks.outbox import Outgoing, enqueue
 from playbooks.requests import store as request_store
 from playbooks.roster import staff_with_roles
@@ -198,19 +205,33 @@ def _in_house(conn: Conn, branch: str) -> list[tuple[int, str]]:
 
 
 def plan_briefs(conn: Conn, branch: BranchDay, now: datetime) -> int:
-    """Enqueue the brief of every shift under way to the roles it names; how many new.
+    """Enqueue the brief of every shift under way to the roles it names, once a shift; how
+    many new.
 
     Planned only between the shift's start and end, and dropped by the outbox when its end
     passes unsent: a bot that was down at the start still briefs the shift, never a past one.
     """
+    return sum(plan_shift(conn, window, now) for window in current_shifts(branch, now)
+               if not occasions.planned(conn, brief_planner(window), [(window.branch, window.day)]))
+
+
+def brief_planner(window: ShiftWindow) -> str:
+    """The name a shift's briefs are marked planned under, for its branch and day."""
+    return f"{KIND}:{window.shift.name}"
+
+
+def plan_shift(conn: Conn, window: ShiftWindow, now: datetime) -> int:
+    """Enqueue one shift's brief to each member of the roles it names and mark it planned,
+    unless another sweep did; how many new."""
+    if not occasions.mark_planned(conn, brief_planner(window), window.branch, window.day, now):
+        return 0
     new = 0
-    for window in current_shifts(branch, now):
-        for member in staff_with_roles(conn, branch.branch, window.shift.roles):
-            new += enqueue(conn, Outgoing(
-                key=f"brief:{window.key}:{member.id}", kind=KIND, chat_id=member.telegram_id,
-                staff_id=member.id, not_before=window.start, expires_at=window.end,
-                payload={"branch": branch.branch, "shift": window.shift.name,
-                         "date": window.day.isoformat()}), now)
+    for member in staff_with_roles(conn, window.branch, window.shift.roles):
+        new += enqueue(conn, Outgoing(
+            key=f"brief:{window.key}:{member.id}", kind=KIND, chat_id=member.telegram_id,
+            staff_id=member.id, not_before=window.start, expires_at=window.end,
+            payload={"branch": window.branch, "shift": window.shift.name,
+                     "date": window.day.isoformat()}), now)
     return new
 
 
@@ -234,10 +255,41 @@ class Briefs:
         return await self._db.read(lambda conn: occasions.reminders(conn, branch, day))
 
     async def plan(self, branches: list[BranchDay], now: datetime) -> int:
-        """Plan briefs and occasion reminders for every branch, in one write."""
+        """Plan the shifts' briefs and the occasion reminders each branch has not planned
+        yet: one read of what is planned; then, for each branch due, its reminders read
+        (the chain's occasions once for all branches on the same days) and written with
+        their mark in a short transaction of its own, so that no write holds the database
+        for the whole chain; how many messages are new."""
+        shifts = [window for branch in branches for window in current_shifts(branch, now)]
+        due = {branch.branch: day for branch in branches
+               if (day := occasions.reminder_day(branch, now)) is not None}
 
-        def work(conn: Conn) -> int:
-            return sum(plan_briefs(conn, branch, now) + occasions.plan_reminders(conn, branch, now)
-                       for branch in branches)
+        def unplanned(conn: Conn) -> tuple[list[ShiftWindow], set[str]]:
+            open_shifts = [w for w in shifts if not occasions.planned(
+                conn, brief_planner(w), [(w.branch, w.day)])]
+            done = occasions.planned(conn, occasions.KIND, due.items())
+            return open_shifts, {name for name, day in due.items() if (name, day) not in done}
 
-        return await self._db.write(work)
+        open_shifts, to_remind = await self._db.read(unplanned)
+        new = 0
+        for window in open_shifts:
+            new += await self._db.write(partial(plan_shift, window=window, now=now))
+        chains: dict[tuple[date, ...], occasions.ChainOccasions] = {}
+        for branch in branches:
+            if branch.branch in to_remind:
+                new += await self._remind(branch, due[branch.branch], now, chains)
+        return new
+
+    async def _remind(
+        self, branch: BranchDay, today: date, now: datetime,
+        chains: dict[tuple[date, ...], occasions.ChainOccasions],
+    ) -> int:
+        days = occasions.reminder_days(branch, today)
+        if tuple(days) not in chains:
+            chains[tuple(days)] = await self._db.read(
+                partial(occasions.chain_occasions, days=days, today=today))
+        chain = chains[tuple(days)]
+        found = await self._db.read(partial(occasions.branch_reminders, branch=branch,
+                                            chain=chain))
+        return await self._db.write(partial(occasions.enqueue_reminders, branch=branch,
+                                            found=found, today=today, now=now))

@@ -213,37 +213,65 @@ class Reminders(Frozen):
     due: list[OccasionDue]
 
 
-def reminders(conn: Conn, branch: BranchDay, today: date) -> Reminders:
-    """Who at `branch` is reminded of which occasions on its local day `today`."""
-    days = reminder_days(branch, today)
+class ChainOccasions(Frozen):
+    """Every occasion of the chain on a set of days, with what any branch needs to know of
+    its guests: read once for all branches that share the days, not once per branch."""
+
+    today: date
+    days: list[date]
+    traits: list[Trait]
+    due: list[OccasionDue]
+    guests: dict[int, Guest]
+    home: dict[int, str]
+    servers: dict[int, int]
+    server_staff: dict[int, Staff]
+
+
+def chain_occasions(conn: Conn, days: list[date], today: date) -> ChainOccasions:
+    """The chain's occasions on `days` (the first being `today`), from the occasion index."""
     traits = occasion_traits(conn, days)
     due = [d for trait in traits for d in occasions_of(trait, days, today)]
     ids = sorted({d.guest_id for d in due})
     guests = {guest.id: guest for guest in load_guests(conn, ids)}
     summaries = visit_summaries(conn, ids)
-    start, _ = branch.day_bounds(today)
-    _, end = branch.day_bounds(days[-1])
-    booked = {b.guest_id: b for b in reversed(bookings_of_guests(conn, ids, start, end))}
-    home = {i: summaries[i].last_branch or guests[i].branch for i in ids if i in guests}
-    leads = staff_with_roles(conn, branch.branch, (Role.LEAD,))
     servers = _last_servers(conn, ids)
-    staff = {s.id: s for s in leads} | _active_staff(conn, servers.values())
+    return ChainOccasions(
+        today=today, days=days, traits=traits, due=due, guests=guests,
+        home={i: summaries[i].last_branch or guests[i].branch for i in ids if i in guests},
+        servers=servers, server_staff=_active_staff(conn, servers.values()))
+
+
+def reminders(conn: Conn, branch: BranchDay, today: date) -> Reminders:
+    """Who at `branch` is reminded of which occasions on its local day `today`."""
+    days = reminder_days(branch, today)
+    return branch_reminders(conn, branch, chain_occasions(conn, days, today))
+
+
+def branch_reminders(conn: Conn, branch: BranchDay, chain: ChainOccasions) -> Reminders:
+    """`branch`'s share of the chain's occasions: its leads hear of the guests expected there,
+    and whoever last served a guest hears of them if they work there."""
+    if not chain.due:
+        return Reminders(by_staff={}, staff={}, home={}, due=[])
+    ids = sorted(chain.guests)
+    start, _ = branch.day_bounds(chain.today)
+    _, end = branch.day_bounds(chain.days[-1])
+    booked = {b.guest_id: b for b in reversed(bookings_of_guests(conn, ids, start, end))}
+    leads = staff_with_roles(conn, branch.branch, (Role.LEAD,))
+    staff = {s.id: s for s in leads} | chain.server_staff
     by_staff: dict[int, list[GuestOccasions]] = defaultdict(list)
     for guest_id in ids:
-        if guest_id not in guests:
-            continue
-        expected_here = home[guest_id] == branch.branch or (
+        expected_here = chain.home[guest_id] == branch.branch or (
             guest_id in booked and booked[guest_id].branch == branch.branch)
         recipients = {s.id for s in leads} if expected_here else set()
-        server = staff.get(servers.get(guest_id, -1))
+        server = staff.get(chain.servers.get(guest_id, -1))
         if server is not None and server.branch == branch.branch:
             recipients.add(server.id)
         for staff_id in sorted(recipients):
-            entry = _as_seen_by(staff[staff_id], guests[guest_id], traits, due,
-                                booked.get(guest_id))
+            entry = _as_seen_by(staff[staff_id], chain.guests[guest_id], chain.traits,
+                                chain.due, booked.get(guest_id))
             if entry.occasions:
                 by_staff[staff_id].append(entry)
-    return Reminders(by_staff=dict(by_staff), staff=staff, home=home, due=due)
+    return Reminders(by_staff=dict(by_staff), staff=staff, home=chain.home, due=chain.due)
 
 
 def _as_seen_by(
@@ -258,12 +286,28 @@ def _as_seen_by(
 
 
 def plan_reminders(conn: Conn, branch: BranchDay, now: datetime) -> int:
-    """Enqueue today's reminders at `branch` once its reminder time has come; how many new."""
-    local = branch.local(now)
-    if local.time() < branch.reminder_time():
+    """Enqueue today's reminders at `branch` once its reminder time has come, once a day;
+    how many new. In one transaction: what `Briefs.plan` does in a read and a short write."""
+    today = reminder_day(branch, now)
+    if today is None or planned(conn, KIND, [(branch.branch, today)]):
         return 0
-    today = local.date()
-    found = reminders(conn, branch, today)
+    return enqueue_reminders(conn, branch, reminders(conn, branch, today), today, now)
+
+
+def reminder_day(branch: BranchDay, now: datetime) -> date | None:
+    """The branch's local day whose reminders are due at `now`; None before its reminder
+    time."""
+    local = branch.local(now)
+    return local.date() if local.time() >= branch.reminder_time() else None
+
+
+def enqueue_reminders(
+    conn: Conn, branch: BranchDay, found: Reminders, today: date, now: datetime
+) -> int:
+    """Enqueue what `found` says, log its events and mark the branch's day planned, unless
+    another sweep marked it meanwhile; how many new."""
+    if not mark_planned(conn, KIND, branch.branch, today, now):
+        return 0
     _, day_end = branch.day_bounds(today)
     new = 0
     for staff_id in found.by_staff:
@@ -274,6 +318,26 @@ def plan_reminders(conn: Conn, branch: BranchDay, now: datetime) -> int:
             not_before=now, expires_at=day_end), now)
     _log_events(conn, branch, found, now)
     return new
+
+
+def planned(conn: Conn, planner: str, days: Iterable[tuple[str, date]]) -> set[tuple[str, date]]:
+    """Which of the (branch, local day) pairs `planner` has already planned."""
+    wanted = set(days)
+    found: set[tuple[str, date]] = set()
+    for day in sorted({day for _, day in wanted}):
+        rows = conn.execute("SELECT branch FROM planned_days WHERE planner = ? AND day = ?",
+                            (planner, day.isoformat()))
+        found |= {(str(row[0]), day) for row in rows} & wanted
+    return found
+
+
+def mark_planned(conn: Conn, planner: str, branch: str, day: date, now: datetime) -> bool:
+    """Mark `branch`'s `day` planned by `planner`; False when it already was."""
+    cursor = conn.execute(
+        "INSERT INTO planned_days (planner, branch, day, planned_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (planner, branch, day) DO NOTHING",
+        (planner, branch, day.isoformat(), stamp(now)))
+    return cursor.rowcount == 1
 
 
 def _log_events(

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from pydantic import Field
 
 from playbooks.feedback import COMPLAINT_AT_MOST
-from playbooks.outbox import Outgoing, enqueue
+from playbooks.outbox import Outgoing, enqueue, queued_keys
 from playbooks.roster import staff_with_roles
 from profiles.models import Frozen, Role
 from store.database import Database, stamp
@@ -25,6 +25,9 @@ from store.sql import Conn
 
 PeriodKind = Literal["week", "month"]
 REPORT_KIND = "service_report"
+# between two managers' Monday reports: a chart of every branch takes a fraction of a second
+# to gather and draw, and two hundred managers' at once held a sweep for two minutes
+REPORT_SPACING = timedelta(seconds=15)
 SATISFIED_AT_LEAST = 4
 
 # Extra figures another feature adds to the report: given the branch, the period's start and
@@ -161,15 +164,25 @@ class ServiceAudit:
     async def plan_weekly(self, now: datetime, zones: Mapping[str, ZoneInfo], *,
                           hour: int) -> int:
         """Queue last week's report for every active manager, from `hour` on Monday in their
-        branch's zone (caught up later in the week if the bot was down); how many were new."""
+        branch's zone (caught up later in the week if the bot was down), each manager's
+        `REPORT_SPACING` after the one before, so that no sweep renders every manager's chart
+        at once; how many were new."""
 
-        def work(conn: Conn) -> int:
-            due = [weekly_report_due(manager.id, manager.telegram_id, branch, zone, now, hour)
-                   for branch, zone in zones.items()
-                   for manager in staff_with_roles(conn, branch, (Role.MANAGER,))]
-            return sum(enqueue(conn, message, now) for message in due if message)
+        def due(conn: Conn) -> list[Outgoing]:
+            managers = [(branch, zone, manager) for branch, zone in zones.items()
+                        for manager in staff_with_roles(conn, branch, (Role.MANAGER,))]
+            found = [weekly_report_due(manager.id, manager.telegram_id, branch, zone, now,
+                                       hour, delay=REPORT_SPACING * place)
+                     for place, (branch, zone, manager) in enumerate(managers)]
+            messages = [message for message in found if message]
+            queued = queued_keys(conn, [message.key for message in messages])
+            return [message for message in messages if message.key not in queued]
 
-        return await self._db.write(work)
+        # read first: on every tick of the week but one, there is nothing new to write
+        new = await self._db.read(due)
+        if not new:
+            return 0
+        return await self._db.write(lambda conn: sum(enqueue(conn, m, now) for m in new))
 
     async def _extras(self, branch: str, period: Period, now: datetime) -> dict[str, float | None]:
         found: dict[str, float | None] = {}
@@ -179,8 +192,10 @@ class ServiceAudit:
 
 
 def weekly_report_due(staff_id: int, chat_id: int, branch: str, zone: ZoneInfo,
-                      now: datetime, hour: int) -> Outgoing | None:
-    """Last week's report for one manager, once their Monday has reached `hour`."""
+                      now: datetime, hour: int, *, delay: timedelta = timedelta(0),
+                      ) -> Outgoing | None:
+    """Last week's report for one manager, once their Monday has reached `hour`, sent
+    `delay` after that (or after `now`, when caught up later)."""
     this_week = period_so_far("week", now, zone)
     send_at = this_week.start + timedelta(hours=hour)
     if now < send_at:
@@ -188,7 +203,7 @@ def weekly_report_due(staff_id: int, chat_id: int, branch: str, zone: ZoneInfo,
     week = last_complete("week", now, zone)
     return Outgoing(key=f"report:{branch}:{week.label}:{staff_id}", kind=REPORT_KIND,
                     payload={"branch": branch, "week": week.label}, chat_id=chat_id,
-                    staff_id=staff_id, not_before=send_at,
+                    staff_id=staff_id, not_before=max(send_at, now) + delay,
                     expires_at=this_week.start + timedelta(days=7))
 
 

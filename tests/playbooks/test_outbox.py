@@ -5,7 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from playbooks.outbox import Outbox, Outgoing, backoff
+from playbooks.briefs import brief, occasions
+from playbooks.feedback import ASK_KIND
+from playbooks.outbox import BULK_KINDS, Outbox, Outgoing, backoff
+from playbooks.service_report.audit import REPORT_KIND
 from store.connect import open_database
 from store.database import Database
 from tests.factories import NOW
@@ -110,3 +113,19 @@ async def test_senders_claiming_at_once_in_two_processes_never_share_a_message(
     left = [await sender.claim(NOW, limit=60) for sender in senders[:2]]
     ids = [delivery.id for batch in [*at_once, *left] for delivery in batch]
     assert len(ids) == len(set(ids)) == 60
+
+
+async def test_an_alert_is_claimed_before_the_bulk_planned_earlier(db: Database) -> None:
+    outbox = Outbox(db)
+    await outbox.put([reminder(f"brief:la:lunch:{n}", kind="brief", chat_id=n)
+                      for n in range(25)], NOW)
+    await outbox.put([reminder("allergy.alert:1:7", kind="allergy.alert", chat_id=7)],
+                     NOW + MINUTE)
+    first = await outbox.claim(NOW + MINUTE, limit=20)
+    assert [d.kind for d in first[:1]] + sorted({d.kind for d in first[1:]}) == [
+        "allergy.alert", "brief"]
+    assert [d.key for d in first[1:3]] == ["brief:la:lunch:0", "brief:la:lunch:1"]
+
+
+def test_the_bulk_kinds_are_the_planners_own() -> None:
+    assert set(BULK_KINDS) == {brief.KIND, occasions.KIND, REPORT_KIND, ASK_KIND}

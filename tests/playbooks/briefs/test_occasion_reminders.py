@@ -1,18 +1,21 @@
+from collections.abc import Collection
 from datetime import UTC, date, datetime, time
+from typing import TypeVar
 
 from playbooks.briefs.brief import Briefs
-from playbooks.briefs.occasions import plan_reminders, reminders
+from playbooks.briefs.occasions import KIND, plan_reminders, planned, reminders
 from playbooks.briefs.shifts import BranchDay, ShiftSpec
 from playbooks.events import Event, EventKind, EventLog
 from profiles.guests import GuestStore
 from profiles.models import Category, Role
 from profiles.traits import TraitStore
 from profiles.visits import VisitStore
-from store.database import Database
+from store.database import Database, Work
 from store.sql import Conn
 from tests.conftest import join
 from tests.factories import draft
 
+T = TypeVar("T")
 LUNCH = ShiftSpec(name="lunch", start=time(10, 30), end=time(15, 0))
 LA = BranchDay(branch="la", timezone="America/Los_Angeles", shifts=(LUNCH,))
 SH = BranchDay(branch="sh", timezone="Asia/Shanghai", shifts=(LUNCH,))
@@ -117,3 +120,71 @@ async def test_each_occasion_event_is_raised_once_and_handed_on_until_published(
     failing.clear()
     assert await events.publish(log, at(LA, 11, 1)) == 1
     assert await events.unpublished(at(LA, 11, 2)) == []
+
+
+async def test_a_branchs_day_is_planned_once_even_when_who_would_hear_changes(
+    db: Database
+) -> None:
+    await join(db, Role.LEAD, "la", telegram_id=1)
+    await guest_with(db, "Today", 5, 9, staff_id=1)
+    await guest_with(db, "Tomorrow", 5, 10, staff_id=1)
+    assert await plan(db, LA, at(LA, 10, 30)) == 1
+    await join(db, Role.LEAD, "la", telegram_id=2)  # the day's reminders went out already
+    assert await plan(db, LA, at(LA, 11, 0)) == 0
+    assert await plan(db, LA, at(LA, 10, 30, day=date(2026, 5, 10))) == 2  # a new day
+
+
+class CountingDatabase(Database):
+    """The test's database, counting the write transactions made through it."""
+
+    def __init__(self, inner: Database) -> None:
+        self.dialect = inner.dialect
+        self.inner, self.writes = inner, 0
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+    async def read(self, work: Work[T]) -> T:
+        return await self.inner.read(work)
+
+    async def _write(self, work: Work[T]) -> T:
+        self.writes += 1
+        return await self.inner.write(work)
+
+    async def checkpoint(self, tables: Collection[str] = ()) -> bool:
+        return await self.inner.checkpoint(tables)
+
+
+def branch(number: int) -> BranchDay:
+    return BranchDay(branch=f"b{number}", timezone="America/Los_Angeles", shifts=(LUNCH,))
+
+
+async def test_a_sweep_plans_each_branch_in_a_write_of_its_own_then_writes_nothing(
+    db: Database
+) -> None:
+    for number in range(5):
+        await join(db, Role.LEAD, f"b{number}", telegram_id=number + 1)
+    await guest_with(db, "Today", 5, 9, staff_id=1, home="b0")
+    counting = CountingDatabase(db)
+    briefs = Briefs(counting)
+    branches = [branch(number) for number in range(5)]
+    assert await briefs.plan(branches, at(LA, 10, 29)) == 0
+    assert counting.writes == 0  # nothing due yet
+    # each branch's lunch brief, and b0's occasions (the others have none to tell)
+    assert await briefs.plan(branches, at(LA, 10, 30)) == 6
+    assert counting.writes == 10  # a brief and a reminder mark for each branch, each apart
+    assert await briefs.plan(branches, at(LA, 11, 0)) == 0
+    assert counting.writes == 10  # every branch planned its day: nothing to write
+
+
+async def test_a_shifts_brief_is_planned_once_and_marked(db: Database) -> None:
+    lead = await join(db, Role.LEAD, "la", telegram_id=1)
+    briefs = Briefs(db)
+    assert await briefs.plan([LA], at(LA, 10, 30)) == 1
+    assert await db.read(lambda conn: planned(conn, "brief:lunch", [("la", DAY)])) == {
+        ("la", DAY)}
+    assert await db.read(lambda conn: planned(conn, KIND, [("la", DAY), ("sh", DAY)])) == {
+        ("la", DAY)}
+    assert lead.id in {int(key.rsplit(":", 1)[1])
+                       for key in await db.read(lambda conn: [
+                           row[0] for row in conn.execute("SELECT dedupe_key FROM outbox")])}

@@ -7,7 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from playbooks.outbox import Outbox
 from playbooks.service_report.audit import (
+    REPORT_SPACING,
     Figures,
     ServiceAudit,
     StaffCount,
@@ -23,6 +25,7 @@ from profiles.visits import VisitStore
 from store.database import Database
 from tests.conftest import join
 from tests.factories import draft, feedback_store
+from tests.playbooks.briefs.test_occasion_reminders import CountingDatabase
 
 LA = ZoneInfo("America/Los_Angeles")
 
@@ -128,3 +131,34 @@ def test_mondays_report_is_due_from_the_hour_in_the_managers_zone() -> None:
     assert due is not None and due.key == "report:la:2026-W47:7" and due.payload == {
         "branch": "la", "week": "2026-W47"}
     assert tuesday is not None and tuesday.key == due.key
+
+
+async def test_mondays_reports_go_out_one_manager_after_another(db: Database) -> None:
+    for number in range(3):
+        await join(db, Role.MANAGER, "la", telegram_id=80 + number)
+    monday = la(23, 8)
+    assert await ServiceAudit(db).plan_weekly(monday, {"la": LA}, hour=8) == 3
+    outbox = Outbox(db)
+    assert [d.chat_id for d in await outbox.claim(monday)] == [80]
+    assert [d.chat_id for d in await outbox.claim(monday + REPORT_SPACING)] == [81]
+    assert [d.chat_id for d in await outbox.claim(monday + 2 * REPORT_SPACING)] == [82]
+
+
+async def test_reports_caught_up_later_are_spaced_from_then(db: Database) -> None:
+    for number in range(2):
+        await join(db, Role.MANAGER, "la", telegram_id=80 + number)
+    tuesday = la(24, 15)
+    assert await ServiceAudit(db).plan_weekly(tuesday, {"la": LA}, hour=8) == 2
+    outbox = Outbox(db)
+    assert [d.chat_id for d in await outbox.claim(tuesday)] == [80]
+    assert await outbox.claim(tuesday + REPORT_SPACING / 2) == []
+    assert [d.chat_id for d in await outbox.claim(tuesday + REPORT_SPACING)] == [81]
+
+
+async def test_a_tick_with_every_report_queued_writes_nothing(db: Database) -> None:
+    await join(db, Role.MANAGER, "la", telegram_id=80)
+    counting = CountingDatabase(db)
+    audit = ServiceAudit(counting)
+    assert await audit.plan_weekly(la(23, 8), {"la": LA}, hour=8) == 1
+    assert await audit.plan_weekly(la(23, 9), {"la": LA}, hour=8) == 0
+    assert counting.writes == 1
