@@ -114,7 +114,7 @@ async def create_and_log(update: Update, context: Context) -> None:
     await query.edit_message_text(t(me.language, "new.created",
                                     name=escape(render.full_name(guest)), ref=guest.ref),
                                   parse_mode="HTML")
-    await _log(query.message, context, guest.id, parse_note(pending.text, core.vocabulary))
+    await _log(query.message, context, guest.id, read_note(context, pending.text))
 
 
 async def apply_to_chosen(update: Update, context: Context) -> None:
@@ -126,7 +126,7 @@ async def apply_to_chosen(update: Update, context: Context) -> None:
         return
     await query.answer()
     await _log(query.message, context, guest_id,
-               parse_note(pending.text, context.core.vocabulary))
+               read_note(context, pending.text))
 
 
 async def _take_pending(
@@ -181,9 +181,15 @@ async def tag_from_hint(update: Update, context: Context) -> None:
                                   tag=render.headline(tagged, me.language)))
 
 
+def read_note(context: Context, text: str) -> ParsedNote:
+    """The note as the writer's branch reads it (30/11 is day first in London, not in LA)."""
+    region = context.core.settings.phone_region(context.member.branch)
+    return parse_note(text, context.core.vocabulary, region=region)
+
+
 async def _parse_or_explain(message: Message, context: Context, text: str) -> ParsedNote | None:
     """The note's traits (or tier hint), or None after telling why there is nothing to save."""
-    parsed = parse_note(text, context.core.vocabulary)
+    parsed = read_note(context, text)
     if refusal := context.core.guardrails.review(parsed.traits):
         await message.reply_text(refusal_text(refusal, context.lang), parse_mode="HTML")
         return None

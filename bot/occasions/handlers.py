@@ -36,7 +36,8 @@ async def occasion(update: Update, context: Context) -> None:
     except (EmptyRef, MissingNoteText):
         await message.reply_text(t(lang, "occasion.usage"))
         return
-    drafts = read_occasions(text, context.core.vocabulary)
+    drafts = read_occasions(text, context.core.vocabulary,
+                            region=context.core.settings.phone_region(context.member.branch))
     if (no_such := impossible_day(text)) and not (drafts and all(map(is_dated, drafts))):
         month, day = no_such
         await message.reply_text(t(lang, "occasion.no_such_day", day=day,
@@ -110,7 +111,8 @@ async def replace_birthday(update: Update, context: Context) -> None:
         return
     pending, guest_id = choice
     card = await context.core.guests.card(guest_id, viewer=context.member)
-    drafts = read_occasions(pending.text, context.core.vocabulary)
+    drafts = read_occasions(pending.text, context.core.vocabulary,
+                            region=context.core.settings.phone_region(context.member.branch))
     await _log(query.message, context, guest_id, drafts,
                replacing=[trait.id for trait in _birthdays(card.traits)], spending=pending.id)
 

@@ -115,9 +115,11 @@ def within(traits: Iterable[Trait], today: date, days: int) -> list[OccasionDue]
     return sorted(found, key=lambda due: (due.on, due.trait_id))
 
 
-def read_occasions(text: str, vocabulary: Vocabulary) -> list[TraitDraft]:
-    """The occasions a note names (`birthday 05-12`, `结婚纪念日 10月3日`), dated or not."""
-    return [draft for draft in parse_note(text, vocabulary).traits
+def read_occasions(text: str, vocabulary: Vocabulary, *,
+                   region: str | None = None) -> list[TraitDraft]:
+    """The occasions a note names (`birthday 05-12`, `结婚纪念日 10月3日`), dated or not;
+    `region` decides how an ambiguous numeric date reads, as for a note."""
+    return [draft for draft in parse_note(text, vocabulary, region=region).traits
             if draft.category is Category.OCCASION]
 
 

@@ -1,0 +1,37 @@
+"""A note is read as its writer's branch writes dates: 7/2 is 2 July in Los Angeles, 7 February
+in Hong Kong."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings, load_settings
+from profiles.models import Category
+from tests.bot.conftest import CONFIG, BotUnderTest
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """The shipped chain, its Shanghai branch writing dates day first as Hong Kong does."""
+    config = tmp_path / "config.toml"
+    config.write_text(CONFIG.read_text("utf-8").replace('phone_region = "CN"',
+                                                        'phone_region = "HK"'), "utf-8")
+    return load_settings({"GUESTCARD_CONFIG": str(config),
+                          "GUESTCARD_DB": str(tmp_path / "test.db")})
+
+
+async def test_a_numeric_date_in_a_note_reads_as_the_writers_branch_writes_it(
+    bot: BotUnderTest,
+) -> None:
+    la = await bot.join("waiter", "la", language="en")
+    hk = await bot.join("waiter", "sh", language="en")
+    for name, writer in (("Smith", la), ("Chan", hk)):
+        guest = await bot.core.guests.create(name, None, branch="la", staff_id=None,
+                                             region="US", now=bot.clock())
+        await bot.send(writer, f"/note #{guest.id}: birthday 7/2")
+    found = []
+    for guest_id in (1, 2):
+        card = await bot.core.guests.card(guest_id)
+        [occasion] = [t for t in card.traits if t.category is Category.OCCASION]
+        found.append((occasion.attrs["month"], occasion.attrs["day"]))
+    assert found == [(7, 2), (2, 7)]
