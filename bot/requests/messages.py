@@ -16,9 +16,7 @@ from bot.i18n import t
 from bot.requests import texts
 from bot.state import Core
 from playbooks.outbox import Delivery
-from playbooks.requests.escalations import OVERDUE
-from playbooks.requests.models import Relayed, RequestDetails, State, Step
-from playbooks.requests.rows import COPY_REDRAW, RECEIPT, RECEIPT_REDRAW
+from playbooks.requests.models import MessageKind, Relayed, RequestDetails, State, Step
 
 
 async def render_new(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
@@ -153,16 +151,16 @@ async def render_overdue(core: Core, delivery: Delivery, lang: str) -> Rendered 
 
 def request_renderers() -> Mapping[str, Renderer]:
     return {
-        OVERDUE: render_overdue,
-        COPY_REDRAW: render_copy_redraw,
-        RECEIPT: render_receipt,
-        RECEIPT_REDRAW: render_receipt_redraw,
-        "request.new": render_new,
-        "request.escalate": render_escalation,
-        "request.accepted": render_accepted,
-        "request.closed": render_closed,
-        "request.note": render_note,
-        "request.group_refused": render_group_refused,
+        MessageKind.OVERDUE: render_overdue,
+        MessageKind.COPY_REDRAW: render_copy_redraw,
+        MessageKind.RECEIPT: render_receipt,
+        MessageKind.RECEIPT_REDRAW: render_receipt_redraw,
+        MessageKind.NEW: render_new,
+        MessageKind.ESCALATE: render_escalation,
+        MessageKind.ACCEPTED: render_accepted,
+        MessageKind.CLOSED: render_closed,
+        MessageKind.NOTE: render_note,
+        MessageKind.GROUP_REFUSED: render_group_refused,
     }
 
 

@@ -61,11 +61,6 @@ class RunStore:
         return await self._db.read(lambda conn: load_facts(conn, guest_id, before=before,
                                                            visit_id=visit_id))
 
-    async def staff_with_roles(
-        self, branch: str, roles: Iterable[Role], *, also: int | None = None
-    ) -> list[Person]:
-        return await self._db.read(lambda conn: recipients(conn, branch, roles, also=also))
-
     async def start(self, run: NewRun, now: datetime) -> Run | None:
         return await self._db.write(lambda conn: start_run(conn, run, now))
 

@@ -6,10 +6,19 @@ same transaction that enqueues its messages, so a restart neither loses nor repe
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 from playbooks.outbox import Outgoing, enqueue
-from playbooks.requests.models import Request, RequestNotFound, State, Step, due_steps
+from playbooks.requests.models import (
+    MessageKind,
+    Request,
+    RequestNotFound,
+    State,
+    Step,
+    due_steps,
+    message_key,
+)
 from playbooks.requests.rows import COLUMNS, ladder, load_request, record, staff_row
 from profiles.models import Role, Staff
 from store.database import Database, stamp
@@ -62,15 +71,12 @@ def _escalate_step(conn: Conn, request: Request, step: Step, now: datetime) -> i
     payload = {"request_id": request.id, "step": step.value}
     _tell_relayer(conn, request, step, people, now)
     return sum(
-        enqueue(conn, Outgoing(key=f"request:{request.id}:escalate:{step}:{member.id}",
-                               kind="request.escalate", payload=payload,
+        enqueue(conn, Outgoing(key=message_key(request.id, "escalate", step, member.id),
+                               kind=MessageKind.ESCALATE, payload=payload,
                                chat_id=member.telegram_id, staff_id=member.id, not_before=now),
                 now)
         for member in people
     )
-
-
-OVERDUE = "request.overdue"
 
 
 def _tell_relayer(conn: Conn, request: Request, step: Step, people: list[Staff],
@@ -80,7 +86,7 @@ def _tell_relayer(conn: Conn, request: Request, step: Step, people: list[Staff],
         return  # they are among those told already
     originator = staff_row(conn, request.staff_id)
     enqueue(conn, Outgoing(
-        key=f"request:{request.id}:overdue", kind=OVERDUE,
+        key=message_key(request.id, "overdue"), kind=MessageKind.OVERDUE,
         payload={"request_id": request.id, "step": step.value,
                  "names": [member.name for member in people]},
         chat_id=originator.telegram_id, staff_id=originator.id, not_before=now), now)
@@ -90,26 +96,27 @@ def reroute_refused(conn: Conn, now: datetime) -> int:
     """A department group that refused a request (the bot was removed, the id is wrong): the
     request goes to the leads instead, and the admins hear that the group is unreachable."""
     refused = conn.execute(
-        "SELECT dedupe_key, chat_id, last_error FROM outbox WHERE kind = 'request.new'"
+        "SELECT payload, chat_id, last_error FROM outbox WHERE kind = ?"
         " AND chat_id < 0 AND gave_up_at IS NOT NULL AND gave_up_at >= ? ORDER BY id",
-        (stamp(now - REFUSAL_WINDOW),),
+        (MessageKind.NEW, stamp(now - REFUSAL_WINDOW)),
     ).fetchall()
-    return sum(_reroute(conn, row["dedupe_key"], row["chat_id"], row["last_error"] or "", now)
-               for row in refused)
+    return sum(_reroute(conn, json.loads(row["payload"]), row["chat_id"],
+                        row["last_error"] or "", now) for row in refused)
 
 
-def _reroute(conn: Conn, key: str, chat_id: int, error: str, now: datetime) -> int:
-    _, request_id, _, route, *_ = key.split(":")  # request:{id}:new:{route}:chat:{chat}
+def _reroute(conn: Conn, sent: dict[str, object], chat_id: int, error: str,
+             now: datetime) -> int:
+    request_id, route = int(str(sent["request_id"])), int(str(sent["route"]))
     try:
-        request = load_request(conn, int(request_id))
+        request = load_request(conn, request_id)
     except RequestNotFound:
         return 0
-    if request.state is not State.OPEN or request.route != int(route):
+    if request.state is not State.OPEN or request.route != route:
         return 0  # taken meanwhile, or sent to another department since
     payload = {"request_id": request.id, "route": request.route, "fallback": True}
     enqueued = sum(
-        enqueue(conn, Outgoing(key=f"request:{request.id}:new:{route}:fallback:{member.id}",
-                               kind="request.new", payload=payload, chat_id=member.telegram_id,
+        enqueue(conn, Outgoing(key=message_key(request.id, "new", route, "fallback", member.id),
+                               kind=MessageKind.NEW, payload=payload, chat_id=member.telegram_id,
                                staff_id=member.id, not_before=now), now)
         for member in ladder(conn, request.branch, (Role.LEAD, Role.MANAGER, Role.ADMIN))
     )
@@ -123,8 +130,8 @@ def _tell_admins(conn: Conn, request: Request, chat_id: int, error: str,
     # once a day per group and admin: a group that is gone for a day is one message, not fifty
     payload = {"request_id": request.id, "chat_id": chat_id, "error": error[:200]}
     return sum(
-        enqueue(conn, Outgoing(key=f"request:group_refused:{chat_id}:{admin.id}:{now.date()}",
-                               kind="request.group_refused", payload=payload,
+        enqueue(conn, Outgoing(key=message_key("group_refused", chat_id, admin.id, now.date()),
+                               kind=MessageKind.GROUP_REFUSED, payload=payload,
                                chat_id=admin.telegram_id, staff_id=admin.id, not_before=now), now)
         for admin in ladder(conn, request.branch, (Role.ADMIN, Role.MANAGER))
     )

@@ -16,6 +16,27 @@ from profiles.models import Frozen, Guest, Staff
 MAX_TEXT = 500
 
 
+class MessageKind(StrEnum):
+    """What the outbox says about a request; bot/requests/messages.py renders each."""
+
+    NEW = "request.new"
+    ESCALATE = "request.escalate"
+    ACCEPTED = "request.accepted"
+    CLOSED = "request.closed"
+    NOTE = "request.note"
+    GROUP_REFUSED = "request.group_refused"
+    OVERDUE = "request.overdue"
+    RECEIPT = "request.receipt"
+    RECEIPT_REDRAW = "request.receipt.redraw"
+    COPY_REDRAW = "request.copy.redraw"
+
+
+def message_key(*parts: object) -> str:
+    """The outbox key of a message about requests: built here alone, and never read back
+    (what a message is about travels in its payload)."""
+    return ":".join(["request", *(str(part) for part in parts)])
+
+
 class State(StrEnum):
     DRAFT = "draft"  # waiting for the originator to choose which guest was meant
     OPEN = "open"

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from playbooks.outbox import Outgoing, enqueue, keys_with_prefix, redraw
-from playbooks.requests.models import Relayed, Request, RequestNotFound
+from playbooks.requests.models import MessageKind, Relayed, Request, RequestNotFound, message_key
 from playbooks.requests.routing import Department
 from profiles.errors import GuestNotFound
 from profiles.guests import load_guest
@@ -26,12 +26,12 @@ def announce(conn: Conn, request: Request, desk: Department,
     """Enqueue the request to its department: its group, and its people (not the originator,
     unless nobody else would hear of it). A desk with nobody on the bot falls back to the
     shift leads, then the managers, then the admins."""
-    prefix = f"request:{request.id}:new:{request.route}"
+    prefix = message_key(request.id, "new", request.route)
     payload = {"request_id": request.id, "route": request.route, "fallback": False}
     if desk.chat_id is not None:
-        enqueue(conn, Outgoing(key=f"{prefix}:chat:{desk.chat_id}", kind="request.new",
+        enqueue(conn, Outgoing(key=f"{prefix}:chat:{desk.chat_id}", kind=MessageKind.NEW,
                                payload=payload, chat_id=desk.chat_id, not_before=now), now)
-    people = staff_with_roles(conn, request.branch, desk.roles)
+    people = desk_staff(conn, request.branch, desk.roles)
     others = [member for member in people if member.id != request.staff_id]
     people = others or ([] if desk.chat_id is not None else people)
     fallback = not people and desk.chat_id is None
@@ -39,19 +39,15 @@ def announce(conn: Conn, request: Request, desk: Department,
         people = ladder(conn, request.branch, (Role.LEAD, Role.MANAGER, Role.ADMIN))
         payload = {**payload, "fallback": True}
     for member in people:
-        enqueue(conn, Outgoing(key=f"{prefix}:staff:{member.id}", kind="request.new",
+        enqueue(conn, Outgoing(key=f"{prefix}:staff:{member.id}", kind=MessageKind.NEW,
                                payload=payload, chat_id=member.telegram_id, staff_id=member.id,
                                not_before=now), now)
     return Relayed(request=request, recipients=[member.name for member in people],
                    group=desk.chat_id is not None, fallback=fallback)
 
 
-RECEIPT = "request.receipt"
-RECEIPT_REDRAW = "request.receipt.redraw"
-
-
 def receipt_key(request_id: int) -> str:
-    return f"request:{request_id}:receipt"
+    return message_key(request_id, "receipt")
 
 
 def enqueue_receipt(conn: Conn, relayed: Relayed, now: datetime) -> None:
@@ -59,13 +55,10 @@ def enqueue_receipt(conn: Conn, relayed: Relayed, now: datetime) -> None:
     request = relayed.request
     originator = staff_row(conn, request.staff_id)
     enqueue(conn, Outgoing(
-        key=receipt_key(request.id), kind=RECEIPT,
+        key=receipt_key(request.id), kind=MessageKind.RECEIPT,
         payload={"request_id": request.id, "recipients": relayed.recipients,
                  "group": relayed.group, "fallback": relayed.fallback},
         chat_id=originator.telegram_id, staff_id=originator.id, not_before=now), now)
-
-
-COPY_REDRAW = "request.copy.redraw"
 
 
 def redraw_copies(conn: Conn, request: Request, now: datetime, *, suffix: str) -> None:
@@ -73,27 +66,27 @@ def redraw_copies(conn: Conn, request: Request, now: datetime, *, suffix: str) -
     now stands: taken, nobody else is offered Accept; closed, nobody is offered anything."""
     # copies of an earlier route (moved to another desk) are that desk's no more: left alone
     for part in (f"new:{request.route}", "escalate"):
-        for key in keys_with_prefix(conn, f"request:{request.id}:{part}:"):
-            redraw(conn, key, kind=COPY_REDRAW, payload={}, now=now, suffix=suffix)
+        for key in keys_with_prefix(conn, message_key(request.id, part) + ":"):
+            redraw(conn, key, kind=MessageKind.COPY_REDRAW, payload={}, now=now, suffix=suffix)
 
 
-def tell_originator(conn: Conn, request: Request, kind: str, actor_id: int,
+def tell_originator(conn: Conn, request: Request, kind: MessageKind, actor_id: int,
                     now: datetime, *, step: str | None = None) -> None:
     """The colleague who relayed hears what became of it (unless they did it themselves):
     their receipt redrawn in place, or, without one, a message."""
     if actor_id == request.staff_id:
         return
-    if redraw(conn, receipt_key(request.id), kind=RECEIPT_REDRAW, payload={}, now=now,
-              suffix=step or kind.removeprefix("request.")):
+    if redraw(conn, receipt_key(request.id), kind=MessageKind.RECEIPT_REDRAW, payload={},
+              now=now, suffix=step or kind.removeprefix("request.")):
         return
     originator = staff_row(conn, request.staff_id)
-    key = f"request:{request.id}:{step or kind.removeprefix('request.')}"
+    key = message_key(request.id, step or kind.removeprefix("request."))
     enqueue(conn, Outgoing(key=key, kind=kind, payload={"request_id": request.id},
                            chat_id=originator.telegram_id, staff_id=originator.id,
                            not_before=now), now)
 
 
-def staff_with_roles(conn: Conn, branch: str, roles: Sequence[Role]) -> list[Staff]:
+def desk_staff(conn: Conn, branch: str, roles: Sequence[Role]) -> list[Staff]:
     """Active staff of the branch with one of `roles` (admins: of any branch)."""
     if not roles:
         return []
@@ -108,7 +101,7 @@ def staff_with_roles(conn: Conn, branch: str, roles: Sequence[Role]) -> list[Sta
 def ladder(conn: Conn, branch: str, roles: Sequence[Role]) -> list[Staff]:
     """The people of the first of `roles` that anyone in the branch holds."""
     for role in roles:
-        if found := staff_with_roles(conn, branch, (role,)):
+        if found := desk_staff(conn, branch, (role,)):
             return found
     return []
 

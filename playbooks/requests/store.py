@@ -14,6 +14,7 @@ from playbooks.requests.models import (
     AlreadyClosed,
     AlreadyTaken,
     GuestKnown,
+    MessageKind,
     NotYours,
     OtherBranch,
     Relayed,
@@ -138,7 +139,7 @@ class RequestStore:
                 return request
             record(conn, request_id, "accepted", staff.id, now)
             accepted = load_request(conn, request_id)
-            tell_originator(conn, accepted, "request.accepted", staff.id, now)
+            tell_originator(conn, accepted, MessageKind.ACCEPTED, staff.id, now)
             redraw_copies(conn, accepted, now, suffix="accepted")
             return accepted
 
@@ -165,7 +166,7 @@ class RequestStore:
             )
             record(conn, request_id, outcome.value, staff.id, now)
             closed = load_request(conn, request_id)
-            tell_originator(conn, closed, "request.closed", staff.id, now)
+            tell_originator(conn, closed, MessageKind.CLOSED, staff.id, now)
             redraw_copies(conn, closed, now, suffix="closed")
             return closed
 
@@ -212,7 +213,7 @@ class RequestStore:
             conn.execute("UPDATE requests SET note = ? WHERE id = ?", (note, request_id))
             event = record(conn, request_id, "note", staff.id, now, note)
             noted = load_request(conn, request_id)
-            tell_originator(conn, noted, "request.note", staff.id, now, step=f"note{event}")
+            tell_originator(conn, noted, MessageKind.NOTE, staff.id, now, step=f"note{event}")
             return noted
 
         return await self._db.write(work)
