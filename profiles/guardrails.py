@@ -24,8 +24,10 @@ from profiles.models import Category, Frozen, TraitDraft
 from profiles.vocabulary import VocabularyError
 
 SHIPPED_GUARDRAILS = Path(str(resources.files("profiles") / "guardrails.toml"))
-# categories whose text is a judgement call, checked against the subjective and coded lists
-SUBJECTIVE: frozenset[Category] = frozenset({Category.LOOKS, Category.NOTE})
+# categories checked against the subjective and coded lists: every one a judgement of a person
+# could hide in ("土包子" read as a dish), but the guest's own food and drink words ("low fat")
+SUBJECTIVE: frozenset[Category] = frozenset(Category) - {Category.ALLERGY, Category.DIET,
+                                                         Category.DRINK}
 # the only categories that may hold health data
 HEALTH_ALLOWED: frozenset[Category] = frozenset({Category.ALLERGY, Category.DIET})
 

@@ -552,6 +552,10 @@ def _qualifies(group: _Group, piece: _Piece, reading: _Reading, lexicon: Lexicon
                day_first: bool) -> bool:
     """Whether `piece` only says more about the trait `group` makes."""
     if group.about_allergy:
+        if reading.category is not Category.ALLERGY and any(
+                hit.value.category is Category.ALLERGY for hit in lexicon.cues.find_all(
+                    piece.folded)):
+            return False  # "not allergic to shellfish": a statement of its own, denied
         return _tells_of_allergy(reading)
     if "item" in reading.attrs:
         return False
@@ -584,7 +588,8 @@ def _tells_of_allergy(reading: _Reading) -> bool:
         case Category.ALLERGY | Category.DRINK:
             return "item" not in reading.attrs
         case Category.DIET:
-            return reading.attrs.get("kind") in tuple(Refusal)
+            # "蒜蓉都不行" says more of it; "不吃辣", "no onion" name a diet of their own
+            return reading.attrs.get("kind") in tuple(Refusal) and "item" not in reading.attrs
         case _:
             return False
 

@@ -177,3 +177,16 @@ def test_a_list_gives_one_allergy_per_allergen_with_the_notes_severity(
 def test_no_allergies_is_no_trait_of_any_kind(note: str) -> None:
     assert [t.category for t in parse_note(note, vocab).traits
             if t.category is not Category.NOTE] == []
+
+
+@pytest.mark.parametrize(("note", "expected"), [
+    ("花生过敏，不吃辣", [("allergy", "花生过敏"), ("diet", "不吃辣")]),
+    ("对海鲜过敏 不能吃辣", [("allergy", "对海鲜过敏"), ("diet", "不能吃辣")]),
+    ("allergic to peanuts, not allergic to shellfish, no onion",
+     [("allergy", "allergic to peanuts"), ("note", "not allergic to shellfish"),
+      ("diet", "no onion")]),
+])
+def test_what_follows_an_allergy_with_a_subject_of_its_own_is_a_trait_of_its_own(
+    note: str, expected: list[tuple[str, str]],
+) -> None:
+    assert [(d.category.value, d.text) for d in parse_note(note, vocab).traits] == expected

@@ -70,3 +70,9 @@ def test_a_bad_word_file_names_itself(tmp_path: Path) -> None:
     extra.write_text('[subjective]\nfr = ["moche"]\n', encoding="utf-8")
     with pytest.raises(VocabularyError, match=r"bad\.toml: subjective\.fr"):
         load_guardrails(extra)
+
+
+def test_a_judgement_the_parser_read_as_a_dish_is_still_refused() -> None:
+    drafts = parse_note("这客人很胖 土包子", default_vocabulary()).traits
+    refusal = load_guardrails().review(drafts)
+    assert refusal is not None and refusal.word == "土包子"
