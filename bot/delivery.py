@@ -16,6 +16,8 @@ from bot.state import Core
 from playbooks.outbox import Delivery, Outbox, backoff
 
 log = logging.getLogger(__name__)
+# a message whose rendering fails this often is given up: a bug, logged each time
+MAX_ATTEMPTS = 10
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,14 @@ async def _deliver(
     except NetworkError as error:  # timeouts and 5xx: try again later
         await outbox.retry(delivery.id, error=str(error), after=backoff(delivery.attempts),
                            now=now)
+        return 0
+    except Exception as error:  # a renderer's bug: logged, tried later, never blocking others
+        log.exception("rendering %s failed", delivery.key)
+        if delivery.attempts + 1 >= MAX_ATTEMPTS:
+            await outbox.give_up(delivery.id, error=repr(error), now=now)
+        else:
+            await outbox.retry(delivery.id, error=repr(error), after=backoff(delivery.attempts),
+                               now=now)
         return 0
     await outbox.sent(delivery.id, message_id=message_id, now=now)
     return 1

@@ -88,9 +88,9 @@ def checkout_event(visit: Visit, *, staff_id: int | None, at: datetime) -> Event
 
 
 def receipt_message(conn: Conn, visit: Visit, arrived: Event, now: datetime) -> Outgoing:
+    """The receipt of an arrival, to whoever recorded it."""
     assert visit.staff_id is not None
     staff = load_staff(conn, visit.staff_id)
-    """The receipt of an arrival, to whoever recorded it."""
     return Outgoing(key=receipts.arrival_key(arrived.subject), kind=receipts.ARRIVAL,
                     payload={"visit_id": visit.id}, chat_id=staff.telegram_id,
                     staff_id=staff.id, not_before=now, expires_at=now + STALE_AFTER)

@@ -48,8 +48,12 @@ def renew_lease(conn: Conn, holder: str, now: datetime) -> None:
                  " renewed_at = excluded.renewed_at", (BOT_LEASE, holder, stamp(now)))
 
 
-async def release(db: Database) -> None:
-    await db.claim(lambda conn: conn.execute("DELETE FROM leases WHERE name = ?", (BOT_LEASE,)))
+async def release(db: Database, holder: str | None = None) -> None:
+    """Give the lease back, if this process still holds it: another process of the bot on the
+    same database keeps its own."""
+    name = holder or holder_name()
+    await db.claim(lambda conn: conn.execute(
+        "DELETE FROM leases WHERE name = ? AND holder = ?", (BOT_LEASE, name)))
 
 
 async def last_renewed(db: Database) -> tuple[str, datetime] | None:

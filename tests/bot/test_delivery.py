@@ -118,3 +118,25 @@ async def test_faults_on_a_fifth_of_calls_lose_nothing_and_repeat_nothing(
         await deliver(bot, timedelta(minutes=minute))
     hellos = [m.text for lead in leads for m in bot.messages(lead) if m.text.startswith("hello")]
     assert sorted(hellos) == sorted(f"hello {n} (zh)" for n in range(60))
+
+
+async def test_a_renderer_that_fails_holds_up_nothing_and_is_tried_again(
+    bot: BotUnderTest,
+) -> None:
+    lead = await bot.join("lead")
+    broken = [True]
+
+    async def render_flaky(core: Core, delivery: Delivery, language: str) -> Rendered:
+        if broken[0]:
+            raise KeyError("a renderer's bug")
+        return Rendered(text="flaky at last")
+
+    renderers = {**RENDERERS, "flaky": render_flaky}
+    await queue(bot, lead.id, 1, kind="flaky")
+    await queue(bot, lead.id, 2)
+    assert await deliver_due(bot.app.bot, bot.core, bot.core.outbox, renderers, NOW) == 1
+    assert bot.messages(lead)[-1].text == "hello 2 (zh)"
+    broken[0] = False
+    later = NOW + timedelta(minutes=1)
+    assert await deliver_due(bot.app.bot, bot.core, bot.core.outbox, renderers, later) == 1
+    assert bot.messages(lead)[-1].text == "flaky at last"
