@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from html import escape
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message
+from telegram.error import BadRequest
 
 from bot import render
 from bot.callbacks import Verb, button, unpack
@@ -30,6 +32,13 @@ async def reply(target: object, text: str, markup: InlineKeyboardMarkup | None =
     longer a `Message`) has nothing to reply under."""
     if isinstance(target, Message):
         await target.reply_text(text, parse_mode="HTML", reply_markup=markup)
+
+
+async def settle_press(query: CallbackQuery) -> None:
+    """Stop the button's spinner; a press Telegram delivers again after a crash is too old to
+    answer, and must still do what it does."""
+    with contextlib.suppress(BadRequest):
+        await query.answer()
 
 
 def branch_labels(context: Context) -> Mapping[str, str]:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from profiles.audit import AuditAction, record
 from profiles.errors import GuestNotFound
-from profiles.models import Guest, GuestCard, Segment, Staff
+from profiles.models import Frozen, Guest, GuestCard, Segment, Staff
 from profiles.names import clean_name, pinyin_of, split_honorific
 from profiles.pending import Command, spend
 from profiles.phones import optional_phone, phone_tail_key, require_phone
@@ -26,6 +26,15 @@ GUEST_COLUMNS = """
 """
 
 
+class NewGuest(Frozen):
+    """A guest to create, read and checked: the name split from its honorific, the phone in
+    E.164 (`GuestStore.new_guest`), so the transaction that creates it cannot fail on them."""
+
+    name: str
+    honorific: str
+    phone: str | None = None
+
+
 class GuestStore:
     def __init__(self, db: Database, *, phone_regions: Sequence[str] = ()) -> None:
         self._db = db
@@ -39,11 +48,17 @@ class GuestStore:
 
         Raises InvalidName or InvalidPhone before anything is written.
         """
-        name, honorific = split_honorific(clean_name(raw_name))
-        phone = optional_phone(raw_phone, region, self._regions)
-
+        new = self.new_guest(raw_name, raw_phone, region=region)
         return await self._db.write(lambda conn: insert_guest(
-            conn, name, honorific, phone, branch=branch, staff_id=staff_id, now=now))
+            conn, new.name, new.honorific, new.phone, branch=branch, staff_id=staff_id,
+            now=now))
+
+    def new_guest(self, raw_name: str, raw_phone: str | None, *, region: str) -> NewGuest:
+        """The name cleaned and split (王先生 → 王, 先生), the phone normalised; raises
+        InvalidName or InvalidPhone."""
+        name, honorific = split_honorific(clean_name(raw_name))
+        return NewGuest(name=name, honorific=honorific,
+                        phone=optional_phone(raw_phone, region, self._regions))
 
     async def get(self, guest_id: int) -> Guest:
         return await self._db.read(lambda conn: load_guest(conn, guest_id))

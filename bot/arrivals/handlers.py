@@ -10,7 +10,15 @@ from bot.callbacks import ID, Verb, pattern, unpack
 from bot.checklists.messages import guest_line
 from bot.i18n import t
 from bot.state import Context
-from bot.views import chosen, one_guest, reply, send_card, send_choices, show_matches
+from bot.views import (
+    chosen,
+    one_guest,
+    reply,
+    send_card,
+    send_choices,
+    settle_press,
+    show_matches,
+)
 from playbooks.arrivals import MAX_NUMBER, parse_arrival
 from profiles.errors import GuestNotFound, PendingNoteGone
 from profiles.pending import Command
@@ -47,7 +55,7 @@ async def arrive_chosen(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     place, guest_id = unpack(query.data)
-    await query.answer()
+    await settle_press(query)
     if not isinstance(query.message, Message):
         return  # too old to reply under
     table = place[1:] if place.startswith("t") else None

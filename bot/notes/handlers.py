@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from html import escape
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import render
@@ -15,13 +17,14 @@ from bot.i18n import t
 from bot.service_report.text import refusal_text
 from bot.state import Context
 from bot.suggest import meant_command
-from bot.views import name_for_new_guest, reply, send_choices
+from bot.views import name_for_new_guest, reply, send_choices, settle_press
 from profiles.access import Action, can
 from profiles.errors import GuestNotFound, NothingToUndo, PendingNoteGone, TraitNotFound
 from profiles.guardrails import NoteRefused
+from profiles.guests import NewGuest
 from profiles.models import ParsedNote
 from profiles.parser import parse_note
-from profiles.pending import PendingNote
+from profiles.pending import Command, PendingNote
 from profiles.refs import EmptyRef, MissingNoteText, longer_note_refs, split_note_command
 from profiles.tags import parse_tag
 
@@ -102,40 +105,37 @@ async def undo(update: Update, context: Context) -> None:
 
 
 async def create_and_log(update: Update, context: Context) -> None:
+    """"Create …" pressed: the guest, the kept note's traits and the note used up, at once."""
     query, core, me = update.callback_query, context.core, context.member
     assert query is not None and query.data is not None
-    pending = await _take_pending(query, context, int(unpack(query.data)[0]))
+    pending = await _kept(query, context, int(unpack(query.data)[0]))
     if pending is None:
         return
-    guest = await core.guests.create(pending.name, pending.phone, branch=me.branch,
-                                     staff_id=me.id, now=core.clock(),
-                                     region=core.settings.phone_region(me.branch))
-    await query.answer()
-    await query.edit_message_text(t(me.language, "new.created",
-                                    name=escape(render.full_name(guest)), ref=guest.ref),
-                                  parse_mode="HTML")
-    await _log(query.message, context, guest.id, read_note(context, pending.text))
+    new = core.guests.new_guest(pending.name, pending.phone,
+                                region=core.settings.phone_region(me.branch))
+    await settle_press(query)
+    await _log(query.message, context, None, read_note(context, pending.text),
+               spending=pending.id, new_guest=new, created=query)
 
 
 async def apply_to_chosen(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     pending_id, guest_id = (int(arg) for arg in unpack(query.data))
-    pending = await _take_pending(query, context, pending_id)
+    pending = await _kept(query, context, pending_id)
     if pending is None:
         return
-    await query.answer()
-    await _log(query.message, context, guest_id,
-               read_note(context, pending.text))
+    await settle_press(query)
+    await _log(query.message, context, guest_id, read_note(context, pending.text),
+               spending=pending.id)
 
 
-async def _take_pending(
-    query: CallbackQuery, context: Context, pending_id: int
-) -> PendingNote | None:
-    """Spend a kept note once; a second press (or a stale one) is told so and gets None."""
+async def _kept(query: CallbackQuery, context: Context, pending_id: int) -> PendingNote | None:
+    """The kept note, still to be used by this person; a stale press is told so (None). It
+    is used up by the write that logs it."""
     try:
-        return await context.core.pending.take(pending_id, staff_id=context.member.id,
-                                               now=context.core.clock())
+        return await context.core.pending.get(pending_id, staff_id=context.member.id,
+                                              command=Command.NOTE)
     except PendingNoteGone:
         await query.answer(t(context.lang, "pending.gone"), show_alert=True)
         return None
@@ -201,28 +201,44 @@ async def _parse_or_explain(message: Message, context: Context, text: str) -> Pa
 
 
 async def _log(
-    message: object, context: Context, guest_id: int, parsed: ParsedNote
+    message: object, context: Context, guest_id: int | None, parsed: ParsedNote, *,
+    spending: int | None = None, new_guest: NewGuest | None = None,
+    created: CallbackQuery | None = None,
 ) -> None:
+    """One core call: the note's traits (and the kept note used up, the guest it named
+    created); then the reply, rendered from what was committed."""
     core, me = context.core, context.member
-    if not parsed.traits:  # only "金卡" / "VIP": nothing to store, a tag to offer
-        await _offer_tag(message, context, guest_id, parsed)
+    if not parsed.traits and new_guest is None and guest_id is not None:
+        await _offer_tag(message, context, guest_id, parsed)  # only "金卡" / "VIP"
         return
     try:
         logged = await core.notes.log(guest_id, parsed.traits, staff_id=me.id, branch=me.branch,
-                                      now=core.clock())
-        guest = await core.guests.get(guest_id)
+                                      now=core.clock(), spending=spending, new_guest=new_guest)
     except GuestNotFound:
         await reply(message, t(me.language, "guest.gone"))
         return
     except NoteRefused as refused:
         await reply(message, refusal_text(refused.refusal, me.language))
         return
-    rows = [[button(t(me.language, "button.undo"), Verb.UNDO, logged.batch_id),
+    except PendingNoteGone:
+        await reply(message, t(me.language, "pending.gone"))
+        return
+    guest = logged.guest
+    if created is not None:
+        with contextlib.suppress(BadRequest):  # already edited, before a crash
+            await created.edit_message_text(t(me.language, "new.created",
+                                              name=escape(render.full_name(guest)),
+                                              ref=guest.ref), parse_mode="HTML")
+    if logged.note is None:
+        await _offer_tag(message, context, guest.id, parsed)
+        return
+    rows = [[button(t(me.language, "button.undo"), Verb.UNDO, logged.note.batch_id),
              button(t(me.language, "button.card"), Verb.OPEN, guest.id)]]
-    if logged.added and not any(trait.private for trait in logged.added):
-        rows[0].append(button(t(me.language, "button.private"), Verb.PRIVATE, logged.batch_id))
+    if logged.note.added and not any(trait.private for trait in logged.note.added):
+        rows[0].append(button(t(me.language, "button.private"), Verb.PRIVATE,
+                              logged.note.batch_id))
     rows += _tag_rows(context, guest.id, parsed)
-    text = render.note_logged(logged, guest, lang=me.language, unparsed=parsed.unparsed)
+    text = render.note_logged(logged.note, guest, lang=me.language, unparsed=parsed.unparsed)
     await reply(message, text, InlineKeyboardMarkup(rows))
 
 

@@ -15,6 +15,7 @@ from http import HTTPStatus
 from typing import Any
 
 import pytest
+from telegram import Update
 from telegram.error import TimedOut
 
 from bot.scheduler import sweep_once
@@ -231,3 +232,40 @@ async def test_a_telegram_error_on_any_call_loses_no_effect(
     else:
         pytest.fail(f"{scenario} made more than {MAX_AWAITS} calls")
     assert k > 1, "the command made so few calls that the test proves little"
+
+
+async def test_a_kill_at_any_await_of_create_and_note_gives_one_guest_with_the_note(
+    bot: BotUnderTest,
+) -> None:
+    """"Create …" under a note for an unknown name: the guest, the note and the kept note
+    used up commit together, so a kill never leaves a guest without their note, nor two."""
+    waiter, lead, _ = await staff(bot)
+    killer = Killer(bot)
+    for k, name in enumerate(NEWCOMERS):
+        [offer] = await bot.send(waiter, f"/note {name}: 对虾过敏")
+        data = offer.button(f"{name}").callback_data
+        assert data is not None
+        # as Telegram sends it, each time afresh: the gate rewrites the data it checked
+        raw = bot.callback_update(waiter, offer, data).to_dict()
+        killer.arm(k)
+        with contextlib.suppress(Killed):
+            await bot.deliver(Update.de_json(raw, bot.app.bot))
+        killer.disarm()
+        await bot.deliver(Update.de_json(raw, bot.app.bot))  # again after the restart
+        await settle(bot)
+        found = [g for g in await bot.core.search.resolve(name, branch="la") if g.name == name]
+        assert len(found) == 1, found
+        card = await bot.core.guests.card(found[0].id)
+        assert [t.text for t in card.traits] == ["对虾过敏"]
+        assert_once(bot, lead, name, "📋 Allergy just logged", killer.resendable)
+        if not killer.fired:
+            break
+    else:
+        pytest.fail(f"the press made more than {len(NEWCOMERS)} awaits")
+    assert k > 2
+
+
+NEWCOMERS = ("Abernathy", "Blackwood", "Castellanos", "Dunmore", "Eriksen", "Fairweather",
+             "Gallagher", "Hollingsworth", "Iversen", "Jablonski", "Kowalczyk", "Lindqvist",
+             "Montgomery", "Nakamura", "Oyelaran", "Pemberton", "Quigley", "Rasmussen",
+             "Szymanski", "Thistlewood", "Underhill", "Villanueva", "Whitfield", "Yamamoto")
