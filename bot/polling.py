@@ -102,6 +102,7 @@ class Poller:
         failures = 0
         try:
             while not stopping.is_set():
+                self._progress.clear()
                 try:
                     updates = await _unless(stopping, self._poll(self.timeout))
                 except InvalidToken:
@@ -111,11 +112,11 @@ class Poller:
                     log.warning("getUpdates: flood control, polling again in %.0f s", delay)
                     await _unless(stopping, self.sleep(delay))
                     continue
-                except TimedOut:  # a long poll that outlived its read timeout: ask again now
-                    continue
                 except (TelegramError, OSError) as error:
-                    delay = BACKOFF_SECONDS[min(failures, len(BACKOFF_SECONDS) - 1)]
                     failures += 1
+                    if isinstance(error, TimedOut) and failures == 1:
+                        continue  # a long poll that outlived its read timeout: ask again now
+                    delay = BACKOFF_SECONDS[min(failures, len(BACKOFF_SECONDS)) - 1]
                     log.warning("getUpdates failed (%s); polling again in %.0f s", error, delay)
                     await _unless(stopping, self.sleep(delay))
                     continue
@@ -126,9 +127,9 @@ class Poller:
                 for update in fresh:
                     self._start(update)
                 if updates and not fresh:
-                    # all of them are still running (Telegram returns unconfirmed updates at
-                    # once): wait for one to finish rather than ask again and again
-                    self._progress.clear()
+                    # Telegram answers at once while updates are unconfirmed: when none is new
+                    # (each still runs, or finished behind one that does), wait for one to
+                    # finish rather than ask again and again
                     await _unless(stopping, self._progress.wait(), timeout=STUCK_SECONDS)
         finally:
             await self._drain()

@@ -4,16 +4,22 @@ fetched before it were handled: a crash or a stop leaves the rest to be delivere
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 
 import pytest
 from telegram import Chat, Message, Update, User
-from telegram.error import NetworkError, RetryAfter
+from telegram.error import NetworkError, RetryAfter, TimedOut
 
+from bot.app import build_application
 from bot.ordering import PerChatProcessor
-from bot.polling import Poller
+from bot.polling import Poller, run_polling
+from bot.settings import Settings
+from bot.terminal.api import LocalBotApi
+from tests.bot.conftest import FakeClock
 
 
 def update(update_id: int, chat_id: int) -> Update:
@@ -158,7 +164,7 @@ async def test_network_errors_are_retried_after_a_pause_and_flood_control_is_hon
         pauses.append(seconds)
 
     handlers = Handlers()
-    running = Running(Poller(telegram, handlers, sleep=pause))  # type: ignore[arg-type]
+    running = Running(Poller(telegram, handlers, sleep=pause))
     await until(lambda: handlers.finished == [1])
     await until(lambda: telegram.offsets[-1:] == [2])
     await running.stop()
@@ -181,3 +187,43 @@ async def test_an_update_whose_handler_failed_is_confirmed_not_retried_forever(
     await running.stop()
     assert sorted(seen) == [1, 2]
     assert "update 1 failed" in caplog.text
+
+
+async def test_a_long_poll_that_timed_out_is_asked_again_at_once_then_with_pauses() -> None:
+    telegram = FakeTelegram(update(1, 10))
+    telegram.failures = [TimedOut(), TimedOut(), TimedOut()]
+    pauses: list[float] = []
+
+    async def pause(seconds: float) -> None:
+        pauses.append(seconds)
+
+    handlers = Handlers()
+    running = Running(Poller(telegram, handlers, sleep=pause))
+    await until(lambda: telegram.offsets[-1:] == [2])
+    await running.stop()
+    assert pauses == [2.0, 4.0]
+
+
+async def test_the_bot_polls_with_the_applications_lifecycle_until_sigterm(
+    settings: Settings, clock: FakeClock
+) -> None:
+    api = LocalBotApi(clock=clock)
+    app = build_application(settings, request=api, clock=clock, rate_limit=False)
+    assert app.updater is None
+    closing = app.post_shutdown
+    assert closing is not None
+    shut: list[bool] = []
+
+    async def post_shutdown(a: object) -> None:
+        shut.append(app.running)
+        await closing(app)
+
+    app.post_shutdown = post_shutdown
+    polling = asyncio.create_task(run_polling(app))
+    await until(lambda: any(call.method == "getUpdates" for call in api.calls))
+    assert app.bot_data.core is not None  # post_init opened the core
+    assert app.running and app.job_queue is not None and app.job_queue.scheduler.running
+    os.kill(os.getpid(), signal.SIGTERM)
+    await asyncio.wait_for(polling, 10)
+    assert shut == [False]  # post_shutdown came after the Application stopped
+    assert app.bot_data.core is None
