@@ -96,7 +96,8 @@ def build_application(
     settings: Settings, *, request: BaseRequest | None = None, clock: Clock = utc_now,
     rate_limit: bool = True,
 ) -> GuestcardApp:
-    """The bot, ready for run_polling, the terminal chat, or a test's `async with`."""
+    """The bot, ready for bot.polling, the webhook, the terminal chat, or a test's
+    `async with`. It has no Updater: PTB's confirms updates before they are handled."""
 
     async def post_init(app: GuestcardApp) -> None:
         app.bot_data.core = core = await Core.open(settings, clock)
@@ -128,6 +129,7 @@ def build_application(
         ApplicationBuilder()
         .application_class(GuestcardApplication)
         .bot(bot)
+        .updater(None)
         .context_types(CONTEXT_TYPES)
         .post_init(post_init)
         .post_shutdown(post_shutdown)

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from telegram import Bot, Update
+from telegram import Bot
 
 from bot.app import build_application
 from bot.bookings import cli as reservations_cli
@@ -19,6 +19,7 @@ from bot.checklists import cli as playbooks_cli
 from bot.http import cli as api_cli
 from bot.http.server import parse_listen, serve
 from bot.logs import configure_logging
+from bot.polling import run_polling
 from bot.privacy import cli as audit_cli
 from bot.settings import ConfigError, Settings, load_settings
 from bot.staff.handlers import ROLE_NAMES, invite_link
@@ -135,7 +136,7 @@ def run_bot(args: argparse.Namespace, settings: Settings) -> int:
         print(f"guestcard: {error}", file=sys.stderr)
         return 2
     if address is None:
-        app.run_polling(allowed_updates=Update.ALL_TYPES)
+        asyncio.run(run_polling(app))
         return 0
     asyncio.run(serve(app, address, webhook=hook))
     return 0

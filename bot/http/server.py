@@ -29,6 +29,7 @@ from bot.http.openapi import openapi_document
 from bot.http.operations import Operations
 from bot.http.problems import Problem
 from bot.http.telegram import TelegramWebhook
+from bot.polling import poller_for
 from bot.state import Core
 from bot.webhook import Webhook
 from playbooks.feeds.feeds import Feeds
@@ -147,17 +148,22 @@ async def serve(app: GuestcardApp, listen: Listen, *, webhook: Webhook | None) -
         if serving.done():  # could not bind: uvicorn logged why
             await serving
             raise SystemExit(f"guestcard: cannot listen on {listen.host}:{listen.port}")
+        stopping = asyncio.Event()
+        polling: asyncio.Task[None] | None = None
         if webhook is not None:
             await app.bot.set_webhook(webhook.url, secret_token=webhook.secret,
                                       allowed_updates=Update.ALL_TYPES)
-        elif app.updater is not None:
-            await app.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+        else:
+            await app.bot.delete_webhook(drop_pending_updates=False)
         await app.start()
+        if webhook is None:
+            polling = asyncio.create_task(poller_for(app).run(stopping))
         try:
             await serving
         finally:
-            if app.updater is not None and app.updater.running:
-                await app.updater.stop()
+            stopping.set()
+            if polling is not None:
+                await polling
             await app.stop()
     if app.post_shutdown is not None:
         await app.post_shutdown(app)
