@@ -28,6 +28,7 @@ from bot.settings import load_settings
 from bot.state import Core
 from playbooks.briefs.occasions import read_occasions
 from playbooks.requests.routing import Lane
+from profiles.bookings import NewBooking
 from profiles.models import Role, Staff
 from store.connect import open_database
 from store.database import Database, stamp
@@ -124,6 +125,11 @@ async def set_up_due_work(env: dict[str, str], leads: list[User], relayer: User,
         for guest, note in zip(guests, notes.values(), strict=True):
             await core.traits.log(guest.id, read_occasions(note, core.vocabulary),
                                   staff_id=waiter.id, branch="noon", now=now)
+        # someone expected, so the shift's brief has something to say (an empty one is not
+        # sent); booked as an import would, starting no playbook
+        await core.bookings.book(NewBooking(guest_id=guests[1].id, branch="noon",
+                                            at=now + timedelta(hours=2)),
+                                 staff_id=None, now=now)
         relayed = now - timedelta(minutes=20)  # yellow: accept within 15 minutes
         for number in range(REQUESTS):
             await core.requests.relay(branch="noon", staff_id=waiter.id, ref_text="王先生",
@@ -218,6 +224,8 @@ async def test_due_messages_arrive_once_though_the_bot_is_killed_while_deliverin
     assert [row.key for row in rows if not row.sent or row.message_id is None] == []
     for lead in leads:
         assert Counter(row.kind for row in rows if row.chat_id == lead.id) == EXPECTED_KINDS
+    # the relayer also hears their requests are overdue: the leads' chats are what is counted
+    rows = [row for row in rows if row.chat_id in {lead.id for lead in leads}]
     messages = await received(tg, leads)
     copies = copies_of_sent(messages, rows)
     recorded = [m for m in messages if m not in copies]
