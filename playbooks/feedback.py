@@ -133,9 +133,14 @@ class FeedbackStore:
                 " ORDER BY arrived_at DESC LIMIT 1",
                 (guest_id, branch, stamp(now - VISIT_WINDOW)),
             ).fetchone()
+            earlier = conn.execute("SELECT score FROM feedback WHERE visit_id = ?",
+                                   (visit[0],)).fetchone() if visit else None
             saved = _save(conn, guest_id, visit[0] if visit else None, branch, staff_id, score,
                           comment, now)
-            return self._consequences(conn, saved, complaint_text, now)
+            # the visit's complaint has its request already: a second low score replaces the
+            # score and opens no second request
+            told = earlier is not None and earlier[0] <= COMPLAINT_AT_MOST
+            return self._consequences(conn, saved, complaint_text, now, told=told)
 
         return await self._db.write(work)
 
@@ -160,11 +165,11 @@ class FeedbackStore:
         return await self._db.write(work)
 
     def _consequences(self, conn: Conn, saved: Feedback, complaint_text: str,
-                      now: datetime) -> Rated:
+                      now: datetime, *, told: bool = False) -> Rated:
         """A complaint opens a red request and is published, with the score's commit; the
         guest's status follows the verdict in the same commit."""
         guest = load_guest(conn, saved.guest_id)
-        if not saved.complaint:
+        if not saved.complaint or told:
             self._refresh_status(conn, saved.guest_id, now)
             return Rated(feedback=saved, guest=guest)
         relayed = open_complaint(conn, self._requests, saved.guest_id, saved.branch,

@@ -91,3 +91,17 @@ async def test_a_visit_closed_by_the_guests_next_arrival_is_not_asked_about(
     await VisitStore(db).arrive(guest.id, branch="la", staff_id=waiter.id,
                                 now=NOW + timedelta(hours=3))
     assert await feedback_store(db).plan_asks(NOW + timedelta(hours=4)) == 0
+
+
+async def test_a_second_low_score_for_one_visit_opens_no_second_request(
+    db: Database, waiter: Staff
+) -> None:
+    guest, _ = await guest_with_visit(db, waiter)
+    store = feedback_store(db)
+    first = await store.record(guest.id, 1, "cold", staff_id=waiter.id, branch="la", now=NOW)
+    second = await store.record(guest.id, 2, "still cold", staff_id=waiter.id, branch="la",
+                                now=NOW + timedelta(minutes=5))
+    assert first.complaint is not None and second.complaint is None
+    assert second.feedback.score == 2
+    assert await db.read(lambda conn: conn.execute(
+        "SELECT COUNT(*) FROM requests WHERE guest_id = ?", (guest.id,)).fetchone()[0]) == 1
