@@ -101,6 +101,8 @@ def build_application(
 
     async def post_init(app: GuestcardApp) -> None:
         app.bot_data.core = core = await Core.open(settings, clock)
+        # what this host's crashed predecessor claimed goes out now, not after the lease
+        await core.outbox.free_claims_of_the_dead(core.clock())
         app.bot_data.courier = Courier(partial(deliver_after_update, app.bot, core))
         app.bot_data.courier.start()
         app.bot.use_signer(ButtonSigner(await app.bot_data.core.db.secret(KEY_NAME)))

@@ -15,6 +15,7 @@ from pydantic import Field
 
 from profiles.models import Frozen
 from store.database import Database, stamp
+from store.lease import holder_name, is_gone
 from store.sql import Conn, Row, dialect
 
 Payload = dict[str, str | int | float | bool | list[int] | list[str] | None]
@@ -133,8 +134,9 @@ def backoff(attempts: int) -> timedelta:
 
 
 class Outbox:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, claimer: str | None = None) -> None:
         self._db = db
+        self.claimer = claimer or holder_name()  # this process, as its claims name it
 
     async def put(self, messages: list[Outgoing], now: datetime) -> int:
         """Enqueue several messages in one transaction; how many were new."""
@@ -153,8 +155,27 @@ class Outbox:
                 (at, at),
             )
             if dialect(conn) == "postgresql":
-                return _claim_unlocked(conn, at, until, limit)
-            return _claim(conn, at, until, limit)
+                return _claim_unlocked(conn, at, until, limit, self.claimer)
+            return _claim(conn, at, until, limit, self.claimer)
+
+        return await self._db.claim(work)
+
+    async def free_claims_of_the_dead(self, now: datetime) -> int:
+        """Free what processes on this host claimed and died before sending (a crash, a power
+        cut): sent now rather than after the lease. Claims of live processes, and of other
+        hosts, whose liveness cannot be seen from here, wait for their lease."""
+
+        def work(conn: Conn) -> int:
+            rows = conn.execute(
+                "SELECT DISTINCT claimed_by FROM outbox WHERE sent_at IS NULL"
+                " AND gave_up_at IS NULL AND claimed_until > ?", (stamp(now),)).fetchall()
+            dead = [row[0] for row in rows if row[0] and is_gone(row[0], self.claimer)]
+            freed = 0
+            for claimer in dead:
+                freed += conn.execute(
+                    "UPDATE outbox SET claimed_until = NULL, claimed_by = NULL"
+                    " WHERE sent_at IS NULL AND claimed_by = ?", (claimer,)).rowcount
+            return freed
 
         return await self._db.claim(work)
 
@@ -227,26 +248,28 @@ _BULK_LAST = "CASE WHEN kind IN ({}) THEN 1 ELSE 0 END".format(
 _DELIVERY_COLUMNS = "id, dedupe_key AS key, kind, payload, chat_id, staff_id, attempts"
 
 
-def _claim(conn: Conn, at: str, until: str, limit: int) -> list[Delivery]:
+def _claim(conn: Conn, at: str, until: str, limit: int, claimer: str) -> list[Delivery]:
     # SQLite runs one writer at a time, so nothing can claim these rows between the two steps
     rows = conn.execute(
         f"SELECT {_DELIVERY_COLUMNS} FROM outbox WHERE {_DUE}"
         f" ORDER BY {_BULK_LAST}, next_attempt_at, id LIMIT ?", (at, at, limit),
     ).fetchall()
     claimed = [_delivery(row) for row in rows]
-    conn.executemany("UPDATE outbox SET claimed_until = ? WHERE id = ?",
-                     [(until, item.id) for item in claimed])
+    conn.executemany("UPDATE outbox SET claimed_until = ?, claimed_by = ? WHERE id = ?",
+                     [(until, claimer, item.id) for item in claimed])
     return claimed
 
 
-def _claim_unlocked(conn: Conn, at: str, until: str, limit: int) -> list[Delivery]:
+def _claim_unlocked(
+    conn: Conn, at: str, until: str, limit: int, claimer: str
+) -> list[Delivery]:
     """The claim on PostgreSQL, where senders in other processes claim at the same moment:
     rows another sender is claiming are skipped rather than waited for, so two senders
     share the due messages between them instead of queueing behind one another."""
     rows = conn.execute(
-        f"UPDATE outbox SET claimed_until = ? WHERE id IN (SELECT id FROM outbox WHERE {_DUE}"
-        f" ORDER BY {_BULK_LAST}, next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED)"
-        f" RETURNING {_DELIVERY_COLUMNS}, next_attempt_at", (until, at, at, limit),
+        f"UPDATE outbox SET claimed_until = ?, claimed_by = ? WHERE id IN (SELECT id FROM outbox"
+        f" WHERE {_DUE} ORDER BY {_BULK_LAST}, next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED)"
+        f" RETURNING {_DELIVERY_COLUMNS}, next_attempt_at", (until, claimer, at, at, limit),
     ).fetchall()
     # RETURNING keeps no order: sent as on SQLite, bulk last, then oldest first
     ordered = sorted(rows, key=lambda row: (row["kind"] in BULK_KINDS, row["next_attempt_at"],

@@ -37,6 +37,24 @@ def holder_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def is_gone(holder: str, me: str | None = None) -> bool:
+    """Whether the process `holder` (a holder_name) surely runs no more: it ran on this host
+    and its pid is free, or is this process's own, as after a container's restart. A process
+    elsewhere, or a pid taken by any process, counts as alive."""
+    host, _, pid = holder.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    if holder == (me or holder_name()):
+        return True  # we are that pid now: the holder was an earlier process
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OverflowError):
+        return False  # a process runs there, another user's or none we can signal
+    return False
+
+
 async def renew(db: Database, now: datetime, holder: str | None = None) -> None:
     name = holder or holder_name()
     await db.claim(lambda conn: renew_lease(conn, name, now))

@@ -1,4 +1,8 @@
 import asyncio
+import os
+import socket
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -42,6 +46,22 @@ async def test_a_claim_is_a_lease_another_sweep_leaves_alone(db: Database) -> No
     assert await outbox.claim(NOW + timedelta(seconds=30)) == []
     # the sender died without marking: after the lease the message is due again, not lost
     assert len(await outbox.claim(NOW + 2 * MINUTE)) == 1
+
+
+async def test_a_restart_frees_at_once_what_a_dead_process_here_claimed(db: Database) -> None:
+    here = socket.gethostname()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    claimers = {"dead": f"{here}:{dead}", "alive": f"{here}:{os.getppid()}",
+                "elsewhere": f"another-host:{dead}", "restarted": f"{here}:{os.getpid()}"}
+    for name, claimer in claimers.items():
+        await Outbox(db).put([reminder(f"occasion:{name}")], NOW)
+        assert len(await Outbox(db, claimer).claim(NOW)) == 1
+    assert await Outbox(db).free_claims_of_the_dead(NOW) == 2
+    # the dead one's and the one whose pid this process now runs under go out again now; the
+    # live process's, and another host's, whose life cannot be seen from here, wait their lease
+    assert sorted(d.key for d in await Outbox(db).claim(NOW)) == [
+        "occasion:dead", "occasion:restarted"]
 
 
 async def test_a_sent_message_is_never_claimed_again(db: Database) -> None:
