@@ -31,7 +31,7 @@ from profiles.errors import StaffNotFound
 from profiles.parser import parse_note, traits_as_json_lines
 from profiles.vocabulary import VocabularyError, load_vocabulary
 from store.backup import BackupError, backup, restore
-from store.database import DatabaseUnusable, SchemaTooNew, is_postgres_url
+from store.database import DatabaseUnusable, MigrationChanged, SchemaTooNew, is_postgres_url
 from store.lease import DatabaseInUse, require_free_sqlite
 
 log = logging.getLogger("guestcard")
@@ -51,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DatabaseUnusable as error:
         print(f"guestcard: configuration error\n{error}", file=sys.stderr)
         return 2
-    except SchemaTooNew as error:
+    except (SchemaTooNew, MigrationChanged) as error:
         print(f"guestcard: {error}", file=sys.stderr)
         return 2
 

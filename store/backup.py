@@ -11,7 +11,13 @@ import os
 import sqlite3
 from pathlib import Path
 
-from store.database import SchemaTooNew, require_known_schema, shipped_migrations
+from store.database import (
+    MigrationChanged,
+    SchemaTooNew,
+    require_known_schema,
+    shipped_migrations,
+    unrecorded_checksums,
+)
 from store.sqlite import BUSY_TIMEOUT_MS
 
 PAGES_PER_STEP = 1024  # small steps let the bot's writers in between
@@ -54,10 +60,14 @@ def check_backup(path: Path) -> int:
             verdict = conn.execute("PRAGMA integrity_check").fetchone()[0]
             if verdict != "ok":
                 raise BackupError(f"{path}: damaged ({verdict})")
-            done = [v for (v,) in conn.execute("SELECT version FROM schema_migrations")]
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(schema_migrations)")}
+            done = dict(conn.execute(
+                "SELECT version, " + ("checksum" if "checksum" in columns else "NULL")
+                + " FROM schema_migrations").fetchall())
             try:
                 require_known_schema(done, shipped_migrations())
-            except SchemaTooNew as error:
+                unrecorded_checksums(done, shipped_migrations())
+            except (SchemaTooNew, MigrationChanged) as error:
                 raise BackupError(f"{path}: {error}") from None
             return int(conn.execute("SELECT COUNT(*) FROM guests").fetchone()[0])
     except sqlite3.DatabaseError as error:

@@ -8,9 +8,10 @@ functions the same way, on a pooled connection in a worker thread.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -55,6 +56,17 @@ class SchemaTooNew(MigrationError):
         self.found, self.known = found, known
 
 
+class MigrationChanged(MigrationError):
+    """A migration this database ran reads differently in this guestcard: the schema it
+    expects may not be the schema the database has."""
+
+    def __init__(self, migration: Migration) -> None:
+        super().__init__(f"migration {migration.version} {migration.name} was changed after "
+                         "this database ran it: run the guestcard that made the database, "
+                         "or restore the migration's shipped text")
+        self.migration = migration
+
+
 def require_known_schema(done: Collection[int], migrations: list[Migration]) -> None:
     """Refuse, before touching anything, a database a newer guestcard has migrated."""
     known = max((m.version for m in migrations), default=0)
@@ -62,11 +74,34 @@ def require_known_schema(done: Collection[int], migrations: list[Migration]) -> 
         raise SchemaTooNew(max(done), known)
 
 
+def unrecorded_checksums(
+    recorded: Mapping[int, str | None], migrations: list[Migration]
+) -> list[tuple[str, int]]:
+    """Raise MigrationChanged for a migration whose text differs from the one the database
+    ran; the (checksum, version) of ran migrations with none recorded yet (run before
+    checksums were kept), to record now."""
+    missing = []
+    for migration in migrations:
+        if migration.version not in recorded:
+            continue
+        if recorded[migration.version] is None:
+            missing.append((migration.checksum, migration.version))
+        elif recorded[migration.version] != migration.checksum:
+            raise MigrationChanged(migration)
+    return missing
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
     name: str
     sql: str
+
+    @property
+    def checksum(self) -> str:
+        # line endings as checked out (a Windows clone) do not change the schema
+        text = self.sql.replace("\r\n", "\n")
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 class Database(ABC):

@@ -34,6 +34,7 @@ from store.database import (
     Work,
     require_known_schema,
     shipped_migrations,
+    unrecorded_checksums,
 )
 from store.sql import Conn, ConstraintViolation, Cursor, Dialect, Params
 
@@ -278,8 +279,9 @@ def _vacuum(conn: psycopg.Connection[Any], only: Collection[str]) -> bool:
 
 
 def apply_migrations(conn: psycopg.Connection[Any], migrations: list[Migration]) -> list[int]:
-    """Apply, in order, each migration not yet recorded; each in its own transaction. An
-    advisory lock lets several processes start against one database at once."""
+    """Apply, in order, each migration not yet recorded; each in its own transaction. Those
+    recorded must read as they did when they ran (their checksums). An advisory lock lets
+    several processes start against one database at once."""
     conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
     try:
         conn.execute(
@@ -287,8 +289,13 @@ def apply_migrations(conn: psycopg.Connection[Any], migrations: list[Migration])
             " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL"
             " DEFAULT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'))"
         )
-        done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
+        conn.execute("ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS checksum TEXT")
+        done = {row[0]: row[1] for row in conn.execute(
+            "SELECT version, checksum FROM schema_migrations")}
         require_known_schema(done, migrations)
+        if missing := unrecorded_checksums(done, migrations):
+            _in_transaction(conn, "BEGIN", lambda c: c.executemany(
+                "UPDATE schema_migrations SET checksum = ? WHERE version = ?", missing))
         applied = []
         for migration in migrations:
             if migration.version not in done:
@@ -304,5 +311,5 @@ def _apply(conn: Conn, migration: Migration) -> None:
         conn.execute(migration.sql)
     except (psycopg.Error, ConstraintViolation) as error:
         raise MigrationError(f"migration {migration.version} {migration.name}: {error}") from error
-    conn.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
-                 (migration.version, migration.name))
+    conn.execute("INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)",
+                 (migration.version, migration.name, migration.checksum))

@@ -23,6 +23,7 @@ from store.database import (
     Work,
     require_known_schema,
     shipped_migrations,
+    unrecorded_checksums,
 )
 from store.sql import Dialect
 
@@ -129,14 +130,20 @@ def _in_transaction(conn: sqlite3.Connection, begin: str, work: Work[T]) -> T:
 
 
 def apply_migrations(conn: sqlite3.Connection, migrations: list[Migration]) -> list[int]:
-    """Apply, in order, each migration not yet recorded; each in its own transaction."""
+    """Apply, in order, each migration not yet recorded; each in its own transaction. Those
+    recorded must read as they did when they ran (their checksums)."""
     conn.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL"
-        " DEFAULT CURRENT_TIMESTAMP)"
+        " DEFAULT CURRENT_TIMESTAMP, checksum TEXT)"
     )
-    done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
+    if "checksum" not in {row[1] for row in conn.execute("PRAGMA table_info(schema_migrations)")}:
+        conn.execute("ALTER TABLE schema_migrations ADD COLUMN checksum TEXT")
+    done = dict(conn.execute("SELECT version, checksum FROM schema_migrations").fetchall())
     require_known_schema(done, migrations)
+    if missing := unrecorded_checksums(done, migrations):
+        _in_transaction(conn, "BEGIN IMMEDIATE", lambda c: c.executemany(
+            "UPDATE schema_migrations SET checksum = ? WHERE version = ?", missing))
     applied = []
     for migration in migrations:
         if migration.version not in done:
@@ -152,8 +159,8 @@ def _apply(conn: sqlite3.Connection, migration: Migration) -> None:
     except sqlite3.Error as error:
         raise MigrationError(f"migration {migration.version} {migration.name}: {error}") from error
     conn.execute(
-        "INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
-        (migration.version, migration.name),
+        "INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)",
+        (migration.version, migration.name, migration.checksum),
     )
 
 

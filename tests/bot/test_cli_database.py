@@ -89,6 +89,21 @@ def _from_a_newer_guestcard(path: Path) -> int:
     return newer
 
 
+def test_a_database_whose_migration_reads_differently_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = tmp_path / "edited.db"
+    asyncio.run(_close(open_database(path)))
+    with sqlite3.connect(path) as conn:  # as if migration 1 had been edited since it ran
+        conn.execute("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1")
+    monkeypatch.setenv("GUESTCARD_DB", str(path))
+    assert main(["invite", "waiter", "--branch", "la"]) == 2
+    assert "migration 1 " in capsys.readouterr().err
+    monkeypatch.setenv("GUESTCARD_DB", str(tmp_path / "live.db"))
+    assert main(["restore", str(path)]) == 1
+    assert "was changed after this database ran it" in capsys.readouterr().err
+
+
 async def _close(opening: Awaitable[Database]) -> None:
     await (await opening).close()
 

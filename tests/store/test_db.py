@@ -5,7 +5,13 @@ from typing import Literal
 import pytest
 
 from store.connect import open_database
-from store.database import Database, Migration, MigrationError, shipped_migrations
+from store.database import (
+    Database,
+    Migration,
+    MigrationChanged,
+    MigrationError,
+    shipped_migrations,
+)
 from store.sql import Conn
 from store.sqlite import split_statements
 from tests import postgres
@@ -116,6 +122,37 @@ async def test_reopening_applies_only_new_migrations_on_postgresql() -> None:
             r[0] for r in c.execute("SELECT version FROM schema_migrations ORDER BY version")])
         await database.close()
     assert versions == [1, 2]
+
+
+async def _refuses_a_changed_migration_and_records_missing_checksums(target: str) -> None:
+    first = Migration(1, "one", "CREATE TABLE a (x INTEGER);")
+    second = Migration(2, "two", "CREATE TABLE b (x INTEGER);")
+    database = await open_database(target, [first, second])
+    # as a database migrated before checksums were kept
+    await database.write(lambda c: c.execute(
+        "UPDATE schema_migrations SET checksum = NULL WHERE version = 2"))
+    await database.close()
+    database = await open_database(target, [first, second])
+    recorded = await database.read(lambda c: c.execute(
+        "SELECT version, checksum FROM schema_migrations ORDER BY version").fetchall())
+    await database.close()
+    assert [tuple(row) for row in recorded] == [(1, first.checksum), (2, second.checksum)]
+
+    edited = Migration(2, "two", "CREATE TABLE b (x INTEGER, y TEXT);")
+    with pytest.raises(MigrationChanged, match="migration 2 two was changed"):
+        await open_database(target, [first, edited])
+    # a checkout's line endings are not a change
+    assert Migration(2, "two", "a;\r\nb;").checksum == Migration(2, "two", "a;\nb;").checksum
+
+
+async def test_a_migration_changed_after_it_ran_is_refused(tmp_path: Path) -> None:
+    await _refuses_a_changed_migration_and_records_missing_checksums(str(tmp_path / "c.db"))
+
+
+@pytest.mark.postgresql
+async def test_a_migration_changed_after_it_ran_is_refused_on_postgresql() -> None:
+    with postgres.fresh_database(migrated=False) as url:
+        await _refuses_a_changed_migration_and_records_missing_checksums(url)
 
 
 def _sqlite_columns(conn: Conn) -> dict[str, list[str]]:
