@@ -10,7 +10,7 @@ from profiles.errors import GuestNotFound
 from profiles.models import Frozen, Guest, GuestCard, Segment, Staff
 from profiles.names import clean_name, pinyin_of, split_honorific
 from profiles.pending import Command, spend
-from profiles.phones import optional_phone, phone_tail_key, require_phone
+from profiles.phones import InvalidPhone, optional_phone, phone_tail_key, require_phone
 from profiles.search_index import index_guest
 from profiles.traits import load_traits
 from profiles.visibility import visible_card
@@ -52,6 +52,40 @@ class GuestStore:
         return await self._db.write(lambda conn: insert_guest(
             conn, new.name, new.honorific, new.phone, branch=branch, staff_id=staff_id,
             now=now))
+
+    async def create_kept(
+        self, pending_id: int, *, branch: str, staff_id: int, region: str, now: datetime
+    ) -> Guest:
+        """The /new kept for "a new one after all": used up and its guest created, in one
+        transaction. Raises PendingNoteGone for a second press."""
+
+        def work(conn: Conn) -> Guest:
+            kept = spend(conn, pending_id, staff_id=staff_id, command=Command.NEW, now=now)
+            new = self.new_guest(kept.name, kept.phone, region=region)  # read when it was kept
+            return insert_guest(conn, new.name, new.honorific, new.phone, branch=branch,
+                                staff_id=staff_id, now=now)
+
+        return await self._db.write(work)
+
+    async def choose_kept(
+        self, pending_id: int, guest_id: int, *, staff_id: int, region: str, now: datetime
+    ) -> tuple[Guest, bool]:
+        """The /new kept for "the same guest": used up, and its phone given to the guest if
+        they had none, in one transaction; the guest, and whether the phone was added.
+        Raises PendingNoteGone for a second press, GuestNotFound (nothing used up)."""
+
+        def work(conn: Conn) -> tuple[Guest, bool]:
+            kept = spend(conn, pending_id, staff_id=staff_id, command=Command.NEW, now=now)
+            guest = load_guest(conn, guest_id)
+            if guest.phone is not None or not kept.phone:
+                return guest, False
+            try:
+                phone = require_phone(kept.phone, region, self._regions)
+            except InvalidPhone:  # checked when /new was sent; kept as typed
+                return guest, False
+            return _write_phone(conn, guest_id, phone, staff_id=staff_id, now=now), True
+
+        return await self._db.write(work)
 
     def new_guest(self, raw_name: str, raw_phone: str | None, *, region: str) -> NewGuest:
         """The name cleaned and split (王先生 → 王, 先生), the phone normalised; raises
@@ -108,15 +142,7 @@ class GuestStore:
         def work(conn: Conn) -> Guest:
             if spending is not None:
                 spend(conn, spending, staff_id=staff_id or 0, command=Command.PHONE, now=now)
-            before = conn.execute("SELECT phone FROM guests WHERE id = ?",
-                                  (guest_id,)).fetchone()
-            _require_updated(guest_id, conn.execute(
-                "UPDATE guests SET phone = ?, phone_rev = ?, updated_at = ? WHERE id = ?",
-                (phone, phone_tail_key(phone), stamp(now), guest_id),
-            ))
-            record(conn, AuditAction.PHONE, staff_id=staff_id, guest_id=guest_id, now=now,
-                   details={"from": before[0][-4:] if before[0] else None, "to": phone[-4:]})
-            return load_guest(conn, guest_id)
+            return _write_phone(conn, guest_id, phone, staff_id=staff_id, now=now)
 
         return await self._db.write(work)
 
@@ -137,6 +163,20 @@ class GuestStore:
             return load_guest(conn, guest_id)
 
         return await self._db.write(work)
+
+
+def _write_phone(
+    conn: Conn, guest_id: int, phone: str, *, staff_id: int | None, now: datetime
+) -> Guest:
+    """Set a read phone, audited with the last digits of the old and new numbers."""
+    before = conn.execute("SELECT phone FROM guests WHERE id = ?", (guest_id,)).fetchone()
+    _require_updated(guest_id, conn.execute(
+        "UPDATE guests SET phone = ?, phone_rev = ?, updated_at = ? WHERE id = ?",
+        (phone, phone_tail_key(phone), stamp(now), guest_id),
+    ))
+    record(conn, AuditAction.PHONE, staff_id=staff_id, guest_id=guest_id, now=now,
+           details={"from": before[0][-4:] if before[0] else None, "to": phone[-4:]})
+    return load_guest(conn, guest_id)
 
 
 def _require_updated(guest_id: int, cursor: Cursor) -> None:

@@ -21,6 +21,7 @@ class Command(StrEnum):
     """The command a kept offer finishes."""
 
     NOTE = "note"
+    NEW = "new"  # a /new waiting for "the same guest" or "a new one"
     FEEDBACK = "feedback"
     LEAVE = "leave"
     TAG = "tag"
@@ -86,8 +87,3 @@ class PendingNotes:
         if row is None:
             raise PendingNoteGone(pending_id)
         return PendingNote.model_validate(dict(row))
-
-    async def take(self, pending_id: int, *, staff_id: int, now: datetime) -> PendingNote:
-        """Spend a kept note once; a second press, or someone else's, raises PendingNoteGone."""
-        return await self._db.write(lambda conn: spend(conn, pending_id, staff_id=staff_id,
-                                                       command=Command.NOTE, now=now))

@@ -8,13 +8,13 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import render
-from bot.bookings.handlers import list_bookings_of, make, proceed
+from bot.bookings.handlers import confirm, list_bookings_of, make, proceed
 from bot.briefs.messages import moment_label
 from bot.briefs.reminders import branch_day_of
 from bot.callbacks import ID, Verb, pattern, unpack
 from bot.i18n import t
 from bot.state import Context
-from bot.views import reply
+from bot.views import reply, settle_press
 from playbooks.bookings.parse import BookingDraft
 from profiles.bookings import BookingClosed, BookingNotDue, BookingNotFound, DraftGone
 from profiles.errors import GuestNotFound
@@ -37,27 +37,46 @@ async def choose_guest(update: Update, context: Context) -> None:
 
 
 async def create_and_book(update: Update, context: Context) -> None:
+    """Book a guest nobody matched: the guest is created in the booking's own transaction
+    (or, while a time is still to choose, in the one that keeps them on the draft)."""
     query, core, me = update.callback_query, context.core, context.member
     assert query is not None and query.data is not None
     draft_id = int(unpack(query.data)[0])
     draft = await _draft(update, context, draft_id)
     if draft is None:
         return
-    if draft.guest_id is None:  # a second press finds the guest the first one created
+    if draft.guest_id is not None:  # a second press finds the guest the first one created
+        await settle_press(query)
+        await proceed(query.message, context, draft, draft_id)
+        return
+    try:
+        guest = core.guests.new_guest(draft.name or "", draft.phone,
+                                      region=core.settings.phone_region(me.branch))
+    except (InvalidName, InvalidPhone):
+        await settle_press(query)
+        await reply(query.message, t(me.language, "new.bad_phone" if draft.phone else
+                                     "new.bad_name", phone=escape(draft.phone or "")))
+        return
+    if len(draft.candidates) == 1:
         try:
-            guest = await core.guests.create(draft.name or "", draft.phone, branch=me.branch,
-                                             staff_id=me.id, now=core.clock(),
-                                             region=core.settings.phone_region(me.branch))
-        except (InvalidName, InvalidPhone):
-            await query.answer()
-            await reply(query.message, t(me.language, "new.bad_phone" if draft.phone else
-                                         "new.bad_name", phone=escape(draft.phone or "")))
+            made = await core.booking.book_new_guest(draft, draft.candidates[0], guest,
+                                                     draft_id=draft_id, staff_id=me.id,
+                                                     now=core.clock())
+        except DraftGone:
+            await query.answer(t(me.language, "book.draft_gone"), show_alert=True)
             return
-        draft = draft.model_copy(update={"guest_id": guest.id})
-        await core.bookings.update_draft(draft_id, draft.model_dump(mode="json"),
-                                         staff_id=me.id)
-    await query.answer()
-    await proceed(query.message, context, draft, draft_id)
+        await settle_press(query)
+        await confirm(query.message, context, made)
+        return
+    try:
+        guest_id = await core.booking.guest_for_draft(draft_id, guest, staff_id=me.id,
+                                                      now=core.clock())
+    except DraftGone:
+        await query.answer(t(me.language, "book.draft_gone"), show_alert=True)
+        return
+    await settle_press(query)
+    await proceed(query.message, context, draft.model_copy(update={"guest_id": guest_id}),
+                  draft_id)
 
 
 async def choose_time(update: Update, context: Context) -> None:

@@ -108,10 +108,10 @@ async def make(target: object, context: Context, draft: BookingDraft, at: dateti
     except DraftGone:  # the other reading was pressed first
         await reply(target, t(context.lang, "book.draft_gone"))
         return
-    await _confirm(target, context, made)
+    await confirm(target, context, made)
 
 
-async def _confirm(target: object, context: Context, made: BookingMade) -> None:
+async def confirm(target: object, context: Context, made: BookingMade) -> None:
     lang, booking = context.lang, made.booking
     card = await context.core.guests.card(booking.guest_id, viewer=context.member)
     zone = branch_day_of(context.core.settings, booking.branch).zone

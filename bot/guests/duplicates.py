@@ -18,11 +18,10 @@ from bot.callbacks import ID, Verb, button, pattern, unpack
 from bot.compact import details
 from bot.i18n import t
 from bot.state import Context
-from bot.views import branch_labels, send_card
+from bot.views import branch_labels, reply, send_card, settle_press
 from profiles.errors import GuestNotFound, PendingNoteGone
 from profiles.models import GuestCard
-from profiles.pending import PendingNote
-from profiles.phones import InvalidPhone
+from profiles.pending import Command
 
 LABEL_LENGTH = 48
 
@@ -40,7 +39,8 @@ async def offer_duplicates(message: Message, context: Context, name: str, phone:
     if not found:
         return False
     pending = await core.pending.keep(staff_id=me.id, name=name[:64], phone=phone,
-                                      text=note or "", now=core.clock())
+                                      text=note or "", now=core.clock(),
+                                      command=Command.NOTE if note else Command.NEW)
     cards = [duplicate.card for duplicate in found]
     same, new = (Verb.APPLY, Verb.CREATE) if note else (Verb.SAME_GUEST, Verb.CREATE_NEW)
     labels = branch_labels(context)
@@ -70,53 +70,44 @@ async def same_guest(update: Update, context: Context) -> None:
     query, core, me = update.callback_query, context.core, context.member
     assert query is not None and query.data is not None
     pending_id, guest_id = (int(arg) for arg in unpack(query.data))
-    pending = await _take(update, context, pending_id)
-    if pending is None or not isinstance(query.message, Message):
-        return
     try:
-        guest = await core.guests.get(guest_id)
-        if pending.phone and guest.phone is None:
-            guest = await core.guests.set_phone(guest.id, pending.phone, now=core.clock(),
-                                                region=core.settings.phone_region(me.branch),
-                                                staff_id=me.id)
-            await query.message.reply_text(
-                t(me.language, "dup.phone_added", name=escape(render.full_name(guest)),
-                  ref=guest.ref), parse_mode="HTML")
-        await send_card(query.message, context, guest.id)
+        guest, phone_added = await core.guests.choose_kept(
+            pending_id, guest_id, staff_id=me.id, now=core.clock(),
+            region=core.settings.phone_region(me.branch))
+    except PendingNoteGone:
+        await query.answer(t(me.language, "pending.gone"), show_alert=True)
+        return
     except GuestNotFound:
-        await query.message.reply_text(t(me.language, "guest.gone"))
-    except InvalidPhone:  # checked when /new was sent; kept as typed, so it still reads
-        await send_card(query.message, context, guest_id)
+        await settle_press(query)
+        await reply(query.message, t(me.language, "guest.gone"))
+        return
+    await settle_press(query)
+    if not isinstance(query.message, Message):
+        return
+    if phone_added:
+        await query.message.reply_text(
+            t(me.language, "dup.phone_added", name=escape(render.full_name(guest)),
+              ref=guest.ref), parse_mode="HTML")
+    await send_card(query.message, context, guest.id)
 
 
 async def create_new(update: Update, context: Context) -> None:
     """Not the same guest: create the one /new named, as it would have without the question."""
     query, core, me = update.callback_query, context.core, context.member
     assert query is not None and query.data is not None
-    pending = await _take(update, context, int(unpack(query.data)[0]))
-    if pending is None:
+    try:
+        created = await core.guests.create_kept(
+            int(unpack(query.data)[0]), branch=me.branch, staff_id=me.id, now=core.clock(),
+            region=core.settings.phone_region(me.branch))
+    except PendingNoteGone:
+        await query.answer(t(me.language, "pending.gone"), show_alert=True)
         return
-    created = await core.guests.create(pending.name, pending.phone, branch=me.branch,
-                                       staff_id=me.id, now=core.clock(),
-                                       region=core.settings.phone_region(me.branch))
+    await settle_press(query)
     await query.edit_message_text(t(me.language, "new.created",
                                     name=escape(render.full_name(created)), ref=created.ref),
                                   parse_mode="HTML")
     if isinstance(query.message, Message):
         await send_card(query.message, context, created.id)
-
-
-async def _take(update: Update, context: Context, pending_id: int) -> PendingNote | None:
-    """Spend the question's waiting /new once; None (and the user told) if it was spent."""
-    query, core, me = update.callback_query, context.core, context.member
-    assert query is not None
-    try:
-        pending = await core.pending.take(pending_id, staff_id=me.id, now=core.clock())
-    except PendingNoteGone:
-        await query.answer(t(me.language, "pending.gone"), show_alert=True)
-        return None
-    await query.answer()
-    return pending
 
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [

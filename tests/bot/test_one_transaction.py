@@ -164,7 +164,54 @@ async def allergy_notes(bot: BotUnderTest) -> tuple[LocalUser, Callable[[int], s
     return waiter, command, check  # type: ignore[return-value]
 
 
-SCENARIOS = {"arrive": arrivals, "feedback": complaints, "note": allergy_notes}
+async def bookings(bot: BotUnderTest) -> tuple[LocalUser, Callable[[int], str], Check]:
+    waiter, lead, _ = await staff(bot)
+    names: dict[int, int] = {}
+
+    async def check(k: int, resendable: str | None) -> None:
+        guest = names[k]
+        assert await count(bot, "SELECT COUNT(*) FROM bookings WHERE guest_id = ?", guest) == 1
+        assert await count(bot, "SELECT COUNT(*) FROM playbook_runs WHERE guest_id = ?"
+                           " AND playbook_id = 'first_booking'", guest) == 1
+        assert_once(bot, lead, f"Guest{k} ", "📋 First-time booking", resendable)
+
+    async def command(k: int) -> str:
+        guest = await bot.core.guests.create(f"Guest{k} Test", None, branch="la",
+                                             staff_id=None, region="US", now=bot.clock())
+        names[k] = guest.id
+        return f"/book #{guest.id} tomorrow 19:00 2 people"
+
+    return waiter, command, check  # type: ignore[return-value]
+
+
+async def departures(bot: BotUnderTest) -> tuple[LocalUser, Callable[[int], str], Check]:
+    waiter, _, _ = await staff(bot)
+    names: dict[int, int] = {}
+
+    async def check(k: int, resendable: str | None) -> None:
+        guest = names[k]
+        [visit] = await bot.core.visits.for_guest(guest)
+        assert visit.left_at is not None
+        assert await count(bot, "SELECT COUNT(*) FROM events WHERE guest_id = ?"
+                           " AND kind = 'guest.checkout'", guest) == 1
+
+    async def command(k: int) -> str:
+        guest = await bot.core.guests.create(f"Guest{k} Test", None, branch="la",
+                                             staff_id=None, region="US", now=bot.clock())
+        [ana] = [m for m in await bot.core.staff.in_branch("la") if m.role == "waiter"]
+        await bot.core.arrivals.arrive(guest.id, branch="la", staff_id=ana.id, now=bot.clock())
+        names[k] = guest.id
+        return f"/leave #{guest.id}"
+
+    return waiter, command, check  # type: ignore[return-value]
+
+
+async def count(bot: BotUnderTest, sql: str, *args: object) -> int:
+    return int(await bot.core.db.read(lambda c: c.execute(sql, args).fetchone()[0]))
+
+
+SCENARIOS = {"arrive": arrivals, "feedback": complaints, "note": allergy_notes, "book": bookings,
+             "leave": departures}
 
 
 async def settle(bot: BotUnderTest) -> None:
@@ -263,6 +310,64 @@ async def test_a_kill_at_any_await_of_create_and_note_gives_one_guest_with_the_n
     else:
         pytest.fail(f"the press made more than {len(NEWCOMERS)} awaits")
     assert k > 2
+
+
+async def test_a_kill_at_any_await_of_a_new_guest_after_all_creates_one(
+    bot: BotUnderTest,
+) -> None:
+    """/new for a name already there, "No, a new guest": the offer used up and the guest
+    created commit together, so a kill never leaves the press spent and nobody created."""
+    waiter, _, _ = await staff(bot)
+    killer = Killer(bot)
+    for k, name in enumerate(NEWCOMERS):
+        await bot.core.guests.create(name, None, branch="la", staff_id=None, region="US",
+                                     now=bot.clock())
+        [offer] = [m for m in await bot.send(waiter, f"/new {name}") if m.buttons]
+        data = offer.button("➕ No, a new guest").callback_data
+        assert data is not None
+        raw = bot.callback_update(waiter, offer, data).to_dict()
+        killer.arm(k)
+        with contextlib.suppress(Killed):
+            await bot.deliver(Update.de_json(raw, bot.app.bot))
+        killer.disarm()
+        await bot.deliver(Update.de_json(raw, bot.app.bot))  # again after the restart
+        await settle(bot)
+        found = [g for g in await bot.core.search.resolve(name, branch="la") if g.name == name]
+        assert len(found) == 2, found  # the one there before, and the new one
+        if not killer.fired:
+            break
+    else:
+        pytest.fail(f"the press made more than {len(NEWCOMERS)} awaits")
+    assert k > 1
+
+
+async def test_a_kill_at_any_await_of_create_and_book_gives_one_guest_booked_once(
+    bot: BotUnderTest,
+) -> None:
+    """"Create … and book" for a name nobody matched: the guest, the booking and its
+    first-booking checklist commit together, so a kill never leaves a guest unbooked."""
+    waiter, lead, _ = await staff(bot)
+    killer = Killer(bot)
+    for k, name in enumerate(NEWCOMERS):
+        [offer] = [m for m in await bot.send(waiter, f"/book {name} tomorrow 19:00 2 people")
+                   if m.buttons]
+        data = offer.button(f"➕ Create {name} and book").callback_data
+        assert data is not None
+        raw = bot.callback_update(waiter, offer, data).to_dict()
+        killer.arm(k)
+        with contextlib.suppress(Killed):
+            await bot.deliver(Update.de_json(raw, bot.app.bot))
+        killer.disarm()
+        await bot.deliver(Update.de_json(raw, bot.app.bot))  # again after the restart
+        await settle(bot)
+        [guest] = [g for g in await bot.core.search.resolve(name, branch="la") if g.name == name]
+        assert await count(bot, "SELECT COUNT(*) FROM bookings WHERE guest_id = ?", guest.id) == 1
+        assert_once(bot, lead, name, "📋 First-time booking", killer.resendable)
+        if not killer.fired:
+            break
+    else:
+        pytest.fail(f"the press made more than {len(NEWCOMERS)} awaits")
+    assert k > 1
 
 
 NEWCOMERS = ("Abernathy", "Blackwood", "Castellanos", "Dunmore", "Eriksen", "Fairweather",
