@@ -30,9 +30,10 @@ async def choose_guest(update: Update, context: Context) -> None:
     if draft is None:
         return
     draft = draft.model_copy(update={"guest_id": guest_id})
-    await context.core.bookings.update_draft(draft_id, draft.model_dump(mode="json"),
-                                             staff_id=context.member.id)
-    await query.answer()
+    if len(draft.candidates) > 1:  # kept for the time still to choose; else booked at once
+        await context.core.bookings.update_draft(draft_id, draft.model_dump(mode="json"),
+                                                 staff_id=context.member.id)
+    await settle_press(query)
     await proceed(query.message, context, draft, draft_id)
 
 
