@@ -179,6 +179,11 @@ class ApiCall:
     params: Params
     uploads: tuple[Upload, ...] = ()
 
+    @classmethod
+    def of(cls, url: str, request_data: RequestData | None) -> ApiCall:
+        """The call as the server reads it off the wire."""
+        return cls(url.rsplit("/", 1)[-1], _decode(request_data), _uploads(request_data))
+
 
 @dataclass
 class _Stored:
@@ -216,12 +221,12 @@ class _Chat:
 
 
 class LocalBotApi(BaseRequest):
-    """The Bot API server, in process. Every call is kept in `calls`; what users would see is
-    read with `sent_to` / `last_to`, `answers`, `inline_answers` and `commands`."""
+    """The Bot API server, in process. What users would see is read with `sent_to` /
+    `last_to`, `answers`, `inline_answers` and `commands`. Tests record calls and inject
+    faults with tests.bot_api.FaultyBotApi."""
 
     def __init__(self, *, clock: Clock = utc_now, first_update_id: int = 1) -> None:
         self._clock = clock
-        self.calls: list[ApiCall] = []
         # everything users saw, in order: each message as sent or edited, each button answer
         self.outbox: list[SentMessage | CallbackAnswer] = []
         self.answers: list[CallbackAnswer] = []
@@ -230,9 +235,6 @@ class LocalBotApi(BaseRequest):
         self._menus: dict[tuple[str, str], list[Params]] = {}
         self._open_queries: dict[str, int] = {}  # callback query id → its chat
         self._open_inline: set[str] = set()
-        self._faults: dict[str, list[tuple[HTTPStatus, int | None] | None]] = {}
-        # decides, call by call, whether Telegram "fails" this one (fault-injection tests)
-        self.fault_policy: Callable[[str], tuple[HTTPStatus, int | None] | None] | None = None
         # as on Telegram, update ids only grow: a chat kept in a database across runs (the
         # terminal chat) starts where time has got to, not at 1 again
         self._update_ids = itertools.count(first_update_id)
@@ -276,16 +278,14 @@ class LocalBotApi(BaseRequest):
         read_timeout: object = None, write_timeout: object = None,
         connect_timeout: object = None, pool_timeout: object = None,
     ) -> tuple[int, bytes]:
-        name = url.rsplit("/", 1)[-1]
-        call = ApiCall(name, _decode(request_data), _uploads(request_data))
-        self.calls.append(call)
-        if self._faults.get(name) and (planned := self._faults[name].pop(0)) is not None:
-            return _fault(*planned)
-        if self.fault_policy is not None and (fault := self.fault_policy(name)) is not None:
-            return _fault(*fault)
-        answer = self._methods.get(name)
+        return self.answer(ApiCall.of(url, request_data))
+
+    def answer(self, call: ApiCall) -> tuple[int, bytes]:
+        """Telegram's answer to `call`: its result, or its refusal."""
+        answer = self._methods.get(call.method)
         if answer is None:
-            raise UnsupportedMethod(f"LocalBotApi does not answer the Bot API method {name!r}")
+            raise UnsupportedMethod(
+                f"LocalBotApi does not answer the Bot API method {call.method!r}")
         try:
             result = answer(call.params, call.uploads)
         except _Refusal as refusal:
@@ -294,17 +294,7 @@ class LocalBotApi(BaseRequest):
             return refusal.status.value, json.dumps(body).encode()
         return HTTPStatus.OK.value, json.dumps({"ok": True, "result": result}).encode()
 
-    def fail_next(self, method: str, *, status: HTTPStatus = HTTPStatus.BAD_GATEWAY,
-                  retry_after: int | None = None, times: int = 1, after: int = 0) -> None:
-        """Make `times` calls of `method`, after the next `after` ones, fail as Telegram does
-        under load or outage."""
-        self._faults.setdefault(method, []).extend(
-            [None] * after + [(status, retry_after)] * times)
-
     # --- what users see ------------------------------------------------------------------
-
-    def calls_to(self, method: str) -> list[ApiCall]:
-        return [call for call in self.calls if call.method == method]
 
     def sent_to(self, chat_id: int) -> list[SentMessage]:
         """Every bot message in the chat, as it stands now (after any edits)."""
@@ -340,14 +330,6 @@ class LocalBotApi(BaseRequest):
         """A group the bot was added to (a branch's kitchen): it may write there."""
         self._chats.setdefault(chat_id, _Chat(chat={"id": chat_id, "type": "supergroup",
                                                     "title": title}))
-
-    def leave_group(self, chat_id: int) -> None:
-        """The bot was removed from the group: its messages there are refused."""
-        self._chats[chat_id].blocked = True
-
-    def block(self, user: LocalUser) -> None:
-        """The user blocks the bot: its messages are refused until they write again."""
-        self._chats.setdefault(user.id, _Chat(chat=user.private_chat())).blocked = True
 
     def user_message(self, user: LocalUser, text: str, *,
                      reply_to: SentMessage | None = None) -> Params:
@@ -617,13 +599,6 @@ async def running(app: AnyApp, *, start: bool = False) -> AsyncIterator[AnyApp]:
     finally:
         if app.post_shutdown:
             await app.post_shutdown(app)
-
-
-def _fault(status: HTTPStatus, retry_after: int | None) -> tuple[int, bytes]:
-    body: Params = {"ok": False, "error_code": status.value, "description": status.phrase}
-    if retry_after is not None:
-        body["parameters"] = {"retry_after": retry_after}
-    return status.value, json.dumps(body).encode()
 
 
 def _decode(request_data: RequestData | None) -> Params:

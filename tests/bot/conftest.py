@@ -12,8 +12,9 @@ from telegram.ext import CallbackContext
 from bot.app import GuestcardApp, build_application
 from bot.settings import Settings, load_settings
 from bot.state import Core
-from bot.terminal.api import CallbackAnswer, LocalBotApi, LocalChat, LocalUser, running
+from bot.terminal.api import CallbackAnswer, LocalChat, LocalUser, running
 from profiles.models import Role
+from tests.bot_api import FaultyBotApi
 from tests.factories import NOW
 
 CONFIG = Path(__file__).resolve().parents[2] / "config.toml"
@@ -38,8 +39,9 @@ class BotUnderTest(LocalChat):
     `inline`, `last`, `messages`. Handler failures collect in `errors` (clear it in a test
     that expects one); the fixture fails a test that leaves any."""
 
-    def __init__(self, app: GuestcardApp, api: LocalBotApi, clock: FakeClock) -> None:
+    def __init__(self, app: GuestcardApp, api: FaultyBotApi, clock: FakeClock) -> None:
         super().__init__(app, api)
+        self.api: FaultyBotApi = api
         self.clock = clock
         self.errors: list[BaseException] = []
 
@@ -83,7 +85,7 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 async def bot(settings: Settings, clock: FakeClock) -> AsyncIterator[BotUnderTest]:
-    api = LocalBotApi(clock=clock)
+    api = FaultyBotApi(clock=clock)
     app = build_application(settings, request=api, clock=clock, rate_limit=False)
     harness = BotUnderTest(app, api, clock)
     app.add_error_handler(harness.collect_error)  # after the app's own, which logs and tells

@@ -18,8 +18,8 @@ from bot.app import build_application
 from bot.ordering import PerChatProcessor
 from bot.polling import Poller, run_polling
 from bot.settings import Settings
-from bot.terminal.api import LocalBotApi
 from tests.bot.conftest import FakeClock
+from tests.bot_api import FaultyBotApi
 
 
 def update(update_id: int, chat_id: int) -> Update:
@@ -207,7 +207,7 @@ async def test_a_long_poll_that_timed_out_is_asked_again_at_once_then_with_pause
 async def test_the_bot_polls_with_the_applications_lifecycle_until_sigterm(
     settings: Settings, clock: FakeClock
 ) -> None:
-    api = LocalBotApi(clock=clock)
+    api = FaultyBotApi(clock=clock)
     app = build_application(settings, request=api, clock=clock, rate_limit=False)
     assert app.updater is None
     closing = app.post_shutdown

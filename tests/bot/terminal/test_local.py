@@ -39,6 +39,7 @@ from bot.terminal.api import (
     UnsupportedMethod,
     running,
 )
+from tests.bot_api import FaultyBotApi
 from tests.factories import NOW
 
 if TYPE_CHECKING:
@@ -75,8 +76,8 @@ async def echo(update: Update, context: CallbackContext) -> None:  # type: ignor
 
 
 @pytest.fixture
-def api(clock: FakeClock) -> LocalBotApi:
-    return LocalBotApi(clock=clock)
+def api(clock: FakeClock) -> FaultyBotApi:
+    return FaultyBotApi(clock=clock)
 
 
 @pytest.fixture
