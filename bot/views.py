@@ -93,7 +93,8 @@ async def send_choices(
         [button(render.hit_line(guest, context.lang, labels)[:60], verb, *extra, guest.id)]
         for guest in shown
     ]
-    text = t(context.lang, "search.several", count=len(guests), query=escape(query[:64]))
+    key = "search.one" if len(guests) == 1 else "search.several"
+    text = t(context.lang, key, count=len(guests), query=escape(query[:64]))
     await message.reply_text(text, parse_mode="HTML", reply_markup=InlineKeyboardMarkup(keyboard))
 
 

@@ -110,6 +110,10 @@ async def test_a_tag_for_no_guest_or_several_tags_no_one_until_one_is_chosen(
     assert len([b for row in several.buttons for b in row]) == 2
     for hit in await bot.core.search.find("Smith", branch="la"):
         assert hit.guest.tier is None
+    await bot.send(lead, "/new Jones Carl")
+    [one] = await bot.send(lead, "/tag Jone gold")  # a look-alike is asked about, even alone
+    assert one.text == "One guest matches Jone; is it them?"
+    assert len([b for row in one.buttons for b in row]) == 1
 
 
 async def test_bad_input_gets_a_clear_reply_and_saves_nothing(bot: BotUnderTest) -> None:
