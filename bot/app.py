@@ -48,6 +48,7 @@ from bot.staff import handlers as staff
 from bot.staff import start
 from bot.state import BotState, Clock, Context, Core, UserState, utc_now
 from bot.status import handlers as status_lists
+from bot.suggest import full_width_slash_read
 from store.lease import release
 
 log = logging.getLogger(__name__)
@@ -85,6 +86,8 @@ class GuestcardApplication(Application):  # type: ignore[type-arg]
         started = time.perf_counter()
         logs.update_id.set(update.update_id if isinstance(update, Update) else None)
         logs.staff_id.set(None)  # the access gate sets it once it knows who is asking
+        if isinstance(update, Update):
+            update = full_width_slash_read(update, self.bot)
         await super().process_update(update)
         observe_update(self.bot_data.metrics, update, time.perf_counter() - started)
         courier = self.bot_data.courier

@@ -26,5 +26,14 @@ async def test_a_mistyped_command_is_offered_back_with_the_note_kept(bot: BotUnd
     waiter = await bot.join("waiter", language="en")
     [offered] = await bot.send(waiter, "/nte 王伟: likes tea")
     assert offered.text == "Did you mean /note 王伟: likes tea? Tap it to copy, then send it."
-    [full_width] = await bot.send(waiter, "／note 王伟：不吃蒜")
+    [full_width] = await bot.send(waiter, "／nte 王伟：不吃蒜")
     assert full_width.text.startswith("Did you mean /note 王伟：不吃蒜?")
+
+
+async def test_a_command_after_a_full_width_slash_is_carried_out(bot: BotUnderTest) -> None:
+    waiter = await bot.join("waiter", language="en")
+    await bot.send(waiter, "/new 王伟")
+    [saved] = await bot.send(waiter, "／note 王伟：不吃蒜")
+    assert saved.text.startswith("Saved")
+    [card] = await bot.send(waiter, "／guest 王伟")
+    assert "不吃蒜" in card.text
