@@ -85,8 +85,10 @@ RED_WORDS = (
     "discount missing", "overcharge", "double charged", "wrong charge",
     "complain", "broken", "fault", "faulty", "leak", "flood", "safety", "fire", "smoke",
     "injured", "hurt", "allergic", "overcharged", "charged twice", "wrong bill", "bill is wrong",
-    "billing error", "forgot the discount", "forgot discount", "refund", "angry", "dirty",
-    "no hot water",
+    "billing error", "forgot...discount", "forgotten...discount", "didn't...discount",
+    "did not...discount", "without...discount", "no discount", "charged...twice",
+    "charged...too much", "billed twice", "bill...wrong", "wrong...bill", "wrong amount",
+    "refund", "angry", "dirty", "no hot water",
 )
 GREEN_WORDS = (
     "预订", "预定", "订房", "订桌", "包间", "套餐", "会员", "续住", "升级", "购买", "价格", "报价",
@@ -144,16 +146,18 @@ def found_words(text: str, words: Iterable[str]) -> list[str]:
 
 
 # in a lane word, "..." (or "…", the same once folded): a few characters may come between
-# its parts ("忘…折扣" matches "忘了给他金卡折扣")
+# its parts ("忘…折扣" matches "忘了给他金卡折扣"; "forgot…discount", "forgot his gold card
+# discount": English words are longer, so more may come between)
 GAP = "..."
 _GAP_SIZE = 8
+_ENGLISH_GAP_SIZE = 24
 
 
 @lru_cache(maxsize=2048)
 def _pattern(word: str) -> re.Pattern[str]:
     if GAP in word:
-        return re.compile(f".{{0,{_GAP_SIZE}}}?".join(re.escape(part)
-                                                      for part in word.split(GAP)))
+        gap = _ENGLISH_GAP_SIZE if word.isascii() else _GAP_SIZE
+        return re.compile(f".{{0,{gap}}}?".join(re.escape(part) for part in word.split(GAP)))
     if not word.isascii():
         return re.compile(re.escape(word))
     return re.compile(rf"(?<![a-z0-9]){re.escape(word)}(?:s|es|ed|ing)?(?![a-z0-9])")

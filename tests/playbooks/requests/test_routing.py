@@ -69,6 +69,11 @@ def test_a_request_goes_to_the_desk_its_words_name(text: str, desk: str) -> None
     ("再要两条毛巾", Lane.YELLOW),
     ("two more towels please", Lane.YELLOW),
     ("refund for the booking", Lane.RED),  # a complaint before it is a sale
+    ("guest says the cashier forgot his gold card discount", Lane.RED),
+    ("they didn't apply his member discount", Lane.RED),
+    ("charged him twice for the wine", Lane.RED),
+    ("the bill is wrong, minibar charged but unused", Lane.RED),
+    ("forgot the towels in 1203", Lane.YELLOW),  # forgetting is not a billing error
 ])
 def test_complaints_faults_safety_and_billing_are_red_sales_green_the_rest_yellow(
     text: str, lane: Lane
