@@ -24,6 +24,7 @@ from playbooks.checklists.store import (
     NewRun,
     RunStore,
     checklist_holders,
+    close_runs_of_visit,
     load_facts,
     recipients,
     runs_started_by,
@@ -94,6 +95,8 @@ class PlaybookEngine:
             self._start(conn, playbook, event, policy, now)
         if event.kind is EventKind.GUEST_ARRIVED and seen.has_allergy:
             self._alert_kitchen(conn, event, policy, now)
+        if event.kind is EventKind.GUEST_CHECKOUT and isinstance(visit, int):
+            close_runs_of_visit(conn, event.guest_id, visit, now)
 
     def outcome(self, conn: Conn, events: list[Event]) -> Outcome:
         """What these events set in motion, read in the same transaction."""

@@ -22,6 +22,7 @@ from playbooks.checklists.model import (
     sync_message,
 )
 from playbooks.checklists.playbook import Playbook, Text
+from playbooks.events import Event, EventKind
 from playbooks.outbox import Outgoing, enqueue, payload_of, recent, redraw
 from playbooks.roster import chain_admins, staff_with_roles
 from profiles.access import leads
@@ -117,6 +118,7 @@ class RunStore:
             rows = conn.execute(
                 "SELECT s.id, s.run_id FROM playbook_steps s JOIN playbook_runs r"
                 " ON r.id = s.run_id WHERE r.branch = ? AND r.completed_at IS NULL"
+                " AND r.closed_at IS NULL"
                 " AND s.done_at IS NULL AND s.due_at >= ? AND s.due_at <= ?"
                 " ORDER BY s.due_at, s.id", (branch, stamp(since), stamp(now - report_after)),
             ).fetchall()
@@ -180,6 +182,16 @@ def tick_step(conn: Conn, run: Run, step_id: int, *, staff_id: int, now: datetim
             if redraw_own or person.staff_id != staff_id:
                 enqueue(conn, sync_message(run.id, person, step_id, now), now)
     return (Marked.DONE if changed else Marked.ALREADY), _load(conn, run.id)
+
+
+def close_runs_of_visit(conn: Conn, guest_id: int, visit_id: int, now: datetime) -> int:
+    """The guest left: what their arrival started stops reminding (how many runs)."""
+    arrived = [Event(kind=kind, guest_id=guest_id, branch="", at=now,
+                     details={"visit_id": visit_id}).subject
+               for kind in (EventKind.GUEST_ARRIVED, EventKind.GUEST_SEATED)]
+    return int(conn.execute(
+        "UPDATE playbook_runs SET closed_at = ? WHERE started_by IN (?, ?)"
+        " AND completed_at IS NULL AND closed_at IS NULL", (stamp(now), *arrived)).rowcount)
 
 
 def tick_steps_on(conn: Conn, started_by: str, signal: str, *, staff_id: int,
@@ -283,7 +295,7 @@ def _open_steps(conn: Conn, now: datetime) -> list[OpenStep]:
         "SELECT s.id, s.run_id, s.due_at, r.triggered_at, r.branch FROM playbook_steps s"
         " JOIN playbook_runs r ON r.id = s.run_id WHERE s.done_at IS NULL"
         " AND s.due_at IS NOT NULL AND s.due_at <= ? AND s.due_at > ?"
-        " AND r.completed_at IS NULL ORDER BY s.due_at, s.id",
+        " AND r.completed_at IS NULL AND r.closed_at IS NULL ORDER BY s.due_at, s.id",
         (stamp(now), stamp(now - STALE_AFTER)),
     ).fetchall()
     leads = {branch: shift_leads(conn, branch) for branch in {row["branch"] for row in rows}}

@@ -95,3 +95,24 @@ async def test_the_lead_gets_one_report_of_late_steps_per_shift(bot: BotUnderTes
     [report] = starting(bot, lead, "⚠️")
     assert report.text.splitlines()[0] == "⚠️ Not done in time (4):"
     assert "min late)" in report.text.splitlines()[1]
+
+
+async def test_a_guest_who_left_is_no_longer_reminded_nor_reported_late(
+    bot: BotUnderTest,
+) -> None:
+    ana = await bot.join("waiter", name="Ana", language="en")
+    lead = await bot.join("lead", name="Mei", language="en")
+    for name in ("Smith", "Jones"):
+        await returning_guest(bot, name)
+        await bot.send(ana, f"/arrive {name}")
+    await bot.send(ana, "/leave Smith")  # a short stay: gone before anything fell due
+    bot.clock.advance(minutes=2)
+    await sweep(bot)
+    [reminder] = starting(bot, ana, "⏰")
+    assert reminder.text.splitlines()[0] == "⏰ Due now (1):"
+    assert "Jones" in reminder.text and "Smith" not in reminder.text
+    for _ in range(6):
+        bot.clock.advance(minutes=10)
+        await sweep(bot)
+    [report] = starting(bot, lead, "⚠️")
+    assert "Smith" not in report.text and "Jones" in report.text
