@@ -6,7 +6,8 @@ PostgreSQL, and write the figures side by side.
     python -m bench --store sqlite       # one store only
 
 Each figure is measured against a baseline taken in the same run, on the same machine and
-store: recall against a no-op command of the same Application, search against a naive LIKE
+store: recall against a no-op command of the same Application, the API's check-ins and POS
+checks against that recall, search against a naive LIKE
 (PostgreSQL: ILIKE) scan; the two stores' figures are also compared with each other. The
 PostgreSQL half runs on the server named by GUESTCARD_BENCH_POSTGRES (or
 GUESTCARD_TEST_POSTGRES), and is skipped, saying so, when neither is set.
@@ -105,7 +106,7 @@ def run_probe(database: str, chain: Chain, args: argparse.Namespace) -> Measured
                "--chain", str(chain.database), "--config", str(chain.config),
                "--samples", str(args.samples), "--like", str(args.like),
                "--recall", str(args.recall), "--notes", str(args.notes),
-               "--budget", str(args.budget)]
+               "--api", str(args.api), "--budget", str(args.budget)]
     started = time.perf_counter()
     with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True) as probe:
         assert probe.stdout is not None
@@ -138,6 +139,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--like", type=int, default=15, help="LIKE scans per kind")
     parser.add_argument("--recall", type=int, default=2000, help="/guest and /noop each")
     parser.add_argument("--notes", type=int, default=2000, help="/note commands")
+    parser.add_argument("--api", type=int, default=1000,
+                        help="API check-ins and POS checks each")
     parser.add_argument("--budget", type=float, default=60.0,
                         help="seconds a measured series may take before it is cut short")
     return parser

@@ -23,18 +23,23 @@ import resource
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+import httpx
 from telegram import Update
 from telegram.ext import CommandHandler
 
 from bench.chain import BENCH_USER
 from bench.queries import KINDS, like_pattern, like_sql, queries
 from bot.app import build_application
+from bot.http.server import http_app
 from bot.settings import load_settings
 from bot.state import Context, Core
 from bot.terminal.api import LocalBotApi, LocalChat, LocalUser, running
+from playbooks.feeds.keys import ApiKeys, Scope
+from profiles.models import Role
 from profiles.parser import parse_note
 from store.sql import Conn
 
@@ -52,6 +57,9 @@ async def noop(update: Update, context: Context) -> None:
 
 async def measure(args: argparse.Namespace) -> dict[str, Any]:
     settings = load_settings({"GUESTCARD_CONFIG": args.config, "GUESTCARD_DB": args.database})
+    # the API's own limit would throttle the series; its cost is measured, not its limit
+    settings = settings.model_copy(update={"api": settings.api.model_copy(
+        update={"rate_per_minute": 100_000})})
     api = LocalBotApi()
     app = build_application(settings, request=api, rate_limit=False)
     # first in group 0, before the catch-all for unknown commands
@@ -84,6 +92,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
         guest_ids = [int(ref[1:]) for ref in refs["id"]]
         figures["note_commands_per_s"], figures["note_writes_per_s"] = await _notes(
             chat, user, core, guest_ids, args.notes, budget)
+        figures["api"] = await _api(app, core, args.api, budget)
     figures["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     figures["cut_short"] = budget.cut_short
     return figures
@@ -190,6 +199,38 @@ async def _notes(chat: LocalChat, user: LocalUser, core: Core, guest_ids: list[i
     return commands, done / (time.perf_counter() - started)
 
 
+async def _api(app: Any, core: Core, count: int, budget: Budget) -> dict[str, list[float]]:
+    """The HTTP API's writes through the real Starlette app (httpx over ASGI, no socket): a
+    PMS check-in, which creates its guest and a visit in a room and publishes the arrival;
+    then a POS check for that guest, found by phone among the chain's, joining the visit."""
+    branch = core.settings.branches[0].id
+    key = await ApiKeys(core.db).create("bench", branch=branch, scopes=frozenset(Scope),
+                                        role=Role.WAITER, now=core.clock())
+    headers = {"Authorization": f"Bearer {key.secret}"}
+    timed: dict[str, list[float]] = {"check_in": [], "pos_check": []}
+    transport = httpx.ASGITransport(app=http_app(app, core))
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+        started = time.perf_counter()
+        for n in range(count):
+            if not budget.allows(started, n):
+                break
+            phone = f"+1213555{n:04d}"
+            stay = {"guest": {"source_id": f"G-{n}", "name": f"Bench Guest{n}", "phone": phone},
+                    "room": str(1000 + n % 900), "arrival": f"{core.clock():%Y-%m-%d}",
+                    "departure": f"{core.clock() + timedelta(days=2):%Y-%m-%d}"}
+            check = {"guest": {"phone": phone}, "table": "12", "covers": 2, "spend": "88.50",
+                     "currency": "USD", "at": core.clock().isoformat()}
+            for series, path, body in (("check_in", f"/api/v1/stays/S-{n}", stay),
+                                       ("pos_check", f"/api/v1/checks/T-{n}", check)):
+                call_started = time.perf_counter()
+                answer = await client.put(path, headers=headers, json=body)
+                timed[series].append(time.perf_counter() - call_started)
+                if answer.status_code != 201:
+                    raise RuntimeError(f"{path}: {answer.status_code} {answer.text}")
+        budget.account("API calls", len(timed["check_in"]), count)
+    return timed
+
+
 async def _timed(series: str, budget: Budget, calls: list[Call]) -> list[float]:
     """Each call's time, after the first tenth (unmeasured) has warmed caches up."""
     started = time.perf_counter()
@@ -221,6 +262,7 @@ def main() -> None:
     parser.add_argument("--like", type=int, default=20, help="LIKE scans per kind")
     parser.add_argument("--recall", type=int, default=1000, help="/guest and /noop each")
     parser.add_argument("--notes", type=int, default=1000, help="/note commands")
+    parser.add_argument("--api", type=int, default=1000, help="API check-ins and POS checks")
     parser.add_argument("--budget", type=float, default=60.0,
                         help="seconds each series may take before it is cut short")
     os.environ.setdefault("PTB_TIMEDELTA", "true")

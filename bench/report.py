@@ -63,6 +63,11 @@ def figures_of(measured: Mapping[str, Any], *, startup_s: float) -> dict[str, fl
     figures["search_vs_like_p99_speedup"] = min(speedups)
     figures["note_writes_per_s"] = measured["note_writes_per_s"]
     figures["note_commands_per_s"] = measured["note_commands_per_s"]
+    for series, samples in measured["api"].items():
+        figures[f"api_{series}_p50_ms"] = percentile(samples, 0.5) * ms
+        figures[f"api_{series}_p99_ms"] = percentile(samples, 0.99) * ms
+        figures[f"api_{series}_vs_recall_p99_ratio"] = (figures[f"api_{series}_p99_ms"]
+                                                         / figures["recall_p99_ms"])
     figures["rss_mb"] = measured["rss_mb"]
     figures["startup_s"] = startup_s
     return {name: round(value, 3) for name, value in figures.items()}
@@ -94,6 +99,7 @@ def summary_table(runs: Runs, spec: ChainSpec, *, versions: Mapping[str, str],
     notes = ", ".join(f"{STORES[store]} {runs[store]['note_commands_per_s']:.0f} per s"
                       for store in stores)
     lines += ["", f"`/note` through the Application, one after another: {notes}."]
+    lines += ["", *_api_calls(runs, stores)]
     return "\n".join(lines)
 
 
@@ -158,6 +164,23 @@ def _recalls(runs: Runs, stores: list[str]) -> list[str]:
     for store in stores:
         cells += [f"{runs[store]['noop_p50_ms']:g}", f"{runs[store]['noop_p99_ms']:g}", "1×"]
     lines.append(_row(*cells))
+    return lines
+
+
+def _api_calls(runs: Runs, stores: list[str]) -> list[str]:
+    header = ["API call"]
+    for store in stores:
+        header += [f"{STORES[store]} p50 ms", "p99 ms", "p99 / `/guest` p99"]
+    lines = [_row(*header), _row("---", *["---:"] * (len(header) - 1))]
+    for series, label in (("check_in", "PMS check-in (`PUT /stays`)"),
+                          ("pos_check", "POS check (`PUT /checks`)")):
+        cells: list[object] = [label]
+        for store in stores:
+            figures = runs[store]
+            cells += [f"{figures[f'api_{series}_p50_ms']:g}",
+                      f"{figures[f'api_{series}_p99_ms']:g}",
+                      f"{figures[f'api_{series}_vs_recall_p99_ratio']:.1f}×"]
+        lines.append(_row(*cells))
     return lines
 
 

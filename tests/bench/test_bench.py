@@ -28,7 +28,7 @@ def test_a_small_chain_produces_every_figure(tmp_path: Path) -> None:
     subprocess.run(
         [sys.executable, "-m", "bench", "--store", "sqlite", "--guests", "10000",
          "--data", str(tmp_path / "data"), "--results", str(results), "--summary", str(summary),
-         "--samples", "10", "--like", "2", "--recall", "60", "--notes", "30"],
+         "--samples", "10", "--like", "2", "--recall", "60", "--notes", "30", "--api", "20"],
         cwd=ROOT, check=True, timeout=300, stdout=subprocess.DEVNULL,
     )
     runs = json.loads(results.read_text("utf-8"))
@@ -36,11 +36,12 @@ def test_a_small_chain_produces_every_figure(tmp_path: Path) -> None:
     figures = runs["sqlite"]
     assert set(TARGETS) <= set(figures)
     assert {"search_typo_p99_ms", "like_typo_p99_ms", "recall_name_p99_ms",
-            "note_commands_per_s"} <= set(figures)
+            "note_commands_per_s", "api_check_in_p99_ms", "api_pos_check_p99_ms"} <= set(figures)
     assert all(isinstance(value, float) and value > 0 for value in figures.values())
     text = summary.read_text("utf-8")
     assert text.startswith("# Benchmarks\n\nProse kept.\n") and text.endswith("More prose.\n")
     assert "old" not in text and "| `search_p99_ms` | ≤ 20 |" in text
+    assert "| PMS check-in (`PUT /stays`) |" in text
     assert not list((tmp_path / "data").glob("run-*"))  # the measured copy is cleaned up
 
 
@@ -58,7 +59,7 @@ def test_the_postgresql_half_measures_the_rows_of_the_sqlite_chain(tmp_path: Pat
             [sys.executable, "-m", "bench", "--store", "postgresql", "--guests", "3000",
              "--branches", "20", "--data", str(tmp_path), "--postgres-prefix", prefix,
              "--results", str(results), "--samples", "3", "--like", "1", "--recall", "6",
-             "--notes", "3"],
+             "--notes", "3", "--api", "3"],
             cwd=ROOT, check=True, timeout=120, stdout=subprocess.DEVNULL,
             env={**os.environ, "GUESTCARD_BENCH_POSTGRES": server},
         )
