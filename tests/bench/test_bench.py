@@ -114,6 +114,7 @@ def measured(scale: float = 1.0) -> dict[str, float]:
                        "search": {kind: ms for kind in kinds},
                        "like": {kind: [t * 100 for t in ms] for kind in kinds},
                        "note_writes_per_s": 1000 / scale, "note_commands_per_s": 100 / scale,
+                       "api": {"check_in": [t * 3 for t in ms], "pos_check": ms},
                        "rss_mb": 100.0 * scale}, startup_s=scale)
 
 
@@ -126,6 +127,8 @@ def test_two_stores_are_reported_side_by_side() -> None:
     assert "| pinyin | 5 | 10 | 1000 | 100× | 10 | 20 | 2000 | 100× |" in table
     assert "| search kind | SQLite p50 ms | p99 ms | LIKE p99 ms | speed-up |" \
            " PostgreSQL p50 ms | p99 ms | ILIKE p99 ms | speed-up |" in table
+    # each store's API calls over its own /guest p99
+    assert "| PMS check-in (`PUT /stays`) | 15 | 30 | 3.0× | 30 | 60 | 3.0× |" in table
 
 
 def test_a_store_not_measured_is_said_so() -> None:
