@@ -181,6 +181,9 @@ class StatusConfig(Strict):
     no_shows: int | None = Field(default=None, ge=1, le=20)
     no_show_months: int | None = Field(default=None, ge=1, le=36)
     key_visits: int | None = Field(default=None, ge=3, le=1000)
+    key_spend: float | None = Field(default=None, gt=0)
+    key_spend_months: int | None = Field(default=None, ge=1, le=36)
+    key_currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
 
     @model_validator(mode="after")
     def _coherent(self) -> StatusConfig:

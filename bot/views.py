@@ -70,7 +70,8 @@ def status_lines(view: CardView, context: Context) -> list[str]:
         return []
     rules = context.core.statuses.rules
     lines = [status_line(view.status, lang=context.lang, now=context.core.clock(),
-                         branches=branch_labels(context), no_show_months=rules.no_show_months)]
+                         branches=branch_labels(context), no_show_months=rules.no_show_months,
+                         spend_months=rules.key_spend_months)]
     usual = usual_line(view.status.rhythm, view.card.traits, lang=context.lang)
     return lines + ([usual] if usual else [])
 

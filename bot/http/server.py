@@ -56,7 +56,7 @@ def parse_listen(text: str) -> Listen:
 def feeds_of(core: Core) -> Feeds:
     settings = core.settings
     return Feeds(core.db, core.events, regions={b.id: b.phone_region for b in settings.branches},
-                 region_list=settings.phone_regions)
+                 region_list=settings.phone_regions, statuses=core.statuses)
 
 
 def http_app(app: GuestcardApp, core: Core, *, webhook: Webhook | None = None,

@@ -29,7 +29,8 @@ async def render_at_risk_arrival(core: Core, delivery: Delivery, lang: str) -> R
                   n=escape(visit.table_no or visit.room_no or ""))
     why = "" if status is None else status_line(
         status, lang=lang, now=core.clock(), branches=core.settings.branch_labels(lang),
-        no_show_months=core.statuses.rules.no_show_months)
+        no_show_months=core.statuses.rules.no_show_months,
+        spend_months=core.statuses.rules.key_spend_months)
     return Rendered(text=t(lang, "status.at_risk_arrived", name=escape(full_name(guest)),
                            ref=guest.ref, place=place, why=why))
 

@@ -53,7 +53,8 @@ def list_lines(found: list[Listed], query: ListQuery, core: Core, lang: str) -> 
         why = ""
         if item.status is not None:
             why = status_line(item.status, lang=lang, now=core.clock(), branches=branches,
-                              no_show_months=core.statuses.rules.no_show_months)
+                              no_show_months=core.statuses.rules.no_show_months,
+                              spend_months=core.statuses.rules.key_spend_months)
         elif item.occasion is not None:
             why = t(lang, "list.birthday", on=f"{item.occasion.on:%m-%d}")
         lines.append(f"{number}. <b>{escape(render.full_name(item.guest))}</b>"

@@ -14,7 +14,7 @@ USUAL_TRAITS = 3
 
 
 def status_line(status: Status, *, lang: str, now: datetime, branches: Mapping[str, str],
-                no_show_months: int = 6) -> str:
+                no_show_months: int = 6, spend_months: int = 12) -> str:
     """"regular · usually every 12 days · last seen 41 days ago (Shanghai)"."""
     label = t(lang, f"status.{status.kind}")
     parts = [t(lang, "status.tagged", status=label) if status.tagged else f"<b>{label}</b>"]
@@ -22,6 +22,9 @@ def status_line(status: Status, *, lang: str, now: datetime, branches: Mapping[s
         days = _days(status.complaint_at, now)
         parts.append(t(lang, "status.complaint", days=days) if status.complaint_score is None
                      else t(lang, "status.low_score", score=status.complaint_score, days=days))
+    if status.kind is StatusKind.KEY and status.spend is not None:
+        parts.append(t(lang, "status.spent", amount=f"{status.spend:,.0f}",
+                       currency=status.spend_currency or "", months=spend_months))
     if status.no_shows and status.kind is StatusKind.NO_SHOW_PRONE:
         parts.append(t(lang, "status.no_shows", n=status.no_shows, months=no_show_months))
     parts += _rhythm_parts(status.rhythm, lang, now, branches)

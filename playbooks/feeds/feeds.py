@@ -18,6 +18,7 @@ from pydantic import AwareDatetime, Field
 from playbooks.arrivals import arrival_events, checkout_event
 from playbooks.bookings.book import booking_events
 from playbooks.events import EventLog
+from playbooks.status.store import StatusBook
 from profiles.audit import AuditAction, record
 from profiles.bookings import MAX_NOTE_LENGTH, MAX_PARTY, Booking, BookingStatus, NewBooking, book
 from profiles.bookings import _load as load_booking
@@ -99,9 +100,10 @@ class SourceCard(Frozen):
 
 class Feeds:
     def __init__(self, db: Database, events: EventLog, *, regions: Mapping[str, str],
-                 region_list: Sequence[str]) -> None:
+                 region_list: Sequence[str], statuses: StatusBook | None = None) -> None:
         self._db = db
         self._events = events
+        self._statuses = statuses  # a visit or a check may change the guest's status
         self._regions = regions  # branch → phone region
         self._region_list = tuple(region_list)
 
@@ -161,6 +163,8 @@ class Feeds:
             visit = record_visit(conn, guest.id, branch=branch, staff_id=None, now=now,
                                  room=data.room)
             _keep_visit(conn, source, "stay", source_id, visit)
+            if self._statuses is not None:  # before the events: their reactions read it
+                self._statuses.refresh(conn, guest.id, now)
             self._events.publish(conn, arrival_events(visit), now)
             return StayOut(guest_id=guest.id, created=True, visit=visit)
 
@@ -202,6 +206,8 @@ class Feeds:
             visit = _open_visit(conn, guest.id, branch, data.at) or _closed_visit(
                 conn, guest.id, branch, data)
             _keep_visit(conn, source, "check", source_id, visit, data)
+            if self._statuses is not None:  # what they spent may make them key
+                self._statuses.refresh(conn, guest.id, now)
             return StayOut(guest_id=guest.id, created=True, visit=visit)
 
         return await self._db.write(work)

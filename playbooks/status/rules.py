@@ -46,6 +46,11 @@ class StatusRules(Frozen):
     no_shows: int = Field(default=2, ge=1)
     no_show_months: int = Field(default=6, ge=1)
     key_visits: int = Field(default=24, ge=2)
+    # key, too, by what they spent: POS checks of the last `key_spend_months` adding up to
+    # at least this, in `key_currency` (unset: any one currency); unset, visits alone decide
+    key_spend: float | None = Field(default=None, gt=0)
+    key_spend_months: int = Field(default=12, ge=1)
+    key_currency: str | None = Field(default=None, min_length=3, max_length=3)
     good_score: int = Field(default=4, ge=3, le=5)
     complaint_score: int = Field(default=2, ge=1, le=4)
 
@@ -82,10 +87,20 @@ class Scored(Frozen):
     score: int
 
 
+class Spent(Frozen):
+    """A POS check: when, how much (in the currency's main unit), in what currency."""
+
+    at: datetime
+    amount: float
+    currency: str
+
+
 class History(Frozen):
-    """What the rules read about one guest: every visit, booking, score and red request."""
+    """What the rules read about one guest: every visit, booking, score, red request and
+    POS check."""
 
     visits: list[Visited] = Field(default_factory=list)
+    spent: list[Spent] = Field(default_factory=list)
     bookings: list[Booked] = Field(default_factory=list)
     scores: list[Scored] = Field(default_factory=list)
     red_requests: list[datetime] = Field(default_factory=list)
@@ -112,6 +127,9 @@ class Status(Frozen):
     no_shows: int = 0
     complaint_at: datetime | None = None
     complaint_score: int | None = None  # None: a red request rather than a score
+    # what made a key guest key by spend: the total of `key_spend_months`, in `spend_currency`
+    spend: float | None = None
+    spend_currency: str | None = None
 
 
 def distinct_visits(visits: Iterable[Visited]) -> list[Visited]:
@@ -163,6 +181,21 @@ def recent_no_shows(bookings: Sequence[Booked], rules: StatusRules, now: datetim
     return sum(1 for b in bookings if b.no_show and since <= b.at <= now)
 
 
+def recent_spend(spent: Sequence[Spent], rules: StatusRules,
+                 now: datetime) -> tuple[float, str] | None:
+    """The biggest total of one currency over the last `key_spend_months` (only
+    `key_currency`'s when set); None without checks."""
+    since = now - rules.key_spend_months * MONTH
+    totals: dict[str, float] = {}
+    for check in spent:
+        if since <= check.at <= now and rules.key_currency in (None, check.currency):
+            totals[check.currency] = totals.get(check.currency, 0.0) + check.amount
+    if not totals:
+        return None
+    currency, total = max(totals.items(), key=lambda item: (item[1], item[0]))
+    return total, currency
+
+
 def rhythm(history: History, zones: Mapping[str, ZoneInfo] | None = None) -> Rhythm:
     """Visits counted once each, the usual gap in days, the usual party and arrival hour."""
     return _rhythm(distinct_visits(history.visits), history.bookings, zones)
@@ -196,15 +229,22 @@ def derive_status(history: History, rules: StatusRules, now: datetime,
     if complaint is not None:
         return Status(kind=StatusKind.AT_RISK, rhythm=found, no_shows=no_shows,
                       complaint_at=complaint[0], complaint_score=complaint[1])
-    return Status(kind=_kind(visits, no_shows, rules, now), rhythm=found, no_shows=no_shows)
+    spend = recent_spend(history.spent, rules, now)
+    by_spend = rules.key_spend is not None and spend is not None and spend[0] >= rules.key_spend
+    kind = _kind(visits, no_shows, rules, now, key_by_spend=by_spend)
+    if kind is StatusKind.KEY and by_spend and spend is not None:
+        return Status(kind=kind, rhythm=found, no_shows=no_shows, spend=round(spend[0], 2),
+                      spend_currency=spend[1])
+    return Status(kind=kind, rhythm=found, no_shows=no_shows)
 
 
-def _kind(visits: list[Visited], no_shows: int, rules: StatusRules, now: datetime) -> StatusKind:
+def _kind(visits: list[Visited], no_shows: int, rules: StatusRules, now: datetime, *,
+          key_by_spend: bool = False) -> StatusKind:
     if is_lapsed(visits, rules, now):
         return StatusKind.LAPSED
     if no_shows >= rules.no_shows:
         return StatusKind.NO_SHOW_PRONE
-    if len(visits) >= rules.key_visits:
+    if len(visits) >= rules.key_visits or key_by_spend:
         return StatusKind.KEY
     if is_regular(visits, rules):
         return StatusKind.REGULAR

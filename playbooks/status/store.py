@@ -15,6 +15,7 @@ from playbooks.status.rules import (
     Booked,
     History,
     Scored,
+    Spent,
     Status,
     StatusKind,
     StatusRules,
@@ -35,7 +36,7 @@ DAILY_BATCHES = 10
 
 
 def guest_history(conn: Conn, guest_id: int) -> History:
-    """Everything the rules read about the guest, in four indexed reads."""
+    """Everything the rules read about the guest, in five indexed reads."""
     segment = conn.execute("SELECT segment FROM guests WHERE id = ?", (guest_id,)).fetchone()
     if segment is None:
         raise GuestNotFound(guest_id)
@@ -49,7 +50,13 @@ def guest_history(conn: Conn, guest_id: int) -> History:
         "SELECT created_at, score FROM feedback WHERE guest_id = ?", (guest_id,))]
     red = [datetime.fromisoformat(at) for (at,) in conn.execute(
         "SELECT created_at FROM requests WHERE guest_id = ? AND lane = 'red'", (guest_id,))]
-    return History(visits=visits, bookings=bookings, scores=scores, red_requests=red,
+    spent = [Spent(at=datetime.fromisoformat(at), amount=minor / 100, currency=currency)
+             for at, minor, currency in conn.execute(
+                 "SELECT v.arrived_at, s.spend_minor, s.currency FROM visit_sources s"
+                 " JOIN visits v ON v.id = s.visit_id WHERE s.guest_id = ? AND s.kind = 'check'"
+                 " AND s.spend_minor IS NOT NULL", (guest_id,))]
+    return History(visits=visits, spent=spent, bookings=bookings, scores=scores,
+                   red_requests=red,
                    segment=Segment(segment[0]) if segment[0] else None)
 
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from bot.status.text import status_line
+from playbooks.status.rules import Rhythm, Status, StatusKind
 from tests.bot.conftest import BotUnderTest
+from tests.factories import NOW
 
 
 async def test_the_card_says_why_a_guest_is_a_regular(bot: BotUnderTest) -> None:
@@ -42,3 +47,12 @@ async def test_a_guest_never_seen_has_no_status_line(bot: BotUnderTest) -> None:
     await bot.send(waiter, "/new 王先生")
     card = await bot.send(waiter, "/guest 王先生")
     assert not card[0].text.splitlines()[1].startswith("new")
+
+
+def test_a_guest_key_by_spend_says_what_they_spent() -> None:
+    status = Status(kind=StatusKind.KEY, spend=2250.0, spend_currency="USD",
+                    rhythm=Rhythm(visits=5, usual_days=60.0, last_at=NOW - timedelta(days=20),
+                                  last_branch="la"))
+    for lang, said in (("en", "spent 2,250 USD in 12 months"), ("zh", "12 个月消费 2,250 USD")):
+        line = status_line(status, lang=lang, now=NOW, branches={"la": "Los Angeles"})
+        assert line.split(" · ")[1] == said

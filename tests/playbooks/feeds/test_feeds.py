@@ -12,6 +12,8 @@ from playbooks.events import EventLog
 from playbooks.feeds.feeds import CheckIn, FeedNotFound, Feeds, StayIn
 from playbooks.feeds.keys import ApiKeys, Scope
 from playbooks.operations import outbox_figures
+from playbooks.status.rules import StatusKind, StatusRules
+from playbooks.status.store import StatusBook
 from profiles.models import Role
 from profiles.sources import GuestData, SourceConflict
 from store.database import Database
@@ -68,6 +70,22 @@ async def test_stays_and_checks_make_visits_and_spend(db: Database) -> None:
     assert (spend.visits, spend.checks, spend.average) == (3, 2, {"USD": Decimal("15.25")})
     with pytest.raises(FeedNotFound):
         await store.check_out("pms", "S-1", branch="sh", now=NOW)
+
+
+async def test_what_a_guest_spends_at_the_till_can_make_them_key_at_once(db: Database) -> None:
+    rules = StatusRules(key_spend=500.0, key_currency="USD")
+    store = Feeds(db, EventLog(db), regions={"la": "US"}, region_list=["US"],
+                  statuses=StatusBook(db, rules))
+    guest = GuestData(source_id="G-1", name="Anna Lee")
+    for n, spend in enumerate(("180.00", "240.00", "120.00")):
+        done = await store.record_check("pos", f"T-{n}", CheckIn(
+            guest=guest, spend=Decimal(spend), currency="USD", covers=2,
+            at=NOW + timedelta(days=7 * n)), branch="la", now=NOW + timedelta(days=7 * n))
+        status = await StatusBook(db, rules).of(done.guest_id)
+        assert status is not None
+        assert status.kind is (StatusKind.KEY if n == 2 else
+                               StatusKind.NEW if n == 0 else StatusKind.RETURNING)
+    assert (status.spend, status.spend_currency) == (540.0, "USD")
 
 
 async def test_keys_lease_and_outbox_figures(db: Database) -> None:

@@ -13,6 +13,7 @@ from playbooks.status.rules import (
     Booked,
     History,
     Scored,
+    Spent,
     StatusKind,
     StatusRules,
     Visited,
@@ -118,6 +119,22 @@ def test_a_no_show_older_than_six_months_is_forgiven() -> None:
 
 def test_many_visits_make_a_key_guest() -> None:
     assert status_of(visits=every(3, 24)) == StatusKind.KEY
+
+
+def test_what_a_guest_spent_in_a_year_makes_them_key_where_the_chain_counts_spend() -> None:
+    rules = RULES.model_copy(update={"key_spend": 2000.0, "key_currency": "USD"})
+    checks = [Spent(at=NOW - timedelta(days=d), amount=450.0, currency="USD")
+              for d in (20, 80, 150, 300, 330)]  # 2,250 within twelve months
+    found = derive_status(History(visits=every(60, 5), spent=checks), rules, NOW)
+    assert (found.kind, found.spend, found.spend_currency) == (StatusKind.KEY, 2250.0, "USD")
+    older = [c.model_copy(update={"at": c.at - timedelta(days=300)}) for c in checks[3:]]
+    assert derive_status(History(visits=every(60, 5), spent=[*checks[:3], *older]), rules,
+                         NOW).kind is StatusKind.RETURNING  # 1,350 within the year
+    yen = [c.model_copy(update={"currency": "JPY"}) for c in checks]
+    assert derive_status(History(visits=every(60, 5), spent=yen), rules,
+                         NOW).kind is StatusKind.RETURNING  # another currency is not counted
+    assert derive_status(History(visits=every(60, 5), spent=checks), RULES,
+                         NOW).kind is StatusKind.RETURNING  # spend counts only when set
 
 
 def test_a_leads_tag_wins_and_says_so() -> None:
