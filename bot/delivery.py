@@ -27,7 +27,7 @@ class Rendered:
     text: str
     markup: InlineKeyboardMarkup | None = None
     more: list[str] = field(default_factory=list)  # a long brief continues in further messages
-    photo: bytes | None = None  # a chart (PNG), sent after the text
+    photos: list[bytes] = field(default_factory=list)  # charts (PNG), sent after the text
     # a message already in the chat, redrawn in place instead of sending a new one
     edit: int | None = None
 
@@ -116,8 +116,8 @@ async def _send(bot: Bot, chat_id: int, rendered: Rendered) -> int:
                                    reply_markup=rendered.markup)
     for part in rendered.more:
         await bot.send_message(chat_id, part, parse_mode="HTML")
-    if rendered.photo is not None:
-        await bot.send_photo(chat_id, rendered.photo)
+    for photo in rendered.photos:
+        await bot.send_photo(chat_id, photo)
     return first.message_id
 
 

@@ -51,11 +51,15 @@ def print_report(args: argparse.Namespace, settings: Settings) -> int:
         print("guestcard: --week takes 2026-W47, --month takes 2026-11", file=sys.stderr)
         return 2
     lang = args.lang or settings.chain.language
-    text, png = asyncio.run(_report(settings, branch, period, lang))
+    text, (trend, *causes) = asyncio.run(_report(settings, branch, period, lang))
     path = args.chart or Path(f"report-{branch.id}-{period.label}.png")
-    path.write_bytes(png)
+    path.write_bytes(trend)
     print(plain(text))
     print(f"\nchart: {path}")
+    for chart in causes:  # the Pareto chart of complaint causes, beside the trend
+        beside = path.with_name(f"{path.stem}-causes{path.suffix or '.png'}")
+        beside.write_bytes(chart)
+        print(f"causes: {beside}")
     return 0
 
 
@@ -71,7 +75,7 @@ def chosen_period(args: argparse.Namespace, branch: Branch) -> Period:
 
 
 async def _report(settings: Settings, branch: Branch, period: Period,
-                  lang: str) -> tuple[str, bytes]:
+                  lang: str) -> tuple[str, list[bytes]]:
     core = await Core.open(settings)
     try:
         return await render_report(core, branch, period, lang=lang, all_branches=True)

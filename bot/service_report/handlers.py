@@ -36,11 +36,14 @@ async def report(update: Update, context: Context) -> None:
         return
     assert branch is not None
     period = period_so_far(kind, core.clock(), branch.zone)
-    text, png = await render_report(core, branch, period, lang=me.language,
-                                    all_branches=reads_chain(me, Reading.SERVICE_REPORT))
+    text, (trend, *causes) = await render_report(
+        core, branch, period, lang=me.language,
+        all_branches=reads_chain(me, Reading.SERVICE_REPORT))
     await message.reply_text(text, parse_mode="HTML")
-    await message.reply_photo(png, caption=t(me.language, "report.chart_caption",
-                                             period=escape(period.label)))
+    await message.reply_photo(trend, caption=t(me.language, "report.chart_caption",
+                                               period=escape(period.label)))
+    for chart in causes:  # the Pareto chart, titled in the image
+        await message.reply_photo(chart)
 
 
 def may_report_on(staff: Staff, branch: str) -> bool:

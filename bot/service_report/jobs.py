@@ -15,6 +15,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot import render
 from bot.callbacks import Verb, button
+from bot.causes.chart import pareto_png
 from bot.causes.report import pareto_lines
 from bot.delivery import Rendered, Renderer
 from bot.i18n import t
@@ -49,8 +50,9 @@ async def render_ask(core: Core, delivery: Delivery, lang: str) -> Rendered | No
 
 
 async def render_report(core: Core, branch: Branch, period: Period, *, lang: str,
-                        all_branches: bool) -> tuple[str, bytes]:
-    """The report's text (HTML) and chart (PNG) for one branch and period."""
+                        all_branches: bool) -> tuple[str, list[bytes]]:
+    """The report's text (HTML) and charts (PNG) for one branch and period: the weekly
+    trend, and the Pareto chart of complaint causes when any complaint closed had one."""
     found = await core.reports.report(branch.id, period, core.clock())
     shown = core.settings.branches if all_branches else [branch]
     last_day = (period.end - timedelta(microseconds=1)).date()
@@ -60,8 +62,10 @@ async def render_report(core: Core, branch: Branch, period: Period, *, lang: str
     png = await asyncio.to_thread(chart_png, trend, period=period.label, lang=lang,
                                   branches=shown)
     causes = await core.causes.figures(branch.id, period.start, period.end)
+    title = t(lang, "chart.pareto_title", branch=branch.label(lang), period=period.label)
+    causes_png = await asyncio.to_thread(pareto_png, causes, title=title, lang=lang)
     text = report_text(found, lang=lang, branch_label=branch.label(lang))
-    return "\n".join([text, *pareto_lines(causes, lang)]), png
+    return "\n".join([text, *pareto_lines(causes, lang)]), [png, *filter(None, [causes_png])]
 
 
 async def render_weekly(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
@@ -73,8 +77,8 @@ async def render_weekly(core: Core, delivery: Delivery, lang: str) -> Rendered |
     joined = [member.joined_at for member in await core.staff.in_branch(None)]
     if not joined or period.end <= min(joined):
         return None  # a week before the chain used the bot: nothing to report on
-    text, png = await render_report(core, branch, period, lang=lang, all_branches=True)
-    return Rendered(text=text, photo=png)
+    text, charts = await render_report(core, branch, period, lang=lang, all_branches=True)
+    return Rendered(text=text, photos=charts)
 
 
 async def plan_weekly(core: Core, now: datetime) -> int:
