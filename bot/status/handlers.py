@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import render
@@ -14,7 +14,16 @@ from bot.callbacks import ID, Verb, button, pattern, unpack
 from bot.i18n import t
 from bot.state import Context, Core
 from bot.status.text import status_line
-from playbooks.status.lists import Listed, ListQuery, ListUsage, Outcome, parse_list
+from bot.views import settle_press
+from playbooks.status.lists import (
+    LIST_LIMIT,
+    ListKind,
+    ListPage,
+    ListQuery,
+    ListUsage,
+    Outcome,
+    parse_list,
+)
 from profiles.errors import GuestNotFound, NotAllowed
 
 ARG_LIMIT = 60
@@ -24,32 +33,55 @@ _ICONS = {Outcome.CALLED: "☎️", Outcome.BOOKED: "📅", Outcome.NOT_INTEREST
 
 
 async def show_list(update: Update, context: Context) -> None:
-    message, core, lang = update.effective_message, context.core, context.lang
+    message, lang = update.effective_message, context.lang
     assert message is not None
     try:
         query = parse_list(" ".join(context.args or [])[:ARG_LIMIT])
-        found = await core.lists.guests(query, viewer=context.member, now=core.clock(),
-                                        today=branch_day_of(core.settings, context.member.branch)
-                                        .today(core.clock()))
     except ListUsage:
         await message.reply_text(t(lang, "list.usage"))
         return
+    await _send_page(message, context, query, offset=0)
+
+
+async def more_of_list(update: Update, context: Context) -> None:
+    """"Next 20 ▸": the list's next page, as a message of its own."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    kind, days, offset = unpack(query.data)
+    await settle_press(query)
+    if isinstance(query.message, Message):
+        await _send_page(query.message, context, ListQuery(kind=ListKind(kind), days=int(days)),
+                         offset=int(offset))
+
+
+async def _send_page(message: Message, context: Context, query: ListQuery, *,
+                     offset: int) -> None:
+    core, lang = context.core, context.lang
+    try:
+        found = await core.lists.page(query, viewer=context.member, now=core.clock(),
+                                      offset=offset,
+                                      today=branch_day_of(core.settings, context.member.branch)
+                                      .today(core.clock()))
     except NotAllowed:
         await message.reply_text(t(lang, "not_allowed"))
         return
-    if not found:
+    if not found.items:
         await message.reply_text(t(lang, f"list.empty.{query.kind}"))
         return
     await message.reply_text("\n".join(list_lines(found, query, core, lang)),
-                             parse_mode="HTML", reply_markup=list_buttons(found))
+                             parse_mode="HTML", reply_markup=list_buttons(found, query, lang))
 
 
-def list_lines(found: list[Listed], query: ListQuery, core: Core, lang: str) -> list[str]:
-    """A title, the buttons' legend, and one numbered line per guest with their last call."""
+def list_lines(found: ListPage, query: ListQuery, core: Core, lang: str) -> list[str]:
+    """A title (and which of them this page shows), the buttons' legend, and one numbered
+    line per guest with their last call."""
     branches = core.settings.branch_labels(lang)
-    lines = [t(lang, f"list.title.{query.kind}", days=query.days, n=len(found)),
-             t(lang, "list.legend")]
-    for number, item in enumerate(found, start=1):
+    lines = [t(lang, f"list.title.{query.kind}", days=query.days, n=found.total)]
+    if found.offset or found.rest:
+        lines.append(t(lang, "list.page", first=found.offset + 1,
+                       last=found.offset + len(found.items), total=found.total))
+    lines.append(t(lang, "list.legend"))
+    for number, item in enumerate(found.items, start=found.offset + 1):
         why = ""
         if item.status is not None:
             why = status_line(item.status, lang=lang, now=core.clock(), branches=branches,
@@ -66,11 +98,14 @@ def list_lines(found: list[Listed], query: ListQuery, core: Core, lang: str) -> 
     return lines
 
 
-def list_buttons(found: list[Listed]) -> InlineKeyboardMarkup:
+def list_buttons(found: ListPage, query: ListQuery, lang: str = "en") -> InlineKeyboardMarkup:
     rows: list[list[InlineKeyboardButton]] = []
-    for number, item in enumerate(found, start=1):
+    for number, item in enumerate(found.items, start=found.offset + 1):
         rows.append([button(f"{number} {_ICONS[outcome]}", Verb.OUTREACH, item.guest.id, letter)
                      for letter, outcome in _OUTCOMES.items()])
+    if found.rest:
+        rows.append([button(t(lang, "list.more", n=min(found.rest, LIST_LIMIT)), Verb.LIST_MORE,
+                            query.kind.value, query.days, found.offset + len(found.items))])
     return InlineKeyboardMarkup(rows)
 
 
@@ -94,4 +129,6 @@ async def record_outreach(update: Update, context: Context) -> None:
 HANDLERS: list[BaseHandler[Update, Context, None]] = [
     CommandHandler("list", show_list),
     CallbackQueryHandler(record_outreach, pattern=pattern(Verb.OUTREACH, ID, "[cbn]")),
+    CallbackQueryHandler(more_of_list, pattern=pattern(
+        Verb.LIST_MORE, "(?:lapsed|at_risk|birthdays|key)", r"\d{1,4}", r"\d{1,7}")),
 ]

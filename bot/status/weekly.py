@@ -27,15 +27,15 @@ async def render_regulars_to_call(core: Core, delivery: Delivery, lang: str) -> 
         manager = await core.staff.get(delivery.staff_id)
         now = core.clock()
         query = ListQuery(kind=ListKind.LAPSED)
-        found = await core.lists.guests(query, viewer=manager, now=now, today=now.date(),
-                                        limit=TO_CALL)
+        found = await core.lists.page(query, viewer=manager, now=now, today=now.date(),
+                                      limit=TO_CALL)
     except (NotAllowed, StaffNotFound):
         return None
-    if not found:
+    if not found.items:
         return None
     lines = list_lines(found, query, core, lang)
-    lines[0] = t(lang, "list.title.weekly", n=len(found))
-    return Rendered(text="\n".join(lines), markup=list_buttons(found))
+    lines[0] = t(lang, "list.title.weekly", n=len(found.items))
+    return Rendered(text="\n".join(lines), markup=list_buttons(found, query, lang))
 
 
 RENDERERS = {KIND: render_regulars_to_call}

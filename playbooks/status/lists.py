@@ -102,6 +102,19 @@ def may_list(viewer: Staff) -> bool:
     return leads(viewer, viewer.branch)
 
 
+class ListPage(Frozen):
+    """One page of a list: the guests on it, from `offset`, and how many the list holds."""
+
+    items: list[Listed]
+    total: int
+    offset: int = 0
+
+    @property
+    def rest(self) -> int:
+        """How many come after this page."""
+        return max(0, self.total - self.offset - len(self.items))
+
+
 class GuestLists:
     def __init__(self, db: Database, key_visits: int) -> None:
         self._db = db
@@ -109,16 +122,26 @@ class GuestLists:
 
     async def guests(self, query: ListQuery, *, viewer: Staff, today: date, now: datetime,
                      limit: int = LIST_LIMIT) -> list[Listed]:
-        """The list as `viewer` may see it; raises NotAllowed below a shift lead."""
+        """The list's first `limit` guests as `viewer` may see them; raises NotAllowed below
+        a shift lead."""
+        found = await self.page(query, viewer=viewer, today=today, now=now, limit=limit)
+        return found.items
+
+    async def page(self, query: ListQuery, *, viewer: Staff, today: date, now: datetime,
+                   offset: int = 0, limit: int = LIST_LIMIT) -> ListPage:
+        """`limit` guests of the list from `offset`, and how many it holds in all; raises
+        NotAllowed below a shift lead."""
         if not may_list(viewer):
             raise NotAllowed(query.kind)
 
-        def work(conn: Conn) -> list[Listed]:
+        def work(conn: Conn) -> ListPage:
             scope = None if viewer.role is Role.ADMIN else viewer.branch
             if query.kind is ListKind.BIRTHDAYS:
-                return _birthdays(conn, scope, today, query.days)[:limit]
-            found = _by_status(conn, query, scope, now, self._key_visits)
-            return _worth_calling(conn, found)[:limit]
+                found = _birthdays(conn, scope, today, query.days)
+            else:
+                found = _worth_calling(conn, _by_status(conn, query, scope, now,
+                                                        self._key_visits))
+            return ListPage(items=found[offset:offset + limit], total=len(found), offset=offset)
 
         return await self._db.read(work)
 

@@ -92,3 +92,27 @@ async def test_an_unknown_list_is_explained(bot: BotUnderTest) -> None:
     lead = await bot.join("lead", "la", language="en")
     [usage] = await bot.send(lead, "/list everyone")
     assert usage.text.startswith("Which list?")
+
+
+async def test_a_long_list_comes_a_page_at_a_time(bot: BotUnderTest) -> None:
+    lead = await bot.join("lead", "la", language="en")
+    names = ("Abernathy", "Blackwood", "Castellanos", "Dunmore", "Eriksen", "Fairweather",
+             "Gallagher", "Hollingsworth", "Iversen", "Jablonski", "Kowalczyk", "Lindqvist",
+             "Montgomery", "Nakamura", "Oyelaran", "Pemberton", "Quigley", "Rasmussen",
+             "Szymanski", "Thistlewood", "Underhill", "Villanueva", "Whitfield")
+    for name in names:
+        await bot.send(lead, f"/new {name}")
+        await bot.send(lead, f"/occasion {name}: birthday 11-25")
+
+    [first] = await bot.send(lead, "/list birthdays week")
+
+    lines = first.text.splitlines()
+    assert lines[:2] == ["Birthdays in the next 7 days (23)", "1–20 of 23:"]
+    assert lines[-1].startswith("20. ")
+    assert [b.text for b in first.buttons[-1]] == ["Next 3 ▸"]
+    [second] = await bot.press(lead, first, "Next 3 ▸")
+    assert second.text.splitlines()[1] == "21–23 of 23:"
+    assert second.text.splitlines()[-1].startswith("23. ")
+    assert [b.text for b in second.buttons[-1]] == ["23 ☎️", "23 📅", "23 ✖"]  # no more
+    await bot.press(lead, second, "22 ☎️")
+    assert bot.answers[-1].text == f"Recorded: {sorted(names)[21]} called."
