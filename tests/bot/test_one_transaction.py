@@ -206,12 +206,31 @@ async def departures(bot: BotUnderTest) -> tuple[LocalUser, Callable[[int], str]
     return waiter, command, check  # type: ignore[return-value]
 
 
+async def relays(bot: BotUnderTest) -> tuple[LocalUser, Callable[[int], str], Check]:
+    _, lead, _ = await staff(bot)
+    cleaner = await bot.join("housekeeping", name="Lily", language="en")
+    rooms: dict[int, str] = {}
+
+    async def check(k: int, resendable: str | None) -> None:
+        room = rooms[k]
+        assert await count(bot, "SELECT COUNT(*) FROM requests WHERE ref_text = ?",
+                           f"room {room}") == 1
+        assert_once(bot, lead, f"room {room}", "🔴", resendable)  # the department's alert
+        assert_once(bot, cleaner, f"room {room}", "📨", resendable)  # the relayer's receipt
+
+    async def command(k: int) -> str:
+        rooms[k] = str(1201 + k)
+        return f"/request room {rooms[k]}: the cashier forgot the discount on the bill"
+
+    return cleaner, command, check  # type: ignore[return-value]
+
+
 async def count(bot: BotUnderTest, sql: str, *args: object) -> int:
     return int(await bot.core.db.read(lambda c: c.execute(sql, args).fetchone()[0]))
 
 
 SCENARIOS = {"arrive": arrivals, "feedback": complaints, "note": allergy_notes, "book": bookings,
-             "leave": departures}
+             "leave": departures, "request": relays}
 
 
 async def settle(bot: BotUnderTest) -> None:
