@@ -20,6 +20,7 @@ from playbooks.requests.models import (
     message_key,
 )
 from playbooks.requests.rows import COLUMNS, ladder, load_request, record, staff_row
+from playbooks.roster import chain_admins
 from profiles.models import Role, Staff
 from store.database import Database, stamp
 from store.sql import Conn
@@ -66,7 +67,7 @@ def _escalate_step(conn: Conn, request: Request, step: Step, now: datetime) -> i
                           (stamp(now), request.id))
     if marked.rowcount != 1:
         return 0
-    people = ladder(conn, request.branch, STEP_ROLES[step])
+    people = escalation_people(conn, request, step)
     record(conn, request.id, f"escalated_{step}", None, now, ", ".join(str(p.id) for p in people))
     payload = {"request_id": request.id, "step": step.value}
     _tell_relayer(conn, request, step, people, now)
@@ -77,6 +78,17 @@ def _escalate_step(conn: Conn, request: Request, step: Step, now: datetime) -> i
                 now)
         for member in people
     )
+
+
+def escalation_people(conn: Conn, request: Request, step: Step) -> list[Staff]:
+    """Who hears that `step` is overdue: the first of the step's roles that anyone in the
+    branch holds, besides whoever holds the request (telling them of their own delay is no
+    escalation); the chain's admins when nobody else is there."""
+    for role in STEP_ROLES[step]:
+        found = [m for m in ladder(conn, request.branch, (role,)) if m.id != request.accepted_by]
+        if found:
+            return found
+    return [m for m in chain_admins(conn) if m.id != request.accepted_by]
 
 
 def _tell_relayer(conn: Conn, request: Request, step: Step, people: list[Staff],

@@ -108,6 +108,22 @@ async def test_an_unaccepted_request_escalates_at_the_minute_once(bot: BotUnderT
     assert "✋ Accepted by Mei" in bot.last(manager).text
 
 
+async def test_an_escalation_skips_the_one_who_holds_the_request_up_to_the_admins(
+    bot: BotUnderTest,
+) -> None:
+    waiter = await bot.join("waiter", language="en")
+    manager = await bot.join("manager", name="Max", language="en")  # the branch's only one
+    admin = await bot.join("admin", "sh", name="Ada", language="en")
+    await checked_in(bot)
+    await bot.send(waiter, BILL)  # red, to the front desk: the manager, no lead here
+    await bot.press(manager, bot.last(manager), "Accept")
+    before = len(bot.messages(manager))
+    bot.clock.advance(minutes=31)  # red: done within 30 min
+    await sweep(bot)
+    assert len(bot.messages(manager)) == before  # not told of their own delay
+    assert bot.last(admin).text.startswith("⏰ R1 is not done 30 min after it was relayed.")
+
+
 async def test_done_stops_every_clock(bot: BotUnderTest) -> None:
     waiter = await bot.join("waiter", language="en")
     cleaner = await bot.join("housekeeping", language="en")
