@@ -86,7 +86,8 @@ class PlaybookEngine:
         visit = event.details.get("visit_id")
         try:
             facts = load_facts(conn, event.guest_id, before=event.at,
-                               visit_id=visit if isinstance(visit, int) else None)
+                               visit_id=visit if isinstance(visit, int) else None,
+                               branch=event.branch)
         except GuestNotFound:
             log.info("%s for a guest who is gone: nothing to start", event.kind)
             return

@@ -23,6 +23,8 @@ class GuestFacts(Frozen):
     guest: Guest
     traits: list[Trait]
     earlier_visits: int
+    # in the event's branch now, or booked there from now on: someone there will serve them
+    expected: bool = False
 
 
 class Observed(Frozen):
@@ -37,6 +39,7 @@ class Observed(Frozen):
     business: bool
     occasion_today: bool
     stay: bool
+    expected: bool
     trait_texts: list[str]
 
 
@@ -54,6 +57,7 @@ def observe(facts: GuestFacts, event: Event, zone: ZoneInfo) -> Observed:
         business=details.get("business") is True or _is_business(traits),
         occasion_today=any(occasions_of(trait, [today], today) for trait in traits),
         stay=bool(details.get("room")) or details.get("stay") is True,
+        expected=facts.expected,
         trait_texts=[normalise_text(trait.text) for trait in traits],
     )
 
@@ -61,7 +65,7 @@ def observe(facts: GuestFacts, event: Event, zone: ZoneInfo) -> Observed:
 def holds(conditions: Conditions, seen: Observed) -> bool:
     """True when every condition the playbook states is met."""
     flags = ("vip", "has_allergy", "first_visit", "children", "business", "occasion_today",
-             "stay")
+             "stay", "expected")
     for flag in flags:
         wanted = getattr(conditions, flag)
         if wanted is not None and wanted != getattr(seen, flag):

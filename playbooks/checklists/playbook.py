@@ -107,6 +107,7 @@ class Conditions(Strict):
     business: bool | None = None
     occasion_today: bool | None = None
     stay: bool | None = None  # a hotel stay: the event names a room
+    expected: bool | None = None  # in the branch now, or booked there from now on
     mentions: list[str] | None = None  # a standing trait contains one of these words
 
     @field_validator("tier", "mentions")

@@ -142,14 +142,33 @@ class RunStore:
         return await self._db.read(work)
 
 
-def load_facts(conn: Conn, guest_id: int, *, before: datetime, visit_id: int | None) -> GuestFacts:
-    """The guest, their standing traits and how often they came before this visit."""
+# a visit nobody closed counts as "in" this long: a meal, or a hotel stay (a visit with a room)
+MEAL_OPEN, STAY_OPEN = timedelta(hours=12), timedelta(days=30)
+# a booking this far past its time may still arrive
+LATE_BOOKING = timedelta(hours=2)
+
+
+def load_facts(conn: Conn, guest_id: int, *, before: datetime, visit_id: int | None,
+               branch: str | None = None) -> GuestFacts:
+    """The guest, their standing traits, how often they came before this visit, and whether
+    `branch` expects them (in now, or booked from now on)."""
     earlier = conn.execute(
         "SELECT COUNT(*) FROM visits WHERE guest_id = ? AND arrived_at <= ?"
         " AND (? IS NULL OR id <> ?)", (guest_id, stamp(before), visit_id, visit_id),
     ).fetchone()[0]
     return GuestFacts(guest=load_guest(conn, guest_id), traits=load_traits(conn, guest_id),
-                      earlier_visits=earlier)
+                      earlier_visits=earlier,
+                      expected=branch is not None and _expected(conn, guest_id, branch, before))
+
+
+def _expected(conn: Conn, guest_id: int, branch: str, at: datetime) -> bool:
+    in_now = conn.execute(
+        "SELECT 1 FROM visits WHERE guest_id = ? AND branch = ? AND left_at IS NULL"
+        " AND (arrived_at >= ? OR (room_no IS NOT NULL AND arrived_at >= ?)) LIMIT 1",
+        (guest_id, branch, stamp(at - MEAL_OPEN), stamp(at - STAY_OPEN))).fetchone()
+    return in_now is not None or conn.execute(
+        "SELECT 1 FROM bookings WHERE guest_id = ? AND branch = ? AND status = 'booked'"
+        " AND at >= ? LIMIT 1", (guest_id, branch, stamp(at - LATE_BOOKING))).fetchone() is not None
 
 
 def recipients(
