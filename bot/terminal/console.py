@@ -37,6 +37,7 @@ HINT = ("Type a message or a /command as in Telegram. When the bot's last messag
         "typing one of their numbers presses it (#12 is always a guest id). "
         f"{QUIT} or Ctrl-D leaves.")
 PROMPT = "> "
+WATCH_SECONDS = 1.0  # how soon what the bot sends on its own is printed
 FILES = Path("guestcard-files")  # charts and exports the bot sends land here, beside the db
 SUFFIXES = {"photo": ".png", "document": ".bin"}
 
@@ -68,6 +69,8 @@ class Terminal:
         self._files = files
         # every button shown by the bot's last answer, numbered on across its messages
         self._choices: list[tuple[SentMessage, Button]] = []
+        self._shown = 0  # how much of what the bot sent has been printed
+        self._busy = False  # an answer is being awaited: it prints what comes
 
     def say(self, text: str) -> None:
         print(text, file=self._out, flush=True)
@@ -76,36 +79,60 @@ class Terminal:
         """On the first run (or if demoted), join as an admin through the normal /start path."""
         staff = await self._chat.app.bot_data.core.staff.by_telegram_id(CONSOLE_USER.id)
         if staff is None or not staff.active or staff.role is not Role.ADMIN:
-            mark = len(self._chat.api.outbox)
             await self._chat.enrol(CONSOLE_USER, Role.ADMIN, branch)
-            self._show(self._chat.api.outbox[mark:])
+        self.show_new()
 
     async def converse(self, reader: LineReader) -> None:
-        while True:
-            self._out.write(PROMPT)
-            self._out.flush()
-            line = await reader.readline()
-            if line is None:  # end of input
-                self._out.write("\n")
-                return
-            text = line.strip()
-            if self._echo:
-                self._out.write(f"{text}\n")
-            if text == QUIT:
-                return
-            if text:
-                await self._act(text)
+        watcher = asyncio.create_task(self._watch())
+        try:
+            while True:
+                self._out.write(PROMPT)
+                self._out.flush()
+                line = await reader.readline()
+                if line is None:  # end of input
+                    self._out.write("\n")
+                    return
+                text = line.strip()
+                if self._echo:
+                    self._out.write(f"{text}\n")
+                if text == QUIT:
+                    return
+                if text:
+                    await self._act(text)
+        finally:
+            watcher.cancel()
 
     async def _act(self, text: str) -> None:
-        mark = len(self._chat.api.outbox)
-        chosen = self._chosen(text)
-        if chosen is None:
-            await self._chat.send(CONSOLE_USER, text)
-        elif chosen[1].callback_data is None:
-            self.say(f"· that button opens a link: {chosen[1].text}")
-        else:
-            await self._chat.press(CONSOLE_USER, *chosen)
-        self._show(self._chat.api.outbox[mark:])
+        self.show_new()  # whatever came while the person typed, before the answer to it
+        self._busy = True
+        try:
+            chosen = self._chosen(text)
+            if chosen is None:
+                await self._chat.send(CONSOLE_USER, text)
+            elif chosen[1].callback_data is None:
+                self.say(f"· that button opens a link: {chosen[1].text}")
+            else:
+                await self._chat.press(CONSOLE_USER, *chosen)
+        finally:
+            self._busy = False
+        self.show_new()
+
+    def show_new(self) -> None:
+        """Print what the bot sent since the last print."""
+        events = self._chat.api.outbox[self._shown:]
+        self._shown += len(events)
+        self._show(events)
+
+    async def _watch(self) -> None:
+        """What the bot sends on its own (a reminder, an escalation from the sweep) is printed
+        as it comes, above a fresh prompt, as a phone would show it."""
+        while True:
+            await asyncio.sleep(WATCH_SECONDS)
+            if not self._busy and len(self._chat.api.outbox) > self._shown:
+                self._out.write("\n")
+                self.show_new()
+                self._out.write(PROMPT)
+                self._out.flush()
 
     def _chosen(self, text: str) -> tuple[SentMessage, Button] | None:
         """A plain number 1..N presses that button of the last answer; anything else is text."""

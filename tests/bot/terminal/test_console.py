@@ -7,9 +7,11 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.app import build_application
 from bot.i18n import t
 from bot.settings import Settings
-from bot.terminal.console import BANNER, CONSOLE_USER, run_console
+from bot.terminal.api import LocalBotApi, LocalChat, running
+from bot.terminal.console import BANNER, CONSOLE_USER, Terminal, run_console
 from profiles.models import Role, Staff
 from profiles.staff import StaffStore
 from store.connect import open_database
@@ -118,3 +120,20 @@ async def test_every_button_of_an_answer_has_its_own_number(
     answer = output[max(i for i, line in enumerate(output) if line.endswith("/arrive 王先生 table 3")):]
     numbers = [int(n) for line in answer for n in re.findall(r"\[(\d+)\]", line)]
     assert len(numbers) > 4 and numbers == list(range(1, len(numbers) + 1))
+
+
+async def test_what_the_bot_sends_on_its_own_is_printed_as_it_comes(
+    settings: Settings, clock: FakeClock,
+) -> None:
+    stdout = io.StringIO()
+    api = LocalBotApi(clock=clock)
+    app = build_application(settings, request=api, clock=clock, rate_limit=False)
+    terminal = Terminal(LocalChat(app, api), stdout, echo=True)
+    async with running(app):
+        await terminal.become_admin(branch="la")
+        # as the sweep would send a reminder while the person is at the prompt
+        await app.bot.send_message(CONSOLE_USER.id, "⏰ Due now (1): greet Smith")
+        await terminal._act("/help")
+    lines = stdout.getvalue().splitlines()
+    assert lines.count("⏰ Due now (1): greet Smith") == 1  # printed once, before the answer
+    assert lines.index("⏰ Due now (1): greet Smith") < len(lines) - 1
