@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -10,7 +11,8 @@ from pydantic import Field
 
 from profiles.access import in_branch
 from profiles.errors import GuestNotFound
-from profiles.models import Frozen, Staff
+from profiles.models import Frozen, Staff, TraitDraft
+from profiles.traits import log_traits
 from store.database import Database, stamp
 from store.sql import Conn, Row, inserted_id
 
@@ -84,8 +86,19 @@ class BookingStore:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def book(self, new: NewBooking, *, staff_id: int | None, now: datetime) -> BookingMade:
-        return await self._db.write(lambda conn: book(conn, new, staff_id, now))
+    async def book(self, new: NewBooking, *, staff_id: int | None, now: datetime,
+                   traits: Sequence[TraitDraft] = (), traits_by: int | None = None) -> BookingMade:
+        """Store the booking; `traits` (read from its notes, in the name of `traits_by`) are
+        logged on the guest in the same transaction, unless the booking was there already."""
+
+        def work(conn: Conn) -> BookingMade:
+            made = book(conn, new, staff_id, now)
+            if traits and traits_by is not None and not made.already:
+                log_traits(conn, new.guest_id, list(traits), staff_id=traits_by,
+                           branch=new.branch, now=now)
+            return made
+
+        return await self._db.write(work)
 
     async def get(self, booking_id: int) -> Booking:
         return await self._db.read(lambda conn: _load(conn, booking_id))

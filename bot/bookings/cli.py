@@ -19,6 +19,7 @@ from bot.state import Core, utc_now
 from playbooks.bookings.importer import (
     FIELDS,
     MappingError,
+    NoteReading,
     Summary,
     Target,
     UnknownEncoding,
@@ -155,14 +156,19 @@ def import_reservations(args: argparse.Namespace, settings: Settings,
     show = len(rows) >= PROGRESS_FROM_ROWS and err.isatty()
     progress = ProgressBar(err, len(rows)) if show else (lambda done: None)
 
+    author: list[Staff] = []
+
     async def run() -> Summary:
         core = await Core.open(settings)
         try:
+            author[:] = await notes_author(core, branch.id)
+            notes = None if not author else NoteReading(
+                vocabulary=core.vocabulary, guardrails=core.guardrails, author=author[0].id)
             return await import_rows(
                 # row 1 is the header, so the first reservation is row 2, as a spreadsheet says
                 enumerate(rows, start=2), mapping,
                 target=Target(branch=branch_day(branch), region=branch.phone_region,
-                              also=settings.phone_regions, source=args.source),
+                              also=settings.phone_regions, source=args.source, notes=notes),
                 dayfirst=dayfirst, bookings=core.bookings, guests=core.guests, now=utc_now(),
                 progress=progress, dry_run=getattr(args, "dry_run", False))
         finally:
@@ -170,7 +176,24 @@ def import_reservations(args: argparse.Namespace, settings: Settings,
 
     summary = asyncio.run(run())
     print(summary_text(summary, args.file.name, branch, dayfirst, mapping), file=out)
+    if "notes" in mapping:
+        logged = "would be logged" if summary.planned else "logged"
+        print(f"  notes     {summary.traits} traits read from them, {logged} in the name of "
+              f"{author[0].name} ({author[0].role})" if author else
+              "  notes     kept on the bookings only: traits are logged in someone's name, and "
+              "there is no active admin nor manager of the branch yet", file=out)
     return 0  # rejected rows are in the summary; the good ones are in
+
+
+async def notes_author(core: Core, branch: str) -> list[Staff]:
+    """Whose name the traits read from an export's notes are logged in: the chain's first
+    active admin, else a manager of the branch (an import is theirs to run); none: nobody."""
+    staff = [m for m in await core.staff.in_branch(None) if m.active]
+    for role, where in ((Role.ADMIN, None), (Role.MANAGER, branch)):
+        found = [m for m in staff if m.role is role and where in (None, m.branch)]
+        if found:
+            return found[:1]
+    return []
 
 
 def _overrides(pairs: Sequence[str]) -> dict[str, str]:

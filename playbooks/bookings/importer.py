@@ -21,9 +21,13 @@ from charset_normalizer import from_bytes
 from playbooks.briefs.shifts import BranchDay
 from playbooks.dates import fold
 from profiles.bookings import MAX_NOTE_LENGTH, MAX_PARTY, BookingStore, NewBooking
+from profiles.guardrails import Guardrails
 from profiles.guests import GuestStore
+from profiles.models import TraitDraft
 from profiles.names import InvalidName, clean_name, split_honorific
+from profiles.parser import parse_note
 from profiles.phones import normalise_phone
+from profiles.vocabulary import Vocabulary
 from store.database import stamp
 
 FIELDS: Final = ("name", "first_name", "last_name", "phone", "date", "time", "party", "notes")
@@ -130,6 +134,7 @@ class Summary:
     matched: int = 0
     created: int = 0
     skipped: int = 0  # imported before (same key), or the same booking already there
+    traits: int = 0  # read from the notes column and logged on the guests
     rejected: list[tuple[int, str]] = field(default_factory=list)
     warnings: list[tuple[int, str]] = field(default_factory=list)
     planned: list[tuple[int, str]] = field(default_factory=list)  # a dry run's would-be rows
@@ -318,6 +323,28 @@ class Target:
     region: str  # for phones written without a country code
     source: str  # part of each row's key: the reservation system's name
     also: tuple[str, ...] = ()  # the chain's other regions, for a number no real one in `region`
+    notes: NoteReading | None = None  # how the notes column becomes traits; None: it does not
+
+
+@dataclass(frozen=True)
+class NoteReading:
+    """A row's notes read as a /note is ("Peanut allergy, window" → an allergy and a seat),
+    words the guardrails refuse left out, logged in the name of `author` (a staff id)."""
+
+    vocabulary: Vocabulary
+    guardrails: Guardrails
+    author: int
+
+    def traits(self, notes: str, region: str) -> tuple[list[TraitDraft], list[str]]:
+        """The traits to log, and the texts left out with the reason."""
+        kept, left = [], []
+        for draft in parse_note(notes, self.vocabulary, region=region).traits:
+            refusal = self.guardrails.review([draft])
+            if refusal is None:
+                kept.append(draft)
+            else:
+                left.append(f"{draft.text!r} ({refusal.concern.value}: {refusal.word!r})")
+        return kept, left
 
 
 async def import_rows(
@@ -354,13 +381,19 @@ async def _import(row: Row, target: Target, bookings: BookingStore, guests: Gues
     if await bookings.imported(key):
         summary.skipped += 1
         return
+    traits: list[TraitDraft] = []
+    if target.notes is not None and row.notes:
+        traits, left = target.notes.traits(row.notes, target.region)
+        summary.warnings += [(row.number, f"note {text} left out") for text in left]
     guest_id = await bookings.match_guest(phone=phone, name=name, honorific=honorific)
     matched = guest_id is not None
     if dry_run:
         who = f"match #{guest_id}" if matched else "create"
         party = f" · {row.party}" if row.party else ""
+        learned = "".join(f" + {d.category.value}: {d.text}" for d in traits)
         summary.planned.append((row.number, f"{who} {row.name} · {row.day} {row.time:%H:%M}"
-                                            f"{party}"))
+                                            f"{party}{learned}"))
+        summary.traits += len(traits)
         summary.imported += 1
         summary.matched += matched
         summary.created += not matched
@@ -370,11 +403,13 @@ async def _import(row: Row, target: Target, bookings: BookingStore, guests: Gues
                                         staff_id=None, region=target.region, now=now)).id
     made = await bookings.book(NewBooking(
         guest_id=guest_id, branch=target.branch.branch, at=at, party=row.party,
-        note=row.notes, source=target.source, import_key=key), staff_id=None, now=now)
+        note=row.notes, source=target.source, import_key=key), staff_id=None, now=now,
+        traits=traits, traits_by=target.notes.author if target.notes else None)
     if made.already:  # typed in by hand before the export was taken
         summary.skipped += 1
         return
     summary.imported += 1
+    summary.traits += len(traits)
     if matched:
         summary.matched += 1
     else:

@@ -1,11 +1,17 @@
 """`guestcard import reservations` and `guestcard brief`, called as the command line calls them."""
 
 import argparse
+import asyncio
 import io
+from datetime import timedelta
 from pathlib import Path
 
 from bot.bookings.cli import ProgressBar, import_reservations, print_brief
 from bot.settings import Settings
+from profiles.models import Role
+from profiles.staff import StaffStore
+from store.connect import open_database
+from tests.factories import NOW
 
 EXPORT = (
     "Name;Mobile;Date;Time;Covers;Notes\n"
@@ -36,6 +42,8 @@ def test_an_excel_export_is_imported_with_a_summary_and_not_twice(
         "  skipped   0 (already imported)",
         "  rejected  1",
         "    row 4: no such date '31/02/2026'",
+        "  notes     kept on the bookings only: traits are logged in someone's name, and there"
+        " is no active admin nor manager of the branch yet",
     ]
     assert "dates day first" in out
     _, again, _ = importing(settings, export)
@@ -60,6 +68,50 @@ def test_the_printed_brief_lists_the_imported_guests_without_markup(
         "🆕 first visit",
         "📝 peanut allergy, window",
     ]
+
+
+async def an_admin(settings: Settings, name: str = "Ada") -> None:
+    db = await open_database(settings.database)
+    try:
+        staff = StaffStore(db)
+        invite = await staff.create_invite(Role.ADMIN, "la", created_by=None, now=NOW,
+                                           valid_for=timedelta(days=1))
+        await staff.join(invite.code, telegram_id=77, name=name, language="en", now=NOW)
+    finally:
+        await db.close()
+
+
+def test_the_notes_column_becomes_traits_in_an_admins_name_and_shows_in_the_brief(
+    settings: Settings, tmp_path: Path
+) -> None:
+    asyncio.run(an_admin(settings))
+    export = tmp_path / "export.csv"
+    export.write_text(EXPORT, encoding="utf-8")
+    _, dry, _ = importing(settings, export, dry_run=True)
+    assert "    row 2: create 王先生 · 2026-12-24 19:30 · 4 + allergy: peanut allergy" \
+           " + seating: window" in dry
+    assert "  notes     2 traits read from them, would be logged in the name of Ada (admin)" \
+           in dry
+    code, out, _ = importing(settings, export)
+    assert code == 0
+    assert "  notes     2 traits read from them, logged in the name of Ada (admin)" in out
+    brief = io.StringIO()
+    args = argparse.Namespace(branch="la", date="2026-12-24", shift=None, lang="en")
+    assert print_brief(args, settings, out=brief) == 0
+    lines = brief.getvalue().splitlines()
+    assert "⚠️ allergies: 1" in lines[1]
+    assert any("peanut allergy" in line and line.startswith("⚠️") for line in lines[3:])
+    _, again, _ = importing(settings, export)  # imported before: nothing logged twice
+    assert "  notes     0 traits read from them" in again
+
+
+def test_without_an_admin_or_manager_the_notes_stay_on_the_bookings(
+    settings: Settings, tmp_path: Path
+) -> None:
+    export = tmp_path / "export.csv"
+    export.write_text(EXPORT, encoding="utf-8")
+    _, out, _ = importing(settings, export)
+    assert "  notes     kept on the bookings only" in out
 
 
 def test_a_file_without_a_date_column_is_refused_naming_the_columns(
