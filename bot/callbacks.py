@@ -63,7 +63,8 @@ class Verb(StrEnum):
     BIRTHDAY_KEEP = "ok"  # keep the stored birthday after all
     CAUSE = "cz"  # the cause of a closed complaint, confirmed by whoever closed it
     OUTREACH = "lo"  # what came of calling a guest on a /list: called, booked, not interested
-    LIST_MORE = "lm"  # the next page of a /list: its kind, days and where the page starts
+    # the next page of a /list: its kind, days, where it starts, the last guest shown
+    LIST_MORE = "lm"
 
 
 def pack(verb: Verb, *args: int | str) -> str:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from playbooks import receipts
 from playbooks.checklists.engine import Outcome, PlaybookEngine
 from playbooks.checklists.model import STALE_AFTER
-from playbooks.events import Event, EventKind, EventLog
+from playbooks.events import Event, EventLog, arrival_events, checkout_event
 from playbooks.outbox import Outgoing, enqueue
 from playbooks.status.store import StatusBook
 from profiles.guests import load_guest
@@ -63,28 +63,6 @@ def recent_arrival(visits: list[Visit], branch: str, now: datetime) -> Visit | N
     return next((visit for visit in visits
                  if visit.branch == branch and visit.left_at is None
                  and now - visit.arrived_at < REPEAT_WINDOW), None)
-
-
-def arrival_events(visit: Visit) -> list[Event]:
-    """guest.arrived, and guest.seated when a table was given."""
-    details: dict[str, str | int | bool | None] = {"visit_id": visit.id}
-    if visit.table_no:
-        details["table"] = visit.table_no
-    if visit.room_no:
-        details["room"] = visit.room_no
-    arrived = Event(kind=EventKind.GUEST_ARRIVED, guest_id=visit.guest_id, branch=visit.branch,
-                    at=visit.arrived_at, staff_id=visit.staff_id, details=details)
-    if not visit.table_no:
-        return [arrived]
-    return [arrived, arrived.model_copy(update={"kind": EventKind.GUEST_SEATED})]
-
-
-def checkout_event(visit: Visit, *, staff_id: int | None, at: datetime) -> Event:
-    details: dict[str, str | int | bool | None] = {"visit_id": visit.id}
-    if visit.room_no:
-        details["room"] = visit.room_no
-    return Event(kind=EventKind.GUEST_CHECKOUT, guest_id=visit.guest_id, branch=visit.branch,
-                 at=at, staff_id=staff_id, details=details)
 
 
 def receipt_message(conn: Conn, visit: Visit, arrived: Event, now: datetime) -> Outgoing:

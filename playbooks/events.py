@@ -20,6 +20,7 @@ from functools import partial
 from pydantic import Field
 
 from profiles.models import Frozen
+from profiles.visits import Visit
 from store.database import Database, stamp
 from store.sql import Conn, Row, inserted_id, is_database_error
 
@@ -147,3 +148,25 @@ def _event(row: Row) -> Event:
     return Event(kind=EventKind(row["kind"]), guest_id=row["guest_id"], branch=row["branch"],
                  at=datetime.fromisoformat(row["at"]), staff_id=row["staff_id"],
                  details=json.loads(row["details"]))
+
+
+def arrival_events(visit: Visit) -> list[Event]:
+    """guest.arrived, and guest.seated when a table was given."""
+    details: dict[str, str | int | bool | None] = {"visit_id": visit.id}
+    if visit.table_no:
+        details["table"] = visit.table_no
+    if visit.room_no:
+        details["room"] = visit.room_no
+    arrived = Event(kind=EventKind.GUEST_ARRIVED, guest_id=visit.guest_id, branch=visit.branch,
+                    at=visit.arrived_at, staff_id=visit.staff_id, details=details)
+    if not visit.table_no:
+        return [arrived]
+    return [arrived, arrived.model_copy(update={"kind": EventKind.GUEST_SEATED})]
+
+
+def checkout_event(visit: Visit, *, staff_id: int | None, at: datetime) -> Event:
+    details: dict[str, str | int | bool | None] = {"visit_id": visit.id}
+    if visit.room_no:
+        details["room"] = visit.room_no
+    return Event(kind=EventKind.GUEST_CHECKOUT, guest_id=visit.guest_id, branch=visit.branch,
+                 at=at, staff_id=staff_id, details=details)

@@ -47,19 +47,19 @@ async def more_of_list(update: Update, context: Context) -> None:
     """"Next 20 ▸": the list's next page, as a message of its own."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    kind, days, offset = unpack(query.data)
+    kind, days, offset, after = unpack(query.data)
     await settle_press(query)
     if isinstance(query.message, Message):
         await _send_page(query.message, context, ListQuery(kind=ListKind(kind), days=int(days)),
-                         offset=int(offset))
+                         offset=int(offset), after=int(after))
 
 
 async def _send_page(message: Message, context: Context, query: ListQuery, *,
-                     offset: int) -> None:
+                     offset: int, after: int | None = None) -> None:
     core, lang = context.core, context.lang
     try:
         found = await core.lists.page(query, viewer=context.member, now=core.clock(),
-                                      offset=offset,
+                                      offset=offset, after=after,
                                       today=branch_day_of(core.settings, context.member.branch)
                                       .today(core.clock()))
     except NotAllowed:
@@ -105,7 +105,8 @@ def list_buttons(found: ListPage, query: ListQuery, lang: str = "en") -> InlineK
                      for letter, outcome in _OUTCOMES.items()])
     if found.rest:
         rows.append([button(t(lang, "list.more", n=min(found.rest, LIST_LIMIT)), Verb.LIST_MORE,
-                            query.kind.value, query.days, found.offset + len(found.items))])
+                            query.kind.value, query.days, found.offset + len(found.items),
+                            found.items[-1].guest.id)])
     return InlineKeyboardMarkup(rows)
 
 
@@ -130,5 +131,5 @@ HANDLERS: list[BaseHandler[Update, Context, None]] = [
     CommandHandler("list", show_list),
     CallbackQueryHandler(record_outreach, pattern=pattern(Verb.OUTREACH, ID, "[cbn]")),
     CallbackQueryHandler(more_of_list, pattern=pattern(
-        Verb.LIST_MORE, "(?:lapsed|at_risk|birthdays|key)", r"\d{1,4}", r"\d{1,7}")),
+        Verb.LIST_MORE, "(?:lapsed|at_risk|birthdays|key)", r"\d{1,4}", r"\d{1,7}", ID)),
 ]

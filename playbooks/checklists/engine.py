@@ -97,7 +97,7 @@ class PlaybookEngine:
         if event.kind is EventKind.GUEST_ARRIVED and seen.has_allergy:
             self._alert_kitchen(conn, event, policy, now)
         if event.kind is EventKind.GUEST_CHECKOUT and isinstance(visit, int):
-            close_runs_of_visit(conn, event.guest_id, visit, now)
+            close_runs_of_visit(conn, visit, now)
 
     def outcome(self, conn: Conn, events: list[Event]) -> Outcome:
         """What these events set in motion, read in the same transaction."""

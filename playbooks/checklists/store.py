@@ -22,13 +22,14 @@ from playbooks.checklists.model import (
     sync_message,
 )
 from playbooks.checklists.playbook import Playbook, Text
-from playbooks.events import Event, EventKind
+from playbooks.events import EventKind, arrival_events
 from playbooks.outbox import Outgoing, enqueue, payload_of, recent, redraw
 from playbooks.roster import chain_admins, staff_with_roles
 from profiles.access import leads
 from profiles.guests import load_guest
 from profiles.models import Frozen, Role, Staff
 from profiles.traits import load_traits
+from profiles.visits import load_visit
 from store.database import Database, stamp
 from store.sql import Conn, inserted_id
 
@@ -203,14 +204,15 @@ def tick_step(conn: Conn, run: Run, step_id: int, *, staff_id: int, now: datetim
     return (Marked.DONE if changed else Marked.ALREADY), _load(conn, run.id)
 
 
-def close_runs_of_visit(conn: Conn, guest_id: int, visit_id: int, now: datetime) -> int:
+def close_runs_of_visit(conn: Conn, visit_id: int, now: datetime) -> int:
     """The guest left: what their arrival started stops reminding (how many runs)."""
-    arrived = [Event(kind=kind, guest_id=guest_id, branch="", at=now,
-                     details={"visit_id": visit_id}).subject
-               for kind in (EventKind.GUEST_ARRIVED, EventKind.GUEST_SEATED)]
+    # the events the arrival raised, named as they were (seated too: a table may come later)
+    arrived = arrival_events(load_visit(conn, visit_id))[0]
+    subjects = [arrived.model_copy(update={"kind": kind}).subject
+                for kind in (EventKind.GUEST_ARRIVED, EventKind.GUEST_SEATED)]
     return int(conn.execute(
         "UPDATE playbook_runs SET closed_at = ? WHERE started_by IN (?, ?)"
-        " AND completed_at IS NULL AND closed_at IS NULL", (stamp(now), *arrived)).rowcount)
+        " AND completed_at IS NULL AND closed_at IS NULL", (stamp(now), *subjects)).rowcount)
 
 
 def tick_steps_on(conn: Conn, started_by: str, signal: str, *, staff_id: int,

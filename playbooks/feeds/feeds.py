@@ -15,9 +15,8 @@ from decimal import Decimal
 
 from pydantic import AwareDatetime, Field
 
-from playbooks.arrivals import arrival_events, checkout_event
 from playbooks.bookings.book import booking_events
-from playbooks.events import EventLog
+from playbooks.events import EventLog, arrival_events, checkout_event
 from playbooks.status.store import StatusBook
 from profiles.audit import AuditAction, record
 from profiles.bookings import MAX_NOTE_LENGTH, MAX_PARTY, Booking, BookingStatus, NewBooking, book

@@ -128,9 +128,11 @@ class GuestLists:
         return found.items
 
     async def page(self, query: ListQuery, *, viewer: Staff, today: date, now: datetime,
-                   offset: int = 0, limit: int = LIST_LIMIT) -> ListPage:
-        """`limit` guests of the list from `offset`, and how many it holds in all; raises
-        NotAllowed below a shift lead."""
+                   offset: int = 0, after: int | None = None,
+                   limit: int = LIST_LIMIT) -> ListPage:
+        """`limit` guests of the list from `offset` (or right after the guest `after`, the
+        last one shown, when still listed: a guest taken off meanwhile moves none past),
+        and how many it holds in all; raises NotAllowed below a shift lead."""
         if not may_list(viewer):
             raise NotAllowed(query.kind)
 
@@ -141,7 +143,9 @@ class GuestLists:
             else:
                 found = _worth_calling(conn, _by_status(conn, query, scope, now,
                                                         self._key_visits))
-            return ListPage(items=found[offset:offset + limit], total=len(found), offset=offset)
+            start = next((index + 1 for index, item in enumerate(found)
+                          if item.guest.id == after), offset)
+            return ListPage(items=found[start:start + limit], total=len(found), offset=start)
 
         return await self._db.read(work)
 
@@ -208,7 +212,9 @@ def _by_status(conn: Conn, query: ListQuery, scope: str | None, now: datetime,
 
 def _key_unseen(status: Status, segment: str | None, days: int, now: datetime,
                 key_visits: int) -> bool:
-    key = segment == StatusKind.KEY.value or status.rhythm.visits >= key_visits
+    # tagged, or key by visits; key by what they spent is the status itself
+    key = (segment == StatusKind.KEY.value or status.rhythm.visits >= key_visits
+           or status.kind is StatusKind.KEY)
     last = status.rhythm.last_at
     return key and (last is None or now - last > timedelta(days=days))
 

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from playbooks.arrivals import Arrival, arrival_events, parse_arrival, recent_arrival
-from playbooks.events import EventKind
+from playbooks.arrivals import Arrival, parse_arrival, recent_arrival
+from playbooks.events import EventKind, arrival_events
 from profiles.refs import EmptyRef
 from profiles.visits import Visit
 from tests.factories import NOW

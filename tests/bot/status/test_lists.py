@@ -116,3 +116,21 @@ async def test_a_long_list_comes_a_page_at_a_time(bot: BotUnderTest) -> None:
     assert [b.text for b in second.buttons[-1]] == ["23 ☎️", "23 📅", "23 ✖"]  # no more
     await bot.press(lead, second, "22 ☎️")
     assert bot.answers[-1].text == f"Recorded: {sorted(names)[21]} called."
+
+
+async def test_a_guest_taken_off_the_first_page_moves_nobody_past_the_next(
+    bot: BotUnderTest,
+) -> None:
+    lead = await bot.join("lead", "la", language="en")
+    names = [f"Guest{chr(65 + n)}{chr(65 + n)} Risk{chr(65 + n)}" for n in range(22)]
+    for name in names:
+        await bot.send(lead, f"/new {name}")
+        await bot.send(lead, f"/feedback {name} 1 too slow")
+    [first] = await bot.send(lead, "/list at-risk")
+    shown = [line.split(" — ")[0].split(". ", 1)[1] for line in first.text.splitlines()[3:]]
+    await bot.press(lead, first, "3 ✖")  # not interested: off the list
+    [second] = await bot.press(lead, first, "Next 2 ▸")
+    after = [line.split(" — ")[0].split(". ", 1)[1] for line in second.text.splitlines()[3:]
+             if not line.startswith("   ")]
+    every = [*shown, *after]
+    assert len(every) == len(set(every)) == 22  # the two after the first page, none skipped

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from decimal import Decimal
+
 import pytest
 
+from playbooks.events import EventLog
+from playbooks.feeds.feeds import CheckIn, Feeds
 from playbooks.status.lists import GuestLists, ListKind, ListQuery, ListUsage, Outcome, parse_list
+from playbooks.status.rules import StatusRules
+from playbooks.status.store import StatusBook
 from profiles.errors import NotAllowed
 from profiles.guests import GuestStore
 from profiles.models import Role, Staff
+from profiles.sources import GuestData
 from profiles.visits import VisitStore
 from store.database import Database
 from tests.conftest import join
@@ -55,3 +63,18 @@ async def test_only_a_lead_of_the_guests_branch_records_a_call(
     else:
         with pytest.raises(NotAllowed):
             await lists.record(guest.id, Outcome.CALLED, by=caller, now=NOW)
+
+
+async def test_a_guest_key_by_what_they_spent_and_unseen_is_listed(db: Database) -> None:
+    statuses = StatusBook(db, StatusRules(key_spend=500.0))
+    feeds = Feeds(db, EventLog(db), regions={"la": "US"}, region_list=["US"], statuses=statuses)
+    then = NOW - timedelta(days=90)
+    for n in range(2):  # 600 spent in two dinners, three months ago
+        await feeds.record_check("pos", f"T-{n}", CheckIn(
+            guest=GuestData(source_id="G-1", name="Anna Lee"), spend=Decimal("300"),
+            currency="USD", covers=2, at=then + timedelta(days=n)), branch="la",
+            now=then + timedelta(days=n))
+    lead = await join(db, Role.LEAD, "la", telegram_id=2002)
+    found = await GuestLists(db, key_visits=24).guests(
+        ListQuery(kind=ListKind.KEY_UNSEEN, days=60), viewer=lead, today=NOW.date(), now=NOW)
+    assert [item.guest.name for item in found] == ["Anna Lee"]
