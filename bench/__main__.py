@@ -121,6 +121,13 @@ def run_probe(database: str, chain: Chain, args: argparse.Namespace) -> Measured
     return {**measured, "startup_s": startup_s, "budget_s": args.budget}
 
 
+def _positive(text: str) -> int:
+    number = int(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number")
+    return number
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -139,8 +146,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--like", type=int, default=15, help="LIKE scans per kind")
     parser.add_argument("--recall", type=int, default=2000, help="/guest and /noop each")
     parser.add_argument("--notes", type=int, default=2000, help="/note commands")
-    parser.add_argument("--api", type=int, default=1000,
-                        help="API check-ins and POS checks each")
+    parser.add_argument("--api", type=_positive, default=1000,
+                        help="API check-ins and POS checks each (at least 1)")
     parser.add_argument("--budget", type=float, default=60.0,
                         help="seconds a measured series may take before it is cut short")
     return parser
