@@ -289,7 +289,11 @@ def apply_migrations(conn: psycopg.Connection[Any], migrations: list[Migration])
             " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL"
             " DEFAULT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'))"
         )
-        conn.execute("ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS checksum TEXT")
+        # checked first: ALTER TABLE locks the table and needs its owner, even when a no-op
+        if conn.execute("SELECT 1 FROM information_schema.columns WHERE table_schema ="
+                        " current_schema() AND table_name = 'schema_migrations'"
+                        " AND column_name = 'checksum'").fetchone() is None:
+            conn.execute("ALTER TABLE schema_migrations ADD COLUMN checksum TEXT")
         done = {row[0]: row[1] for row in conn.execute(
             "SELECT version, checksum FROM schema_migrations")}
         require_known_schema(done, migrations)

@@ -177,7 +177,7 @@ def import_reservations(args: argparse.Namespace, settings: Settings,
     summary = asyncio.run(run())
     print(summary_text(summary, args.file.name, branch, dayfirst, mapping), file=out)
     if "notes" in mapping:
-        logged = "would be logged" if summary.planned else "logged"
+        logged = "would be logged" if getattr(args, "dry_run", False) else "logged"
         print(f"  notes     {summary.traits} traits read from them, {logged} in the name of "
               f"{author[0].name} ({author[0].role})" if author else
               "  notes     kept on the bookings only: traits are logged in someone's name, and "
@@ -188,7 +188,8 @@ def import_reservations(args: argparse.Namespace, settings: Settings,
 async def notes_author(core: Core, branch: str) -> list[Staff]:
     """Whose name the traits read from an export's notes are logged in: the chain's first
     active admin, else a manager of the branch (an import is theirs to run); none: nobody."""
-    staff = [m for m in await core.staff.in_branch(None) if m.active]
+    staff = sorted((m for m in await core.staff.in_branch(None) if m.active),
+                   key=lambda member: member.id)  # the first to join
     for role, where in ((Role.ADMIN, None), (Role.MANAGER, branch)):
         found = [m for m in staff if m.role is role and where in (None, m.branch)]
         if found:

@@ -103,10 +103,10 @@ class Terminal:
             watcher.cancel()
 
     async def _act(self, text: str) -> None:
-        self.show_new()  # whatever came while the person typed, before the answer to it
+        chosen = self._chosen(text)  # among the buttons the person saw when they typed
+        self.show_new()  # whatever came while they typed, before the answer to it
         self._busy = True
         try:
-            chosen = self._chosen(text)
             if chosen is None:
                 await self._chat.send(CONSOLE_USER, text)
             elif chosen[1].callback_data is None:

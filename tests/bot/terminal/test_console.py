@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import pytest
 
 from bot.app import build_application
 from bot.i18n import t
@@ -137,3 +140,23 @@ async def test_what_the_bot_sends_on_its_own_is_printed_as_it_comes(
     lines = stdout.getvalue().splitlines()
     assert lines.count("⏰ Due now (1): greet Smith") == 1  # printed once, before the answer
     assert lines.index("⏰ Due now (1): greet Smith") < len(lines) - 1
+
+
+async def test_the_watcher_prints_what_comes_while_nobody_types(
+    settings: Settings, clock: FakeClock, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("bot.terminal.console.WATCH_SECONDS", 0)
+    stdout = io.StringIO()
+    api = LocalBotApi(clock=clock)
+    app = build_application(settings, request=api, clock=clock, rate_limit=False)
+    terminal = Terminal(LocalChat(app, api), stdout, echo=True)
+    async with running(app):
+        await terminal.become_admin(branch="la")
+        watcher = asyncio.create_task(terminal._watch())
+        await app.bot.send_message(CONSOLE_USER.id, "⏰ Due now (1): greet Smith")
+        for _ in range(100):  # the watcher's turns; no time passes
+            await asyncio.sleep(0)
+            if "greet Smith" in stdout.getvalue():
+                break
+        watcher.cancel()
+    assert stdout.getvalue().endswith("\n⏰ Due now (1): greet Smith\n> ")
