@@ -15,7 +15,7 @@ from pydantic import Field
 
 from profiles.models import Frozen
 from store.database import Database, stamp
-from store.lease import holder_name, is_gone
+from store.lease import is_gone, process_name
 from store.sql import Conn, Row, dialect
 
 Payload = dict[str, str | int | float | bool | list[int] | list[str] | None]
@@ -136,7 +136,7 @@ def backoff(attempts: int) -> timedelta:
 class Outbox:
     def __init__(self, db: Database, claimer: str | None = None) -> None:
         self._db = db
-        self.claimer = claimer or holder_name()  # this process, as its claims name it
+        self.claimer = claimer or process_name()  # this process, as its claims name it
 
     async def put(self, messages: list[Outgoing], now: datetime) -> int:
         """Enqueue several messages in one transaction; how many were new."""

@@ -37,15 +37,28 @@ def holder_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def is_gone(holder: str, me: str | None = None) -> bool:
-    """Whether the process `holder` (a holder_name) surely runs no more: it ran on this host
-    and its pid is free, or is this process's own, as after a container's restart. A process
-    elsewhere, or a pid taken by any process, counts as alive."""
-    host, _, pid = holder.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
+def process_name() -> str:
+    """This process as its outbox claims name it: host, pid namespace and pid. Containers
+    may share a host name but not their pids: only a process of the same namespace can tell
+    whether another is alive."""
+    try:
+        namespace = os.readlink("/proc/self/ns/pid").strip("pid:[]")
+    except OSError:
+        namespace = ""  # no /proc: nobody's liveness can be told
+    return f"{socket.gethostname()}:{namespace}:{os.getpid()}"
+
+
+def is_gone(claimer: str, me: str | None = None) -> bool:
+    """Whether the process `claimer` (a process_name) surely runs no more: it ran in this
+    host's and this pid namespace, and its pid is free or is this process's own (then it was
+    an earlier process). Any other process, or a pid taken by any process, counts as alive."""
+    mine = me or process_name()
+    host, namespace, pid = [*claimer.rsplit(":", 2), "", ""][:3]
+    here, our_namespace, _ = mine.rsplit(":", 2)
+    if (host, namespace) != (here, our_namespace) or not our_namespace or not pid.isdigit():
         return False
-    if holder == (me or holder_name()):
-        return True  # we are that pid now: the holder was an earlier process
+    if claimer == mine:
+        return True  # we are that pid now: the claimer was an earlier process
     try:
         os.kill(int(pid), 0)
     except ProcessLookupError:

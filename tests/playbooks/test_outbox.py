@@ -1,6 +1,5 @@
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -15,6 +14,7 @@ from playbooks.outbox import BULK_KINDS, Outbox, Outgoing, backoff
 from playbooks.service_report.audit import REPORT_KIND
 from store.connect import open_database
 from store.database import Database
+from store.lease import process_name
 from tests.factories import NOW
 
 MINUTE = timedelta(minutes=1)
@@ -49,17 +49,21 @@ async def test_a_claim_is_a_lease_another_sweep_leaves_alone(db: Database) -> No
 
 
 async def test_a_restart_frees_at_once_what_a_dead_process_here_claimed(db: Database) -> None:
-    here = socket.gethostname()
+    here, namespace, me = process_name().rsplit(":", 2)
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True).stdout.strip()
-    claimers = {"dead": f"{here}:{dead}", "alive": f"{here}:{os.getppid()}",
-                "elsewhere": f"another-host:{dead}", "restarted": f"{here}:{os.getpid()}"}
+    claimers = {"dead": f"{here}:{namespace}:{dead}", "alive": f"{here}:{namespace}:{os.getppid()}",
+                "elsewhere": f"another-host:{namespace}:{dead}",
+                # another container of this host: its pids are not ours to look up
+                "another_namespace": f"{here}:1:{dead}",
+                "restarted": f"{here}:{namespace}:{me}"}
     for name, claimer in claimers.items():
         await Outbox(db).put([reminder(f"occasion:{name}")], NOW)
         assert len(await Outbox(db, claimer).claim(NOW)) == 1
     assert await Outbox(db).free_claims_of_the_dead(NOW) == 2
     # the dead one's and the one whose pid this process now runs under go out again now; the
-    # live process's, and another host's, whose life cannot be seen from here, wait their lease
+    # live process's, another host's and another namespace's, whose life cannot be seen from
+    # here, wait their lease
     assert sorted(d.key for d in await Outbox(db).claim(NOW)) == [
         "occasion:dead", "occasion:restarted"]
 
