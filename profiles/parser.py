@@ -170,11 +170,11 @@ def parse_note(text: str, vocabulary: Vocabulary, *, region: str | None = None) 
                               lexicon, day_first)
     ], lexicon)
     return ParsedNote(
-        traits=_with_note_severity([
-            draft
+        traits=_with_note_severity(_severity_statements_applied([
+            (group, draft)
             for group in groups
             for draft in _drafts(group, visible, lexicon, day_first, private=private)
-        ], groups, lexicon),
+        ], lexicon), groups, lexicon),
         unparsed=[visible[start:end] for start, end in spans if end - start > MAX_TRAIT_LENGTH],
         tier_hint=next((hint.tier for hint in hints if hint.tier), None),
         segment_hint=next((hint.segment for hint in hints if hint.segment), None),
@@ -592,6 +592,36 @@ def _tells_of_allergy(reading: _Reading) -> bool:
             return reading.attrs.get("kind") in tuple(Refusal) and "item" not in reading.attrs
         case _:
             return False
+
+
+def _severity_statements_applied(pairs: list[tuple[_Group, TraitDraft]],
+                                 lexicon: Lexicon) -> list[TraitDraft]:
+    """A clause whose only allergy word says how severe ("随身带肾上腺素笔", "carries an
+    EpiPen") is no allergen of its own when the note names allergens: it makes each of them
+    of that severity, unless the note says otherwise of one, and is kept as a note."""
+    statements = [draft for group, draft in pairs if _states_severity(group, lexicon)]
+    allergies = [draft for group, draft in pairs if draft.category is Category.ALLERGY
+                 and not _states_severity(group, lexicon)]
+    if not statements or not allergies:
+        return [draft for _, draft in pairs]
+    severity = statements[0].attrs.get("severity", Severity.UNKNOWN)
+    return [draft.model_copy(update={"category": Category.NOTE, "attrs": {}})
+            if _states_severity(group, lexicon) else
+            draft.model_copy(update={"attrs": {**draft.attrs, "severity": severity}})
+            if draft.category is Category.ALLERGY
+            and draft.attrs.get("severity") == Severity.UNKNOWN else draft
+            for group, draft in pairs]
+
+
+def _states_severity(group: _Group, lexicon: Lexicon) -> bool:
+    """An allergy read from words that all say severity (EpiPen, anaphylaxis, 休克)."""
+    if group.reading.category is not Category.ALLERGY:
+        return False
+    folded = group.head.folded
+    cues = [hit for hit in lexicon.cues.find_all(folded) if hit.value.category is Category.ALLERGY]
+    severities = lexicon.severities.find_all(folded)
+    return bool(cues) and all(any(s.start <= c.start and c.end <= s.end for s in severities)
+                              for c in cues)
 
 
 def _with_note_severity(drafts: list[TraitDraft], groups: list[_Group],

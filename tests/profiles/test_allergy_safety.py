@@ -190,3 +190,18 @@ def test_what_follows_an_allergy_with_a_subject_of_its_own_is_a_trait_of_its_own
     note: str, expected: list[tuple[str, str]],
 ) -> None:
     assert [(d.category.value, d.text) for d in parse_note(note, vocab).traits] == expected
+
+
+@pytest.mark.parametrize(("note", "clause", "expected"), [
+    ("花生过敏 虾也过敏 随身带肾上腺素笔", "随身带肾上腺素笔", [("花生", "severe"), ("虾", "severe")]),
+    ("shrimp allergy - anaphylaxis last year", "anaphylaxis last year", [("shrimp", "severe")]),
+    ("sesame allergy. carries an EpiPen", "carries an EpiPen", [("sesame", "severe")]),
+    # what the note says of one allergy stands
+    ("芒果过敏 轻微\n休克过一次", "休克过一次", [("芒果", "mild")]),
+])
+def test_a_clause_that_only_says_how_severe_is_no_allergen_of_its_own(
+    note: str, clause: str, expected: list[tuple[str, str]],
+) -> None:
+    assert allergen_and_severity(note) == expected
+    # nothing said is lost: the clause is kept, with its allergy or as a note of its own
+    assert clause in " ".join(t.text for t in parse_note(note, vocab).traits)
