@@ -21,6 +21,7 @@ class FaultyBotApi(LocalBotApi):
         super().__init__(clock=clock, first_update_id=first_update_id)
         self.calls: list[ApiCall] = []
         self._faults: dict[str, list[Fault | None]] = {}
+        self._chat_faults: dict[tuple[str, int], list[Fault | None]] = {}
         # decides, call by call, whether Telegram "fails" this one
         self.fault_policy: Callable[[str], Fault | None] | None = None
 
@@ -31,6 +32,9 @@ class FaultyBotApi(LocalBotApi):
     ) -> tuple[int, bytes]:
         call = ApiCall.of(url, request_data)
         self.calls.append(call)
+        chat = (call.method, int(call.params.get("chat_id") or 0))
+        if self._chat_faults.get(chat) and (planned := self._chat_faults[chat].pop(0)):
+            return _fault(*planned)
         if self._faults.get(call.method) and (planned := self._faults[call.method].pop(0)):
             return _fault(*planned)
         if self.fault_policy is not None and (fault := self.fault_policy(call.method)):
@@ -38,11 +42,15 @@ class FaultyBotApi(LocalBotApi):
         return self.answer(call)
 
     def fail_next(self, method: str, *, status: HTTPStatus = HTTPStatus.BAD_GATEWAY,
-                  retry_after: int | None = None, times: int = 1, after: int = 0) -> None:
-        """Make `times` calls of `method`, after the next `after` ones, fail as Telegram does
-        under load or outage."""
-        self._faults.setdefault(method, []).extend(
-            [None] * after + [(status, retry_after)] * times)
+                  retry_after: int | None = None, times: int = 1, after: int = 0,
+                  to: LocalUser | None = None) -> None:
+        """Make `times` calls of `method` (to `to` only, if given), after the next `after`
+        ones, fail as Telegram does under load or outage."""
+        planned: list[Fault | None] = [None] * after + [(status, retry_after)] * times
+        if to is None:
+            self._faults.setdefault(method, []).extend(planned)
+        else:
+            self._chat_faults.setdefault((method, to.id), []).extend(planned)
 
     def calls_to(self, method: str) -> list[ApiCall]:
         return [call for call in self.calls if call.method == method]

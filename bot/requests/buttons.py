@@ -155,8 +155,9 @@ async def _redraw(query: CallbackQuery, context: Context, request_id: int) -> No
     if details is None or not isinstance(query.message, Message):
         return
     lang = _reader_language(context, query.message)
+    private = query.message.chat.type == ChatType.PRIVATE
     text = texts.body(details, lang=lang, routing=core.requests.routing, settings=core.settings,
-                      now=core.clock())
+                      now=core.clock(), reader_branch=context.member.branch if private else None)
     # unchanged (pressed twice), or too old to edit: the answer said it all
     with contextlib.suppress(BadRequest):
         await query.edit_message_text(text, parse_mode="HTML",
@@ -191,7 +192,8 @@ async def _why(context: Context, refusal: Exception) -> str:
     holder = await core.staff.get(holder_id) if holder_id else None
     key = (f"request.already_{request.state}" if closed
            else "request.not_yours" if isinstance(refusal, NotYours) else "request.taken")
-    time = texts.clock_time(moment, core.settings, request.branch, core.clock()) if moment else ""
+    time = texts.clock_time(moment, core.settings, request.branch, core.clock(),
+                            context.member.branch) if moment else ""
     return t(lang, key, number=request.number, name=holder.name if holder else "?", time=time)
 
 

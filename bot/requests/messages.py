@@ -17,6 +17,7 @@ from bot.requests import texts
 from bot.state import Core
 from playbooks.outbox import Delivery
 from playbooks.requests.models import MessageKind, Relayed, RequestDetails, State, Step
+from profiles.errors import StaffNotFound
 
 
 async def render_new(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
@@ -25,7 +26,7 @@ async def render_new(core: Core, delivery: Delivery, lang: str) -> Rendered | No
         return None
     if details.request.route != delivery.payload.get("route"):
         return None  # the request was sent to another department (or lane) since
-    text = _body(core, details, lang)
+    text = _body(core, details, lang, await _reader(core, delivery))
     if delivery.payload.get("fallback"):
         desk = texts.desk_label(core.requests.routing, details.request.branch,
                                 details.request.department, lang)
@@ -44,7 +45,8 @@ async def render_escalation(core: Core, delivery: Delivery, lang: str) -> Render
     due = request.accept_due if step is Step.ACCEPT else request.resolve_due
     minutes = int((due - request.created_at).total_seconds() // 60)
     head = t(lang, f"request.escalate.{step}", number=request.number, minutes=minutes)
-    return Rendered(text=f"{head}\n\n{_body(core, details, lang)}",
+    body = _body(core, details, lang, await _reader(core, delivery))
+    return Rendered(text=f"{head}\n\n{body}",
                     markup=texts.actions(request, lang))
 
 
@@ -52,9 +54,9 @@ async def render_accepted(core: Core, delivery: Delivery, lang: str) -> Rendered
     details = await _details(core, delivery)
     if details is None or details.acceptor is None or details.request.accepted_at is None:
         return None
-    return Rendered(text=t(lang, "request.told_accepted", **_told(core, details, lang,
-                                                                   details.acceptor.name,
-                                                                   details.request.accepted_at)))
+    return Rendered(text=t(lang, "request.told_accepted", **_told(
+        core, details, lang, details.acceptor.name, details.request.accepted_at,
+        await _reader(core, delivery))))
 
 
 async def render_closed(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
@@ -63,7 +65,8 @@ async def render_closed(core: Core, delivery: Delivery, lang: str) -> Rendered |
     if details is None or request is None or details.closer is None or request.closed_at is None:
         return None
     key = "request.told_done" if request.state is State.DONE else "request.told_declined"
-    text = t(lang, key, **_told(core, details, lang, details.closer.name, request.closed_at))
+    text = t(lang, key, **_told(core, details, lang, details.closer.name, request.closed_at,
+                                    await _reader(core, delivery)))
     if request.note:  # the note came before this was sent: one message says it all
         text += "\n" + t(lang, "request.note_line", note=escape(request.note))
     return Rendered(text=text)
@@ -129,7 +132,7 @@ async def render_copy_redraw(core: Core, delivery: Delivery, lang: str) -> Rende
     details = await _details(core, delivery)
     if details is None or message_id is None:
         return None
-    return Rendered(text=_body(core, details, lang),
+    return Rendered(text=_body(core, details, lang, await _reader(core, delivery)),
                     markup=texts.actions(details.request, lang), edit=message_id)
 
 
@@ -169,17 +172,27 @@ async def _details(core: Core, delivery: Delivery) -> RequestDetails | None:
     return await core.requests.details(request_id) if isinstance(request_id, int) else None
 
 
-def _body(core: Core, details: RequestDetails, lang: str) -> str:
+def _body(core: Core, details: RequestDetails, lang: str, reader: str | None) -> str:
     return texts.body(details, lang=lang, routing=core.requests.routing, settings=core.settings,
-                      now=core.clock())
+                      now=core.clock(), reader_branch=reader)
+
+
+async def _reader(core: Core, delivery: Delivery) -> str | None:
+    """The branch of whom the message is for: its times are told in theirs."""
+    if delivery.staff_id is None:
+        return None
+    try:
+        return (await core.staff.get(delivery.staff_id)).branch
+    except StaffNotFound:
+        return None
 
 
 def _told(core: Core, details: RequestDetails, lang: str, who: str,
-          when: datetime) -> dict[str, str]:
+          when: datetime, reader: str | None) -> dict[str, str]:
     request = details.request
     return {
         "number": request.number, "ref": texts.for_originator(details), "who": escape(who),
         "desk": escape(texts.desk_label(core.requests.routing, request.branch,
                                         request.department, lang)),
-        "time": texts.clock_time(when, core.settings, request.branch, core.clock()),
+        "time": texts.clock_time(when, core.settings, request.branch, core.clock(), reader),
     }

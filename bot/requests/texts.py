@@ -49,12 +49,22 @@ def place_label(place: Place | None, lang: str) -> str | None:
     return t(lang, f"request.place.{place.kind}", number=escape(place.number))
 
 
-def clock_time(moment: datetime, settings: Settings, branch: str, now: datetime) -> str:
-    """14:22 in the branch's time zone; with the date when it is not today there."""
-    found = settings.branch(branch)
-    zone = ZoneInfo(found.timezone if found else "UTC")
+def clock_time(moment: datetime, settings: Settings, branch: str, now: datetime,
+               reader_branch: str | None = None) -> str:
+    """14:22 in the branch's time zone; with the date when it is not today there, and the
+    zone's name for a reader whose own branch keeps another time ("14:22 CST")."""
+    zone = _zone(settings, branch)
     local, today = moment.astimezone(zone), now.astimezone(zone).date()
-    return local.strftime("%H:%M") if local.date() == today else local.strftime("%m-%d %H:%M")
+    shown = local.strftime("%H:%M") if local.date() == today else local.strftime("%m-%d %H:%M")
+    if reader_branch is not None and _zone(settings, reader_branch).utcoffset(now) \
+            != zone.utcoffset(now):
+        shown += f" {local:%Z}"
+    return shown
+
+
+def _zone(settings: Settings, branch: str) -> ZoneInfo:
+    found = settings.branch(branch)
+    return ZoneInfo(found.timezone if found else "UTC")
 
 
 def quoted(text: str) -> str:
@@ -83,10 +93,11 @@ def about_guest(details: RequestDetails, lang: str) -> str:
 
 
 def body(details: RequestDetails, *, lang: str, routing: Routing, settings: Settings,
-         now: datetime) -> str:
-    """The request as the department reads it, with where it stands."""
+         now: datetime, reader_branch: str | None = None) -> str:
+    """The request as the department reads it, with where it stands; its times name their
+    zone for a reader of a branch in another (an admin far away)."""
     request = details.request
-    at = _at(settings, request.branch, now)
+    at = _at(settings, request.branch, now, reader_branch)
     lines = [
         f"{LANE_MARK[request.lane]} <b>{request.number} · "
         f"{escape(desk_label(routing, request.branch, request.department, lang))}</b>",
@@ -98,12 +109,13 @@ def body(details: RequestDetails, *, lang: str, routing: Routing, settings: Sett
     ]
     if request.source is Source.COMPLAINT:
         lines.insert(1, t(lang, "request.complaint"))
-    return "\n".join([*lines, *status_lines(details, lang=lang, settings=settings, now=now)])
+    return "\n".join([*lines, *status_lines(details, lang=lang, settings=settings, now=now,
+                                            reader_branch=reader_branch)])
 
 
 def status_lines(details: RequestDetails, *, lang: str, settings: Settings,
-                 now: datetime) -> list[str]:
-    request, at = details.request, _at(settings, details.request.branch, now)
+                 now: datetime, reader_branch: str | None = None) -> list[str]:
+    request, at = details.request, _at(settings, details.request.branch, now, reader_branch)
     lines = []
     if details.acceptor and request.accepted_at and request.state is State.ACCEPTED:
         lines.append(t(lang, "request.accepted_line", name=escape(details.acceptor.name),
@@ -187,5 +199,7 @@ def listing_buttons(requests: list[Request], staff_id: int,
     return rows
 
 
-def _at(settings: Settings, branch: str, now: datetime) -> Callable[[datetime], str]:
-    return partial(clock_time, settings=settings, branch=branch, now=now)
+def _at(settings: Settings, branch: str, now: datetime,
+        reader_branch: str | None) -> Callable[[datetime], str]:
+    return partial(clock_time, settings=settings, branch=branch, now=now,
+                   reader_branch=reader_branch)

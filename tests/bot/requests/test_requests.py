@@ -121,7 +121,11 @@ async def test_an_escalation_skips_the_one_who_holds_the_request_up_to_the_admin
     bot.clock.advance(minutes=31)  # red: done within 30 min
     await sweep(bot)
     assert len(bot.messages(manager)) == before  # not told of their own delay
-    assert bot.last(admin).text.startswith("⏰ R1 is not done 30 min after it was relayed.")
+    escalated = bot.last(admin).text
+    assert escalated.startswith("⏰ R1 is not done 30 min after it was relayed.")
+    # far away in Shanghai: the request's Los Angeles times name their zone
+    assert "at 04:00 PST · accept by 04:05 PST · done by 04:30 PST" in escalated
+    assert "PST" not in newest(bot, manager, "R1 · Guest services").text  # at home: plain
 
 
 async def test_done_stops_every_clock(bot: BotUnderTest) -> None:
@@ -263,8 +267,8 @@ async def test_a_send_that_fails_is_retried_and_the_originator_still_answered(
     lead = await bot.join("lead", language="en")
     await checked_in(bot)
     before = len(bot.messages(lead))
-    # the department's copy goes first, then the receipt: the copy fails
-    bot.api.fail_next("sendMessage", status=HTTPStatus.BAD_GATEWAY)
+    # the department's copy fails; the receipt goes out
+    bot.api.fail_next("sendMessage", status=HTTPStatus.BAD_GATEWAY, to=lead)
     [receipt] = await bot.send(waiter, BILL)
     assert receipt.text.startswith("📨 R1 for room 1203 went to Guest services")
     assert len(bot.messages(lead)) == before
