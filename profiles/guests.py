@@ -26,6 +26,10 @@ GUEST_COLUMNS = """
 """
 
 
+# ids per IN (…) list: a chain-wide list may name tens of thousands of guests
+ID_CHUNK = 500
+
+
 class NewGuest(Frozen):
     """A guest to create, read and checked: the name split from its honorific, the phone in
     E.164 (`GuestStore.new_guest`), so the transaction that creates it cannot fail on them."""
@@ -226,9 +230,11 @@ def load_guest(conn: Conn, guest_id: int) -> Guest:
 
 def load_guests(conn: Conn, guest_ids: list[int]) -> list[Guest]:
     """Several guests, in the order of `guest_ids`; ids that no longer exist are skipped."""
-    if not guest_ids:
-        return []
-    marks = ", ".join("?" for _ in guest_ids)
-    rows = conn.execute(f"SELECT {GUEST_COLUMNS} FROM guests g WHERE g.id IN ({marks})", guest_ids)
-    by_id = {row["id"]: Guest.model_validate(dict(row)) for row in rows}
+    by_id: dict[int, Guest] = {}
+    for start in range(0, len(guest_ids), ID_CHUNK):  # under any database's parameter limit
+        chunk = guest_ids[start:start + ID_CHUNK]
+        marks = ", ".join("?" for _ in chunk)
+        rows = conn.execute(f"SELECT {GUEST_COLUMNS} FROM guests g WHERE g.id IN ({marks})",
+                            chunk)
+        by_id |= {row["id"]: Guest.model_validate(dict(row)) for row in rows}
     return [by_id[i] for i in guest_ids if i in by_id]

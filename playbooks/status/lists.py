@@ -18,7 +18,7 @@ from playbooks.status.store import status_of_row
 from profiles.access import leads
 from profiles.audit import AuditAction, record
 from profiles.errors import GuestNotFound, NotAllowed
-from profiles.guests import load_guests
+from profiles.guests import ID_CHUNK, load_guests
 from profiles.models import Frozen, Guest, Role, Staff
 from store.database import Database, stamp
 from store.sql import Conn, inserted_id
@@ -234,16 +234,18 @@ def _worth_calling(conn: Conn, found: list[Listed]) -> list[Listed]:
 
 
 def _latest_outreach(conn: Conn, guest_ids: list[int]) -> dict[int, Outreach]:
-    if not guest_ids:
-        return {}
-    marks = ", ".join("?" for _ in guest_ids)
-    rows = conn.execute(
-        "SELECT o.guest_id, o.staff_id, s.name, o.outcome, o.created_at FROM guest_outreach o"
-        f" JOIN staff s ON s.id = o.staff_id WHERE o.guest_id IN ({marks}) ORDER BY o.id",
-        guest_ids)
-    return {row[0]: Outreach(guest_id=row[0], staff_id=row[1], staff_name=row[2],
-                             outcome=Outcome(row[3]), created_at=datetime.fromisoformat(row[4]))
-            for row in rows}
+    latest: dict[int, Outreach] = {}
+    for start in range(0, len(guest_ids), ID_CHUNK):
+        chunk = guest_ids[start:start + ID_CHUNK]
+        marks = ", ".join("?" for _ in chunk)
+        rows = conn.execute(
+            "SELECT o.guest_id, o.staff_id, s.name, o.outcome, o.created_at FROM guest_outreach"
+            f" o JOIN staff s ON s.id = o.staff_id WHERE o.guest_id IN ({marks}) ORDER BY o.id",
+            chunk)
+        latest |= {row[0]: Outreach(guest_id=row[0], staff_id=row[1], staff_name=row[2],
+                                    outcome=Outcome(row[3]),
+                                    created_at=datetime.fromisoformat(row[4])) for row in rows}
+    return latest
 
 
 def _birthdays(conn: Conn, scope: str | None, today: date, days: int) -> list[Listed]:

@@ -17,7 +17,8 @@ from profiles.guests import GuestStore
 from profiles.models import Role, Staff
 from profiles.sources import GuestData
 from profiles.visits import VisitStore
-from store.database import Database
+from store.database import Database, stamp
+from store.sql import Conn
 from tests.conftest import join
 from tests.factories import NOW
 
@@ -78,3 +79,19 @@ async def test_a_guest_key_by_what_they_spent_and_unseen_is_listed(db: Database)
     found = await GuestLists(db, key_visits=24).guests(
         ListQuery(kind=ListKind.KEY_UNSEEN, days=60), viewer=lead, today=NOW.date(), now=NOW)
     assert [item.guest.name for item in found] == ["Anna Lee"]
+
+
+async def test_a_chain_wide_list_of_thousands_reads_them_all(db: Database) -> None:
+    """An admin's list may name more guests than a database takes parameters at once."""
+    def many(conn: Conn) -> None:
+        facts = '{"kind": "at_risk", "rhythm": {"visits": 1}}'
+        conn.executemany(
+            "INSERT INTO guests (name, honorific, pinyin, branch, created_at, updated_at,"
+            " status, status_facts, status_branch) VALUES (?, '', '', 'la', ?, ?, 'at_risk',"
+            " ?, 'la')", [(f"Guest{n}", stamp(NOW), stamp(NOW), facts) for n in range(40_000)])
+
+    await db.write(many)
+    admin = await join(db, Role.ADMIN, "sh", telegram_id=2003)
+    found = await GuestLists(db, key_visits=24).page(
+        ListQuery(kind=ListKind.AT_RISK), viewer=admin, today=NOW.date(), now=NOW)
+    assert found.total == 40_000 and len(found.items) == 20
