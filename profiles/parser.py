@@ -801,7 +801,16 @@ def _tag(cues: list[Hit[Cue]], category: Category) -> Attrs:
 # --- attributes --------------------------------------------------------------------------
 
 
+# "没有花生过敏", "冇蝦敏感", "no nut allergy": a "no" before the allergen says there is none.
+# Not 无 nor 没 alone: 无花果 (fig) and 没药 are allergens of their own.
+_NO_ALLERGEN = re.compile(
+    r"^(?:没有|冇|no\b|never\b)\s*(?:[^\s,，。;；!?！？]{1,8}?|(?:[a-z-]+\s+){1,3})"
+    r"(?:过敏|敏感|allerg)")
+
+
 def _allergy(folded: str, details: str, cues: list[Hit[Cue]], lexicon: Lexicon) -> _Reading:
+    if _NO_ALLERGEN.match(folded):
+        return _Reading(Category.NOTE, {})  # kept as typed: what the guest is not allergic to
     whole = f"{folded} {details}"
     severities = lexicon.severities.find_all(folded)
     # "不过敏" / "no allergies" is no allergy; "not allergic to shrimp, just doesn't like it"

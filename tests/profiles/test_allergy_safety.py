@@ -205,3 +205,16 @@ def test_a_clause_that_only_says_how_severe_is_no_allergen_of_its_own(
     assert allergen_and_severity(note) == expected
     # nothing said is lost: the clause is kept, with its allergy or as a note of its own
     assert clause in " ".join(t.text for t in parse_note(note, vocab).traits)
+
+
+@pytest.mark.parametrize("note", ["没有花生过敏", "冇花生过敏", "沒有海鮮過敏", "no nut allergy",
+                                  "no shellfish allergy", "never had a nut allergy"])
+def test_a_no_before_the_allergen_is_no_allergy(note: str) -> None:
+    """The kitchen must not be alerted of what the guest is not allergic to."""
+    assert allergies(note) == []
+    assert [t.text for t in parse_note(note, vocab).traits] == [note]  # kept as typed
+
+
+@pytest.mark.parametrize("note", ["无花果过敏", "nut allergy, no onion", "not sure, nut allergy"])
+def test_what_only_looks_like_a_no_is_still_an_allergy(note: str) -> None:
+    assert len(allergies(note)) == 1
