@@ -98,9 +98,12 @@ def anchor(event: Event) -> datetime:
 
 
 def due_times(playbook: Playbook, event: Event) -> list[datetime | None]:
-    """Each step's due time, or None for a step without one."""
+    """Each step's due time, or None for a step without one. A step whose time passed
+    before the event ("confirm 3 h before arrival" for a booking made 30 min ahead) is due
+    at once, not late from the start."""
     start = anchor(event)
-    return [None if step.offset is None else start + step.offset for step in playbook.steps]
+    return [None if step.offset is None else max(start + step.offset, event.at)
+            for step in playbook.steps]
 
 
 def occurrence(playbook: Playbook, event: Event, zone: ZoneInfo) -> str:

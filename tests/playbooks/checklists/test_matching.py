@@ -142,8 +142,17 @@ def test_due_times_count_from_the_event_or_a_bookings_expected_arrival() -> None
     expected_at = NOW + timedelta(days=2)
     booking = event(EventKind.BOOKING_CREATED, booking_id=3, expected_at=expected_at.isoformat())
     assert due_times(prepare, booking) == [expected_at - timedelta(minutes=30), None]
-    assert due_times(prepare, event(expected_at="tomorrow")) == [NOW - timedelta(minutes=30),
-                                                                 None]
+    # no readable arrival: from the event itself, where what is due before it is due at once
+    assert due_times(prepare, event(expected_at="tomorrow")) == [NOW, None]
+
+
+def test_a_step_whose_time_passed_before_the_booking_was_made_is_due_at_once() -> None:
+    steps = [{"id": "confirm", "text": {"zh": "确认", "en": "Confirm"}, "due": "-3h"},
+             {"id": "door", "text": {"zh": "门口", "en": "Door"}, "due": "-15m"}]
+    prepare = playbook(trigger="booking.created", steps=steps)
+    expected_at = NOW + timedelta(minutes=30)  # booked half an hour ahead
+    booking = event(EventKind.BOOKING_CREATED, booking_id=3, expected_at=expected_at.isoformat())
+    assert due_times(prepare, booking) == [NOW, expected_at - timedelta(minutes=15)]
 
 
 def test_an_arrival_and_its_seating_are_one_occurrence() -> None:
