@@ -189,6 +189,9 @@ def read_note(context: Context, text: str) -> ParsedNote:
 
 async def _parse_or_explain(message: Message, context: Context, text: str) -> ParsedNote | None:
     """The note's traits (or tier hint), or None after telling why there is nothing to save."""
+    if not any(char.isalnum() for char in text):  # "." or "👍👍": nothing a colleague can use
+        await message.reply_text(t(context.lang, "note.no_words"))
+        return None
     parsed = read_note(context, text)
     if refusal := context.core.guardrails.review(parsed.traits):
         await message.reply_text(refusal_text(refusal, context.lang), parse_mode="HTML")

@@ -123,6 +123,8 @@ async def test_bad_input_gets_a_clear_reply_and_saves_nothing(bot: BotUnderTest)
         "/note Smith:": "Usage: /note",
         "/note": "Usage: /note",
         "/note Smith: " + "x" * 3990: "too long",
+        "/note Smith: 👍👍": "no words in that note",
+        "/note Smith: .": "no words in that note",
         "/new": "Usage: /new",
         "/new Smith 123456": "not a phone number",
         "/frobnicate": "I don't know that command",
