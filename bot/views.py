@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Mapping
 from html import escape
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest
 
 from bot import render
@@ -86,14 +86,16 @@ def card_keyboard(guest: Guest, lang: str, *, has_traits: bool) -> InlineKeyboar
 async def send_choices(
     message: Message, context: Context, guests: list[Guest], *, query: str,
     verb: Verb = Verb.OPEN, extra: tuple[int | str, ...] = (),
+    create: InlineKeyboardButton | None = None,
 ) -> None:
-    """Several guests match: one button each, the button doing `verb` with that guest."""
+    """Several guests match: one button each, the button doing `verb` with that guest; and
+    `create`, a new guest after all, below them."""
     labels = branch_labels(context)
     shown = [visible_guest(guest, context.member) for guest in guests[:MAX_CHOICES]]
     keyboard = [
         [button(render.hit_line(guest, context.lang, labels)[:60], verb, *extra, guest.id)]
         for guest in shown
-    ]
+    ] + ([[create]] if create is not None else [])
     key = "search.one" if len(guests) == 1 else "search.several"
     text = t(context.lang, key, count=len(guests), query=escape(query[:64]))
     await message.reply_text(text, parse_mode="HTML", reply_markup=InlineKeyboardMarkup(keyboard))

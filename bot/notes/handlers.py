@@ -23,9 +23,17 @@ from profiles.errors import GuestNotFound, NothingToUndo, PendingNoteGone, Trait
 from profiles.guardrails import NoteRefused
 from profiles.guests import NewGuest
 from profiles.models import ParsedNote
+from profiles.names import InvalidName, clean_name
 from profiles.parser import parse_note
 from profiles.pending import Command, PendingNote
-from profiles.refs import EmptyRef, MissingNoteText, longer_note_refs, split_note_command
+from profiles.refs import (
+    ByName,
+    EmptyRef,
+    MissingNoteText,
+    longer_note_refs,
+    parse_guest_ref,
+    split_note_command,
+)
 from profiles.tags import parse_tag
 
 
@@ -48,9 +56,24 @@ async def note(update: Update, context: Context) -> None:
         await _log(message, context, guest.id, parsed)
     elif found:
         pending = await _keep(context, ref, text)
-        await send_choices(message, context, found, query=ref, verb=Verb.APPLY, extra=(pending,))
+        # "Anne Lee" when only Anna Lee is known may be someone new: one tap, nothing retyped
+        create = button(t(context.lang, "button.create", name=ref[:40]), Verb.CREATE, pending) \
+            if _can_name(ref) else None
+        await send_choices(message, context, found, query=ref, verb=Verb.APPLY, extra=(pending,),
+                           create=create)
     else:
         await _offer_to_create(message, context, ref, text)
+
+
+def _can_name(ref: str) -> bool:
+    """Whether a reference could be a new guest's name (not #12, a room, a table, a phone)."""
+    if not isinstance(parse_guest_ref(ref), ByName):
+        return False
+    try:
+        clean_name(ref)
+    except InvalidName:
+        return False
+    return True
 
 
 async def _longest_known_name(context: Context, args: str) -> tuple[str, str] | None:

@@ -120,3 +120,21 @@ async def test_a_phone_that_is_none_is_refused(bot: BotUnderTest) -> None:
     [refused] = await bot.send(waiter, "/phone Anna Lee 000000")
     assert "000000" in refused.text
     assert (await bot.core.guests.get(anna)).phone == "+12135550123"
+
+
+async def test_a_note_for_a_look_alike_may_be_for_someone_new_after_all(
+    bot: BotUnderTest,
+) -> None:
+    waiter = await bot.join("waiter", language="en")
+    anna = await anna_lee(bot)
+    [offer] = await bot.send(waiter, "/note Anne Lee: severe shellfish allergy")
+    assert [row[0].text.split(" · ")[0] for row in offer.buttons] == [
+        "Anna Lee", "➕ Create Anne Lee"]
+    await bot.press(waiter, offer, "➕ Create Anne Lee")
+    assert (await bot.core.guests.card(anna)).traits == []  # nothing on the look-alike
+    [anne] = [g for g in await bot.core.search.resolve("Anne Lee", branch="la")
+              if g.name == "Anne Lee"]
+    assert [t.text for t in (await bot.core.guests.card(anne.id)).traits] == [
+        "severe shellfish allergy"]
+    [scored] = await bot.send(waiter, "/feedback Hanna Lee 2 noisy")  # a score only chooses
+    assert not any(row[0].text.startswith("➕") for row in scored.buttons)
