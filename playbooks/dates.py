@@ -46,14 +46,16 @@ _RELATIVE: Final = {
     "the day after tomorrow": 2, "day after tomorrow": 2, "tomorrow night": 1, "tomorrow": 1,
     "tmrw": 1, "tmr": 1, "tonight": 0, "today": 0, "大后天": 3, "大後天": 3, "后天": 2, "後天": 2,
     "明天": 1, "明日": 1, "明晚": 1, "今天": 0, "今日": 0, "今晚": 0,
+    # Cantonese: 聽日 tomorrow, 聽晚 tomorrow evening, 後日 the day after
+    "聽日": 1, "听日": 1, "聽晚": 1, "听晚": 1, "聽朝": 1, "听朝": 1, "後日": 2, "后日": 2,
 }
 # a booking further ahead is a mistyped year (and 9999-12-31 would leave the calendar in UTC)
 MAX_DAYS_AHEAD: Final = 2 * 366
-_EVENING_WORDS: Final = frozenset({"tonight", "tomorrow night", "明晚", "今晚"})
+_EVENING_WORDS: Final = frozenset({"tonight", "tomorrow night", "明晚", "今晚", "聽晚", "听晚"})
 _RELATIVE_RE: Final = "|".join(sorted(map(re.escape, _RELATIVE), key=len, reverse=True))
 _AM: Final = frozenset({"am", "a.m.", "早上", "早晨", "上午", "凌晨", "早"})
-_PM: Final = frozenset({"pm", "p.m.", "下午", "傍晚", "晚上", "夜里", "夜裡", "晚"})
-_ZH_PERIOD: Final = "早上|早晨|上午|凌晨|中午|下午|傍晚|晚上|夜里|夜裡|早|晚"
+_PM: Final = frozenset({"pm", "p.m.", "下午", "傍晚", "晚上", "夜晚", "夜里", "夜裡", "晚"})
+_ZH_PERIOD: Final = "早上|早晨|上午|凌晨|中午|下午|傍晚|晚上|夜晚|夜里|夜裡|早|晚"
 
 _DATE: Final = re.compile(
     rf"""(?:
