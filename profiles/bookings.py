@@ -80,6 +80,8 @@ class BookingMade(Frozen):
     booking: Booking
     already: bool  # the same guest was already booked for the same time: nothing new
     first_visit: bool  # the guest has no visit on record anywhere
+    # ...nor another booking still to come: the first-time caller's playbook runs once
+    first_booking: bool = False
 
 
 class BookingStore:
@@ -239,6 +241,9 @@ def book(
     ).fetchone()
     if same is not None:
         return BookingMade(booking=_booking(same), already=True, first_visit=first_visit)
+    first_booking = first_visit and conn.execute(
+        "SELECT 1 FROM bookings WHERE guest_id = ? AND status = ? LIMIT 1",
+        (new.guest_id, BookingStatus.BOOKED)).fetchone() is None
     cursor = conn.execute(
         "INSERT INTO bookings (guest_id, branch, at, party, children, table_no, room_no, note,"
         " source, import_key, staff_id, created_at, updated_at)"
@@ -247,7 +252,8 @@ def book(
          new.room_no, new.note, new.source, new.import_key, staff_id, stamp(now), stamp(now)),
     )
     booking = _load(conn, inserted_id(cursor))
-    return BookingMade(booking=booking, already=False, first_visit=first_visit)
+    return BookingMade(booking=booking, already=False, first_visit=first_visit,
+                       first_booking=first_booking)
 
 
 def bookings_between(

@@ -88,12 +88,13 @@ def _use_draft(conn: Conn, draft_id: int, staff_id: int, now: datetime) -> None:
 
 
 def booking_events(made: BookingMade, *, staff_id: int | None, at: datetime) -> list[Event]:
-    """booking.created, and booking.first_visit for a guest never seen anywhere."""
+    """booking.created, and booking.first_visit for a guest never seen anywhere who has no
+    other booking to come (a second booking of the same newcomer starts nothing again)."""
     booking = made.booking
     details: dict[str, str | int | bool | None] = {
         "booking_id": booking.id, "party": booking.party, "children": booking.children,
         "expected_at": booking.at.isoformat()}
     kinds = [EventKind.BOOKING_CREATED] + ([EventKind.BOOKING_FIRST_VISIT]
-                                           if made.first_visit else [])
+                                           if made.first_booking else [])
     return [Event(kind=kind, guest_id=booking.guest_id, branch=booking.branch, at=at,
                   staff_id=staff_id, details=details) for kind in kinds]

@@ -334,3 +334,16 @@ async def test_an_allergy_nobody_in_the_branch_can_take_reaches_an_admin(
     await sweep(bot)
     assert titled(bot, admin, "🚨").text.splitlines()[0] == (
         "🚨 An allergy guest arrived and nobody in the kitchen is on guestcard")
+
+
+async def test_a_newcomer_booked_twice_starts_the_first_booking_playbook_once(
+    bot: BotUnderTest,
+) -> None:
+    waiter = await bot.join("waiter", language="en")
+    lead = await bot.join("lead", name="Mei", language="en")
+    await guest_with(bot, "Bea Lin")
+    for when in ("tomorrow 19:00", "tomorrow 21:00", "Fri 19:30"):
+        replies = await bot.send(waiter, f"/book Bea Lin {when}")
+        assert any("First visit" in m.text or "first visit" in m.text for m in replies)
+    firsts = [m for m in bot.messages(lead) if m.text.startswith("📋 First-time booking")]
+    assert len(firsts) == 1
