@@ -90,6 +90,7 @@ class WhenError(ValueError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.start: int | None = None  # where in the text the date or time begins
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,8 +145,12 @@ def find_when(
             if clock and date_match and date_match["y"]:  # ISO dates come with 24-hour times
                 clock = _Time(clock.hour, clock.minute, clock.period, fixed=True)
             evening = bool(date_match and date_match["rel"] in _EVENING_WORDS)
-            candidates = _candidates(day, clock, now=now, hours=hours, evening=evening,
-                                     default_time=default_time)
+            try:
+                candidates = _candidates(day, clock, now=now, hours=hours, evening=evening,
+                                         default_time=default_time)
+            except WhenError as error:
+                error.start = position  # what came before is what the person typed it for
+                raise
             return WhenFound(position, end, candidates)
     return None
 

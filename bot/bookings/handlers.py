@@ -60,7 +60,9 @@ async def _read(message: Message, context: Context, text: str) -> BookingText | 
     except BookingTextError as error:
         await message.reply_text(t(lang, f"book.{error.reason}"))
     except WhenError as error:
-        ref = escape(text.split(" ", 1)[0][:REF_LIMIT])
+        # the example repeats who they typed ("Mr Wang"), not just the first word
+        typed = text[:error.start].strip() if error.start else ""
+        ref = escape((typed or text.split(" ", 1)[0])[:REF_LIMIT])
         await message.reply_text(t(lang, f"when.{error.reason}", ref=ref))
     return None
 

@@ -105,6 +105,7 @@ async def test_what_cannot_be_booked_is_answered_in_one_line(bot: BotUnderTest) 
         "/book Smith 2-30 19:00": "That date does not exist.",
         "/book Smith 25:00": "That time does not exist.",
         "/book Smith tomorrow": "What time? Add it, e.g. /book Smith tomorrow 19:00",
+        "/book Mr Wang tomorrow": "What time? Add it, e.g. /book Mr Wang tomorrow 19:00",
         "/book Smith 19:00 0 people": "A party is 1 to 500 people.",
         "/book Smith someday": "When? Add a date and time: /book Smith someday tomorrow 19:00",
         "/book 明天7点 4人": "Whose booking?",
