@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from profiles.access import may_take_back
@@ -228,12 +228,28 @@ def _new_batch(
 
 
 def _standing_trait(conn: Conn, guest_id: int, draft: TraitDraft) -> int | None:
+    """The standing trait `draft` says again: the same words, or the same dated occasion
+    however written ("生日 12月9日", then "生日12月9号")."""
     row = conn.execute(
         "SELECT id FROM traits WHERE guest_id = ? AND category = ? AND norm = ?"
         " AND retracted_at IS NULL ORDER BY id LIMIT 1",
         (guest_id, draft.category, normalise_text(draft.text)),
     ).fetchone()
-    return None if row is None else int(row[0])
+    if row is not None or _occasion_day(draft.attrs) is None:
+        return None if row is None else int(row[0])
+    for trait_id, attrs in conn.execute(
+            "SELECT id, attrs FROM traits WHERE guest_id = ? AND category = ?"
+            " AND retracted_at IS NULL ORDER BY id", (guest_id, draft.category)):
+        if _occasion_day(json.loads(attrs or "{}")) == _occasion_day(draft.attrs):
+            return int(trait_id)
+    return None
+
+
+def _occasion_day(attrs: Mapping[str, object]) -> tuple[object, ...] | None:
+    """An occasion's kind and day, when it has both (a birthday on 12-09, lunar or not)."""
+    if not attrs.get("kind") or attrs.get("month") is None or attrs.get("day") is None:
+        return None
+    return (attrs["kind"], attrs["month"], attrs["day"], attrs.get("calendar") or "solar")
 
 
 def _insert_trait(

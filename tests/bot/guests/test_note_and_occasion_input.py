@@ -75,3 +75,16 @@ async def test_keeping_the_stored_birthday_changes_nothing(bot: BotUnderTest) ->
     assert await birthdays_of(bot, guest.id) == [(5, 12)]
     [saved] = await bot.send(waiter, "/occasion 王先生: anniversary Oct 3 2016")
     assert "anniversary" in saved.text  # another occasion is no second birthday
+
+
+async def test_the_same_birthday_written_another_way_confirms_the_one_stored(
+    bot: BotUnderTest,
+) -> None:
+    waiter = await bot.join("waiter", language="en")
+    guest = await bot.core.guests.create("王先生", None, branch="la", staff_id=None,
+                                         region="US", now=bot.clock())
+    await bot.send(waiter, "/occasion 王先生: 生日 12月9日")
+    await bot.send(waiter, "/occasion 王先生: 生日12月9号")
+    assert await birthdays_of(bot, guest.id) == [(12, 9)]
+    [trait] = [t for t in (await bot.core.guests.card(guest.id)).traits]
+    assert trait.confirmed_count == 1
