@@ -11,6 +11,7 @@ from pydantic import Field
 
 from profiles.access import in_branch
 from profiles.errors import GuestNotFound
+from profiles.guests import guest_with_phone, guests_named
 from profiles.models import Frozen, Staff, TraitDraft
 from profiles.traits import log_traits
 from store.database import Database, stamp
@@ -210,15 +211,9 @@ class BookingStore:
         """
 
         def work(conn: Conn) -> int | None:
-            if phone:
-                row = conn.execute("SELECT id FROM guests WHERE phone = ? ORDER BY id LIMIT 1",
-                                   (phone,)).fetchone()
-                if row is not None:
-                    return int(row["id"])
-            rows = conn.execute(
-                "SELECT id, phone FROM guests WHERE name = ? AND honorific = ? LIMIT 2",
-                (name, honorific),
-            ).fetchall()
+            if phone and (found := guest_with_phone(conn, phone)) is not None:
+                return found
+            rows = guests_named(conn, name, honorific)
             if len(rows) != 1 or (phone and rows[0]["phone"]):
                 return None
             return int(rows[0]["id"])

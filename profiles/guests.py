@@ -15,7 +15,7 @@ from profiles.search_index import index_guest
 from profiles.traits import load_traits
 from profiles.visibility import visible_card
 from store.database import Database, stamp
-from store.sql import Conn, Cursor, inserted_id
+from store.sql import Conn, Cursor, Row, dialect, inserted_id
 
 GUEST_COLUMNS = """
     g.id, g.name, g.honorific, g.pinyin, g.phone, g.tier, g.segment, g.branch, g.created_at,
@@ -238,3 +238,20 @@ def load_guests(conn: Conn, guest_ids: list[int]) -> list[Guest]:
                             chunk)
         by_id |= {row["id"]: Guest.model_validate(dict(row)) for row in rows}
     return [by_id[i] for i in guest_ids if i in by_id]
+
+
+def guest_with_phone(conn: Conn, phone: str) -> int | None:
+    """The first guest with this number (E.164), found through the phone-tail index: a
+    plain `phone = ?` would read every guest."""
+    row = conn.execute("SELECT id FROM guests WHERE phone_rev = ? AND phone = ?"
+                       " ORDER BY id LIMIT 1", (phone_tail_key(phone), phone)).fetchone()
+    return None if row is None else int(row[0])
+
+
+def guests_named(conn: Conn, name: str, honorific: str, *, limit: int = 2) -> list[Row]:
+    """Guests of exactly this name and honorific (id, phone), found through the name index
+    (SQLite's NOCASE one, PostgreSQL's on lower(name)), the case then checked exactly."""
+    indexed = "name = ? COLLATE NOCASE" if dialect(conn) == "sqlite" else "lower(name) = lower(?)"
+    return list(conn.execute(
+        f"SELECT id, phone FROM guests WHERE {indexed} AND name = ? AND honorific = ? LIMIT ?",
+        (name, name, honorific, limit)).fetchall())

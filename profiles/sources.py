@@ -14,7 +14,7 @@ from datetime import datetime
 
 from pydantic import Field
 
-from profiles.guests import insert_guest, load_guest
+from profiles.guests import guest_with_phone, guests_named, insert_guest, load_guest
 from profiles.models import Frozen, Guest
 from profiles.names import clean_name, split_honorific
 from profiles.phones import optional_phone, phone_tail_key
@@ -51,7 +51,7 @@ def match_guest(
     InvalidName, SourceConflict, or UnknownSource."""
     phone = optional_phone(data.phone, region, regions)
     known = _by_source(conn, source, data.source_id) if data.source_id else None
-    by_phone = _by_phone(conn, phone) if phone else None
+    by_phone = guest_with_phone(conn, phone) if phone else None
     if known is not None:
         if by_phone is not None and by_phone != known:
             raise SourceConflict(f"guest {data.source_id!r} is #{known}, but the phone is "
@@ -85,16 +85,9 @@ def _by_source(conn: Conn, source: str, source_id: str | None) -> int | None:
     return None if row is None else int(row["guest_id"])
 
 
-def _by_phone(conn: Conn, phone: str) -> int | None:
-    row = conn.execute("SELECT id FROM guests WHERE phone = ? ORDER BY id LIMIT 1",
-                       (phone,)).fetchone()
-    return None if row is None else int(row["id"])
-
-
 def _by_exact_name(conn: Conn, raw_name: str, phone: str | None) -> int | None:
     name, honorific = split_honorific(clean_name(raw_name))
-    rows = conn.execute("SELECT id, phone FROM guests WHERE name = ? AND honorific = ? LIMIT 2",
-                        (name, honorific)).fetchall()
+    rows = guests_named(conn, name, honorific)
     if len(rows) != 1 or (phone and rows[0]["phone"]):
         return None  # several of that name, or one whose phone says it is someone else
     return int(rows[0]["id"])
