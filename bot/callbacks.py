@@ -40,6 +40,7 @@ class Verb(StrEnum):
     ARRIVE = "av"  # record the arrival of the guest chosen among several
     RATE = "fb"  # the guest's score for a visit, pressed on the question after it
     FORGET = "fg"  # erase a guest, confirmed
+    FORGET_NOT = "fk"  # keep the guest after all: the question goes
     PRIVATE = "pv"  # make what one note added private (leads and up only)
     BOOK_GUEST = "bg"  # the guest a /book draft meant
     BOOK_CREATE = "bn"  # create the guest a /book draft names, then book

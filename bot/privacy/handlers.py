@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from html import escape
 
 from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import render
@@ -13,7 +15,7 @@ from bot.i18n import t
 from bot.service_report.handlers import refuse
 from bot.service_report.text import audit_lines
 from bot.state import Context
-from bot.views import chosen, one_guest, reply
+from bot.views import chosen, one_guest, reply, settle_press
 from profiles.access import Action, can
 from profiles.errors import GuestNotFound, NothingToUndo, PendingNoteGone
 from profiles.export import as_json
@@ -39,7 +41,9 @@ async def forget(update: Update, context: Context) -> None:
     if requests:
         text += "\n" + t(me.language, "forget.open_requests", count=len(requests))
     markup = InlineKeyboardMarkup([[button(t(me.language, "button.forget", ref=guest.ref),
-                                           Verb.FORGET, guest.id)]])
+                                           Verb.FORGET, guest.id),
+                                    button(t(me.language, "button.keep_guest"),
+                                           Verb.FORGET_NOT, guest.id)]])
     await message.reply_text(text, parse_mode="HTML", reply_markup=markup)
 
 
@@ -59,6 +63,15 @@ async def confirm_forget(update: Update, context: Context) -> None:
     await query.answer()
     await query.edit_message_text(t(me.language, "forget.done", ref=f"#{erased.guest_id}",
                                     tables=len(erased.rows)), parse_mode="HTML")
+
+
+async def keep_guest(update: Update, context: Context) -> None:
+    """Not erased after all: the question is answered, its button gone."""
+    query = update.callback_query
+    assert query is not None
+    await settle_press(query)
+    with contextlib.suppress(BadRequest):  # pressed twice: already answered
+        await query.edit_message_text(t(context.lang, "forget.kept"))
 
 
 async def export(update: Update, context: Context) -> None:
@@ -195,5 +208,6 @@ HANDLERS: list[BaseHandler[Update, Context, None]] = [
     CallbackQueryHandler(consent_chosen, pattern=pattern(Verb.CONSENT_FOR, ID, ID)),
     CommandHandler("audit", audit),
     CallbackQueryHandler(confirm_forget, pattern=pattern(Verb.FORGET)),
+    CallbackQueryHandler(keep_guest, pattern=pattern(Verb.FORGET_NOT)),
     CallbackQueryHandler(make_private, pattern=pattern(Verb.PRIVATE)),
 ]

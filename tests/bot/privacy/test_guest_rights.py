@@ -207,6 +207,15 @@ async def test_forget_erases_the_guest_from_search_export_and_tells_the_requests
     assert bot.answers[-1].text == "That guest was already erased."
 
 
+async def test_keep_answers_the_question_and_erases_nothing(bot: BotUnderTest) -> None:
+    guest_id = await remembered(bot)
+    manager = await bot.join("manager", "la", language="en")
+    confirm = (await bot.send(manager, f"/forget #{guest_id}"))[-1]
+    [kept] = await bot.press(manager, confirm, "Keep")
+    assert (kept.text, kept.buttons) == ("Kept: nothing was erased.", [])
+    assert f"#{guest_id}" in (await bot.send(manager, f"#{guest_id}"))[-1].text
+
+
 async def test_export_sends_the_whole_record_as_json(bot: BotUnderTest) -> None:
     guest_id = await remembered(bot)
     manager = await bot.join("manager", "la", language="en")
