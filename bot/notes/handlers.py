@@ -15,6 +15,7 @@ from bot.guests.duplicates import offer_duplicates
 from bot.guests.handlers import search_and_show
 from bot.i18n import t
 from bot.service_report.text import refusal_text
+from bot.staff.start import short_help
 from bot.state import Context
 from bot.suggest import meant_command
 from bot.views import name_for_new_guest, reply, send_choices, settle_press
@@ -87,11 +88,18 @@ async def _longest_known_name(context: Context, args: str) -> tuple[str, str] | 
     return None
 
 
+# asking for help in words, not the command: "help", "帮助", "/帮助" (no command in Telegram)
+HELP_WORDS = frozenset({"help", "帮助", "幫助", "帮忙", "幫忙", "?", "？", "菜单", "菜單", "menu"})
+
+
 async def plain_text(update: Update, context: Context) -> None:
     """A message without a command: the note asked for by "Add note", or else a search."""
     message = update.effective_message
     assert message is not None and message.text is not None
     guest_id, context.user_state.note_for = context.user_state.note_for, None
+    if guest_id is None and message.text.strip().strip("/／").lower() in HELP_WORDS:
+        await message.reply_text(short_help(context.member), parse_mode="HTML")
+        return
     meant = meant_command(message.text, context.member.role) if guest_id is None else None
     if meant is not None:  # a command without its slash, or with a full-width one
         await message.reply_text(t(context.lang, "did_you_mean", command=escape(meant)),

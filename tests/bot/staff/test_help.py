@@ -24,3 +24,11 @@ async def test_a_managers_help_starts_with_what_managers_do(bot: BotUnderTest) -
     [short] = await bot.send(manager, "/help")
     assert any(line.startswith("/invite") for line in short.text.splitlines())
     assert not any(line.startswith("/occasion") for line in short.text.splitlines())
+
+
+async def test_help_asked_in_words_is_answered_with_the_help(bot: BotUnderTest) -> None:
+    waiter = await bot.join("waiter")
+    [answer] = await bot.send(waiter, "/help")
+    for words in ("help", "帮助", "/帮助", "幫助"):
+        [said] = await bot.send(waiter, words)
+        assert said.text == answer.text, words
