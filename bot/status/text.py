@@ -20,8 +20,11 @@ def status_line(status: Status, *, lang: str, now: datetime, branches: Mapping[s
     parts = [t(lang, "status.tagged", status=label) if status.tagged else f"<b>{label}</b>"]
     if status.kind is StatusKind.AT_RISK and status.complaint_at is not None:
         days = _days(status.complaint_at, now)
-        parts.append(t(lang, "status.complaint", days=days) if status.complaint_score is None
-                     else t(lang, "status.low_score", score=status.complaint_score, days=days))
+        today = "_today" if days == 0 else ""  # "scored 1 today", not "0 days ago"
+        parts.append(t(lang, f"status.complaint{today}", days=days)
+                     if status.complaint_score is None
+                     else t(lang, f"status.low_score{today}", score=status.complaint_score,
+                            days=days))
     if status.kind is StatusKind.KEY and status.spend is not None:
         parts.append(t(lang, "status.spent", amount=f"{status.spend:,.0f}",
                        currency=status.spend_currency or "", months=spend_months))

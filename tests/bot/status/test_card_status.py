@@ -56,3 +56,10 @@ def test_a_guest_key_by_spend_says_what_they_spent() -> None:
     for lang, said in (("en", "spent 2,250 USD in 12 months"), ("zh", "12 个月消费 2,250 USD")):
         line = status_line(status, lang=lang, now=NOW, branches={"la": "Los Angeles"})
         assert line.split(" · ")[1] == said
+
+
+def test_a_complaint_of_today_says_today() -> None:
+    status = Status(kind=StatusKind.AT_RISK, complaint_at=NOW, complaint_score=1,
+                    rhythm=Rhythm(visits=1, last_at=NOW, last_branch="la"))
+    line = status_line(status, lang="en", now=NOW, branches={"la": "Los Angeles"})
+    assert line.split(" · ")[1] == "scored 1 today"
