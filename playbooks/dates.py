@@ -74,7 +74,7 @@ _DATE: Final = re.compile(
 _TIME: Final = re.compile(
     rf"""(?:at\s+|@\s*)?(?:
       (?:(?P<p1>{_ZH_PERIOD})\s*)?(?P<h>\d{{1,2}}):(?P<mi>\d{{2}})\s*(?P<ap>am|pm|a\.m\.|p\.m\.)?
-    | (?P<h2>\d{{1,2}})\s*(?P<ap2>am|pm|a\.m\.|p\.m\.)
+    | (?P<h2>\d{{1,2}})(?:\.(?P<mi2>\d{{2}}))?\s*(?P<ap2>am|pm|a\.m\.|p\.m\.)
     | (?P<noon>noon|midday)
     | (?:(?P<p3>{_ZH_PERIOD})\s*)?(?P<zh>{_NUM})\s*(?:点钟|點鐘|点|點|时|時)
       (?:\s*(?P<half>半)|\s*(?P<q1>一刻)|\s*(?P<q3>三刻)|(?P<zmi>{_NUM})(?![人位个個大小\d])\s*分?)?
@@ -314,8 +314,9 @@ def _read_time(found: re.Match[str]) -> _Time:
         period = _period(found["ap"] or found["p1"])
         return _Time(int(found["h"]), int(found["mi"]), period,
                      fixed=found["h"].startswith("0") or int(found["h"]) > 12)
-    if found["h2"]:
-        return _Time(int(found["h2"]), 0, _period(found["ap2"]), fixed=False)
+    if found["h2"]:  # "7pm", "7.30pm" (a dot before the minutes, as typed on phones)
+        return _Time(int(found["h2"]), int(found["mi2"] or 0), _period(found["ap2"]),
+                     fixed=False)
     minute = 30 if found["half"] else 15 if found["q1"] else 45 if found["q3"] else (
         read_number(found["zmi"]) if found["zmi"] else 0)
     hour = read_number(found["zh"])

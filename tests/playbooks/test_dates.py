@@ -38,6 +38,7 @@ def readings(text: str, *, now: datetime = NOW, hours=RESTAURANT, **extra) -> li
     ("12/24/2026 7:30 PM", "2026-12-24 19:30"),
     ("2026-12-24 19:00", "2026-12-24 19:00"),
     ("Dec 24 7:30pm", "2026-12-24 19:30"),
+    ("12/24 7.30pm", "2026-12-24 19:30"),  # a dot before the minutes, as phones type it
     ("24 Dec 2026 19:00", "2026-12-24 19:00"),
     ("7pm tomorrow", "2026-11-23 19:00"),
     ("at 8pm Fri", "2026-11-27 20:00"),
