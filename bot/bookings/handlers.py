@@ -124,6 +124,15 @@ async def confirm(target: object, context: Context, made: BookingMade) -> None:
               if trait.category is Category.ALLERGY]
     if made.first_visit:
         lines.append(t(lang, "book.first_visit"))
+    # the same guest booked again that day: a second table, or a time to correct?
+    day = branch_day_of(context.core.settings, booking.branch)
+    start, end = day.day_bounds(booking.at.astimezone(zone).date())
+    others = [other for other in await context.core.bookings.for_guest(booking.guest_id,
+                                                                        since=start)
+              if other.id != booking.id and other.at < end and other.branch == booking.branch]
+    if others:
+        lines.append(t(lang, "book.also_that_day", times=", ".join(
+            f"{other.at.astimezone(zone):%H:%M}" for other in others)))
     when = moment_label(booking.at, zone, lang)
     markup = InlineKeyboardMarkup([[
         button(t(lang, "book.cancel", when=when), Verb.BOOK_CANCEL, booking.id),

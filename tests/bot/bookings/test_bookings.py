@@ -161,3 +161,14 @@ async def test_a_first_time_caller_is_created_with_the_phone_they_gave(bot: BotU
     assert card.text.startswith("李女士 #1")
     [listing] = await bot.send(lead, "/book 213 555 0177")  # the phone finds her again
     assert listing.text == "📅 Bookings of 李女士 #1:\n• Fri 27 Nov 20:00 · 2 people"
+
+
+async def test_a_second_booking_the_same_day_says_so(bot: BotUnderTest) -> None:
+    waiter = await bot.join("waiter", language="en")
+    await bot.send(waiter, "/new Smith")
+    first, *_ = await bot.send(waiter, "/book Smith tomorrow 19:00")
+    assert first.text.startswith("📅") and "Also booked" not in first.text
+    second, *_ = await bot.send(waiter, "/book Smith tomorrow 19:30")
+    assert "⚠️ Also booked that day at 19:00" in second.text
+    other_day, *_ = await bot.send(waiter, "/book Smith Fri 19:00")
+    assert other_day.text.startswith("📅") and "Also booked" not in other_day.text
