@@ -140,6 +140,8 @@ class _Group:
     reading: _Reading
     details: list[_Piece] = field(default_factory=list)
     about_allergy: bool = False  # the head has an allergy cue, whatever it was read as
+    # where the trait's text begins when words before the head say whose it is ("老婆对")
+    lead: int | None = None
 
 
 def parse_note(text: str, vocabulary: Vocabulary, *, region: str | None = None) -> ParsedNote:
@@ -487,6 +489,11 @@ def _grouped(pieces: list[_Piece], text: str, lexicon: Lexicon,
     groups: list[_Group] = []
     for piece in pieces:
         reading = _read(piece.folded, lexicon, day_first=day_first)
+        if _relative_allergic(groups, piece, reading):
+            relative = groups[-1].head.start
+            groups[-1] = _group(piece, reading, lexicon)  # the allergen read from its own words
+            groups[-1].lead = relative
+            continue
         if _takes_allergy_cue(groups, reading) or _names_allergen(groups, reading):
             head = _joined(groups[-1].head, piece, text)
             groups[-1] = _group(head, _read(head.folded, lexicon, day_first=day_first), lexicon)
@@ -518,6 +525,16 @@ def _group(head: _Piece, reading: _Reading, lexicon: Lexicon) -> _Group:
         reading.category in (Category.NOTE, Category.FOOD) and any(
             hit.value.category is Category.ALLERGY for hit in lexicon.cues.find_all(head.folded)))
     return _Group(head, reading, about_allergy=allergy)
+
+
+def _relative_allergic(groups: list[_Group], piece: _Piece, reading: _Reading) -> bool:
+    """"老婆对海鲜过敏", "小孩對花生過敏": a relative named right before an allergy, in one
+    run of text, is whose allergy it is: one allergy trait that says so (the kitchen reads
+    "老婆对海鲜过敏"), never a stray "老婆对" beside the guest's own allergy."""
+    if not groups or groups[-1].details or reading.category is not Category.ALLERGY:
+        return False
+    before = groups[-1]
+    return before.reading.category is Category.FAMILY and before.head.end == piece.start
 
 
 def _names_allergen(groups: list[_Group], reading: _Reading) -> bool:
@@ -645,11 +662,12 @@ def _drafts(group: _Group, text: str, lexicon: Lexicon, day_first: bool, *,
     reading = _read(group.head.folded, lexicon, details=details, day_first=day_first) \
         if details else group.reading
     shown = text[group.head.start:group.details[-1].end] if group.details else group.head.text
+    whose = "" if group.lead is None else text[group.lead:group.head.start]  # "老婆对"
     if reading.category is Category.ALLERGY:
-        return [TraitDraft(category=Category.ALLERGY, text=allergen_text, attrs=attrs,
+        return [TraitDraft(category=Category.ALLERGY, text=whose + allergen_text, attrs=attrs,
                            private=private)
                 for allergen_text, attrs in _allergens(group.head, shown, reading.attrs, lexicon)]
-    return [TraitDraft(category=reading.category, text=shown, attrs=reading.attrs,
+    return [TraitDraft(category=reading.category, text=whose + shown, attrs=reading.attrs,
                        private=private)]
 
 

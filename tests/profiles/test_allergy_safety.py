@@ -218,3 +218,14 @@ def test_a_no_before_the_allergen_is_no_allergy(note: str) -> None:
 @pytest.mark.parametrize("note", ["无花果过敏", "nut allergy, no onion", "not sure, nut allergy"])
 def test_what_only_looks_like_a_no_is_still_an_allergy(note: str) -> None:
     assert len(allergies(note)) == 1
+
+
+@pytest.mark.parametrize(("note", "text", "item"), [
+    ("老婆对海鲜过敏", "老婆对海鲜过敏", "海鲜"),
+    ("小孩對花生過敏，很嚴重", "小孩對花生過敏，很嚴重", "花生"),
+])
+def test_a_relatives_allergy_is_one_allergy_that_says_whose(
+    note: str, text: str, item: str,
+) -> None:
+    [allergy] = allergies(note)
+    assert (allergy.text, allergy.attrs["item"]) == (text, item)

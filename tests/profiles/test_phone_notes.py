@@ -181,7 +181,10 @@ def test_what_the_guest_used_to_do_gives_way_to_what_is_true_now(
         ("妈妈不吃辣", [FAMILY]),
         ("wife is vegetarian", [FAMILY]),
         ("2 kids 要high chair", [FAMILY, SERVICE]),
-        ("媽媽對蝦過敏", [FAMILY, ALLERGY]),  # the kitchen hears of it whoever has it
+        # one allergy that says whose ("媽媽對蝦過敏"): the kitchen hears of it, and nobody
+        # reads a stray "媽媽" beside an allergy that seems the guest's own
+        ("媽媽對蝦過敏", [ALLERGY]),
+        ("不吃牛肉，老婆对海鲜过敏", [DIET, ALLERGY]),
     ],
 )
 def test_what_is_said_of_a_relative_is_family_but_an_allergy_stays_one(
