@@ -68,7 +68,8 @@ def hit_line(guest: Guest, lang: str, branches: Mapping[str, str]) -> str:
 def note_logged(logged: NoteLogged, guest: Guest, *, lang: str, unparsed: list[str]) -> str:
     lines = [t(lang, "note.saved", name=escape(full_name(guest)), ref=guest.ref)]
     for trait in logged.added:
-        lines.append(f"+ {_label(trait.category, lang)}: {escape(trait.text)}{_attrs(trait)}")
+        lines.append(f"+ {_label(trait.category, lang)}: {escape(trait.text)}"
+                     f"{severity_suffix(trait.attrs, lang)}")
     for trait in logged.confirmed:
         lines.append(t(lang, "note.confirmed", category=_label(trait.category, lang),
                        text=escape(trait.text), count=trait.confirmed_count + 1))
@@ -127,13 +128,16 @@ def _trait_line(trait: Trait, lang: str, now: datetime, branches: Mapping[str, s
     seen = f" ✓{trait.confirmed_count + 1}" if trait.confirmed_count else ""
     label = _label(trait.category, lang)
     mark += "🔒 " if trait.private else ""
-    body = f"{mark}<b>{label}</b>: {escape(trait.text)}{_attrs(trait)}"
+    body = f"{mark}<b>{label}</b>: {escape(trait.text)}{severity_suffix(trait.attrs, lang)}"
     return f"{body} — <i>{escape(where)} · {age(trait.seen_at, now, lang)}</i>{seen}"
 
 
-def _attrs(trait: Trait) -> str:
-    severity = trait.attrs.get("severity")
-    return f" ({escape(str(severity))})" if severity and severity != "unknown" else ""
+def severity_suffix(attrs: Mapping[str, object], lang: str) -> str:
+    """" (severe)" / "（严重）" after an allergy whose severity is known; "" otherwise."""
+    severity = attrs.get("severity")
+    if severity not in ("severe", "mild"):
+        return ""
+    return t(lang, "severity.shown", severity=t(lang, f"severity.{severity}"))
 
 
 def _footer(guest: Guest, lang: str, now: datetime, branches: Mapping[str, str]) -> str:

@@ -13,7 +13,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from bot.i18n import catalogue, t
-from bot.render import MESSAGE_LIMIT, headline, split_message
+from bot.render import MESSAGE_LIMIT, headline, severity_suffix, split_message
 from bot.status.text import status_line, usual_line
 from playbooks.briefs.brief import Brief, BriefEntry, BriefView
 from playbooks.briefs.occasions import GuestOccasions, OccasionDue
@@ -133,11 +133,11 @@ def _entry_lines(
 ) -> list[str]:
     lead = brief.view is BriefView.LEAD
     lines = [_entry_head(entry, lang, zone)]
-    lines += [f"⚠️ <b>{_trait(trait)}</b>" for trait in entry.allergies]
+    lines += [f"⚠️ <b>{_trait(trait, lang)}</b>" for trait in entry.allergies]
     if entry.diet:
-        lines.append("🥗 " + " · ".join(_trait(trait) for trait in entry.diet))
+        lines.append("🥗 " + " · ".join(_trait(trait, lang) for trait in entry.diet))
     if entry.preferences:
-        lines.append("👍 " + " · ".join(_trait(trait) for trait in entry.preferences))
+        lines.append("👍 " + " · ".join(_trait(trait, lang) for trait in entry.preferences))
     if lead and entry.status is not None:
         lines += _status_lines(entry, entry.status, brief, lang, zone, branches)
     elif lead:
@@ -193,10 +193,8 @@ def _occasion_line(due: OccasionDue, today: date, lang: str) -> str:
     return t(lang, "brief.occasion_soon", what=what, when=days_label(due.on, today, lang))
 
 
-def _trait(trait: Trait) -> str:
-    severity = trait.attrs.get("severity")
-    extra = f" ({severity})" if isinstance(severity, str) and severity != "unknown" else ""
-    return html.escape(_short(trait.text)) + html.escape(extra)
+def _trait(trait: Trait, lang: str) -> str:
+    return html.escape(_short(trait.text)) + severity_suffix(trait.attrs, lang)
 
 
 def _short(text: str, limit: int = 80) -> str:

@@ -111,9 +111,7 @@ def allergy_lines(traits: list[Trait], lang: str) -> list[str]:
     lines = []
     for trait in traits:
         if trait.category is Category.ALLERGY:
-            severity = trait.attrs.get("severity")
-            extra = f" ({escape(str(severity))})" if severity and severity != "unknown" else ""
-            lines.append(f"• {escape(trait.text)}{extra}")
+            lines.append(f"• {escape(trait.text)}{render.severity_suffix(trait.attrs, lang)}")
     return lines
 
 

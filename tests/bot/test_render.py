@@ -19,6 +19,7 @@ def test_allergies_come_first_whatever_order_they_were_logged_in() -> None:
     )
     lines = card_text(card).splitlines()
     assert lines[1].startswith("⚠️ <b>Allergy</b>: peanuts (severe)")
+    assert card_text(card, lang="zh").splitlines()[1].startswith("⚠️ <b>过敏</b>: peanuts（严重）")
     assert [i for i, line in enumerate(lines) if "window" in line] < [
         i for i, line in enumerate(lines) if "sour plum" in line]
 
