@@ -8,7 +8,7 @@ from html import escape
 
 from bot.i18n import t
 from playbooks.status.rules import Rhythm, Status, StatusKind
-from profiles.models import Trait
+from profiles.models import Category, Trait
 
 USUAL_TRAITS = 3
 
@@ -42,7 +42,9 @@ def usual_line(rhythm: Rhythm | None, traits: Sequence[Trait], *, lang: str) -> 
         parts.append(t(lang, "status.party", n=rhythm.usual_party))
     if rhythm is not None and rhythm.usual_hour is not None:
         parts.append(t(lang, "status.hour", hour=f"{rhythm.usual_hour:02d}:00"))
-    confirmed = sorted((tr for tr in traits if tr.confirmed_count > 0),
+    # habits: an allergy has a line of its own, first, whatever its confirmations
+    confirmed = sorted((tr for tr in traits if tr.confirmed_count > 0
+                        and tr.category is not Category.ALLERGY),
                        key=lambda tr: (-tr.confirmed_count, tr.id))[:USUAL_TRAITS]
     if confirmed:
         parts.append(", ".join(escape(tr.text) for tr in confirmed))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.status.text import status_line
+from bot.status.text import status_line, usual_line
 from playbooks.status.rules import Rhythm, Status, StatusKind
+from profiles.models import Category
 from tests.bot.conftest import BotUnderTest
-from tests.factories import NOW
+from tests.factories import NOW, make_trait
 
 
 async def test_the_card_says_why_a_guest_is_a_regular(bot: BotUnderTest) -> None:
@@ -63,3 +64,9 @@ def test_a_complaint_of_today_says_today() -> None:
                     rhythm=Rhythm(visits=1, last_at=NOW, last_branch="la"))
     line = status_line(status, lang="en", now=NOW, branches={"la": "Los Angeles"})
     assert line.split(" · ")[1] == "scored 1 today"
+
+
+def test_usual_tells_habits_not_allergies() -> None:
+    traits = [make_trait(id=1, category=Category.ALLERGY, text="shellfish", confirmed_count=3),
+              make_trait(id=2, category=Category.SEATING, text="window", confirmed_count=1)]
+    assert usual_line(None, traits, lang="en") == "usual: window"
