@@ -216,7 +216,14 @@ def _due_line(run: Run, step: RunStep, guest: Guest, lang: str, when: str) -> st
 
 
 def _short(label: str) -> str:
-    return label if len(label) <= BUTTON_TEXT else label[: BUTTON_TEXT - 1] + "…"
+    """The label cut to fit a button, at a word's end where words are spaced."""
+    if len(label) <= BUTTON_TEXT:
+        return label
+    cut = label[: BUTTON_TEXT - 1]
+    space = cut.rfind(" ")
+    if space > BUTTON_TEXT // 2 and label[BUTTON_TEXT - 1] != " ":
+        cut = cut[:space]  # "Mark the allergy on the…", not "…on the ord…"
+    return cut.rstrip(" ,;:") + "…"
 
 
 async def _open_steps(core: Core, step_ids: list[int]) -> list[tuple[Run, RunStep, Guest]]:

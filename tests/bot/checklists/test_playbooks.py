@@ -50,7 +50,7 @@ async def test_arrive_shows_the_card_and_sends_the_checklist_to_the_roles_it_nam
     assert checklist.text.splitlines()[:3] == [
         "📋 Guest with an allergy", summary.text.splitlines()[0].split(": ", 1)[1],
         "⬜ 1. Confirm the allergy and how severe it is with the guest — by 04:03"]
-    assert checklist.buttons[0][0].text == "⬜ 1. Confirm the allergy and how se…"
+    assert checklist.buttons[0][0].text == "⬜ 1. Confirm the allergy and how…"  # at a word
     watched = titled(bot, lead, "📋 Guest with an allergy")
     assert (watched.text.splitlines(), watched.buttons) == (
         ["📋 Guest with an allergy — 0/4 done", checklist.text.splitlines()[1]], [])
