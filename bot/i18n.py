@@ -34,8 +34,11 @@ def catalogue(language: str) -> dict[str, str]:
 
 
 def t(language: str, key: str, /, **values: object) -> str:
-    """The message `key` in `language` (English if the language lacks it), filled in."""
+    """The message `key` in `language` (English if the language lacks it), filled in; with
+    `n` of 1, its `KEY.one` form where there is one ("1 score", not "1 scores")."""
     lang = language if language in LANGUAGES else FALLBACK
+    if values.get("n") == 1 and f"{key}.one" in catalogue(FALLBACK):
+        key = f"{key}.one"
     template = catalogue(lang).get(key) or catalogue(FALLBACK)[key]
     return template.format(**values)
 
