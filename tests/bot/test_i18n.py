@@ -22,8 +22,6 @@ def test_languages_are_the_ones_staff_can_choose() -> None:
 
 
 def test_one_of_a_count_reads_in_the_singular_where_a_form_is_given() -> None:
-    from bot.i18n import t
-
     assert (t("en", "report.ratings", n=1), t("en", "report.ratings", n=2)) == (
         "— 1 score", "— 2 scores")
     assert t("zh", "report.complaints", n=1) == "— 共 1 条投诉"
