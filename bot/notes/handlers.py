@@ -45,8 +45,11 @@ async def note(update: Update, context: Context) -> None:
     try:
         ref, text = split_note_command(args)
     except (MissingNoteText, EmptyRef):
-        await message.reply_text(t(context.lang, "note.usage"))
-        return
+        run_together = await _known_name_run_together(context, args)
+        if run_together is None:
+            await message.reply_text(t(context.lang, "note.usage"))
+            return
+        ref, text = run_together
     ref, text = await _longest_known_name(context, args) or (ref, text)
     parsed = await _parse_or_explain(message, context, text)
     if parsed is None:
@@ -64,6 +67,24 @@ async def note(update: Update, context: Context) -> None:
                            create=create)
     else:
         await _offer_to_create(message, context, ref, text)
+
+
+# the longest name (with honorific) that may start a note typed with no space after it
+RUN_TOGETHER_NAME = 8
+
+
+async def _known_name_run_together(context: Context, args: str) -> tuple[str, str] | None:
+    """`/note 王先生不吃辣`: Chinese typed with no space after the name. The longest start
+    that names one guest exactly is the reference; None when none does (then usage)."""
+    typed = args.strip()
+    if not typed or " " in typed or typed.isascii():
+        return None
+    for end in range(min(len(typed) - 1, RUN_TOGETHER_NAME), 0, -1):
+        guest, _ = await context.core.search.resolve_to_write(typed[:end],
+                                                              branch=context.member.branch)
+        if guest is not None:
+            return typed[:end], typed[end:]
+    return None
 
 
 def _can_name(ref: str) -> bool:

@@ -88,3 +88,16 @@ async def test_the_same_birthday_written_another_way_confirms_the_one_stored(
     assert await birthdays_of(bot, guest.id) == [(12, 9)]
     [trait] = [t for t in (await bot.core.guests.card(guest.id)).traits]
     assert trait.confirmed_count == 1
+
+
+async def test_a_note_typed_with_no_space_after_a_chinese_name_is_for_that_guest(
+    bot: BotUnderTest,
+) -> None:
+    waiter = await bot.join("waiter", language="en")
+    guest = await bot.core.guests.create("王先生", None, branch="la", staff_id=None,
+                                         region="US", now=bot.clock())
+    [saved] = await bot.send(waiter, "/note 王先生不吃辣")
+    assert saved.text.startswith("Saved for 王先生")
+    assert [t.text for t in (await bot.core.guests.card(guest.id)).traits] == ["不吃辣"]
+    [usage] = await bot.send(waiter, "/note 李女士不吃辣")  # no such guest: how to write it
+    assert usage.text.startswith("Usage: /note")
