@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from telegram import Bot, InlineKeyboardMarkup
@@ -35,6 +35,23 @@ class Rendered:
 # Given the core, the claimed delivery and the recipient's language: the message, or None when
 # it no longer needs sending (the request was accepted meanwhile, the guest was erased, …).
 Renderer = Callable[[Core, Delivery, str], Awaitable[Rendered | None]]
+
+
+
+def in_place(render: Renderer) -> Renderer:
+    """`render`, drawn over the message already sent under the outbox key the payload names
+    ("message"); nothing when that message never went out."""
+
+    async def redraw(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
+        original = delivery.payload.get("message")
+        message_id = await core.outbox.message_id(original) if isinstance(original, str) else None
+        if message_id is None:
+            return None
+        rendered = await render(core, delivery, lang)
+        return None if rendered is None else replace(rendered, edit=message_id)
+
+    return redraw
+
 
 # Told which staff member turned out unreachable (blocked the bot).
 OnBlocked = Callable[[Core, Delivery], Awaitable[object]]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Mapping
 from html import escape
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest
+from telegram.ext import filters
 
 from bot import render
 from bot.callbacks import Verb, button, unpack
@@ -168,3 +170,17 @@ async def name_for_new_guest(message: Message, context: Context, ref: str) -> st
     except InvalidName:
         await message.reply_text(t(context.lang, "new.bad_name"))
         return None
+
+
+class ReplyTo(filters.MessageFilter):
+    """A reply to one of the bot's own prompts whose text `prompt` matches: the answer a
+    ForceReply asked for ("✍️ R12: reply to this message …")."""
+
+    def __init__(self, prompt: re.Pattern[str]) -> None:
+        super().__init__()
+        self._prompt = prompt
+
+    def filter(self, message: Message) -> bool:
+        asked = message.reply_to_message
+        return bool(asked and asked.from_user and asked.from_user.is_bot
+                    and self._prompt.match(asked.text or ""))

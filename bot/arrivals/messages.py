@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from html import escape
 
 from bot.checklists.messages import clock_time, guest_line
-from bot.delivery import Rendered, Renderer
+from bot.delivery import Rendered, Renderer, in_place
 from bot.i18n import t
 from bot.state import Core
 from playbooks import receipts
@@ -57,15 +57,6 @@ async def render_receipt(core: Core, delivery: Delivery, lang: str) -> Rendered 
     return None if arrived is None else Rendered(text=arrival_text(arrived, core, lang))
 
 
-async def render_redraw(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
-    original = delivery.payload.get("message")
-    message_id = await core.outbox.message_id(original) if isinstance(original, str) else None
-    arrived = await _arrived(core, delivery)
-    if arrived is None or message_id is None:
-        return None
-    return Rendered(text=arrival_text(arrived, core, lang), edit=message_id)
-
-
 async def _arrived(core: Core, delivery: Delivery) -> Arrived | None:
     visit_id = delivery.payload.get("visit_id")
     if not isinstance(visit_id, int):
@@ -77,4 +68,5 @@ async def _arrived(core: Core, delivery: Delivery) -> Arrived | None:
 
 
 RENDERERS: Mapping[str, Renderer] = {receipts.ARRIVAL: render_receipt,
-                                     receipts.ARRIVAL_REDRAW: render_redraw}
+                                     # the receipt redrawn when the kitchen has seen it
+                                     receipts.ARRIVAL_REDRAW: in_place(render_receipt)}

@@ -6,13 +6,14 @@ from __future__ import annotations
 import contextlib
 import re
 
-from telegram import ForceReply, InlineKeyboardMarkup, Message, Update
+from telegram import ForceReply, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.callbacks import ID, WORD, Verb, button, pattern, unpack
 from bot.i18n import t
 from bot.state import Context
+from bot.views import ReplyTo
 from playbooks.causes.categories import Cause, choices, suggest_cause
 from playbooks.causes.store import NotAComplaint, NotTheCloser, WhysDone, is_complaint
 from playbooks.requests.models import Request, RequestNotFound
@@ -82,16 +83,7 @@ async def _ask_why(context: Context, request_id: int, depth: int) -> None:
         reply_markup=ForceReply(selective=True))
 
 
-class _WhyPrompt(filters.MessageFilter):
-    """A reply to one of the bot's why prompts."""
-
-    def filter(self, message: Message) -> bool:
-        prompt = message.reply_to_message
-        return bool(prompt and prompt.from_user and prompt.from_user.is_bot
-                    and WHY_PROMPT.match(prompt.text or ""))
-
-
 HANDLERS: list[BaseHandler[Update, Context, None]] = [
     CallbackQueryHandler(confirm_cause, pattern=pattern(Verb.CAUSE, ID, WORD)),
-    MessageHandler(filters.TEXT & ~filters.COMMAND & _WhyPrompt(), answer_why),
+    MessageHandler(filters.TEXT & ~filters.COMMAND & ReplyTo(WHY_PROMPT), answer_why),
 ]

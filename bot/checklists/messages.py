@@ -11,7 +11,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot import render
 from bot.callbacks import Verb, button
-from bot.delivery import Rendered, Renderer
+from bot.delivery import Rendered, Renderer, in_place
 from bot.i18n import t
 from bot.state import Core
 from playbooks.checklists.allergy import ALERT, ESCALATION, AlertNotFound, AllergyAlert
@@ -141,15 +141,11 @@ async def render_checklist(core: Core, delivery: Delivery, lang: str) -> Rendere
     return _checklist(core, delivery, lang, *loaded)
 
 
-async def render_sync(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
-    """A checklist someone holds, redrawn in place after a step was ticked elsewhere."""
+async def _checklist_now(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
+    """A checklist someone holds, as it stands (complete too), to redraw in place after a
+    step was ticked elsewhere."""
     loaded = await _run(core, delivery)
-    original = delivery.payload.get("message")
-    message_id = await core.outbox.message_id(original) if isinstance(original, str) else None
-    if loaded is None or message_id is None:
-        return None  # never sent (done before it went out) or gone
-    rendered = _checklist(core, delivery, lang, *loaded)
-    return Rendered(text=rendered.text, markup=rendered.markup, edit=message_id)
+    return None if loaded is None else _checklist(core, delivery, lang, *loaded)
 
 
 def _checklist(core: Core, delivery: Delivery, lang: str, run: Run, guest: Guest) -> Rendered:
@@ -199,16 +195,6 @@ async def render_late(core: Core, delivery: Delivery, lang: str) -> Rendered | N
     if len(found) > LATE_LINES:
         lines.append(t(lang, "checklist.late_more", count=len(found) - LATE_LINES))
     return Rendered(text="\n".join(lines)) if len(lines) > 1 else None
-
-
-async def render_late_redraw(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
-    """The shift's report redrawn in place: a step fell late after it went out."""
-    original = delivery.payload.get("message")
-    message_id = await core.outbox.message_id(original) if isinstance(original, str) else None
-    rendered = await render_late(core, delivery, lang)
-    if rendered is None or message_id is None:
-        return None
-    return Rendered(text=rendered.text, edit=message_id)
 
 
 def _due_line(run: Run, step: RunStep, guest: Guest, lang: str, when: str) -> str:
@@ -287,6 +273,7 @@ async def _alert(core: Core, delivery: Delivery) -> tuple[AllergyAlert, Guest, l
 
 def playbook_renderers() -> Mapping[str, Renderer]:
     """The outbox kinds of playbooks, for the scheduler's registry."""
-    return {CHECKLIST: render_checklist, SYNC: render_sync, REMINDER: render_reminder,
-            LATE: render_late, LATE_REDRAW: render_late_redraw,
+    # the shift's late report is redrawn in place as more steps fall late
+    return {CHECKLIST: render_checklist, SYNC: in_place(_checklist_now),
+            REMINDER: render_reminder, LATE: render_late, LATE_REDRAW: in_place(render_late),
             ALERT: render_alert, ESCALATION: render_escalation}

@@ -21,6 +21,7 @@ from bot.causes.handlers import ask_cause
 from bot.i18n import t
 from bot.requests import texts
 from bot.state import Context
+from bot.views import ReplyTo
 from playbooks.requests.models import (
     MAX_TEXT,
     AlreadyClosed,
@@ -197,20 +198,11 @@ async def _why(context: Context, refusal: Exception) -> str:
     return t(lang, key, number=request.number, name=holder.name if holder else "?", time=time)
 
 
-class _NotePrompt(filters.MessageFilter):
-    """A reply to one of the bot's note prompts."""
-
-    def filter(self, message: Message) -> bool:
-        prompt = message.reply_to_message
-        return bool(prompt and prompt.from_user and prompt.from_user.is_bot
-                    and PROMPT.match(prompt.text or ""))
-
-
 HANDLERS: list[BaseHandler[Update, Context, None]] = [
     CallbackQueryHandler(accept, pattern=pattern(Verb.REQUEST_ACCEPT)),
     CallbackQueryHandler(done, pattern=pattern(Verb.REQUEST_DONE)),
     CallbackQueryHandler(decline, pattern=pattern(Verb.REQUEST_DECLINE)),
     CallbackQueryHandler(change_desk, pattern=pattern(Verb.REQUEST_DESK, ID, WORD)),
     CallbackQueryHandler(change_lane, pattern=pattern(Verb.REQUEST_LANE, ID, WORD)),
-    MessageHandler(filters.TEXT & ~filters.COMMAND & _NotePrompt(), note),
+    MessageHandler(filters.TEXT & ~filters.COMMAND & ReplyTo(PROMPT), note),
 ]

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from html import escape
 
-from bot.delivery import Rendered, Renderer
+from bot.delivery import Rendered, Renderer, in_place
 from bot.i18n import t
 from bot.requests import texts
 from bot.state import Core
@@ -116,24 +116,13 @@ async def render_receipt(core: Core, delivery: Delivery, lang: str) -> Rendered 
     return closed or await render_accepted(core, delivery, lang)
 
 
-async def render_receipt_redraw(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
-    original = delivery.payload.get("message")
-    message_id = await core.outbox.message_id(original) if isinstance(original, str) else None
-    rendered = await render_receipt(core, delivery, lang)
-    if rendered is None or message_id is None:
-        return None
-    return Rendered(text=rendered.text, markup=rendered.markup, edit=message_id)
-
-
-async def render_copy_redraw(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
-    """A department's or an escalation's copy, redrawn as the request now stands."""
-    original = delivery.payload.get("message")
-    message_id = await core.outbox.message_id(original) if isinstance(original, str) else None
+async def _copy(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
+    """A department's or an escalation's copy as the request now stands (to redraw it)."""
     details = await _details(core, delivery)
-    if details is None or message_id is None:
+    if details is None:
         return None
     return Rendered(text=_body(core, details, lang, await _reader(core, delivery)),
-                    markup=texts.actions(details.request, lang), edit=message_id)
+                    markup=texts.actions(details.request, lang))
 
 
 async def render_overdue(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
@@ -155,9 +144,9 @@ async def render_overdue(core: Core, delivery: Delivery, lang: str) -> Rendered 
 def request_renderers() -> Mapping[str, Renderer]:
     return {
         MessageKind.OVERDUE: render_overdue,
-        MessageKind.COPY_REDRAW: render_copy_redraw,
+        MessageKind.COPY_REDRAW: in_place(_copy),
         MessageKind.RECEIPT: render_receipt,
-        MessageKind.RECEIPT_REDRAW: render_receipt_redraw,
+        MessageKind.RECEIPT_REDRAW: in_place(render_receipt),
         MessageKind.NEW: render_new,
         MessageKind.ESCALATE: render_escalation,
         MessageKind.ACCEPTED: render_accepted,

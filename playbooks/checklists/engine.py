@@ -85,9 +85,12 @@ class PlaybookEngine:
         policy = self.policy(event.branch)
         visit = event.details.get("visit_id")
         try:
+            # whether the branch expects the guest costs two reads: only when a playbook asks
+            asks = any(event.kind in p.trigger and p.conditions.expected is not None
+                       for p in self.library)
             facts = load_facts(conn, event.guest_id, before=event.at,
                                visit_id=visit if isinstance(visit, int) else None,
-                               branch=event.branch)
+                               branch=event.branch if asks else None)
         except GuestNotFound:
             log.info("%s for a guest who is gone: nothing to start", event.kind)
             return

@@ -19,9 +19,9 @@ from telegram import Update
 from telegram.error import TimedOut
 
 from bot.scheduler import sweep_once
-from bot.terminal.api import LocalUser
+from bot.terminal.api import LocalUser, SentMessage
 from playbooks.outbox import LEASE
-from profiles.models import Category, TraitDraft
+from profiles.models import Category, Guest, TraitDraft
 from store.sqlite import SqliteDatabase
 from tests.bot.conftest import BotUnderTest
 
@@ -83,6 +83,11 @@ async def staff(bot: BotUnderTest) -> tuple[LocalUser, LocalUser, LocalUser]:
     lead = await bot.join("lead", name="Mei", language="en")
     cook = await bot.join("kitchen", name="Cook", language="en")
     return waiter, lead, cook
+
+
+async def plain_guest(bot: BotUnderTest, k: int) -> Guest:
+    return await bot.core.guests.create(f"Guest{k} Test", None, branch="la", staff_id=None,
+                                        region="US", now=bot.clock())
 
 
 async def allergic_guest(bot: BotUnderTest, name: str) -> int:
@@ -156,8 +161,7 @@ async def allergy_notes(bot: BotUnderTest) -> tuple[LocalUser, Callable[[int], s
         assert_once(bot, lead, f"Guest{k} ", "📋 Allergy just logged", resendable)
 
     async def command(k: int) -> str:
-        guest = await bot.core.guests.create(f"Guest{k} Test", None, branch="la",
-                                             staff_id=None, region="US", now=bot.clock())
+        guest = await plain_guest(bot, k)
         # seated: the lead must see the kitchen hears of it (of a guest not in, nobody is told)
         await bot.core.visits.arrive(guest.id, branch="la", staff_id=None, now=bot.clock())
         names[k] = guest.id
@@ -178,8 +182,7 @@ async def bookings(bot: BotUnderTest) -> tuple[LocalUser, Callable[[int], str], 
         assert_once(bot, lead, f"Guest{k} ", "📋 First-time booking", resendable)
 
     async def command(k: int) -> str:
-        guest = await bot.core.guests.create(f"Guest{k} Test", None, branch="la",
-                                             staff_id=None, region="US", now=bot.clock())
+        guest = await plain_guest(bot, k)
         names[k] = guest.id
         return f"/book #{guest.id} tomorrow 19:00 2 people"
 
@@ -198,8 +201,7 @@ async def departures(bot: BotUnderTest) -> tuple[LocalUser, Callable[[int], str]
                            " AND kind = 'guest.checkout'", guest) == 1
 
     async def command(k: int) -> str:
-        guest = await bot.core.guests.create(f"Guest{k} Test", None, branch="la",
-                                             staff_id=None, region="US", now=bot.clock())
+        guest = await plain_guest(bot, k)
         [ana] = [m for m in await bot.core.staff.in_branch("la") if m.role == "waiter"]
         await bot.core.arrivals.arrive(guest.id, branch="la", staff_id=ana.id, now=bot.clock())
         names[k] = guest.id
@@ -302,6 +304,22 @@ async def test_a_telegram_error_on_any_call_loses_no_effect(
     assert k > 1, "the command made so few calls that the test proves little"
 
 
+async def press_killed_then_again(bot: BotUnderTest, killer: Killer, k: int, user: LocalUser,
+                                  offer: SentMessage, label: str) -> None:
+    """Press `label`, killed at the k-th await; then the same press again, as Telegram
+    delivers it after the restart, and a sweep."""
+    data = offer.button(label).callback_data
+    assert data is not None
+    # as Telegram sends it, each time afresh: the gate rewrites the data it checked
+    raw = bot.callback_update(user, offer, data).to_dict()
+    killer.arm(k)
+    with contextlib.suppress(Killed):
+        await bot.deliver(Update.de_json(raw, bot.app.bot))
+    killer.disarm()
+    await bot.deliver(Update.de_json(raw, bot.app.bot))
+    await settle(bot)
+
+
 async def test_a_kill_at_any_await_of_create_and_note_gives_one_guest_with_the_note(
     bot: BotUnderTest,
 ) -> None:
@@ -311,16 +329,7 @@ async def test_a_kill_at_any_await_of_create_and_note_gives_one_guest_with_the_n
     killer = Killer(bot)
     for k, name in enumerate(NEWCOMERS):
         [offer] = await bot.send(waiter, f"/note {name}: 对虾过敏")
-        data = offer.button(f"{name}").callback_data
-        assert data is not None
-        # as Telegram sends it, each time afresh: the gate rewrites the data it checked
-        raw = bot.callback_update(waiter, offer, data).to_dict()
-        killer.arm(k)
-        with contextlib.suppress(Killed):
-            await bot.deliver(Update.de_json(raw, bot.app.bot))
-        killer.disarm()
-        await bot.deliver(Update.de_json(raw, bot.app.bot))  # again after the restart
-        await settle(bot)
+        await press_killed_then_again(bot, killer, k, waiter, offer, name)
         found = [g for g in await bot.core.search.resolve(name, branch="la") if g.name == name]
         assert len(found) == 1, found
         card = await bot.core.guests.card(found[0].id)
@@ -346,15 +355,7 @@ async def test_a_kill_at_any_await_of_a_new_guest_after_all_creates_one(
         await bot.core.guests.create(name, None, branch="la", staff_id=None, region="US",
                                      now=bot.clock())
         [offer] = [m for m in await bot.send(waiter, f"/new {name}") if m.buttons]
-        data = offer.button("➕ No, a new guest").callback_data
-        assert data is not None
-        raw = bot.callback_update(waiter, offer, data).to_dict()
-        killer.arm(k)
-        with contextlib.suppress(Killed):
-            await bot.deliver(Update.de_json(raw, bot.app.bot))
-        killer.disarm()
-        await bot.deliver(Update.de_json(raw, bot.app.bot))  # again after the restart
-        await settle(bot)
+        await press_killed_then_again(bot, killer, k, waiter, offer, "➕ No, a new guest")
         found = [g for g in await bot.core.search.resolve(name, branch="la") if g.name == name]
         assert len(found) == 2, found  # the one there before, and the new one
         if not killer.fired:
@@ -374,15 +375,8 @@ async def test_a_kill_at_any_await_of_create_and_book_gives_one_guest_booked_onc
     for k, name in enumerate(NEWCOMERS):
         [offer] = [m for m in await bot.send(waiter, f"/book {name} tomorrow 19:00 2 people")
                    if m.buttons]
-        data = offer.button(f"➕ Create {name} and book").callback_data
-        assert data is not None
-        raw = bot.callback_update(waiter, offer, data).to_dict()
-        killer.arm(k)
-        with contextlib.suppress(Killed):
-            await bot.deliver(Update.de_json(raw, bot.app.bot))
-        killer.disarm()
-        await bot.deliver(Update.de_json(raw, bot.app.bot))  # again after the restart
-        await settle(bot)
+        await press_killed_then_again(bot, killer, k, waiter, offer,
+                                      f"➕ Create {name} and book")
         [guest] = [g for g in await bot.core.search.resolve(name, branch="la") if g.name == name]
         assert await count(bot, "SELECT COUNT(*) FROM bookings WHERE guest_id = ?", guest.id) == 1
         assert_once(bot, lead, name, "📋 First-time booking", killer.resendable)

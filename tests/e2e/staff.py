@@ -23,3 +23,12 @@ def has(*words: str) -> Predicate:
 def starts(prefix: str) -> Predicate:
     return lambda message: message.text.startswith(prefix)
 
+
+async def until_quiet(tg: TelegramTestClient, *people: User) -> None:
+    """Read replies until the bot has said nothing to each of `people` for a while."""
+    for person in people:
+        while True:
+            try:
+                await tg.wait_for_reply(person, timeout=1.5)
+            except AssertionError:
+                break

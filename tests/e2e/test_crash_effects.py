@@ -12,23 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.client import TelegramTestClient, User
+from tests.e2e.client import TelegramTestClient
 from tests.e2e.process import BotProcess
-from tests.e2e.staff import has, join
+from tests.e2e.staff import has, join, until_quiet
 
 pytestmark = pytest.mark.e2e
 NAMES = ("Quinn Adler", "Ravi Banerjee", "Sofia Castellano", "Tomas Duarte", "Uma Fischer",
          "Victor Grieg", "Wen Hartley", "Xavier Ilves")
 GUESTS = len(NAMES)
-
-
-async def until_quiet(tg: TelegramTestClient, *people: User) -> None:
-    for person in people:
-        while True:
-            try:
-                await tg.wait_for_reply(person, timeout=1.5)
-            except AssertionError:
-                break
 
 
 @pytest.mark.parametrize("seed", [1, 2])

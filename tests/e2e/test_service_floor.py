@@ -9,7 +9,7 @@ import pytest
 
 from tests.e2e.client import Message, TelegramTestClient, User
 from tests.e2e.process import BotProcess
-from tests.e2e.staff import has, join, starts
+from tests.e2e.staff import has, join, starts, until_quiet
 
 pytestmark = pytest.mark.e2e
 NAMES = ("Adams", "Baker", "Clark", "Davis", "Evans", "Foster", "Green", "Hughes", "Irwin",
@@ -32,15 +32,6 @@ def plain(html: str) -> str:
 
 async def from_bot(tg: TelegramTestClient, user: User) -> list[Message]:
     return [m for m in await tg.messages(user) if m.from_bot]
-
-
-async def until_quiet(tg: TelegramTestClient, *people: User) -> None:
-    for person in people:
-        while True:
-            try:
-                await tg.wait_for_reply(person, timeout=1.5)
-            except AssertionError:
-                break
 
 
 async def test_a_dinner_rush_gives_each_person_their_own_messages_and_closes_every_loop(
