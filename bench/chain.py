@@ -332,7 +332,9 @@ SQL_STAMP = "%Y-%m-%dT%H:%M:%S.000000+00:00"
 
 
 def _write_visits(conn: sqlite3.Connection, spec: ChainSpec) -> None:
-    """A past visit for one guest in four; one in 500 is in a room or at a table now."""
+    """A past visit for one guest in four, the last 0 to 89 days ago; one guest in a hundred
+    is a regular with six visits before that one, weekly to monthly (their statuses: regulars,
+    lapsed regulars, key guests); one in 500 is in a room or at a table now."""
     conn.execute("BEGIN")
     conn.execute(
         """
@@ -340,6 +342,20 @@ def _write_visits(conn: sqlite3.Connection, spec: ChainSpec) -> None:
         SELECT id, branch, strftime(:format, :now, '-' || (id % 90) || ' days'),
                strftime(:format, :now, '-' || (id % 90) || ' days', '+2 hours')
         FROM guests WHERE id % 4 = 0
+        """,
+        {"format": SQL_STAMP, "now": NOW.isoformat()[:19]},
+    )
+    conn.execute(
+        """
+        WITH before (n) AS (VALUES (1), (2), (3), (4), (5), (6)),
+             regulars (id, branch, every) AS (
+                 SELECT id, branch, CASE id / 100 % 4 WHEN 0 THEN 7 WHEN 1 THEN 10
+                                    WHEN 2 THEN 14 ELSE 30 END
+                 FROM guests WHERE id % 100 = 0)
+        INSERT INTO visits (guest_id, branch, arrived_at, left_at)
+        SELECT id, branch, strftime(:format, :now, '-' || (id % 90 + n * every) || ' days'),
+               strftime(:format, :now, '-' || (id % 90 + n * every) || ' days', '+2 hours')
+        FROM regulars, before
         """,
         {"format": SQL_STAMP, "now": NOW.isoformat()[:19]},
     )

@@ -31,7 +31,7 @@ import httpx
 from telegram import Update
 from telegram.ext import CommandHandler
 
-from bench.chain import BENCH_USER
+from bench.chain import BENCH_USER, NOW, STAFF_PER_BRANCH
 from bench.queries import KINDS, like_pattern, like_sql, queries
 from bot.app import build_application
 from bot.http.server import http_app
@@ -93,6 +93,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
         figures["note_commands_per_s"], figures["note_writes_per_s"] = await _notes(
             chat, user, core, guest_ids, args.notes, budget)
         figures["api"] = await _api(app, core, args.api, budget)
+        figures["statuses"] = await _statuses(chat, core, args.chain, args.recall, budget)
     figures["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     figures["cut_short"] = budget.cut_short
     return figures
@@ -231,6 +232,68 @@ async def _api(app: Any, core: Core, count: int, budget: Budget) -> dict[str, li
                     raise RuntimeError(f"{path}: {answer.status_code} {answer.text}")
         budget.account("API calls", len(timed["check_in"]), count)
     return timed
+
+
+async def _statuses(chat: LocalChat, core: Core, chain: str, count: int,
+                    budget: Budget) -> dict[str, Any]:
+    """The status pass as the sweep runs it (a transaction of DAILY_BATCH guests at a time):
+    first over every guest (a chain upgrading, or changing its rules), then the next night's,
+    which takes only the guests whose status time alone changes that day; one guest's
+    recompute inside an arrival's transaction (the time it adds there); and `/list lapsed`
+    through the Application, as the lead of a branch and as the chain's admin, interleaved
+    with `/noop`. The pass is never cut short: the rest reads what it stored."""
+    book, timed = core.statuses, {}
+    for series, moment in (("full", NOW), ("nightly", NOW + timedelta(days=1))):
+        started, done = time.perf_counter(), 0
+        while found := await book.refresh_daily(moment, batches=1):
+            done += found
+        timed[f"{series}_pass_s"], timed[f"{series}_guests"] = time.perf_counter() - started, done
+
+    def refresh(guest_id: int) -> Callable[[Conn], float]:
+        def work(conn: Conn) -> float:
+            started = time.perf_counter()
+            book.refresh(conn, guest_id, NOW)
+            return time.perf_counter() - started
+        return work
+
+    regulars = visited_guests(chain, count)
+    timed["refresh"] = []
+    started = time.perf_counter()
+    for guest_id in regulars:
+        if not budget.allows(started, len(timed["refresh"])):
+            break
+        timed["refresh"].append(await core.db.write(refresh(guest_id)))
+    budget.account("status recomputes", len(timed["refresh"]), len(regulars))
+
+    branches = [branch.id for branch in core.settings.branches]
+    leads = [LocalUser(10_000 + index * STAFF_PER_BRANCH + 3, f"lead {branch}")
+             for index, branch in enumerate(branches)]
+    admin = LocalUser(BENCH_USER, "Bench")
+    timed["list"], timed["list_noop"] = [], []
+    warm, started = count // 10, time.perf_counter()
+    for index in range(count + warm):
+        if index >= warm and not budget.allows(started, len(timed["list"])):
+            break
+        # one list in ten is the admin's, over the whole chain
+        user = admin if index % 10 == 9 else leads[index % len(leads)]
+        noop_s = await _once(_command(chat, user, "/noop"))
+        list_s = await _once(_command(chat, user, "/list lapsed"))
+        if index >= warm:
+            timed["list_noop"].append(noop_s)
+            timed["list"].append(list_s)
+    budget.account("/list lapsed", len(timed["list"]), count)
+    return timed
+
+
+def visited_guests(database: str, count: int) -> list[int]:
+    """Guests with visits, the regulars among them first (the longer histories)."""
+    conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        rows = conn.execute("SELECT DISTINCT guest_id FROM visits ORDER BY guest_id % 100 <> 0,"
+                            " guest_id % 997 LIMIT ?", (count,)).fetchall()
+    finally:
+        conn.close()
+    return [guest_id for (guest_id,) in rows]
 
 
 async def _timed(series: str, budget: Budget, calls: list[Call]) -> list[float]:

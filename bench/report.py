@@ -23,6 +23,9 @@ TARGETS: Mapping[str, tuple[str, float]] = {
     "note_writes_per_s": ("≥", 1000.0),
     "rss_mb": ("≤", 200.0),
     "startup_s": ("≤", 1.5),
+    "status_nightly_pass_ms": ("≤", 60_000.0),
+    "status_refresh_p99_ms": ("≤", 1.0),
+    "list_p99_ms": ("≤", 50.0),
 }
 
 
@@ -68,6 +71,17 @@ def figures_of(measured: Mapping[str, Any], *, startup_s: float) -> dict[str, fl
         figures[f"api_{series}_p99_ms"] = percentile(samples, 0.99) * ms
         figures[f"api_{series}_vs_recall_p99_ratio"] = (figures[f"api_{series}_p99_ms"]
                                                          / figures["recall_p99_ms"])
+    statuses = measured["statuses"]
+    figures["status_full_guests"] = float(statuses["full_guests"])
+    figures["status_full_pass_s"] = statuses["full_pass_s"]
+    figures["status_full_guests_per_s"] = statuses["full_guests"] / statuses["full_pass_s"]
+    figures["status_nightly_guests"] = float(statuses["nightly_guests"])
+    figures["status_nightly_pass_ms"] = statuses["nightly_pass_s"] * ms
+    for name in ("refresh", "list", "list_noop"):
+        prefix = "status_refresh" if name == "refresh" else name
+        figures[f"{prefix}_p50_ms"] = percentile(statuses[name], 0.5) * ms
+        figures[f"{prefix}_p99_ms"] = percentile(statuses[name], 0.99) * ms
+    figures["list_vs_noop_p99_ratio"] = figures["list_p99_ms"] / figures["list_noop_p99_ms"]
     figures["rss_mb"] = measured["rss_mb"]
     figures["startup_s"] = startup_s
     return {name: round(value, 3) for name, value in figures.items()}
@@ -100,6 +114,7 @@ def summary_table(runs: Runs, spec: ChainSpec, *, versions: Mapping[str, str],
                       for store in stores)
     lines += ["", f"`/note` through the Application, one after another: {notes}."]
     lines += ["", *_api_calls(runs, stores)]
+    lines += ["", *_statuses(runs, stores)]
     return "\n".join(lines)
 
 
@@ -181,6 +196,25 @@ def _api_calls(runs: Runs, stores: list[str]) -> list[str]:
                       f"{figures[f'api_{series}_p99_ms']:g}",
                       f"{figures[f'api_{series}_vs_recall_p99_ratio']:.1f}×"]
         lines.append(_row(*cells))
+    return lines
+
+
+def _statuses(runs: Runs, stores: list[str]) -> list[str]:
+    lines = [_row("statuses and lists", *[STORES[store] for store in stores]),
+             _row("---", *["---:"] * len(stores))]
+    rows: list[tuple[str, Any]] = [
+        ("first pass over every guest", lambda f: (
+            f"{f['status_full_pass_s']:.0f} s ({f['status_full_guests_per_s']:,.0f} guests/s)")),
+        ("the next night's pass", lambda f: (
+            f"{f['status_nightly_pass_ms']:,.0f} ms ({f['status_nightly_guests']:,.0f} guests)")),
+        ("one guest recomputed in an arrival's transaction, p50 / p99", lambda f: (
+            f"{f['status_refresh_p50_ms']:g} / {f['status_refresh_p99_ms']:g} ms")),
+        ("`/list lapsed`, p50 / p99", lambda f: (
+            f"{f['list_p50_ms']:g} / {f['list_p99_ms']:g} ms")),
+        ("`/list lapsed` p99 / no-op p99", lambda f: f"{f['list_vs_noop_p99_ratio']:.1f}×"),
+    ]
+    for label, cell in rows:
+        lines.append(_row(label, *[cell(runs[store]) for store in stores]))
     return lines
 
 

@@ -122,9 +122,11 @@ class GuestStore:
         def work(conn: Conn) -> Guest:
             if spending is not None:
                 spend(conn, spending, staff_id=staff_id or 0, command=Command.TAG, now=now)
+            # a new segment is the guest's status (lists read it): the sweep stores it next
+            stale = "" if segment is None else ", status_at = NULL"
             _require_updated(guest_id, conn.execute(
                 "UPDATE guests SET tier = COALESCE(?, tier), segment = COALESCE(?, segment),"
-                " updated_at = ? WHERE id = ?",
+                f" updated_at = ?{stale} WHERE id = ?",
                 (tier, segment, stamp(now), guest_id),
             ))
             record(conn, AuditAction.TAG, staff_id=staff_id, guest_id=guest_id, now=now,

@@ -138,11 +138,10 @@ class GuestLists:
 
         def work(conn: Conn) -> ListPage:
             scope = None if viewer.role is Role.ADMIN else viewer.branch
-            if query.kind is ListKind.BIRTHDAYS:
-                found = _birthdays(conn, scope, today, query.days)
-            else:
-                found = _worth_calling(conn, _by_status(conn, query, scope, now,
-                                                        self._key_visits))
+            if query.kind is not ListKind.BIRTHDAYS:
+                return _status_page(conn, _StatusList(query, scope, now, self._key_visits),
+                                    offset=offset, after=after, limit=limit)
+            found = _birthdays(conn, scope, today, query.days)
             start = next((index + 1 for index, item in enumerate(found)
                           if item.guest.id == after), offset)
             return ListPage(items=found[start:start + limit], total=len(found), offset=start)
@@ -188,49 +187,59 @@ _STATUSES = {
 }
 
 
-def _by_status(conn: Conn, query: ListQuery, scope: str | None, now: datetime,
-               key_visits: int) -> list[Listed]:
-    kinds = _STATUSES[query.kind]
-    marks = ", ".join("?" for _ in kinds)
-    in_scope = "" if scope is None else " AND status_branch = ?"
+class _StatusList:
+    """A list by status as SQL: its guests in order (the most visits first), read a page at a
+    time on the status indexes, so a list costs the page, not the chain."""
+
+    def __init__(self, query: ListQuery, scope: str | None, now: datetime,
+                 key_visits: int) -> None:
+        kinds = _STATUSES[query.kind]
+        marks = ", ".join("?" for _ in kinds)
+        # a lead's segment wins: a guest tagged into another kind since is not listed here
+        where = [f"g.status IN ({marks})", f"(g.segment IS NULL OR g.segment IN ({marks}))"]
+        params: list[object] = [*kinds, *kinds]
+        if scope is not None:
+            where.append("g.status_branch = ?")
+            params.append(scope)
+        if query.kind is ListKind.KEY_UNSEEN:
+            # tagged, or key by visits; key by what they spent is the status itself
+            where.append("(g.segment = 'key' OR g.status = 'key' OR g.status_visits >= ?)"
+                         " AND (g.status_last_at IS NULL OR g.status_last_at < ?)")
+            params += [key_visits, stamp(now - timedelta(days=query.days))]
+        # out of the list: a guest whose latest outreach says not interested, since their
+        # last visit (they leave it until they come again)
+        where.append(
+            "NOT EXISTS (SELECT 1 FROM guest_outreach o WHERE o.guest_id = g.id"
+            " AND o.outcome = 'not_interested'"
+            " AND (g.status_last_at IS NULL OR o.created_at > g.status_last_at)"
+            " AND NOT EXISTS (SELECT 1 FROM guest_outreach l WHERE l.guest_id = g.id"
+            " AND l.id > o.id))")
+        self.where = " AND ".join(where)
+        self.params = params
+
+
+def _status_page(conn: Conn, listed: _StatusList, *, offset: int, after: int | None,
+                 limit: int) -> ListPage:
+    where, params = listed.where, listed.params
+    total = conn.execute(f"SELECT COUNT(*) FROM guests g WHERE {where}", params).fetchone()[0]
+    row = None if after is None else conn.execute(
+        f"SELECT g.status_visits, g.id FROM guests g WHERE {where} AND g.id = ?",
+        (*params, after)).fetchone()
+    if row is not None:  # right after the guest last shown, still listed
+        ahead = "(g.status_visits > ? OR (g.status_visits = ? AND g.id <= ?))"
+        offset = conn.execute(f"SELECT COUNT(*) FROM guests g WHERE {where} AND {ahead}",
+                              (*params, row[0], row[0], row[1])).fetchone()[0]
     rows = conn.execute(
-        "SELECT id, segment, status_facts, status_branch FROM guests"
-        f" WHERE status IN ({marks}){in_scope}", (*kinds, *([scope] if scope else []))).fetchall()
-    found: list[tuple[int, Status]] = []
-    for row in rows:
-        status = status_of_row(row[1], row[2])
-        if status is None or (status.kind.value not in kinds and not status.tagged):
-            continue
-        if query.kind is ListKind.KEY_UNSEEN and not _key_unseen(status, row[1], query.days,
-                                                                  now, key_visits):
-            continue
-        found.append((row[0], status))
-    found.sort(key=lambda item: (-item[1].rhythm.visits, item[0]))
-    guests = {g.id: g for g in load_guests(conn, [guest_id for guest_id, _ in found])}
-    return [Listed(guest=guests[gid], status=status) for gid, status in found if gid in guests]
-
-
-def _key_unseen(status: Status, segment: str | None, days: int, now: datetime,
-                key_visits: int) -> bool:
-    # tagged, or key by visits; key by what they spent is the status itself
-    key = (segment == StatusKind.KEY.value or status.rhythm.visits >= key_visits
-           or status.kind is StatusKind.KEY)
-    last = status.rhythm.last_at
-    return key and (last is None or now - last > timedelta(days=days))
-
-
-def _worth_calling(conn: Conn, found: list[Listed]) -> list[Listed]:
-    """Each guest with the latest outreach; those not interested since their last visit out."""
-    latest = _latest_outreach(conn, [item.guest.id for item in found])
-    kept = []
-    for item in found:
-        done = latest.get(item.guest.id)
-        last_seen = item.status.rhythm.last_at if item.status else None
-        if (done is not None and done.outcome is Outcome.NOT_INTERESTED
-                and (last_seen is None or done.created_at > last_seen)):
-            continue
-        kept.append(item.model_copy(update={"outreach": done}))
-    return kept
+        f"SELECT g.id, g.segment, g.status_facts FROM guests g WHERE {where}"
+        " ORDER BY g.status_visits DESC, g.id LIMIT ? OFFSET ?",
+        (*params, limit, offset)).fetchall()
+    statuses = {gid: status for gid, segment, facts in rows
+                if (status := status_of_row(segment, facts)) is not None}
+    guests = {g.id: g for g in load_guests(conn, list(statuses))}
+    latest = _latest_outreach(conn, list(statuses))
+    items = [Listed(guest=guests[gid], status=status, outreach=latest.get(gid))
+             for gid, status in statuses.items() if gid in guests]
+    return ListPage(items=items, total=total, offset=offset)
 
 
 def _latest_outreach(conn: Conn, guest_ids: list[int]) -> dict[int, Outreach]:

@@ -238,6 +238,29 @@ def derive_status(history: History, rules: StatusRules, now: datetime,
     return Status(kind=kind, rhythm=found, no_shows=no_shows)
 
 
+def next_change(history: History, rules: StatusRules, now: datetime) -> datetime | None:
+    """The earliest moment after `now` at which time alone could change what `derive_status`
+    says of this history (a regular lapsing, a no-show or a check ageing out of its window, a
+    visit or booking dated ahead coming due), to the second; None when only new history can
+    change it. It may come early (the status then comes out the same), never a second late."""
+    visits = distinct_visits(v for v in history.visits if v.at <= now)
+    moments = [v.at for v in history.visits if v.at > now]
+    interval = usual_interval(visits)
+    if interval is not None and is_regular(visits, rules):
+        moments.append(visits[-1].at + rules.lapsed_factor * max(interval, timedelta(days=1)))
+    window = rules.no_show_months * MONTH
+    moments += [moment for b in history.bookings if b.no_show for moment in (b.at, b.at + window)]
+    if rules.key_spend is not None:
+        window = rules.key_spend_months * MONTH
+        moments += [moment for c in history.spent for moment in (c.at, c.at + window)]
+    # a limit is passed just after its moment: the second after
+    later = [moment for moment in moments if moment >= now]
+    return min(later) + _SECOND if later else None
+
+
+_SECOND = timedelta(seconds=1)
+
+
 def _kind(visits: list[Visited], no_shows: int, rules: StatusRules, now: datetime, *,
           key_by_spend: bool = False) -> StatusKind:
     if is_lapsed(visits, rules, now):

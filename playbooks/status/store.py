@@ -1,5 +1,7 @@
 """Statuses as stored on the guest's row: read, recomputed in the caller's transaction
-(after a visit or a verdict), and refreshed once a day by the sweep, a batch per tick.
+(after a visit or a verdict), and by the sweep, a batch per tick, for the guests whose status
+may have changed since: a write to their history marked it stale, the chain's rules changed,
+or time alone changes it by now (`next_change`, stored as `status_due`).
 
 A change of status is audited once, in the transaction that stores it: recomputing an
 unchanged status writes its time only, so a pass repeated after a restart adds nothing.
@@ -8,7 +10,7 @@ unchanged status writes its time only, so a pass repeated after a restart adds n
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, time
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from playbooks.status.rules import (
@@ -21,6 +23,7 @@ from playbooks.status.rules import (
     StatusRules,
     Visited,
     derive_status,
+    next_change,
 )
 from profiles.audit import AuditAction, record
 from profiles.errors import GuestNotFound
@@ -36,28 +39,52 @@ DAILY_BATCHES = 10
 
 
 def guest_history(conn: Conn, guest_id: int) -> History:
-    """Everything the rules read about the guest, in five indexed reads."""
-    segment = conn.execute("SELECT segment FROM guests WHERE id = ?", (guest_id,)).fetchone()
-    if segment is None:
+    """Everything the rules read about the guest. Raises GuestNotFound."""
+    found = histories(conn, [guest_id])
+    if guest_id not in found:
         raise GuestNotFound(guest_id)
-    visits = [Visited(at=datetime.fromisoformat(at), branch=branch) for at, branch in conn.execute(
-        "SELECT arrived_at, branch FROM visits WHERE guest_id = ?", (guest_id,))]
-    bookings = [Booked(at=datetime.fromisoformat(at), party=party, no_show=state == "no_show")
-                for at, party, state in conn.execute(
-                    "SELECT at, party, status FROM bookings WHERE guest_id = ?"
-                    " AND status <> 'cancelled'", (guest_id,))]
-    scores = [Scored(at=datetime.fromisoformat(at), score=score) for at, score in conn.execute(
-        "SELECT created_at, score FROM feedback WHERE guest_id = ?", (guest_id,))]
-    red = [datetime.fromisoformat(at) for (at,) in conn.execute(
-        "SELECT created_at FROM requests WHERE guest_id = ? AND lane = 'red'", (guest_id,))]
-    spent = [Spent(at=datetime.fromisoformat(at), amount=minor / 100, currency=currency)
-             for at, minor, currency in conn.execute(
-                 "SELECT v.arrived_at, s.spend_minor, s.currency FROM visit_sources s"
-                 " JOIN visits v ON v.id = s.visit_id WHERE s.guest_id = ? AND s.kind = 'check'"
-                 " AND s.spend_minor IS NOT NULL", (guest_id,))]
-    return History(visits=visits, spent=spent, bookings=bookings, scores=scores,
-                   red_requests=red,
-                   segment=Segment(segment[0]) if segment[0] else None)
+    return found[guest_id]
+
+
+def histories(conn: Conn, guest_ids: list[int]) -> dict[int, History]:
+    """Several guests' histories by id, in six indexed reads however many they are (up to
+    ID_CHUNK); guests that are gone are left out."""
+    marks = ", ".join("?" for _ in guest_ids)
+    segments = {gid: segment for gid, segment in conn.execute(
+        f"SELECT id, segment FROM guests WHERE id IN ({marks})", guest_ids)}
+    visits: dict[int, list[Visited]] = {}
+    for gid, at, branch in conn.execute(
+            f"SELECT guest_id, arrived_at, branch FROM visits WHERE guest_id IN ({marks})",
+            guest_ids):
+        visits.setdefault(gid, []).append(Visited(at=datetime.fromisoformat(at), branch=branch))
+    bookings: dict[int, list[Booked]] = {}
+    for gid, at, party, state in conn.execute(
+            f"SELECT guest_id, at, party, status FROM bookings WHERE guest_id IN ({marks})"
+            " AND status <> 'cancelled'", guest_ids):
+        bookings.setdefault(gid, []).append(
+            Booked(at=datetime.fromisoformat(at), party=party, no_show=state == "no_show"))
+    scores: dict[int, list[Scored]] = {}
+    for gid, at, score in conn.execute(
+            f"SELECT guest_id, created_at, score FROM feedback WHERE guest_id IN ({marks})",
+            guest_ids):
+        scores.setdefault(gid, []).append(Scored(at=datetime.fromisoformat(at), score=score))
+    red: dict[int, list[datetime]] = {}
+    for gid, at in conn.execute(
+            f"SELECT guest_id, created_at FROM requests WHERE guest_id IN ({marks})"
+            " AND lane = 'red'", guest_ids):
+        red.setdefault(gid, []).append(datetime.fromisoformat(at))
+    spent: dict[int, list[Spent]] = {}
+    for gid, at, minor, currency in conn.execute(
+            "SELECT s.guest_id, v.arrived_at, s.spend_minor, s.currency FROM visit_sources s"
+            f" JOIN visits v ON v.id = s.visit_id WHERE s.guest_id IN ({marks})"
+            " AND s.kind = 'check' AND s.spend_minor IS NOT NULL", guest_ids):
+        spent.setdefault(gid, []).append(
+            Spent(at=datetime.fromisoformat(at), amount=minor / 100, currency=currency))
+    return {gid: History(visits=visits.get(gid, []), spent=spent.get(gid, []),
+                         bookings=bookings.get(gid, []), scores=scores.get(gid, []),
+                         red_requests=red.get(gid, []),
+                         segment=Segment(segment) if segment else None)
+            for gid, segment in segments.items()}
 
 
 class StatusBook:
@@ -68,23 +95,44 @@ class StatusBook:
         self._db = db
         self.rules = rules
         self._zones = dict(zones or {})
+        self._rules_since: str | None = None
 
     def refresh(self, conn: Conn, guest_id: int, now: datetime) -> Status:
         """Recompute and store the guest's status in the caller's transaction; a change is
         audited. Raises GuestNotFound."""
-        status = derive_status(guest_history(conn, guest_id), self.rules, now, self._zones)
-        before = stored_status(conn, guest_id)
-        conn.execute(
-            "UPDATE guests SET status = ?, status_facts = ?, status_at = ?,"
-            " status_branch = COALESCE(?, branch) WHERE id = ?",
-            (status.kind.value, status.model_dump_json(), stamp(now), status.rhythm.last_branch,
-             guest_id))
-        # the first computation is no change: a chain upgrading audits nothing a million times
-        if before is not None and (before.kind, before.tagged) != (status.kind, status.tagged):
-            record(conn, AuditAction.STATUS, staff_id=None, guest_id=guest_id, now=now,
-                   details={"from": before.kind.value, "to": status.kind.value,
-                            "tagged": status.tagged})
-        return status
+        found = self._refresh_many(conn, [guest_id], now)
+        if guest_id not in found:
+            raise GuestNotFound(guest_id)
+        return found[guest_id]
+
+    def _refresh_many(self, conn: Conn, guest_ids: list[int], now: datetime) -> dict[int, Status]:
+        """Up to ID_CHUNK guests recomputed and stored; those gone are left out."""
+        if not guest_ids:
+            return {}
+        befores = stored_statuses(conn, guest_ids)
+        statuses: dict[int, Status] = {}
+        rows = []
+        for guest_id, history in histories(conn, guest_ids).items():
+            status = derive_status(history, self.rules, now, self._zones)
+            due = next_change(history, self.rules, now)
+            statuses[guest_id] = status
+            rows.append((status.kind.value, status.model_dump_json(), stamp(now),
+                         None if due is None else stamp(due), status.rhythm.visits,
+                         None if status.rhythm.last_at is None else stamp(status.rhythm.last_at),
+                         status.rhythm.last_branch, guest_id))
+            before = befores.get(guest_id)
+            # the first computation is no change: a chain upgrading audits nothing a million
+            # times
+            if before is not None and (before.kind, before.tagged) != (status.kind,
+                                                                       status.tagged):
+                record(conn, AuditAction.STATUS, staff_id=None, guest_id=guest_id, now=now,
+                       details={"from": before.kind.value, "to": status.kind.value,
+                                "tagged": status.tagged})
+        conn.executemany(
+            "UPDATE guests SET status = ?, status_facts = ?, status_at = ?, status_due = ?,"
+            " status_visits = ?, status_last_at = ?, status_branch = COALESCE(?, branch)"
+            " WHERE id = ?", rows)
+        return statuses
 
     async def of(self, guest_id: int) -> Status | None:
         """The stored status (None before it was first computed); a lead's tag set since
@@ -96,32 +144,47 @@ class StatusBook:
 
     async def refresh_daily(self, now: datetime, *, batch: int = DAILY_BATCH,
                             batches: int = DAILY_BATCHES) -> int:
-        """The sweep's part: recompute guests not recomputed since the UTC day began (time
-        alone makes a regular lapse), up to `batches` transactions of `batch`; how many.
-        Each tick goes on where the last one stopped."""
+        """The sweep's part: recompute the guests whose status may have changed (never
+        computed, made stale by a write, computed under other rules, or changed by time alone
+        by now), up to `batches` transactions of `batch`; how many. Each tick goes on where
+        the last one stopped; a guest whose history nothing touches is not read again."""
+        if self._rules_since is None:  # the rules do not change while the bot runs
+            rules = self.rules.model_dump_json()
+            self._rules_since = await self._db.write(lambda conn: rules_since(conn, rules, now))
+        since = self._rules_since
         done = 0
         for _ in range(batches):
-            found = await self._refresh_batch(now, batch)
+            found = await self._db.write(
+                lambda conn: self._refresh_batch(conn, now, since, batch))
             done += found
             if found < batch:
                 break
         return done
 
-    async def _refresh_batch(self, now: datetime, batch: int) -> int:
-        day_start = stamp(datetime.combine(now.date(), time(), tzinfo=now.tzinfo))
+    def _refresh_batch(self, conn: Conn, now: datetime, rules_since: str, batch: int) -> int:
+        # three index lookups, not one OR that reads every guest on each tick
+        due: dict[int, None] = {}  # in the order found, each once
+        for query, params in (
+                ("SELECT id FROM guests WHERE status_at IS NULL LIMIT ?", ()),
+                ("SELECT id FROM guests WHERE status_at < ? LIMIT ?", (rules_since,)),
+                ("SELECT id FROM guests WHERE status_due <= ? LIMIT ?", (stamp(now),))):
+            if len(due) < batch:
+                due |= dict.fromkeys(gid for (gid,) in conn.execute(
+                    query, (*params, batch - len(due))))
+        self._refresh_many(conn, list(due), now)
+        return len(due)
 
-        def work(conn: Conn) -> int:
-            # two index lookups, not one OR that scans every guest on each tick
-            due = [guest_id for (guest_id,) in conn.execute(
-                "SELECT id FROM guests WHERE status_at IS NULL LIMIT ?", (batch,))]
-            due += [guest_id for (guest_id,) in conn.execute(
-                "SELECT id FROM guests WHERE status_at < ? LIMIT ?",
-                (day_start, batch - len(due)))]
-            for guest_id in due:
-                self.refresh(conn, guest_id, now)
-            return len(due)
 
-        return await self._db.write(work)
+def rules_since(conn: Conn, rules: str, now: datetime) -> str:
+    """Since when the chain's rules (as JSON) are what they are now, recorded when they
+    change: every status computed before then is due."""
+    row = conn.execute("SELECT rules, changed_at FROM status_rules WHERE id = 1").fetchone()
+    if row is not None and row[0] == rules:
+        return str(row[1])
+    conn.execute("INSERT INTO status_rules (id, rules, changed_at) VALUES (1, ?, ?)"
+                 " ON CONFLICT (id) DO UPDATE SET rules = excluded.rules,"
+                 " changed_at = excluded.changed_at", (rules, stamp(now)))
+    return stamp(now)
 
 
 def stored_status(conn: Conn, guest_id: int) -> Status | None:

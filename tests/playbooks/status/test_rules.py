@@ -19,6 +19,7 @@ from playbooks.status.rules import (
     Visited,
     derive_status,
     distinct_visits,
+    next_change,
     rhythm,
 )
 from profiles.models import Segment
@@ -180,3 +181,44 @@ def test_visits_counted_once_are_ordered_and_apart_and_the_interval_lies_between
         assert found.usual_days is not None
         assert min(gaps).total_seconds() / 86400 - 0.1 <= found.usual_days
         assert found.usual_days <= max(gaps).total_seconds() / 86400 + 0.1
+
+
+SPEND_RULES = StatusRules(regular_visits=3, regular_months=3, lapsed_factor=2.0, key_visits=6,
+                          no_shows=2, no_show_months=2, key_spend=300, key_spend_months=1)
+hours = st.integers(min_value=-60 * 24, max_value=200 * 24)  # hours before NOW; some ahead
+
+
+@given(st.lists(hours, max_size=12), st.lists(st.tuples(hours, st.booleans()), max_size=5),
+       st.lists(st.tuples(hours, st.integers(1, 400)), max_size=4),
+       st.lists(st.integers(0, 300 * 24), min_size=1, max_size=8))
+def test_nothing_changes_the_status_before_its_next_change(
+    visits: list[int], bookings: list[tuple[int, bool]], checks: list[tuple[int, int]],
+    later: list[int],
+) -> None:
+    history = History(
+        visits=[Visited(at=NOW - timedelta(hours=h), branch="la") for h in visits],
+        bookings=[Booked(at=NOW - timedelta(hours=h), no_show=no_show)
+                  for h, no_show in bookings],
+        spent=[Spent(at=NOW - timedelta(hours=h), amount=amount, currency="CNY")
+               for h, amount in checks])
+    now_status = derive_status(history, SPEND_RULES, NOW)
+    change = next_change(history, SPEND_RULES, NOW)
+    for hours_on in later:
+        moment = NOW + timedelta(hours=hours_on)
+        if change is None or moment < change - timedelta(seconds=1):
+            assert derive_status(history, SPEND_RULES, moment) == now_status
+
+
+def test_a_regular_is_next_looked_at_the_moment_they_lapse() -> None:
+    history = History(visits=every(12, 4))
+    change = next_change(history, RULES, NOW)
+    assert change == NOW + timedelta(days=36, seconds=1)
+    assert derive_status(history, RULES, change).kind == StatusKind.LAPSED
+    assert derive_status(history, RULES, change - timedelta(seconds=2)).kind == StatusKind.REGULAR
+
+
+def test_a_guest_whom_time_alone_cannot_change_is_never_due() -> None:
+    assert next_change(History(visits=every(30, 2)), RULES, NOW) is None
+    assert next_change(History(), RULES, NOW) is None
+    assert next_change(History(visits=every(12, 4)), RULES,
+                       NOW + timedelta(days=40)) is None  # lapsed already

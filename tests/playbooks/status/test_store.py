@@ -92,7 +92,72 @@ async def test_the_daily_pass_goes_a_batch_at_a_time(db: Database, waiter: Staff
     assert [await book.refresh_daily(NOW, batch=2, batches=1) for _ in range(4)] == [2, 2, 1, 0]
     await GuestStore(db).create("Guest 5", None, branch="la", staff_id=waiter.id, region="US",
                                 now=NOW)
-    assert await book.refresh_daily(NOW + timedelta(days=1), batch=2, batches=2) == 4
+    # the next day: only the guest never computed; time alone changes nobody else
+    assert await book.refresh_daily(NOW + timedelta(days=1), batch=2, batches=2) == 1
+    assert await book.refresh_daily(NOW + timedelta(days=2), batch=2, batches=2) == 0
+
+
+async def test_the_pass_takes_whom_time_changes_today_and_no_one_else(
+    db: Database, waiter: Staff,
+) -> None:
+    guest = await regular(db, waiter)  # lapses 36 days after the last visit
+    await GuestStore(db).create("Jones", None, branch="la", staff_id=waiter.id, region="US",
+                                now=NOW)
+    book = StatusBook(db, RULES)
+    assert await book.refresh_daily(NOW) == 2
+    assert [await book.refresh_daily(NOW + timedelta(days=days)) for days in (1, 20, 35)] == [
+        0, 0, 0]
+    assert await book.refresh_daily(NOW + timedelta(days=36, minutes=1)) == 1
+    status = await book.of(guest.id)
+    assert status is not None and status.kind == StatusKind.LAPSED
+    assert await book.refresh_daily(NOW + timedelta(days=37)) == 0
+
+
+async def test_a_write_the_writer_did_not_recompute_is_picked_up_by_the_next_tick(
+    db: Database, waiter: Staff,
+) -> None:
+    """A visit typed through the plain store (an import, say) and a merge moving visits."""
+    book = StatusBook(db, RULES)
+    guest = await GuestStore(db).create("Smith", None, branch="la", staff_id=waiter.id,
+                                        region="US", now=NOW - timedelta(days=30))
+    other = await GuestStore(db).create("Smyth", None, branch="la", staff_id=waiter.id,
+                                        region="US", now=NOW - timedelta(days=30))
+    await VisitStore(db).arrive(other.id, branch="sh", staff_id=waiter.id,
+                                now=NOW - timedelta(days=20))
+    assert await book.refresh_daily(NOW) == 2
+    assert await book.refresh_daily(NOW) == 0
+
+    await VisitStore(db).arrive(guest.id, branch="la", staff_id=waiter.id, now=NOW)
+    assert await book.refresh_daily(NOW + timedelta(minutes=1)) == 1
+    status = await book.of(guest.id)
+    assert status is not None and (status.rhythm.visits, status.rhythm.last_branch) == (1, "la")
+
+    await GuestMerges(db).merge(guest.id, other.id, staff_id=waiter.id, now=NOW)
+    assert await book.refresh_daily(NOW + timedelta(minutes=2)) >= 1
+    status = await book.of(guest.id)
+    assert status is not None and (status.kind, status.rhythm.visits) == (
+        StatusKind.RETURNING, 2)
+
+
+async def test_other_rules_recompute_every_status_once(tmp_path: Path) -> None:
+    path = tmp_path / "chain.db"
+    db = await open_database(path)
+    staff = await join(db, Role.WAITER, "la", telegram_id=1001)
+    guest = await regular(db, staff, last_days_ago=20)
+    await GuestStore(db).create("Jones", None, branch="la", staff_id=staff.id, region="US",
+                                now=NOW)
+    assert await StatusBook(db, RULES).refresh_daily(NOW) == 2
+    await db.close()
+
+    stricter = RULES.model_copy(update={"lapsed_factor": 1.5})  # 18 days for a 12-day habit
+    for _ in range(2):  # the chain restarts with its new [status]; then again
+        db = await open_database(path)
+        book = StatusBook(db, stricter)
+        done = await book.refresh_daily(NOW + timedelta(hours=1))
+        status = await book.of(guest.id)
+        await db.close()
+        assert status is not None and status.kind == StatusKind.LAPSED
+        assert done == (2 if _ == 0 else 0)
 
 
 async def test_a_leads_tag_wins_over_the_stored_status(db: Database, waiter: Staff) -> None:
