@@ -10,7 +10,6 @@ from typing import cast
 
 from telegram import Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     BaseHandler,
@@ -36,6 +35,7 @@ from bot.metrics import observe_update
 from bot.notes import handlers as notes
 from bot.occasions import handlers as occasions
 from bot.ordering import PerChatProcessor
+from bot.pacing import PacedLimiter
 from bot.privacy import handlers as privacy
 from bot.requests import buttons as request_buttons
 from bot.requests import handlers as requests
@@ -127,8 +127,8 @@ def build_application(
         token, base_url=settings.api_url,
         request=request or HTTPXRequest(connection_pool_size=256),
         get_updates_request=request or HTTPXRequest(),
-        # PTB's limiter retries nothing by default; a flood-control answer deserves a retry
-        rate_limiter=AIORateLimiter(max_retries=3) if rate_limit else None,
+        # Telegram's flood limits, a person's answer and an alert before the sweep's bulk
+        rate_limiter=PacedLimiter(max_retries=3) if rate_limit else None,
     )
     builder = (
         ApplicationBuilder()

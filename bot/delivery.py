@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
+from bot.pacing import sending
 from bot.state import Core
 from playbooks.outbox import Delivery, Outbox, backoff
 
@@ -98,7 +99,8 @@ async def _deliver(
         if rendered is None:
             await outbox.sent(delivery.id, message_id=None, now=now)  # nothing left to say
             return 0
-        message_id = await _send(bot, delivery.chat_id, rendered)
+        with sending(delivery.kind):  # a brief waits its turn behind a person's answer
+            message_id = await _send(bot, delivery.chat_id, rendered)
     except RetryAfter as error:
         await outbox.retry(delivery.id, error=str(error), after=_seconds(error.retry_after),
                            now=now)
