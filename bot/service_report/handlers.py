@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.i18n import t
-from bot.service_report.jobs import render_report
+from bot.service_report.jobs import report_of
 from bot.state import Context
 from playbooks.service_report.audit import PeriodKind, period_so_far
 from profiles.access import Action, Reading, can, may_read, reads_chain
@@ -36,10 +36,10 @@ async def report(update: Update, context: Context) -> None:
         return
     assert branch is not None
     period = period_so_far(kind, core.clock(), branch.zone)
-    text, (trend, *causes) = await render_report(
-        core, branch, period, lang=me.language,
-        all_branches=reads_chain(me, Reading.SERVICE_REPORT))
-    await message.reply_text(text, parse_mode="HTML")
+    text, charts = await report_of(core, branch, period, lang=me.language,
+                                   all_branches=reads_chain(me, Reading.SERVICE_REPORT))
+    await message.reply_text(text, parse_mode="HTML")  # the figures at once, the charts next
+    trend, *causes = await charts.draw()
     await message.reply_photo(trend, caption=t(me.language, "report.chart_caption",
                                                period=escape(period.label)))
     for chart in causes:  # the Pareto chart, titled in the image

@@ -6,7 +6,6 @@ Kept apart from the handlers: bot.scheduler imports this module to register them
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from html import escape
@@ -18,16 +17,19 @@ from bot.callbacks import Verb, button
 from bot.causes.chart import pareto_png
 from bot.causes.report import pareto_lines
 from bot.delivery import Rendered, Renderer
+from bot.drawing import drawn
 from bot.i18n import t
 from bot.service_report.chart import chart_png
 from bot.service_report.text import report_text
 from bot.settings import Branch
 from bot.state import Core
+from playbooks.causes.store import CauseFigures
 from playbooks.feedback import ASK_KIND, MAX_SCORE, MIN_SCORE
 from playbooks.outbox import Delivery
 from playbooks.requests.erasure import REQUEST_ERASED
-from playbooks.service_report.audit import REPORT_KIND, Period, parse_week
+from playbooks.service_report.audit import REPORT_KIND, Period, Trend, parse_week
 from profiles.errors import GuestNotFound
+from profiles.models import Frozen
 
 
 async def render_ask(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
@@ -49,23 +51,46 @@ async def render_ask(core: Core, delivery: Delivery, lang: str) -> Rendered | No
                            ref=guest.ref), markup=InlineKeyboardMarkup([row]))
 
 
-async def render_report(core: Core, branch: Branch, period: Period, *, lang: str,
-                        all_branches: bool) -> tuple[str, list[bytes]]:
-    """The report's text (HTML) and charts (PNG) for one branch and period: the weekly
-    trend, and the Pareto chart of complaint causes when any complaint closed had one."""
+class ReportCharts(Frozen):
+    """What a report's charts show, to be drawn once its text has gone out."""
+
+    trend: Trend
+    period: str
+    lang: str
+    branches: list[Branch]
+    causes: CauseFigures
+    title: str
+
+    async def draw(self) -> list[bytes]:
+        """The weekly trend, and the Pareto chart of complaint causes when any complaint
+        closed had one (PNG)."""
+        trend = await drawn(chart_png, self.trend, period=self.period, lang=self.lang,
+                            branches=self.branches)
+        causes = await drawn(pareto_png, self.causes, title=self.title, lang=self.lang)
+        return [trend, *filter(None, [causes])]
+
+
+async def report_of(core: Core, branch: Branch, period: Period, *, lang: str,
+                    all_branches: bool) -> tuple[str, ReportCharts]:
+    """The report's text (HTML) for one branch and period, and its charts to draw."""
     found = await core.reports.report(branch.id, period, core.clock())
     shown = core.settings.branches if all_branches else [branch]
     last_day = (period.end - timedelta(microseconds=1)).date()
     trend = await core.reports.trend({b.id: b.zone for b in shown}, last_day,
                                      core.settings.report.chart_weeks)
-    # drawing takes a fraction of a second: off the event loop, so other chats go on
-    png = await asyncio.to_thread(chart_png, trend, period=period.label, lang=lang,
-                                  branches=shown)
     causes = await core.causes.figures(branch.id, period.start, period.end)
     title = t(lang, "chart.pareto_title", branch=branch.label(lang), period=period.label)
-    causes_png = await asyncio.to_thread(pareto_png, causes, title=title, lang=lang)
     text = report_text(found, lang=lang, branch_label=branch.label(lang))
-    return "\n".join([text, *pareto_lines(causes, lang)]), [png, *filter(None, [causes_png])]
+    return "\n".join([text, *pareto_lines(causes, lang)]), ReportCharts(
+        trend=trend, period=period.label, lang=lang, branches=list(shown), causes=causes,
+        title=title)
+
+
+async def render_report(core: Core, branch: Branch, period: Period, *, lang: str,
+                        all_branches: bool) -> tuple[str, list[bytes]]:
+    """The report's text (HTML) and its charts (PNG), drawn."""
+    text, charts = await report_of(core, branch, period, lang=lang, all_branches=all_branches)
+    return text, await charts.draw()
 
 
 async def render_weekly(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
