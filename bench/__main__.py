@@ -22,6 +22,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -29,6 +30,7 @@ from typing import Any
 
 from bench.chain import ROOT, Chain, ChainSpec, cached_chain
 from bench.corpus import notes_table
+from bench.floor import busiest
 from bench.postgres import PREFIX, cached_pg_chain, scratch_copy, server_url, server_version
 from bench.report import STORES, figures_of, summary_table, write_summary
 
@@ -76,6 +78,7 @@ def measure_sqlite(chain: Chain, args: argparse.Namespace) -> Measured:
     shutil.copyfile(chain.database, scratch)
     try:
         measured = run_probe(str(scratch), chain, args)
+        measured["floor"] = run_floor(str(scratch), chain, args)
     finally:
         for path in (scratch, Path(f"{scratch}-wal"), Path(f"{scratch}-shm")):
             path.unlink(missing_ok=True)
@@ -85,7 +88,9 @@ def measure_sqlite(chain: Chain, args: argparse.Namespace) -> Measured:
 def measure_postgresql(chain: Chain, server: str, args: argparse.Namespace) -> Measured:
     loaded = cached_pg_chain(chain, server, prefix=args.postgres_prefix)
     with scratch_copy(loaded) as url:
-        return run_probe(url, chain, args)
+        measured = run_probe(url, chain, args)
+        measured["floor"] = run_floor(url, chain, args)
+        return measured
 
 
 def _half(store: str, measure: Callable[[], Measured], notes: list[str]) -> dict[str, float]:
@@ -121,6 +126,20 @@ def run_probe(database: str, chain: Chain, args: argparse.Namespace) -> Measured
     return {**measured, "startup_s": startup_s, "budget_s": args.budget}
 
 
+def run_floor(database: str, chain: Chain, args: argparse.Namespace) -> dict[str, Any]:
+    """The floor at its busiest (bench.floor), on the copy the probe measured: its own
+    process, what it measured."""
+    with tempfile.TemporaryDirectory() as folder:
+        config = busiest(database, chain.config, Path(folder))
+        found = subprocess.run(
+            [sys.executable, "-m", "bench.floor", "--database", database, "--config",
+             str(config), "--chain", str(chain.database), "--waiters", str(args.waiters),
+             "--seconds", str(args.floor_seconds)],
+            cwd=ROOT, check=True, stdout=subprocess.PIPE, text=True)
+    result: dict[str, Any] = json.loads(found.stdout.splitlines()[-1])
+    return result
+
+
 def _positive(text: str) -> int:
     number = int(text)
     if number < 1:
@@ -148,6 +167,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--notes", type=int, default=2000, help="/note commands")
     parser.add_argument("--api", type=_positive, default=1000,
                         help="API check-ins and POS checks each (at least 1)")
+    parser.add_argument("--waiters", type=_positive, default=50,
+                        help="waiters typing on the floor at its busiest")
+    parser.add_argument("--floor-seconds", type=float, default=60.0,
+                        help="each half of the floor at its busiest: idle, then swept")
     parser.add_argument("--budget", type=float, default=60.0,
                         help="seconds a measured series may take before it is cut short")
     return parser

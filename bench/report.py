@@ -26,7 +26,13 @@ TARGETS: Mapping[str, tuple[str, float]] = {
     "status_nightly_pass_ms": ("≤", 60_000.0),
     "status_refresh_p99_ms": ("≤", 1.0),
     "list_p99_ms": ("≤", 50.0),
+    "floor_busy_vs_idle_p99_ratio": ("≤", 2.0),
+    "floor_slowest_reply_ms": ("≤", 1000.0),
+    "floor_alert_max_ms": ("≤", 2000.0),
+    "floor_sweep_lock_max_ms": ("≤", 1000.0),
 }
+# what waiters type on the floor at its busiest (bench.floor), in the order shown
+FLOOR_KINDS = ("card by id", "card by name", "note", "arrival")
 
 
 def percentile(samples: Sequence[float], fraction: float) -> float:
@@ -82,9 +88,44 @@ def figures_of(measured: Mapping[str, Any], *, startup_s: float) -> dict[str, fl
         figures[f"{prefix}_p50_ms"] = percentile(statuses[name], 0.5) * ms
         figures[f"{prefix}_p99_ms"] = percentile(statuses[name], 0.99) * ms
     figures["list_vs_noop_p99_ratio"] = figures["list_p99_ms"] / figures["list_noop_p99_ms"]
+    figures |= floor_figures(measured["floor"])
     figures["rss_mb"] = measured["rss_mb"]
     figures["startup_s"] = startup_s
     return {name: round(value, 3) for name, value in figures.items()}
+
+
+def floor_figures(floor: Mapping[str, Any]) -> dict[str, float]:
+    """The floor at its busiest: each half's replies (all waiters' commands, and by kind), the
+    slowest reply of the swept half (the manager's first message included), the allergy
+    alerts' time to the cook, and the sweeps."""
+    ms, figures = 1000.0, {}
+    for half in ("idle", "busy"):
+        replies = floor[half]["replies"]
+        every = [s for kind in FLOOR_KINDS for s in replies.get(kind, [])]
+        figures[f"floor_{half}_commands"] = float(len(every))
+        figures[f"floor_{half}_p50_ms"] = percentile(every, 0.5) * ms
+        figures[f"floor_{half}_p99_ms"] = percentile(every, 0.99) * ms
+        for kind in FLOOR_KINDS:
+            key = kind.replace(" ", "_")
+            samples = replies.get(kind) or [0.0]
+            figures[f"floor_{half}_{key}_p50_ms"] = percentile(samples, 0.5) * ms
+            figures[f"floor_{half}_{key}_p99_ms"] = percentile(samples, 0.99) * ms
+        for asked, seconds in floor[half]["manager"].items():
+            figures[f"floor_{half}_{asked}_ms"] = seconds * ms
+        figures[f"floor_{half}_alert_max_ms"] = max(floor[half]["alerts"], default=0.0) * ms
+    figures["floor_busy_vs_idle_p99_ratio"] = (figures["floor_busy_p99_ms"]
+                                               / figures["floor_idle_p99_ms"])
+    busy = floor["busy"]
+    figures["floor_slowest_reply_ms"] = max(
+        [s for samples in busy["replies"].values() for s in samples]
+        + list(busy["manager"].values())) * ms
+    figures["floor_alert_max_ms"] = figures["floor_busy_alert_max_ms"]
+    sweeps = floor["sweeps"]
+    figures["floor_sweeps"] = float(len(sweeps))
+    figures["floor_sweep_max_s"] = max(tick["seconds"] for tick in sweeps)
+    figures["floor_sweep_lock_max_ms"] = max(tick["lock_s"] for tick in sweeps) * ms
+    figures["floor_longest_write_ms"] = max(tick["longest_write_s"] for tick in sweeps) * ms
+    return figures
 
 
 def verdict(name: str, value: float) -> str:
@@ -115,6 +156,7 @@ def summary_table(runs: Runs, spec: ChainSpec, *, versions: Mapping[str, str],
     lines += ["", f"`/note` through the Application, one after another: {notes}."]
     lines += ["", *_api_calls(runs, stores)]
     lines += ["", *_statuses(runs, stores)]
+    lines += ["", *_floor(runs, stores)]
     return "\n".join(lines)
 
 
@@ -216,6 +258,44 @@ def _statuses(runs: Runs, stores: list[str]) -> list[str]:
     for label, cell in rows:
         lines.append(_row(label, *[cell(runs[store]) for store in stores]))
     return lines
+
+
+def _floor(runs: Runs, stores: list[str]) -> list[str]:
+    header = ["the floor at its busiest"]
+    for store in stores:
+        header += [f"{STORES[store]} idle p50 / p99 ms", "swept p50 / p99 ms"]
+    lines = [_row(*header), _row("---", *["---:"] * (len(header) - 1))]
+
+    def both(name: str) -> list[str]:
+        return [f"{runs[store][f'floor_{half}_{name}p50_ms']:.1f} / "
+                f"{runs[store][f'floor_{half}_{name}p99_ms']:.1f}"
+                for store in stores for half in ("idle", "busy")]
+
+    commands = ", ".join(f"{STORES[store]} {runs[store]['floor_idle_commands']:.0f} + "
+                         f"{runs[store]['floor_busy_commands']:.0f}" for store in stores)
+    lines.append(_row(f"every waiter's command ({commands})", *both("")))
+    for kind in FLOOR_KINDS:
+        lines.append(_row(f"`{_typed(kind)}`", *both(kind.replace(" ", "_") + "_")))
+    for asked in ("report", "export"):
+        lines.append(_row(f"the manager's `/{asked}`, first message", *[
+            f"{runs[store][f'floor_{half}_{asked}_ms']:.0f}"
+            for store in stores for half in ("idle", "busy")]))
+    lines.append(_row("allergy alert to the cook, slowest", *[
+        f"{runs[store][f'floor_{half}_alert_max_ms']:.0f}"
+        for store in stores for half in ("idle", "busy")]))
+    for label, told in (
+            ("sweeps in the swept half, the longest", lambda f: (
+                f"{f['floor_sweeps']:.0f}, {f['floor_sweep_max_s']:.1f} s")),
+            ("a sweep's writes (the lock held), the most / the longest write", lambda f: (
+                f"{f['floor_sweep_lock_max_ms']:.0f} / {f['floor_longest_write_ms']:.0f} ms"))):
+        lines.append(_row(label, *[cell for store in stores
+                                   for cell in ("", told(runs[store]))]))
+    return lines
+
+
+def _typed(kind: str) -> str:
+    return {"card by id": "/guest #ID", "card by name": "/guest NAME", "note": "/note",
+            "arrival": "/arrive"}[kind]
 
 
 def _kinds(figures: Mapping[str, float], prefix: str) -> list[str]:

@@ -331,6 +331,15 @@ class LocalBotApi(BaseRequest):
         self._chats.setdefault(chat_id, _Chat(chat={"id": chat_id, "type": "supergroup",
                                                     "title": title}))
 
+    def forget_sent(self) -> None:
+        """Drop every message kept so far (a long run keeps only what it still reads); a
+        message forgotten can no longer be edited nor replied to."""
+        self.outbox.clear()
+        self.answers.clear()
+        self.inline_answers.clear()
+        for chat in self._chats.values():
+            chat.messages.clear()
+
     def user_message(self, user: LocalUser, text: str, *,
                      reply_to: SentMessage | None = None) -> Params:
         self.open_chat(user)

@@ -9,8 +9,10 @@ unchanged status writes its time only, so a pass repeated after a restart adds n
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from playbooks.status.rules import (
@@ -38,53 +40,54 @@ DAILY_BATCH = 200
 DAILY_BATCHES = 10
 
 
-def guest_history(conn: Conn, guest_id: int) -> History:
-    """Everything the rules read about the guest. Raises GuestNotFound."""
-    found = histories(conn, [guest_id])
-    if guest_id not in found:
-        raise GuestNotFound(guest_id)
-    return found[guest_id]
+# Every row the rules read, of up to ID_CHUNK guests, in one statement: one round trip on
+# PostgreSQL, where six reads took three times as long as the rules. Columns: what the row
+# is, the guest, then a time (or the segment), a text and a number.
+_HISTORIES = """
+SELECT 'g', id, segment, status_facts, CAST(NULL AS INTEGER) FROM guests WHERE id IN ({ids})
+UNION ALL
+SELECT 'v', guest_id, arrived_at, branch, NULL FROM visits WHERE guest_id IN ({ids})
+UNION ALL
+SELECT 'b', guest_id, at, status, party FROM bookings WHERE guest_id IN ({ids})
+    AND status <> 'cancelled'
+UNION ALL
+SELECT 'f', guest_id, created_at, NULL, score FROM feedback WHERE guest_id IN ({ids})
+UNION ALL
+SELECT 'r', guest_id, created_at, NULL, NULL FROM requests WHERE guest_id IN ({ids})
+    AND lane = 'red'
+UNION ALL
+SELECT 's', s.guest_id, v.arrived_at, s.currency, s.spend_minor FROM visit_sources s
+    JOIN visits v ON v.id = s.visit_id WHERE s.guest_id IN ({ids}) AND s.kind = 'check'
+    AND s.spend_minor IS NOT NULL
+"""
 
 
-def histories(conn: Conn, guest_ids: list[int]) -> dict[int, History]:
-    """Several guests' histories by id, in six indexed reads however many they are (up to
-    ID_CHUNK); guests that are gone are left out."""
+def histories(conn: Conn, guest_ids: list[int]) -> dict[int, tuple[History, Status | None]]:
+    """Several guests' histories by id (up to ID_CHUNK), each with the status stored before
+    (None before the first); guests that are gone are left out."""
     marks = ", ".join("?" for _ in guest_ids)
-    segments = {gid: segment for gid, segment in conn.execute(
-        f"SELECT id, segment FROM guests WHERE id IN ({marks})", guest_ids)}
-    visits: dict[int, list[Visited]] = {}
-    for gid, at, branch in conn.execute(
-            f"SELECT guest_id, arrived_at, branch FROM visits WHERE guest_id IN ({marks})",
-            guest_ids):
-        visits.setdefault(gid, []).append(Visited(at=datetime.fromisoformat(at), branch=branch))
-    bookings: dict[int, list[Booked]] = {}
-    for gid, at, party, state in conn.execute(
-            f"SELECT guest_id, at, party, status FROM bookings WHERE guest_id IN ({marks})"
-            " AND status <> 'cancelled'", guest_ids):
-        bookings.setdefault(gid, []).append(
+    rows: dict[str, list[tuple[int, str, str | None, int | None]]] = defaultdict(list)
+    for source, guest_id, at, text, number in conn.execute(
+            _HISTORIES.format(ids=marks), guest_ids * 6):
+        rows[source].append((guest_id, at, text, number))
+    found: dict[int, dict[str, Any]] = {
+        gid: {"segment": Segment(segment) if segment else None, "visits": [], "spent": [],
+              "bookings": [], "scores": [], "red_requests": []}
+        for gid, segment, _, _ in rows["g"]}
+    befores = {gid: status_of_row(segment, facts) for gid, segment, facts, _ in rows["g"]}
+    for gid, at, branch, _ in rows["v"]:
+        found[gid]["visits"].append(Visited(at=datetime.fromisoformat(at), branch=str(branch)))
+    for gid, at, state, party in rows["b"]:
+        found[gid]["bookings"].append(
             Booked(at=datetime.fromisoformat(at), party=party, no_show=state == "no_show"))
-    scores: dict[int, list[Scored]] = {}
-    for gid, at, score in conn.execute(
-            f"SELECT guest_id, created_at, score FROM feedback WHERE guest_id IN ({marks})",
-            guest_ids):
-        scores.setdefault(gid, []).append(Scored(at=datetime.fromisoformat(at), score=score))
-    red: dict[int, list[datetime]] = {}
-    for gid, at in conn.execute(
-            f"SELECT guest_id, created_at FROM requests WHERE guest_id IN ({marks})"
-            " AND lane = 'red'", guest_ids):
-        red.setdefault(gid, []).append(datetime.fromisoformat(at))
-    spent: dict[int, list[Spent]] = {}
-    for gid, at, minor, currency in conn.execute(
-            "SELECT s.guest_id, v.arrived_at, s.spend_minor, s.currency FROM visit_sources s"
-            f" JOIN visits v ON v.id = s.visit_id WHERE s.guest_id IN ({marks})"
-            " AND s.kind = 'check' AND s.spend_minor IS NOT NULL", guest_ids):
-        spent.setdefault(gid, []).append(
-            Spent(at=datetime.fromisoformat(at), amount=minor / 100, currency=currency))
-    return {gid: History(visits=visits.get(gid, []), spent=spent.get(gid, []),
-                         bookings=bookings.get(gid, []), scores=scores.get(gid, []),
-                         red_requests=red.get(gid, []),
-                         segment=Segment(segment) if segment else None)
-            for gid, segment in segments.items()}
+    for gid, at, _, score in rows["f"]:
+        found[gid]["scores"].append(Scored(at=datetime.fromisoformat(at), score=int(score or 0)))
+    for gid, at, _, _ in rows["r"]:
+        found[gid]["red_requests"].append(datetime.fromisoformat(at))
+    for gid, at, currency, minor in rows["s"]:
+        found[gid]["spent"].append(Spent(at=datetime.fromisoformat(at),
+                                         amount=(minor or 0) / 100, currency=str(currency)))
+    return {gid: (History(**facts), befores[gid]) for gid, facts in found.items()}
 
 
 class StatusBook:
@@ -109,10 +112,9 @@ class StatusBook:
         """Up to ID_CHUNK guests recomputed and stored; those gone are left out."""
         if not guest_ids:
             return {}
-        befores = stored_statuses(conn, guest_ids)
         statuses: dict[int, Status] = {}
         rows = []
-        for guest_id, history in histories(conn, guest_ids).items():
+        for guest_id, (history, before) in histories(conn, guest_ids).items():
             status = derive_status(history, self.rules, now, self._zones)
             due = next_change(history, self.rules, now)
             statuses[guest_id] = status
@@ -120,7 +122,6 @@ class StatusBook:
                          None if due is None else stamp(due), status.rhythm.visits,
                          None if status.rhythm.last_at is None else stamp(status.rhythm.last_at),
                          status.rhythm.last_branch, guest_id))
-            before = befores.get(guest_id)
             # the first computation is no change: a chain upgrading audits nothing a million
             # times
             if before is not None and (before.kind, before.tagged) != (status.kind,

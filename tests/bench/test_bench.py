@@ -28,7 +28,8 @@ def test_a_small_chain_produces_every_figure(tmp_path: Path) -> None:
     subprocess.run(
         [sys.executable, "-m", "bench", "--store", "sqlite", "--guests", "10000",
          "--data", str(tmp_path / "data"), "--results", str(results), "--summary", str(summary),
-         "--samples", "10", "--like", "2", "--recall", "60", "--notes", "30", "--api", "20"],
+         "--samples", "10", "--like", "2", "--recall", "60", "--notes", "30", "--api", "20",
+         "--waiters", "6", "--floor-seconds", "4"],
         cwd=ROOT, check=True, timeout=300, stdout=subprocess.DEVNULL,
     )
     runs = json.loads(results.read_text("utf-8"))
@@ -40,13 +41,18 @@ def test_a_small_chain_produces_every_figure(tmp_path: Path) -> None:
     assert {"status_full_pass_s", "list_vs_noop_p99_ratio"} <= set(figures)
     assert figures["status_full_guests"] >= 9900  # the chain's guests, not yet computed
     # how many guests time alone changes in one night may be none on a small chain
-    assert all(isinstance(value, float) and (value > 0 or name.endswith("_guests"))
+    # a short run may have no command of a kind on the floor: those figures are 0
+    assert all(isinstance(value, float)
+               and (value > 0 or name.endswith("_guests") or name.startswith("floor_"))
                for name, value in figures.items())
+    assert figures["floor_idle_p99_ms"] > 0 and figures["floor_busy_alert_max_ms"] > 0
     text = summary.read_text("utf-8")
     assert text.startswith("# Benchmarks\n\nProse kept.\n") and text.endswith("More prose.\n")
     assert "old" not in text and "| `search_p99_ms` | ≤ 20 |" in text
     assert "| PMS check-in (`PUT /stays`) |" in text
     assert "| `/list lapsed`, p50 / p99 |" in text
+    assert "| allergy alert to the cook, slowest |" in text
+    assert figures["floor_sweeps"] >= 1
     assert not list((tmp_path / "data").glob("run-*"))  # the measured copy is cleaned up
 
 
@@ -64,13 +70,15 @@ def test_the_postgresql_half_measures_the_rows_of_the_sqlite_chain(tmp_path: Pat
             [sys.executable, "-m", "bench", "--store", "postgresql", "--guests", "3000",
              "--branches", "20", "--data", str(tmp_path), "--postgres-prefix", prefix,
              "--results", str(results), "--samples", "3", "--like", "1", "--recall", "6",
-             "--notes", "3", "--api", "3"],
+             "--notes", "3", "--api", "3", "--waiters", "3", "--floor-seconds", "3"],
             cwd=ROOT, check=True, timeout=120, stdout=subprocess.DEVNULL,
             env={**os.environ, "GUESTCARD_BENCH_POSTGRES": server},
         )
         figures = json.loads(results.read_text("utf-8"))["postgresql"]
         assert set(TARGETS) <= set(figures)
-        assert all(value > 0 or name.endswith("_guests") for name, value in figures.items())
+        assert all(value > 0 or name.endswith("_guests") or name.startswith("floor_")
+                   for name, value in figures.items())
+        assert figures["floor_busy_p99_ms"] > 0
         # the loaded chain is kept for the next run; the measured copy is gone
         assert postgres_databases(server, prefix) == [loaded.name]
     finally:
@@ -124,7 +132,21 @@ def measured(scale: float = 1.0) -> dict[str, float]:
                                     "nightly_pass_s": scale, "nightly_guests": 500,
                                     "refresh": ms, "list": [t * 4 for t in ms],
                                     "list_noop": ms},
+                       "floor": floor(scale),
                        "rss_mb": 100.0 * scale}, startup_s=scale)
+
+
+def floor(scale: float) -> dict[str, object]:
+    """The floor at its busiest: replies twice as slow with the sweep running."""
+    replies = {kind: [scale * n / 1000 for n in range(1, 11)]
+               for kind in ("card by id", "card by name", "note", "arrival")}
+    swept = {kind: [2 * t for t in samples] for kind, samples in replies.items()}
+    return {"idle": {"replies": replies, "alerts": [0.01 * scale],
+                     "manager": {"report": 0.2 * scale, "export": 0.01}},
+            "busy": {"replies": swept, "alerts": [0.02 * scale],
+                     "manager": {"report": 0.3 * scale, "export": 0.01}},
+            "sweeps": [{"seconds": 1.5 * scale, "writes": 300, "lock_s": 0.2 * scale,
+                        "longest_write_s": 0.03 * scale, "longest_write": "work"}]}
 
 
 def test_two_stores_are_reported_side_by_side() -> None:
@@ -142,6 +164,9 @@ def test_two_stores_are_reported_side_by_side() -> None:
            in table
     assert "| `/list lapsed`, p50 / p99 | 20 / 40 ms | 40 / 80 ms |" in table
     assert "| `/list lapsed` p99 / no-op p99 | 4.0× | 4.0× |" in table
+    assert "| `/guest #ID` | 5.0 / 10.0 | 10.0 / 20.0 | 10.0 / 20.0 | 20.0 / 40.0 |" in table
+    assert figures["floor_busy_vs_idle_p99_ratio"] == 2.0
+    assert "| `floor_alert_max_ms` | ≤ 2000 | 20 | met | 40 | met | 2.00× |" in table
 
 
 def test_a_store_not_measured_is_said_so() -> None:
