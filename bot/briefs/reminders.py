@@ -57,7 +57,10 @@ async def render_occasions(core: Core, delivery: Delivery, lang: str) -> Rendere
     if found is None:
         return None
     member, branch, day = found
-    reminders = await core.briefs.reminders(branch_day(branch), day)
+    # the guests planned for this reader (read alone, not the whole chain's occasions again)
+    planned = delivery.payload.get("guests")
+    ids = [int(i) for i in planned] if isinstance(planned, list) else None
+    reminders = await core.briefs.reminders(branch_day(branch), day, ids)
     guests = reminders.by_staff.get(member.id)
     if not guests:
         return None  # the occasions were retracted or the guest erased since

@@ -6,6 +6,7 @@ shift's start for the roles that shift names, and rendered when sent, so it is n
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime
 from enum import StrEnum
 from functools import partial
@@ -251,8 +252,10 @@ class Briefs:
         return await self._db.read(
             lambda conn: gather(conn, branch, day, shift=shift, viewer=viewer))
 
-    async def reminders(self, branch: BranchDay, day: date) -> occasions.Reminders:
-        return await self._db.read(lambda conn: occasions.reminders(conn, branch, day))
+    async def reminders(self, branch: BranchDay, day: date,
+                        guest_ids: Collection[int] | None = None) -> occasions.Reminders:
+        return await self._db.read(
+            lambda conn: occasions.reminders(conn, branch, day, guest_ids))
 
     async def plan(self, branches: list[BranchDay], now: datetime) -> int:
         """Plan the shifts' briefs and the occasion reminders each branch has not planned

@@ -13,7 +13,7 @@ import calendar
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Final
@@ -169,17 +169,22 @@ _MONTH_DAY = {
 }
 
 
-def occasion_traits(conn: Conn, days: Iterable[date]) -> list[Trait]:
-    """Standing occasion traits that fall on any of `days`."""
+def occasion_traits(conn: Conn, days: Iterable[date],
+                    guest_ids: Collection[int] | None = None) -> list[Trait]:
+    """Standing occasion traits that fall on any of `days` (of `guest_ids` only, if given)."""
     pairs = sorted({pair for day in days for pair in month_days(day)})
-    if not pairs:
+    if not pairs or (guest_ids is not None and not guest_ids):
         return []
     where = " OR ".join(_MONTH_DAY[dialect(conn)] for _ in pairs)
+    params: list[object] = [value for pair in pairs for value in pair]
+    if guest_ids is not None:
+        where = f"({where}) AND guest_id IN ({', '.join('?' for _ in guest_ids)})"
+        params += sorted(guest_ids)
     rows = conn.execute(
         "SELECT id, guest_id, category, text, attrs, branch, staff_id, created_at, private"
         " FROM traits"
         f" WHERE category = 'occasion' AND retracted_at IS NULL AND ({where}) ORDER BY id",
-        [value for pair in pairs for value in pair],
+        params,
     )
     return [Trait.model_validate({**dict(row), "attrs": json.loads(row["attrs"])})
             for row in rows]
@@ -229,9 +234,11 @@ class ChainOccasions(Frozen):
     server_staff: dict[int, Staff]
 
 
-def chain_occasions(conn: Conn, days: list[date], today: date) -> ChainOccasions:
-    """The chain's occasions on `days` (the first being `today`), from the occasion index."""
-    traits = occasion_traits(conn, days)
+def chain_occasions(conn: Conn, days: list[date], today: date,
+                    guest_ids: Collection[int] | None = None) -> ChainOccasions:
+    """The chain's occasions on `days` (the first being `today`), from the occasion index;
+    only those of `guest_ids`, if given."""
+    traits = occasion_traits(conn, days, guest_ids)
     due = [d for trait in traits for d in occasions_of(trait, days, today)]
     ids = sorted({d.guest_id for d in due})
     guests = {guest.id: guest for guest in load_guests(conn, ids)}
@@ -243,10 +250,13 @@ def chain_occasions(conn: Conn, days: list[date], today: date) -> ChainOccasions
         servers=servers, server_staff=_active_staff(conn, servers.values()))
 
 
-def reminders(conn: Conn, branch: BranchDay, today: date) -> Reminders:
-    """Who at `branch` is reminded of which occasions on its local day `today`."""
+def reminders(conn: Conn, branch: BranchDay, today: date,
+              guest_ids: Collection[int] | None = None) -> Reminders:
+    """Who at `branch` is reminded of which occasions on its local day `today`; of the
+    guests `guest_ids` only, if given (a planned reminder's, read again as it is sent: a
+    fraction of the chain's occasions, and still none retracted or erased since)."""
     days = reminder_days(branch, today)
-    return branch_reminders(conn, branch, chain_occasions(conn, days, today))
+    return branch_reminders(conn, branch, chain_occasions(conn, days, today, guest_ids))
 
 
 def branch_reminders(conn: Conn, branch: BranchDay, chain: ChainOccasions) -> Reminders:
@@ -316,7 +326,9 @@ def enqueue_reminders(
         member = found.staff[staff_id]
         new += enqueue(conn, Outgoing(
             key=f"occasion:{staff_id}:{today.isoformat()}", kind=KIND, chat_id=member.telegram_id,
-            staff_id=staff_id, payload={"branch": branch.branch, "date": today.isoformat()},
+            staff_id=staff_id, payload={
+                "branch": branch.branch, "date": today.isoformat(),
+                "guests": sorted(entry.guest.id for entry in found.by_staff[staff_id])},
             not_before=now, expires_at=day_end), now)
     _log_events(conn, branch, found, now)
     return new
