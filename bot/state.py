@@ -26,7 +26,7 @@ from playbooks.outbox import Outbox
 from playbooks.requests.escalations import RequestPlanner
 from playbooks.requests.routing import Routing
 from playbooks.requests.store import RequestStore
-from playbooks.service_report.audit import ServiceAudit
+from playbooks.service_report.audit import ServiceAudit, Trend
 from playbooks.service_report.sources import erasure, service_audit
 from playbooks.staffing import Staffing
 from playbooks.status.alerts import tell_at_risk_arrival
@@ -99,6 +99,10 @@ class Core:
     regulars_to_call: RegularsToCall
     causes: Causes
     staffing: Staffing
+    # a closed period's chain-wide trend and its chart, by period, weeks, branches (and
+    # language): the same for each of 200 managers on a Monday, read and drawn once
+    closed_trends: dict[tuple[str, ...], Trend] = field(default_factory=dict)
+    closed_charts: dict[tuple[str, ...], bytes] = field(default_factory=dict)
 
     @classmethod
     async def open(cls, settings: Settings, clock: Clock = utc_now) -> Core:

@@ -39,7 +39,7 @@ async def report(update: Update, context: Context) -> None:
     text, charts = await report_of(core, branch, period, lang=me.language,
                                    all_branches=reads_chain(me, Reading.SERVICE_REPORT))
     await message.reply_text(text, parse_mode="HTML")  # the figures at once, the charts next
-    trend, *causes = await charts.draw()
+    trend, *causes = await charts.draw(core)
     await message.reply_photo(trend, caption=t(me.language, "report.chart_caption",
                                                period=escape(period.label)))
     for chart in causes:  # the Pareto chart, titled in the image

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from html import escape
+from typing import TypeVar
 
 from telegram import InlineKeyboardMarkup
 
@@ -31,6 +32,8 @@ from playbooks.service_report.audit import REPORT_KIND, Period, Trend, parse_wee
 from profiles.errors import GuestNotFound
 from profiles.models import Frozen
 
+T = TypeVar("T")
+
 
 async def render_ask(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
     """The question after a visit, with one button per score; nothing once answered or when
@@ -51,6 +54,10 @@ async def render_ask(core: Core, delivery: Delivery, lang: str) -> Rendered | No
                            ref=guest.ref), markup=InlineKeyboardMarkup([row]))
 
 
+# closed periods' charts kept per Core; past this many, the oldest goes
+KEPT_CHARTS = 8
+
+
 class ReportCharts(Frozen):
     """What a report's charts show, to be drawn once its text has gone out."""
 
@@ -60,12 +67,19 @@ class ReportCharts(Frozen):
     branches: list[Branch]
     causes: CauseFigures
     title: str
+    # set for a closed period: its trend chart is kept under this key and drawn once
+    kept_as: tuple[str, ...] | None = None
 
-    async def draw(self) -> list[bytes]:
+    async def draw(self, core: Core) -> list[bytes]:
         """The weekly trend, and the Pareto chart of complaint causes when any complaint
         closed had one (PNG)."""
-        trend = await drawn(chart_png, self.trend, period=self.period, lang=self.lang,
-                            branches=self.branches)
+        key = None if self.kept_as is None else (*self.kept_as, self.lang)
+        trend = core.closed_charts.get(key) if key else None
+        if trend is None:
+            trend = await drawn(chart_png, self.trend, period=self.period, lang=self.lang,
+                                branches=self.branches)
+            if key:
+                _keep(core.closed_charts, key, trend)
         causes = await drawn(pareto_png, self.causes, title=self.title, lang=self.lang)
         return [trend, *filter(None, [causes])]
 
@@ -75,22 +89,35 @@ async def report_of(core: Core, branch: Branch, period: Period, *, lang: str,
     """The report's text (HTML) for one branch and period, and its charts to draw."""
     found = await core.reports.report(branch.id, period, core.clock())
     shown = core.settings.branches if all_branches else [branch]
-    last_day = (period.end - timedelta(microseconds=1)).date()
-    trend = await core.reports.trend({b.id: b.zone for b in shown}, last_day,
-                                     core.settings.report.chart_weeks)
+    weeks = core.settings.report.chart_weeks
+    # a period that has ended reads the same for every manager: its trend is read once
+    kept_as = ((period.label, str(weeks), *(b.id for b in shown))
+               if period.end <= core.clock() else None)
+    trend = core.closed_trends.get(kept_as) if kept_as else None
+    if trend is None:
+        last_day = (period.end - timedelta(microseconds=1)).date()
+        trend = await core.reports.trend({b.id: b.zone for b in shown}, last_day, weeks)
+        if kept_as:
+            _keep(core.closed_trends, kept_as, trend)
     causes = await core.causes.figures(branch.id, period.start, period.end)
     title = t(lang, "chart.pareto_title", branch=branch.label(lang), period=period.label)
     text = report_text(found, lang=lang, branch_label=branch.label(lang))
     return "\n".join([text, *pareto_lines(causes, lang)]), ReportCharts(
         trend=trend, period=period.label, lang=lang, branches=list(shown), causes=causes,
-        title=title)
+        title=title, kept_as=kept_as)
+
+
+def _keep(kept: dict[tuple[str, ...], T], key: tuple[str, ...], value: T) -> None:
+    kept[key] = value
+    while len(kept) > KEPT_CHARTS:
+        del kept[next(iter(kept))]
 
 
 async def render_report(core: Core, branch: Branch, period: Period, *, lang: str,
                         all_branches: bool) -> tuple[str, list[bytes]]:
     """The report's text (HTML) and its charts (PNG), drawn."""
     text, charts = await report_of(core, branch, period, lang=lang, all_branches=all_branches)
-    return text, await charts.draw()
+    return text, await charts.draw(core)
 
 
 async def render_weekly(core: Core, delivery: Delivery, lang: str) -> Rendered | None:
