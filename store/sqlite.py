@@ -32,14 +32,24 @@ T = TypeVar("T")
 BUSY_TIMEOUT_MS = 5000
 
 
+# Connections that only read, beside the one that writes: WAL lets them read while it writes,
+# each in a thread of its own, so a long read (the morning's occasions across the chain, a
+# report's trend) holds up neither the writes nor every other reader.
+READERS = 2
+
+
 class SqliteDatabase(Database):
-    """One aiosqlite connection, used by every store of the process."""
+    """The aiosqlite connection every store of the process writes through, and READERS
+    connections for reads (none for ":memory:", which is one connection's own database)."""
 
     dialect: Dialect = "sqlite"
     write_refused = (sqlite3.OperationalError,)
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection,
+                 readers: list[aiosqlite.Connection] | None = None) -> None:
         self._conn = conn
+        self._readers = readers or []
+        self._reading = [0] * len(self._readers)  # reads under way on each reader
 
     @classmethod
     async def connect(
@@ -60,13 +70,29 @@ class SqliteDatabase(Database):
         except BaseException:
             await conn.close()
             raise
+        if str(path) != ":memory:":
+            for _ in range(READERS):
+                reader = await aiosqlite.connect(str(path), isolation_level=None)
+                db._readers.append(reader)
+                db._reading.append(0)
+                await _on(reader, _configure_reader)
         return db
 
     async def close(self) -> None:
+        for reader in self._readers:
+            await reader.close()
         await self._conn.close()
 
     async def read(self, work: Work[T]) -> T:
-        return await self._run(lambda c: _in_transaction(c, "BEGIN", work))
+        if not self._readers:
+            return await self._run(lambda c: _in_transaction(c, "BEGIN", work))
+        index = min(range(len(self._readers)), key=self._reading.__getitem__)
+        self._reading[index] += 1
+        try:
+            return await _on(self._readers[index],
+                             lambda c: _in_transaction(c, "BEGIN", work))
+        finally:
+            self._reading[index] -= 1
 
     async def _write(self, work: Work[T]) -> T:
         # BEGIN IMMEDIATE takes the write lock up front: a deferred transaction that reads and
@@ -83,10 +109,18 @@ class SqliteDatabase(Database):
         return bool(row[0] == 0)
 
     async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        # aiosqlite has no public "run this function in the worker": _execute is what its
-        # own methods use. The pinned version range in pyproject keeps it there.
-        conn = self._conn
-        return cast(T, await conn._execute(lambda: work(conn._conn)))  # type: ignore[no-untyped-call]
+        return await _on(self._conn, work)
+
+
+async def _on(conn: aiosqlite.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+    # aiosqlite has no public "run this function in the worker": _execute is what its own
+    # methods use. The pinned version range in pyproject keeps it there.
+    return cast(T, await conn._execute(lambda: work(conn._conn)))  # type: ignore[no-untyped-call]
+
+
+def _configure_reader(conn: sqlite3.Connection) -> None:
+    _configure(conn)  # as the writer's, so a read sees the same settings
+    conn.execute("PRAGMA query_only = ON")  # a write slipped into a read fails, loudly
 
 
 def _configure(conn: sqlite3.Connection) -> None:
