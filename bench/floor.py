@@ -228,63 +228,69 @@ async def measure(database: str, config: Path, chain: Path, *, waiters: int,
         api.open_chat(LocalUser(COOKS + index, "cook"))
     app = build_application(settings, request=api, clock=clock)  # paced, as in production
     found: dict[str, Any] = {}
-    async with running(app, start=True):
+    async with running(app):
         core = app.bot_data.core
         (sweep,) = app.job_queue.get_jobs_by_name("sweep")
-        sweep.enabled = False  # the idle half: nothing else going on
+        # held before the job queue starts (its first tick is due a second after start-up):
+        # the idle half has nothing else going on
+        sweep.enabled = False
+        await app.start()
+        try:
 
-        async def send(user: LocalUser, text: str) -> float:
-            reply = floor.expect(user.id)
-            sent = time.perf_counter()
-            await app.update_queue.put(Update.de_json(api.user_message(user, text), app.bot))
-            return await _waited(reply, sent)
+            async def send(user: LocalUser, text: str) -> float:
+                reply = floor.expect(user.id)
+                sent = time.perf_counter()
+                await app.update_queue.put(Update.de_json(api.user_message(user, text), app.bot))
+                return await _waited(reply, sent)
 
-        async def half() -> dict[str, Any]:
-            replies: dict[str, list[float]] = defaultdict(list)
-            alerts: list[float] = []
-            until = time.perf_counter() + seconds
+            async def half() -> dict[str, Any]:
+                replies: dict[str, list[float]] = defaultdict(list)
+                alerts: list[float] = []
+                until = time.perf_counter() + seconds
 
-            async def waiter(user: LocalUser, branch: int) -> None:
-                rng = random.Random(user.id)
-                # the first waiter starts with an allergy, so that even a short run has one
-                allergy = user is staff.waiters[0][0]
-                while True:
-                    pause = 0.0 if allergy else rng.expovariate(1 / PACE_S)
-                    if time.perf_counter() + pause >= until:
-                        return
-                    await asyncio.sleep(pause)
-                    if allergy or rng.random() < 0.05:
-                        allergy = False
-                        note, arrive = staff.allergic_arrival()
-                        replies["note"].append(await send(user, note))
-                        alert = floor.expect(COOKS + branch, lambda m: "花生" in m.text)
-                        sent = time.perf_counter()
-                        replies["arrival"].append(await send(user, arrive))
-                        alerts.append(await _waited(alert, sent))
-                    else:
-                        kind, text = staff.command()
-                        replies[kind].append(await send(user, text))
+                async def waiter(user: LocalUser, branch: int) -> None:
+                    rng = random.Random(user.id)
+                    # the first waiter starts with an allergy, so that even a short run has one
+                    allergy = user is staff.waiters[0][0]
+                    while True:
+                        pause = 0.0 if allergy else rng.expovariate(1 / PACE_S)
+                        if time.perf_counter() + pause >= until:
+                            return
+                        await asyncio.sleep(pause)
+                        if allergy or rng.random() < 0.05:
+                            allergy = False
+                            note, arrive = staff.allergic_arrival()
+                            replies["note"].append(await send(user, note))
+                            alert = floor.expect(COOKS + branch, lambda m: "花生" in m.text)
+                            sent = time.perf_counter()
+                            replies["arrival"].append(await send(user, arrive))
+                            alerts.append(await _waited(alert, sent))
+                        else:
+                            kind, text = staff.command()
+                            replies[kind].append(await send(user, text))
 
-            async def manager() -> dict[str, float]:
-                await asyncio.sleep(seconds / 6)
-                report = await send(staff.manager, "/report")
-                await asyncio.sleep(seconds / 3)  # its charts are drawn meanwhile
-                export = await send(staff.manager, f"/export #{staff.rng.choice(staff.guests)}")
-                return {"report": report, "export": export}
+                async def manager() -> dict[str, float]:
+                    await asyncio.sleep(seconds / 6)
+                    report = await send(staff.manager, "/report")
+                    await asyncio.sleep(seconds / 3)  # its charts are drawn meanwhile
+                    export = await send(staff.manager, f"/export #{staff.rng.choice(staff.guests)}")
+                    return {"report": report, "export": export}
 
-            asked = await asyncio.gather(manager(), *(waiter(user, branch)
-                                                      for user, branch in staff.waiters))
-            return {"replies": dict(replies), "alerts": alerts, "manager": asked[0]}
+                asked = await asyncio.gather(manager(), *(waiter(user, branch)
+                                                          for user, branch in staff.waiters))
+                return {"replies": dict(replies), "alerts": alerts, "manager": asked[0]}
 
-        found["idle"] = await half()
-        with sweeps_timed(core) as ticks:
-            sweep.enabled = True
-            sweep.job.modify(next_run_time=datetime.now(UTC))  # the busiest tick, now
-            found["busy"] = await half()
-            sweep.enabled = False
-            while not ticks:  # a first sweep longer than the half is still measured
-                await asyncio.sleep(0.1)
-        found["sweeps"] = ticks
+            found["idle"] = await half()
+            with sweeps_timed(core) as ticks:
+                sweep.enabled = True
+                sweep.job.modify(next_run_time=datetime.now(UTC))  # the busiest tick, now
+                found["busy"] = await half()
+                sweep.enabled = False
+                while not ticks:  # a first sweep longer than the half is still measured
+                    await asyncio.sleep(0.1)
+            found["sweeps"] = ticks
+        finally:
+            await app.stop()
     return found
 
 

@@ -60,14 +60,15 @@ OnBlocked = Callable[[Core, Delivery], Awaitable[object]]
 
 async def deliver_due(
     bot: Bot, core: Core, outbox: Outbox, renderers: Mapping[str, Renderer], now: datetime,
-    *, on_blocked: OnBlocked | None = None,
+    *, on_blocked: OnBlocked | None = None, bulk: bool = True,
 ) -> int:
     """Send every due message once; how many were sent. Claimed a batch at a time, until
     none is left: what a refusal enqueued in its place (a department group's request handed
     to the leads) goes out too. Each chat's messages go in order, the chats side by side, so
-    one chat in flood control or timing out holds up only itself."""
+    one chat in flood control or timing out holds up only itself. Without `bulk`, what the
+    sweep sends to many at once (BULK_KINDS) is left to the sweep."""
     sent = 0
-    while batch := await outbox.claim(now):
+    while batch := await outbox.claim(now, bulk=bulk):
         lanes: dict[int, list[Delivery]] = defaultdict(list)
         for delivery in batch:
             lanes[delivery.chat_id].append(delivery)

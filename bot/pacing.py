@@ -25,6 +25,8 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
+from playbooks.outbox import BULK_KINDS
+
 log = logging.getLogger(__name__)
 
 MESSAGES_PER_SECOND = 30
@@ -32,24 +34,20 @@ GROUP_MESSAGES_PER_MINUTE = 20
 
 
 class Lane(IntEnum):
-    """Who waits: a person now (the default), or nobody in particular."""
+    """Who waits: a person now (the default), or nobody in particular (the outbox's
+    BULK_KINDS, which the sweep sends to many at once)."""
 
     NOW = 0
-    ROUTINE = 1
+    BULK = 1
 
 
-# the outbox's kinds that the sweep sends in bulk, nobody standing by for them
-ROUTINE_KINDS = frozenset({
-    "brief", "occasions", "service_report", "status.regulars_to_call", "feedback_ask",
-    "playbook.remind", "playbook.late", "playbook.late.redraw",
-})
 _lane: ContextVar[Lane] = ContextVar("lane", default=Lane.NOW)
 
 
 @contextlib.contextmanager
 def sending(kind: str) -> Iterator[None]:
     """The sends made inside go in the lane of an outbox message of this kind."""
-    token = _lane.set(Lane.ROUTINE if kind in ROUTINE_KINDS else Lane.NOW)
+    token = _lane.set(Lane.BULK if kind in BULK_KINDS else Lane.NOW)
     try:
         yield
     finally:

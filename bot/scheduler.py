@@ -87,18 +87,20 @@ async def sweep_once(bot: Bot, core: Core, now: datetime) -> int:
                              on_blocked=notice_unreachable)
 
 
-async def flush(bot: Bot, core: Core) -> int:
-    """Deliver what is due right now, without planning."""
+async def flush(bot: Bot, core: Core, *, bulk: bool = True) -> int:
+    """Deliver what is due right now, without planning (without the sweep's bulk messages,
+    unless `bulk`)."""
     return await deliver_due(bot, core, core.outbox, renderers(), core.clock(),
-                             on_blocked=notice_unreachable)
+                             on_blocked=notice_unreachable, bulk=bulk)
 
 
 async def deliver_after_update(bot: Bot, core: Core) -> None:
     """How an update's messages go out, run by the courier's task after each update: what its
     transaction enqueued (a kitchen alert, a checklist, a request for a department) is sent
-    now, not at the next sweep."""
+    now, not at the next sweep. The sweep's bulk (200 branches' briefs) it leaves to the
+    sweep: a kitchen alert would otherwise wait behind a batch of briefs being rendered."""
     try:
-        await flush(bot, core)
+        await flush(bot, core, bulk=False)
     except Exception:  # the sweep delivers it; the update itself is saved and answered
         log.exception("delivery after an update failed")
 

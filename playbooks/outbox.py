@@ -21,10 +21,10 @@ from store.sql import Conn, Row, dialect
 Payload = dict[str, str | int | float | bool | list[int] | list[str] | None]
 
 LEASE = timedelta(minutes=2)
-# Sent after everything else due: what a sweep plans for many people at once (the briefs, the
-# day's occasions, the weekly reports, feedback asks) must not hold up a reply's follow-up or
-# a kitchen's allergy alert enqueued meanwhile.
-BULK_KINDS = ("brief", "occasions", "service_report", "feedback_ask")
+# Sent after everything else due, and paced behind it: what a sweep plans for many people at
+# once (the briefs, the day's occasions, the weekly reports and regulars to call, feedback
+# asks) must not hold up a reply's follow-up or a kitchen's allergy alert enqueued meanwhile.
+BULK_KINDS = ("brief", "occasions", "service_report", "status.regulars_to_call", "feedback_ask")
 MAX_BACKOFF = timedelta(minutes=15)
 
 
@@ -143,9 +143,10 @@ class Outbox:
         return await self._db.write(lambda conn: sum(enqueue(conn, m, now) for m in messages))
 
     async def claim(
-        self, now: datetime, *, limit: int = 20, lease: timedelta = LEASE
+        self, now: datetime, *, limit: int = 20, lease: timedelta = LEASE, bulk: bool = True
     ) -> list[Delivery]:
-        """Due messages, leased to this sender so another process (or a retry) leaves them."""
+        """Due messages, leased to this sender so another process (or a retry) leaves them;
+        without the BULK_KINDS when `bulk` is False."""
 
         def work(conn: Conn) -> list[Delivery]:
             at, until = stamp(now), stamp(now + lease)
@@ -154,9 +155,10 @@ class Outbox:
                 " WHERE sent_at IS NULL AND gave_up_at IS NULL AND expires_at <= ?",
                 (at, at),
             )
+            due = _DUE if bulk else f"{_DUE} AND {_BULK_LAST} = 0"
             if dialect(conn) == "postgresql":
-                return _claim_unlocked(conn, at, until, limit, self.claimer)
-            return _claim(conn, at, until, limit, self.claimer)
+                return _claim_unlocked(conn, due, at, until, limit, self.claimer)
+            return _claim(conn, due, at, until, limit, self.claimer)
 
         return await self._db.claim(work)
 
@@ -248,10 +250,11 @@ _BULK_LAST = "CASE WHEN kind IN ({}) THEN 1 ELSE 0 END".format(
 _DELIVERY_COLUMNS = "id, dedupe_key AS key, kind, payload, chat_id, staff_id, attempts"
 
 
-def _claim(conn: Conn, at: str, until: str, limit: int, claimer: str) -> list[Delivery]:
+def _claim(conn: Conn, due: str, at: str, until: str, limit: int,
+           claimer: str) -> list[Delivery]:
     # SQLite runs one writer at a time, so nothing can claim these rows between the two steps
     rows = conn.execute(
-        f"SELECT {_DELIVERY_COLUMNS} FROM outbox WHERE {_DUE}"
+        f"SELECT {_DELIVERY_COLUMNS} FROM outbox WHERE {due}"
         f" ORDER BY {_BULK_LAST}, next_attempt_at, id LIMIT ?", (at, at, limit),
     ).fetchall()
     claimed = [_delivery(row) for row in rows]
@@ -261,14 +264,14 @@ def _claim(conn: Conn, at: str, until: str, limit: int, claimer: str) -> list[De
 
 
 def _claim_unlocked(
-    conn: Conn, at: str, until: str, limit: int, claimer: str
+    conn: Conn, due: str, at: str, until: str, limit: int, claimer: str
 ) -> list[Delivery]:
     """The claim on PostgreSQL, where senders in other processes claim at the same moment:
     rows another sender is claiming are skipped rather than waited for, so two senders
     share the due messages between them instead of queueing behind one another."""
     rows = conn.execute(
         f"UPDATE outbox SET claimed_until = ?, claimed_by = ? WHERE id IN (SELECT id FROM outbox"
-        f" WHERE {_DUE} ORDER BY {_BULK_LAST}, next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED)"
+        f" WHERE {due} ORDER BY {_BULK_LAST}, next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED)"
         f" RETURNING {_DELIVERY_COLUMNS}, next_attempt_at", (until, claimer, at, at, limit),
     ).fetchall()
     # RETURNING keeps no order: sent as on SQLite, bulk last, then oldest first

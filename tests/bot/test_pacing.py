@@ -61,7 +61,7 @@ async def test_the_lane_given_by_the_caller_wins_and_a_request_without_a_chat_is
     limiter = PacedLimiter(overall=(1, PERIOD))
     order: list[str] = []
     first = asyncio.create_task(request(limiter, call(order, "first")))
-    later = asyncio.create_task(request(limiter, call(order, "routine"), lane=Lane.ROUTINE))
+    later = asyncio.create_task(request(limiter, call(order, "routine"), lane=Lane.BULK))
     now = asyncio.create_task(request(limiter, call(order, "now"), lane=Lane.NOW))
     await asyncio.sleep(0)
     await limiter.process_request(call(order, "getMe"), (), {}, "getMe", {}, None)

@@ -12,6 +12,7 @@ from playbooks.briefs import brief, occasions
 from playbooks.feedback import ASK_KIND
 from playbooks.outbox import BULK_KINDS, Outbox, Outgoing, backoff
 from playbooks.service_report.audit import REPORT_KIND
+from playbooks.status import weekly as regulars
 from store.connect import open_database
 from store.database import Database
 from store.lease import process_name
@@ -151,5 +152,18 @@ async def test_an_alert_is_claimed_before_the_bulk_planned_earlier(db: Database)
     assert [d.key for d in first[1:3]] == ["brief:la:lunch:0", "brief:la:lunch:1"]
 
 
+async def test_a_claim_without_bulk_leaves_the_sweeps_messages_to_the_sweep(
+    db: Database,
+) -> None:
+    outbox = Outbox(db)
+    await outbox.put([reminder(f"brief:la:lunch:{n}", kind="brief", chat_id=100 + n)
+                      for n in range(3)]
+                     + [reminder("allergy.alert:1:7", kind="allergy.alert", chat_id=7)], NOW)
+    assert [d.kind for d in await outbox.claim(NOW, bulk=False)] == ["allergy.alert"]
+    assert await outbox.claim(NOW, bulk=False) == []
+    assert {d.kind for d in await outbox.claim(NOW)} == {"brief"}
+
+
 def test_the_bulk_kinds_are_the_planners_own() -> None:
-    assert set(BULK_KINDS) == {brief.KIND, occasions.KIND, REPORT_KIND, ASK_KIND}
+    assert set(BULK_KINDS) == {brief.KIND, occasions.KIND, REPORT_KIND, ASK_KIND,
+                               regulars.KIND}
