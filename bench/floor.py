@@ -217,7 +217,9 @@ async def measure(database: str, config: Path, chain: Path, *, waiters: int,
     def clock() -> datetime:  # the busiest moment, then time passing as it does
         return BUSY + timedelta(seconds=time.monotonic() - started)
 
-    api, floor = LocalBotApi(clock=clock), Floor()
+    # update ids as Telegram's, only growing: the probe before served ids from 1, and an
+    # update id already served is taken for Telegram's retry and answered by nobody
+    api, floor = LocalBotApi(clock=clock, first_update_id=int(time.time() * 1000)), Floor()
     api.outbox = Watched(floor.sent)
     branches = [branch.id for branch in settings.branches]
     staff = Staff(chain, branches, waiters)
