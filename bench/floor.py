@@ -174,7 +174,7 @@ def sweeps_timed(core: Any) -> Iterator[list[dict[str, Any]]]:
         core.db._write, bot.scheduler.sweep_once = write, sweep_once
 
 
-class Staff:
+class FloorStaff:
     """The people typing, and what they type: drawn from the chain, the same every run."""
 
     def __init__(self, chain: Path, branches: list[str], waiters: int, seed: int = 7) -> None:
@@ -222,7 +222,7 @@ async def measure(database: str, config: Path, chain: Path, *, waiters: int,
     api, floor = LocalBotApi(clock=clock, first_update_id=int(time.time() * 1000)), Floor()
     api.outbox = Watched(floor.sent)
     branches = [branch.id for branch in settings.branches]
-    staff = Staff(chain, branches, waiters)
+    staff = FloorStaff(chain, branches, waiters)
     with sqlite3.connect(f"file:{chain}?mode=ro", uri=True) as conn:
         for (telegram_id,) in conn.execute("SELECT telegram_id FROM staff"):
             api.open_chat(LocalUser(telegram_id, "staff"))
