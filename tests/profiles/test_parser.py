@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rapidfuzz.distance import OSA
 
 from profiles.models import Attrs, Category, ParsedNote, Segment, TraitDraft
 from profiles.parser import MAX_TRAIT_LENGTH, parse_note, traits_as_json_lines
 from profiles.vocabulary import (
     SEPARATORS,
+    Spelling,
     VocabularyError,
     default_vocabulary,
     load_vocabulary,
@@ -343,7 +345,19 @@ def droppable(gap: str) -> bool:
 
 
 def hint_only(chunk: str) -> bool:
-    return made_of_hint_words(squashed(chunk), hinted=False)
+    word = squashed(chunk)
+    return made_of_hint_words(word, hinted=False) or spelled_like_a_hint(word)
+
+
+def spelled_like_a_hint(word: str) -> bool:
+    """A latin word the parser's spelling correction reads as a hint word: as long as
+    Spelling.MIN_LENGTH at least, a typo away (two from nine letters), its first letter
+    right ("regula" for "regular")."""
+    if not (word.isascii() and word.isalpha() and len(word) >= Spelling.MIN_LENGTH):
+        return False
+    allowed = 1 if len(word) < 9 else 2
+    return any(hint[0] == word[0] and OSA.distance(word, hint) <= allowed
+               for hint in HINT_WORDS if hint.isascii())
 
 
 @cache
