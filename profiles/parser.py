@@ -53,6 +53,7 @@ from profiles.vocabulary import (
     Lexicon,
     Refusal,
     Severity,
+    Temperature,
     Vocabulary,
     fold,
 )
@@ -67,6 +68,7 @@ _EDIBLE: Final = frozenset({Category.FOOD, Category.DIET})
 _SAID_OF_A_PERSON: Final = frozenset({Category.DIET, Category.DRINK, Category.FOOD,
                                       Category.WORK, Category.LOOKS, Category.FAMILY})
 _CARD_ORDER: Final = tuple(Category)
+_ICE_AMOUNTS: Final = frozenset({Temperature.NO_ICE, Temperature.LESS_ICE})
 # Where a numeric date such as 12/03 is read month first; everywhere else it is day first.
 # Without a region it is month first, as staff were first told.
 _MONTH_FIRST_REGIONS: Final = frozenset({"US", "CN", "TW", "JP", "KR", "PH", "CA", "FM", "MH",
@@ -283,7 +285,7 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _pieces(text: str, start: int, end: int, lexicon: Lexicon) -> Iterator[_Piece]:
-    for left, right in _han_spaced(text, start, end):
+    for left, right in _han_spaced(text, start, end, lexicon):
         for part_start, part_end in _split_conjunctions(text, left, right, lexicon):
             for chunk_start, chunk_end in _chunks(text, part_start, part_end, lexicon):
                 yield _piece(text, chunk_start, chunk_end, lexicon)
@@ -294,15 +296,24 @@ def _piece(text: str, start: int, end: int, lexicon: Lexicon) -> _Piece:
     return _Piece(start, end, text[start:end], folded, origin)
 
 
-def _han_spaced(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    """Split at spaces between two Chinese characters: in Chinese a space separates."""
+def _han_spaced(text: str, start: int, end: int, lexicon: Lexicon) -> Iterator[tuple[int, int]]:
+    """Split at spaces between two Chinese characters: in Chinese a space separates, but
+    not from the allergy word after a list of allergens ("小麥、黃豆、花生 過敏")."""
     left = start
     for found in re.finditer(r"\s+", text[start:end]):
         gap_start, gap_end = start + found.start(), start + found.end()
-        if _HAN.match(text[gap_start - 1]) and gap_end < end and _HAN.match(text[gap_end]):
+        if _HAN.match(text[gap_start - 1]) and gap_end < end and _HAN.match(text[gap_end]) \
+                and not _opens_with_allergy_word(text[gap_end:end], lexicon):
             yield left, gap_start
             left = gap_end
     yield left, end
+
+
+def _opens_with_allergy_word(text: str, lexicon: Lexicon) -> bool:
+    folded = fold(text[:12])[0]
+    return any(hit.start == 0 and hit.value.category is Category.ALLERGY
+               and not lexicon.symptoms.find_all(folded[hit.start:hit.end])
+               for hit in lexicon.cues.find_all(folded))
 
 
 def _split_conjunctions(text: str, start: int, end: int,
@@ -357,6 +368,7 @@ class _Run:
     food_only: bool
     food_tail: int | None = None  # where the food that ends the run starts
     opens_with_negation: bool = False
+    has_allergy_word: bool = False  # 过敏, allergic: not a symptom alone
 
 
 def _chunks(text: str, start: int, end: int, lexicon: Lexicon) -> list[tuple[int, int]]:
@@ -366,7 +378,8 @@ def _chunks(text: str, start: int, end: int, lexicon: Lexicon) -> list[tuple[int
     if not _HAN.search(segment):
         return [(start, end)]
     folded, origin = _matching(segment, lexicon)
-    runs = _runs(_anchors(folded, lexicon), folded)
+    symptoms = [(hit.start, hit.end) for hit in lexicon.symptoms.find_all(folded)]
+    runs = _runs(_anchors(folded, lexicon), folded, symptoms)
     cuts: list[int] = []
     for before, after in pairwise(runs):
         if after.first_is_allergy_cue and before.end == after.start \
@@ -424,7 +437,8 @@ def _anchors(folded: str, lexicon: Lexicon) -> list[tuple[int, int, Category, st
     return kept
 
 
-def _runs(anchors: list[tuple[int, int, Category, str]], folded: str) -> list[_Run]:
+def _runs(anchors: list[tuple[int, int, Category, str]], folded: str,
+          symptoms: Sequence[tuple[int, int]] = ()) -> list[_Run]:
     runs: list[_Run] = []
     for start, end, category, role in anchors:
         if runs and category is Category.LOOKS is runs[-1].kind \
@@ -435,6 +449,14 @@ def _runs(anchors: list[tuple[int, int, Category, str]], folded: str) -> list[_R
         negation = role == "negation"
         food = category is Category.FOOD and role == "cue"
         allergy_cue = category is Category.ALLERGY and role == "cue"
+        symptom = allergy_cue and bool(symptoms) and any(
+            s_start <= start and end <= s_end for s_start, s_end in symptoms)
+        if allergy_cue and not symptom and runs and runs[-1].has_allergy_word \
+                and start > runs[-1].end:
+            # "她对虾过敏然后还有对桃子也过敏": a second allergy, with its own allergen
+            runs.append(_Run(category, runs[-1].end, end, False, False, False,
+                             has_allergy_word=True))
+            continue
         if runs and _continues(runs[-1], category, negation=negation, food=food):
             run = runs[-1]
             if (run.food_only and not food) or (run.negation_only and not negation and not food):
@@ -444,9 +466,10 @@ def _runs(anchors: list[tuple[int, int, Category, str]], folded: str) -> list[_R
             run.food_tail = start if food else None
             run.end, run.negation_only = end, run.negation_only and negation
             run.food_only = run.food_only and food
+            run.has_allergy_word = run.has_allergy_word or (allergy_cue and not symptom)
             continue
         run = _Run(category, start, end, allergy_cue, negation, food,
-                   opens_with_negation=negation)
+                   opens_with_negation=negation, has_allergy_word=allergy_cue and not symptom)
         before = runs[-1] if runs else None
         if allergy_cue and before and before.food_tail is not None and before.end == start \
                 and not before.food_only:
@@ -500,9 +523,26 @@ def _grouped(pieces: list[_Piece], text: str, lexicon: Lexicon,
             continue
         if groups and _qualifies(groups[-1], piece, reading, lexicon, day_first):
             groups[-1].details.append(piece)
+        elif drink := _drink_it_sizes(groups, piece, reading, lexicon):
+            drink.details.append(piece)
         else:
             groups.append(_group(piece, reading, lexicon))
     return groups
+
+
+def _drink_it_sizes(groups: list[_Group], piece: _Piece, reading: _Reading,
+                    lexicon: Lexicon) -> _Group | None:
+    """"凍咖啡 走甜 大杯", "coffee 唔要sugar 细杯 hot": a size or temperature said on its own
+    after something else is the note's drink's, the last one named before it."""
+    if reading.category not in (Category.NOTE, Category.DRINK) or "item" in reading.attrs:
+        return None
+    qualifiers: list[Hit[Any]] = [*lexicon.sizes.find_all(piece.folded),
+                                  *lexicon.temperatures.find_all(piece.folded)]
+    if not qualifiers or not _is_blank(_blank_out(piece.folded, [
+            *qualifiers, *lexicon.fillers.find_all(piece.folded)])):
+        return None
+    return next((group for group in reversed(groups) if not group.about_allergy
+                 and group.reading.category is Category.DRINK), None)
 
 
 def _superseded(groups: list[_Group], lexicon: Lexicon) -> list[_Group]:
@@ -573,7 +613,7 @@ def _qualifies(group: _Group, piece: _Piece, reading: _Reading, lexicon: Lexicon
                 hit.value.category is Category.ALLERGY for hit in lexicon.cues.find_all(
                     piece.folded)):
             return False  # "not allergic to shellfish": a statement of its own, denied
-        return _tells_of_allergy(reading)
+        return _tells_of_allergy(piece, reading, lexicon)
     if "item" in reading.attrs:
         return False
     folded = piece.folded
@@ -589,6 +629,10 @@ def _qualifies(group: _Group, piece: _Piece, reading: _Reading, lexicon: Lexicon
             return same or refused or (reading.category is Category.FOOD and not reading.attrs)
         case Category.WORK:
             return reading.category is Category.WORK  # "在阿里上班 程序员": one job
+        case Category.SERVICE if "style" in group.reading.attrs:
+            # "speaks Spanish, limited English", "wheelchair, step-free access": one need
+            return reading.category is Category.SERVICE \
+                and reading.attrs.get("style") == group.reading.attrs["style"]
         case Category.OCCASION:
             found = _find_date(folded, lexicon, day_first)
             return reading.category is Category.NOTE and found is not None and _exists(found)
@@ -596,19 +640,36 @@ def _qualifies(group: _Group, piece: _Piece, reading: _Reading, lexicon: Lexicon
             return False
 
 
-def _tells_of_allergy(reading: _Reading) -> bool:
+def _tells_of_allergy(piece: _Piece, reading: _Reading, lexicon: Lexicon) -> bool:
     """After an allergy, what is not about seats, rooms, people or service tells more of it:
-    "has an EpiPen", "会休克", "喝了拉肚子", "no marzipan", "蒜蓉都不行", "nope"."""
+    "has an EpiPen", "会休克", "上次成塊面腫晒", "喝了拉肚子", "no marzipan", "酱油也不行",
+    "nope"."""
     match reading.category:
         case Category.NOTE | Category.FOOD:
             return True
-        case Category.ALLERGY | Category.DRINK:
+        case Category.ALLERGY:
+            return "item" not in reading.attrs or _only_symptoms(piece.folded, lexicon)
+        case Category.DRINK:
             return "item" not in reading.attrs
         case Category.DIET:
-            # "蒜蓉都不行" says more of it; "不吃辣", "no onion" name a diet of their own
-            return reading.attrs.get("kind") in tuple(Refusal) and "item" not in reading.attrs
+            # "蒜蓉都不行", "酱油也不行", "但不要上" say more of it; "不吃辣", "no onion" name a
+            # diet of their own
+            return reading.attrs.get("kind") in tuple(Refusal) and (
+                "item" not in reading.attrs or _ALSO.search(piece.folded) is not None)
         case _:
             return False
+
+
+# "X也不行", "X都不能碰", "no X either", "但不要上": a refusal that goes on from what came before
+_ALSO: Final = re.compile(r"[也都但]|\b(?:either|even|too|also|but)\b")
+
+
+def _only_symptoms(folded: str, lexicon: Lexicon) -> bool:
+    """Whether every allergy word of `folded` says what the allergy does ("面肿", "rash")."""
+    cues = [hit for hit in lexicon.cues.find_all(folded) if hit.value.category is Category.ALLERGY]
+    said = lexicon.symptoms.find_all(folded)
+    return bool(cues) and all(any(s.start <= c.start and c.end <= s.end for s in said)
+                              for c in cues)
 
 
 def _severity_statements_applied(pairs: list[tuple[_Group, TraitDraft]],
@@ -661,7 +722,7 @@ def _drafts(group: _Group, text: str, lexicon: Lexicon, day_first: bool, *,
     details = " ".join(piece.folded for piece in group.details)
     reading = _read(group.head.folded, lexicon, details=details, day_first=day_first) \
         if details else group.reading
-    shown = text[group.head.start:group.details[-1].end] if group.details else group.head.text
+    shown = _shown(group, text)
     whose = "" if group.lead is None else text[group.lead:group.head.start]  # "老婆对"
     if reading.category is Category.ALLERGY:
         return [TraitDraft(category=Category.ALLERGY, text=whose + allergen_text, attrs=attrs,
@@ -669,6 +730,21 @@ def _drafts(group: _Group, text: str, lexicon: Lexicon, day_first: bool, *,
                 for allergen_text, attrs in _allergens(group.head, shown, reading.attrs, lexicon)]
     return [TraitDraft(category=reading.category, text=whose + shown, attrs=reading.attrs,
                        private=private)]
+
+
+def _shown(group: _Group, text: str) -> str:
+    """The trait's words as typed: from its head through its details, or, when other traits
+    stand between ("奶茶三分糖去冰"), the head and each detail apart."""
+    shown, end = group.head.text, group.head.end
+    for detail in group.details:
+        between = text[end:detail.start]
+        if all(not _is_visible(char) or char in SEPARATORS or _is_ignorable(char)
+               for char in between):
+            shown += between + detail.text
+        else:
+            shown += " " + detail.text
+        end = detail.end
+    return shown
 
 
 def _allergens(head: _Piece, shown: str, attrs: Attrs,
@@ -862,14 +938,56 @@ def _allergen(folded: str, cues: list[Hit[Cue]], others: Sequence[Hit[Any]],
     """The words nearest before the first allergy cue ("花生严重过敏", "severe nut allergy"),
     else those after it ("allergic to peanuts (severe)"), cue and qualifier words left out."""
     marked = _marked(folded, [*cues, *others])
-    before = re.split("\0+", marked[: cues[0].start])
-    after = re.split("\0+", marked[cues[0].end :])
+    before = re.split("\0+", _after_last_object_marker(marked[: cues[0].start]))
+    after = re.split("\0+", _clause(marked[cues[0].end :]))
     # "allergic to X": the allergen follows; otherwise it is said first ("X过敏", "X allergy").
     said_after = re.match(r"\s*to\b", folded[cues[0].end :]) is not None
     for stretch in [*after, *reversed(before)] if said_after else [*reversed(before), *after]:
         if (item := _item(stretch, lexicon)) and not _names_something_else(item, lexicon):
-            return item
+            if said_after:
+                return item
+            return "、".join([item, *_more_allergens(marked[cues[0].end :], lexicon)])
     return ""
+
+
+# What the allergen is the object of: "她对那个虾过敏" is an allergy to 那个虾.
+_OBJECT_MARKER: Final = re.compile(r".*对(?=.*[^\s\0])", re.DOTALL)
+# Where a clause after "allergic to X" ends: "allergic to shrimp it's not too serious".
+_CLAUSE_END: Final = re.compile(
+    r"\s(?:it'?s|its|it|she|he|they|but|so|which|that|who|when|if|because|since|and then|"
+    r"then|though|although)\b")
+# "peanut allergy and also tree nuts", "sesame 过敏 + 花生 both severe": more allergens after it
+_MORE_ALLERGENS: Final = re.compile(
+    r"^\s*(?:\+|&|,|、|和|还有|同埋|同|以及|and(?:\s+also)?|also)\s*")
+
+
+def _after_last_object_marker(stretch: str) -> str:
+    found = _OBJECT_MARKER.match(stretch)
+    return stretch[found.end():] if found else stretch
+
+
+def _clause(stretch: str) -> str:
+    found = _CLAUSE_END.search(stretch)
+    return stretch[: found.start()] if found else stretch
+
+
+def _more_allergens(after: str, lexicon: Lexicon) -> list[str]:
+    """Foods listed right after the allergy word, joined to it ("and also tree nuts")."""
+    joined = _MORE_ALLERGENS.match(after)
+    if not joined:
+        return []
+    rest = after[joined.end():]
+    names: list[str] = []
+    position = 0
+    for hit in lexicon.cues.find_all(rest):
+        gap = rest[position:hit.start]
+        if hit.value.category is not Category.FOOD or (
+                names and not _LIST_JOINER.fullmatch(gap) and gap.strip()) or (
+                not names and gap.strip()):
+            break
+        names.append(rest[hit.start:hit.end])
+        position = hit.end
+    return names
 
 
 def _names_something_else(words: str, lexicon: Lexicon) -> bool:
@@ -909,8 +1027,11 @@ def _drink(folded: str, details: str, cues: list[Hit[Cue]], lexicon: Lexicon) ->
     whole = f"{folded} {details}"
     if size := lexicon.sizes.first(whole):
         attrs["size"] = str(size)
-    if temperature := lexicon.temperatures.first(whole):
-        attrs["temperature"] = str(temperature)
+    # "凍檸茶 少冰": iced, and with less ice, says more than iced alone
+    temperatures = [hit.value for hit in lexicon.temperatures.find_all(whole)]
+    if temperatures:
+        attrs["temperature"] = str(next((value for value in temperatures if value in _ICE_AMOUNTS),
+                                        temperatures[0]))
     return attrs
 
 

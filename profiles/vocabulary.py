@@ -130,6 +130,7 @@ class AllergyWords(_Table):
     severity: dict[Severity, Words] = Field(default_factory=dict)
     negated: Words = Field(default_factory=Words)
     denied: Words = Field(default_factory=Words)
+    symptoms: Words = Field(default_factory=Words)
 
     @field_validator("severity")
     @classmethod
@@ -294,6 +295,7 @@ class Lexicon:
     negated_allergy: Terms[bool]
     denied_allergy: Terms[bool]
     severities: Terms[Severity]
+    symptoms: Terms[bool]
     refusals: Terms[Refusal]
     no_diet: Terms[bool]
     dislikes: Terms[bool]
@@ -316,6 +318,7 @@ def _compile(vocabulary: Vocabulary) -> Lexicon:
         negated_allergy=_flags(vocabulary.allergy.negated),
         denied_allergy=_flags(vocabulary.allergy.denied),
         severities=Terms(_tagged(vocabulary.allergy.severity)),
+        symptoms=_flags(vocabulary.allergy.symptoms),
         refusals=Terms(_tagged(vocabulary.diet.refusals)),
         no_diet=_flags(vocabulary.diet.none),
         dislikes=_flags(vocabulary.dislikes),

@@ -79,7 +79,7 @@ EXAMPLES: list[tuple[str, Category, Attrs]] = [
     ("在腾讯上班", WORK, {}),
     ("两个孩子", FAMILY, {}),
     ("太太", FAMILY, {}),
-    ("会说粤语", SERVICE, {}),  # the language to serve the guest in
+    ("会说粤语", SERVICE, {"style": "language"}),  # the language to serve the guest in
     # en
     ("window seat", SEATING, {}),
     (
@@ -115,7 +115,7 @@ EXAMPLES: list[tuple[str, Category, Attrs]] = [
     ("lawyer", WORK, {}),
     ("works at Tencent", WORK, {}),
     ("two kids", FAMILY, {}),
-    ("speaks Cantonese", SERVICE, {}),
+    ("speaks Cantonese", SERVICE, {"style": "language"}),
 ]
 
 
