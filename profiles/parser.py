@@ -299,14 +299,37 @@ def _piece(text: str, start: int, end: int, lexicon: Lexicon) -> _Piece:
 def _han_spaced(text: str, start: int, end: int, lexicon: Lexicon) -> Iterator[tuple[int, int]]:
     """Split at spaces between two Chinese characters: in Chinese a space separates, but
     not from the allergy word after a list of allergens ("小麥、黃豆、花生 過敏")."""
+    gaps = [(start + found.start(), start + found.end())
+            for found in re.finditer(r"\s+", text[start:end])]
+    gaps = [(gap_start, gap_end) for gap_start, gap_end in gaps
+            if _HAN.match(text[gap_start - 1]) and gap_end < end and _HAN.match(text[gap_end])]
+    kept = list(gaps)
+    for index, (_, gap_end) in enumerate(gaps):
+        if not _opens_with_allergy_word(text[gap_end:end], lexicon):
+            continue
+        # "小麥 黃豆 花生 過敏": the bare foods before it, a space apart, are its list
+        kept.remove(gaps[index])
+
+        def word(k: int) -> str:  # the words between gap k - 1 and gap k
+            return text[gaps[k - 1][1] if k else start:gaps[k][0]]
+
+        for k in range(index - 1, -1, -1):
+            if not (_bare_food(word(k), lexicon) and _bare_food(word(k + 1), lexicon)):
+                break
+            kept.remove(gaps[k])
     left = start
-    for found in re.finditer(r"\s+", text[start:end]):
-        gap_start, gap_end = start + found.start(), start + found.end()
-        if _HAN.match(text[gap_start - 1]) and gap_end < end and _HAN.match(text[gap_end]) \
-                and not _opens_with_allergy_word(text[gap_end:end], lexicon):
-            yield left, gap_start
-            left = gap_end
+    for gap_start, gap_end in kept:
+        yield left, gap_start
+        left = gap_end
     yield left, end
+
+
+def _bare_food(words: str, lexicon: Lexicon) -> bool:
+    """Whether `words` only name foods, as a list of allergens does ("小麥", "蝦、蟹")."""
+    folded = fold(words)[0]
+    foods = [hit for hit in lexicon.cues.find_all(folded) if hit.value.category is Category.FOOD]
+    joiners = lexicon.conjunctions.find_all(folded)
+    return bool(foods) and _is_blank(_blank_out(folded, [*foods, *joiners]))
 
 
 def _opens_with_allergy_word(text: str, lexicon: Lexicon) -> bool:
@@ -369,13 +392,18 @@ class _Run:
     food_tail: int | None = None  # where the food that ends the run starts
     opens_with_negation: bool = False
     has_allergy_word: bool = False  # 过敏, allergic: not a symptom alone
+    # a diet said whole (a kind, or a refusal with its food): the next diet word is another
+    # diet ("唔食蛋唔食奶", "少甜少油", "no pork no shellfish")
+    diet_whole: bool = False
+    apart: bool = False
 
 
 def _chunks(text: str, start: int, end: int, lexicon: Lexicon) -> list[tuple[int, int]]:
     """Cut unbroken Chinese where a cue of another category starts a new subject:
     "角落位不要香菜中杯热奶茶" → 角落位 | 不要香菜 | 中杯热奶茶."""
     segment = text[start:end]
-    if not _HAN.search(segment):
+    latin = not _HAN.search(segment)
+    if latin and not lexicon.refusals.find_all(fold(segment)[0]):
         return [(start, end)]
     folded, origin = _matching(segment, lexicon)
     symptoms = [(hit.start, hit.end) for hit in lexicon.symptoms.find_all(folded)]
@@ -394,7 +422,7 @@ def _chunks(text: str, start: int, end: int, lexicon: Lexicon) -> list[tuple[int
         at = origin[cut] if cut < len(origin) else len(segment)
         while at < len(segment) and segment[at].isspace():
             at += 1
-        if 0 < at < len(segment) and _chinese_at(segment, at):
+        if 0 < at < len(segment) and (after.apart if latin else _chinese_at(segment, at)):
             cuts.append(at)
     bounds = [0, *cuts, len(segment)]
     return [_trimmed(text, start + a, start + b) for a, b in pairwise(bounds)
@@ -422,7 +450,10 @@ def _chinese_at(segment: str, at: int) -> bool:
 def _anchors(folded: str, lexicon: Lexicon) -> list[tuple[int, int, Category, str]]:
     """Every cue and qualifier word, leftmost-longest, as (start, end, category, role)."""
     found: list[tuple[int, int, Category, str]] = []
-    found += [(h.start, h.end, h.value.category, "cue") for h in lexicon.cues.find_all(folded)]
+    # a diet kind ("少糖", "vegan") is a diet said whole; other cue words are "cue"
+    found += [(h.start, h.end, h.value.category,
+               "kind" if h.value.category is Category.DIET and h.value.attr else "cue")
+              for h in lexicon.cues.find_all(folded)]
     found += [(h.start, h.end, Category.DIET, "negation")
               for terms in (lexicon.refusals, lexicon.dislikes) for h in terms.find_all(folded)]
     found += [(h.start, h.end, Category.DRINK, "qualifier")
@@ -440,7 +471,7 @@ def _anchors(folded: str, lexicon: Lexicon) -> list[tuple[int, int, Category, st
 def _runs(anchors: list[tuple[int, int, Category, str]], folded: str,
           symptoms: Sequence[tuple[int, int]] = ()) -> list[_Run]:
     runs: list[_Run] = []
-    for start, end, category, role in anchors:
+    for index, (start, end, category, role) in enumerate(anchors):
         if runs and category is Category.LOOKS is runs[-1].kind \
                 and any(char.isspace() for char in folded[runs[-1].end:start]):
             # "tall 戴眼镜": each feature of a face is its own
@@ -457,8 +488,17 @@ def _runs(anchors: list[tuple[int, int, Category, str]], folded: str,
             runs.append(_Run(category, runs[-1].end, end, False, False, False,
                              has_allergy_word=True))
             continue
+        if runs and runs[-1].kind is Category.DIET and runs[-1].diet_whole and (
+                (negation and _food_follows(anchors, index, folded))
+                or (category is Category.DIET and role == "kind")):
+            runs.append(_Run(Category.DIET, start, end, False, negation, False,
+                             opens_with_negation=negation, diet_whole=not negation,
+                             apart=True))
+            continue
         if runs and _continues(runs[-1], category, negation=negation, food=food):
             run = runs[-1]
+            run.diet_whole = run.diet_whole or (
+                run.kind is Category.DIET and (food or role == "kind"))
             if (run.food_only and not food) or (run.negation_only and not negation and not food):
                 run.kind = category if not negation else Category.DIET
             elif run.negation_only and food:
@@ -469,7 +509,8 @@ def _runs(anchors: list[tuple[int, int, Category, str]], folded: str,
             run.has_allergy_word = run.has_allergy_word or (allergy_cue and not symptom)
             continue
         run = _Run(category, start, end, allergy_cue, negation, food,
-                   opens_with_negation=negation, has_allergy_word=allergy_cue and not symptom)
+                   opens_with_negation=negation, has_allergy_word=allergy_cue and not symptom,
+                   diet_whole=role == "kind")
         before = runs[-1] if runs else None
         if allergy_cue and before and before.food_tail is not None and before.end == start \
                 and not before.food_only:
@@ -483,12 +524,23 @@ def _runs(anchors: list[tuple[int, int, Category, str]], folded: str,
     for run in runs:
         same = bool(merged) and run.kind is merged[-1].kind \
             and run.kind not in (Category.ALLERGY, Category.LOOKS)
-        if merged and (run.negation_only or (same and not (
+        if merged and not run.apart and (run.negation_only or (same and not (
                 run.kind is Category.DIET and run.opens_with_negation))):
             merged[-1].end = run.end
         else:
             merged.append(run)
     return merged
+
+
+def _food_follows(anchors: list[tuple[int, int, Category, str]], index: int,
+                  folded: str) -> bool:
+    """Whether the negation at `index` is followed by its food ("唔食奶", "no honey"), not
+    said after the food it refuses ("鸡蛋也不吃")."""
+    if index + 1 >= len(anchors):
+        return False
+    start, _, category, role = anchors[index + 1]
+    return category is Category.FOOD and role == "cue" \
+        and len(folded[anchors[index][1]:start].strip()) <= 2
 
 
 def _continues(run: _Run, category: Category, *, negation: bool, food: bool) -> bool:
@@ -626,7 +678,8 @@ def _qualifies(group: _Group, piece: _Piece, reading: _Reading, lexicon: Lexicon
             same = reading.attrs.get("kind") == group.reading.attrs["kind"]
             refused = reading.category is Category.DIET and reading.attrs.get("kind") in tuple(
                 Refusal)  # "不吃辣 一点都不行"
-            return same or refused or (reading.category is Category.FOOD and not reading.attrs)
+            return same or refused or (reading.category in (Category.FOOD, Category.DIET)
+                                       and not reading.attrs)  # "清真 饮食"
         case Category.WORK:
             return reading.category is Category.WORK  # "在阿里上班 程序员": one job
         case Category.SERVICE if "style" in group.reading.attrs:
