@@ -21,6 +21,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from profiles.models import Category, Frozen, TraitDraft
+from profiles.script import simplified
 from profiles.vocabulary import VocabularyError
 
 SHIPPED_GUARDRAILS = Path(str(resources.files("profiles") / "guardrails.toml"))
@@ -93,7 +94,8 @@ class Guardrails:
 
 
 def fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()
+    # Traditional script is read as simplified, as the parser reads it: 醜八怪 is 丑八怪.
+    return simplified(unicodedata.normalize("NFKC", text).casefold())
 
 
 def load_guardrails(*extra: Path) -> Guardrails:

@@ -33,6 +33,11 @@ def review(text: str) -> Refusal | None:
     ("pregnant", Concern.HEALTH, "pregnant"),
     ("有抑郁症", Concern.HEALTH, "抑郁"),
     ("was depressed last visit", Concern.HEALTH, "depressed"),
+    # traditional script and Cantonese, read as the parser reads them
+    ("醜八怪一個", Concern.SUBJECTIVE, "丑八怪"),
+    ("孤寒到死 貼士都唔俾", Concern.SUBJECTIVE, "孤寒"),
+    ("有抑鬱症", Concern.HEALTH, "抑郁"),
+    ("tight git, moaned about the service charge", Concern.SUBJECTIVE, "tight git"),
 ])
 def test_judgements_codes_and_health_are_refused(text: str, concern: Concern, word: str) -> None:
     refusal = review(text)
