@@ -68,6 +68,9 @@ _EDIBLE: Final = frozenset({Category.FOOD, Category.DIET})
 _SAID_OF_A_PERSON: Final = frozenset({Category.DIET, Category.DRINK, Category.FOOD,
                                       Category.WORK, Category.LOOKS, Category.FAMILY})
 _CARD_ORDER: Final = tuple(Category)
+# Categories whose words each name a thing of their own: a list of them is a trait each.
+_LISTED: Final = frozenset({Category.ROOM, Category.LOOKS, Category.SEATING})
+_BOTH: Final = re.compile(r"都|\bboth\b")
 _ICE_AMOUNTS: Final = frozenset({Temperature.NO_ICE, Temperature.LESS_ICE})
 # Where a numeric date such as 12/03 is read month first; everywhere else it is day first.
 # Without a region it is month first, as staff were first told.
@@ -366,8 +369,13 @@ def _separable(left: str, right: str, lexicon: Lexicon) -> bool:
     before, after = first.category, second.category
     if before == after:
         # Two of a kind stay one trait ("wife and two kids"), unless each is whole on its own
-        # and says something else: "vegan & gluten free", "DF + no nuts". An allergy's
-        # list stays whole, to be one allergy per allergen with the note's severity.
+        # and says something else: "vegan & gluten free", "DF + no nuts", or each names a
+        # thing of its own: "高楼层+无烟房", "grey beard and glasses". An allergy's list stays
+        # whole, to be one allergy per allergen with the note's severity.
+        if before in _LISTED:  # but not under one predicate: "文件和电脑都不要动"
+            folded = _matching(right, lexicon)[0]
+            return not (lexicon.refusals.find_all(folded) or lexicon.dislikes.find_all(folded)
+                        or _BOTH.search(folded))
         return before is not Category.ALLERGY and bool(first.attrs) and bool(second.attrs) \
             and first.attrs != second.attrs
     if Category.NOTE in (before, after):
@@ -391,7 +399,7 @@ class _Run:
     food_only: bool
     food_tail: int | None = None  # where the food that ends the run starts
     opens_with_negation: bool = False
-    has_allergy_word: bool = False  # 过敏, allergic: not a symptom alone
+    allergy_end: int | None = None  # after its last allergy word (过敏, allergic; no symptom)
     # a diet said whole (a kind, or a refusal with its food): the next diet word is another
     # diet ("唔食蛋唔食奶", "少甜少油", "no pork no shellfish")
     diet_whole: bool = False
@@ -482,11 +490,11 @@ def _runs(anchors: list[tuple[int, int, Category, str]], folded: str,
         allergy_cue = category is Category.ALLERGY and role == "cue"
         symptom = allergy_cue and bool(symptoms) and any(
             s_start <= start and end <= s_end for s_start, s_end in symptoms)
-        if allergy_cue and not symptom and runs and runs[-1].has_allergy_word \
-                and start > runs[-1].end:
-            # "她对虾过敏然后还有对桃子也过敏": a second allergy, with its own allergen
-            runs.append(_Run(category, runs[-1].end, end, False, False, False,
-                             has_allergy_word=True))
+        first_end = runs[-1].allergy_end if runs else None
+        if allergy_cue and not symptom and first_end is not None and start > first_end:
+            # "她对虾过敏然后还有对桃子也过敏": a second allergy, with the words since the first
+            runs[-1].end, runs[-1].food_tail = first_end, None
+            runs.append(_Run(category, first_end, end, False, False, False, allergy_end=end))
             continue
         if runs and runs[-1].kind is Category.DIET and runs[-1].diet_whole and (
                 (negation and _food_follows(anchors, index, folded))
@@ -506,10 +514,12 @@ def _runs(anchors: list[tuple[int, int, Category, str]], folded: str,
             run.food_tail = start if food else None
             run.end, run.negation_only = end, run.negation_only and negation
             run.food_only = run.food_only and food
-            run.has_allergy_word = run.has_allergy_word or (allergy_cue and not symptom)
+            if allergy_cue and not symptom:
+                run.allergy_end = end
             continue
         run = _Run(category, start, end, allergy_cue, negation, food,
-                   opens_with_negation=negation, has_allergy_word=allergy_cue and not symptom,
+                   opens_with_negation=negation,
+                   allergy_end=end if allergy_cue and not symptom else None,
                    diet_whole=role == "kind")
         before = runs[-1] if runs else None
         if allergy_cue and before and before.food_tail is not None and before.end == start \
@@ -895,6 +905,8 @@ def _read(folded: str, lexicon: Lexicon, *, details: str = "",
             return _Reading(Category.DRINK, {"item": str(drinks[0].value.value),
                                              "polarity": "dislike"})
         return _Reading(Category.DIET, {"kind": str(best.value.value)})
+    if best and best.value.category is Category.SEATING and _any_seat(folded, cues, lexicon):
+        return _Reading(Category.NOTE, {})  # "table 5 left a big tip", "今天坐了三号桌"
     if best and best.value.category not in _EDIBLE:
         reading = _by_cue(best.value.category, folded, details, cues, lexicon, day_first)
         return _with_polarity(reading, folded, best, lexicon)
@@ -904,6 +916,16 @@ def _read(folded: str, lexicon: Lexicon, *, details: str = "",
     if refusal:
         return _refusal(folded, refusal[0], lexicon)
     return _Reading(best.value.category if best else Category.NOTE, {})
+
+
+def _any_seat(folded: str, cues: list[Hit[Cue]], lexicon: Lexicon) -> bool:
+    """Whether the only seats named are any table, with nothing that says the guest wants
+    or avoids it: a remark of the shift, not a preference."""
+    generic = lexicon.any_seat.find_all(folded)
+    seats = [hit for hit in cues if hit.value.category is Category.SEATING]
+    return all(any(g.start <= hit.start and hit.end <= g.end for g in generic) for hit in seats) \
+        and not (lexicon.seat_wanted.find_all(folded) or lexicon.dislikes.find_all(folded)
+                 or lexicon.refusals.find_all(folded))
 
 
 def _strongest(cues: list[Hit[Cue]]) -> Hit[Cue] | None:
@@ -1008,7 +1030,7 @@ _OBJECT_MARKER: Final = re.compile(r".*对(?=.*[^\s\0])", re.DOTALL)
 # Where a clause after "allergic to X" ends: "allergic to shrimp it's not too serious".
 _CLAUSE_END: Final = re.compile(
     r"\s(?:it'?s|its|it|she|he|they|but|so|which|that|who|when|if|because|since|and then|"
-    r"then|though|although)\b")
+    r"then|though|although|not)\b")
 # "peanut allergy and also tree nuts", "sesame 过敏 + 花生 both severe": more allergens after it
 _MORE_ALLERGENS: Final = re.compile(
     r"^\s*(?:\+|&|,|、|和|还有|同埋|同|以及|and(?:\s+also)?|also)\s*")

@@ -152,6 +152,11 @@ class DrinkWords(_Table):
     temperature: dict[Temperature, Words] = Field(default_factory=dict)
 
 
+class SeatingWords(_Table):
+    generic: Words = Field(default_factory=Words)
+    wanted: Words = Field(default_factory=Words)
+
+
 class ServiceWords(_Table):
     styles: dict[Name, Words] = Field(default_factory=dict)
 
@@ -180,6 +185,7 @@ class Vocabulary(_Table):
     allergy: AllergyWords = Field(default_factory=AllergyWords)
     diet: DietWords = Field(default_factory=DietWords)
     drink: DrinkWords = Field(default_factory=DrinkWords)
+    seating: SeatingWords = Field(default_factory=SeatingWords)
     service: ServiceWords = Field(default_factory=ServiceWords)
     occasion: OccasionWords = Field(default_factory=OccasionWords)
     hints: HintTables = Field(default_factory=HintTables)
@@ -296,6 +302,8 @@ class Lexicon:
     denied_allergy: Terms[bool]
     severities: Terms[Severity]
     symptoms: Terms[bool]
+    any_seat: Terms[bool]
+    seat_wanted: Terms[bool]
     refusals: Terms[Refusal]
     no_diet: Terms[bool]
     dislikes: Terms[bool]
@@ -319,6 +327,8 @@ def _compile(vocabulary: Vocabulary) -> Lexicon:
         denied_allergy=_flags(vocabulary.allergy.denied),
         severities=Terms(_tagged(vocabulary.allergy.severity)),
         symptoms=_flags(vocabulary.allergy.symptoms),
+        any_seat=_flags(vocabulary.seating.generic),
+        seat_wanted=_flags(vocabulary.seating.wanted),
         refusals=Terms(_tagged(vocabulary.diet.refusals)),
         no_diet=_flags(vocabulary.diet.none),
         dislikes=_flags(vocabulary.dislikes),

@@ -219,3 +219,61 @@ def test_more_of_the_same_diet_and_a_drink_named_with_and_stay_one(
 def test_cantonese_and_run_on_chinese_say_one_thing(
         note: str, expected: list[tuple[Category, Attrs]]) -> None:
     assert [(c, a) for c, _, a in read(note) if c is not NOTE] == expected
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        # a size or an ice level said apart belongs to the note's drink
+        ("凍咖啡 走甜 大杯", [(DRINK, "凍咖啡 大杯",
+                            {"item": "咖啡", "size": "large", "temperature": "iced"}),
+                           (DIET, "走甜", {"kind": "low_sugar"})]),
+        ("細杯凍檸茶 少冰", [(DRINK, "細杯凍檸茶 少冰",
+                           {"item": "冻柠茶", "size": "small", "temperature": "less_ice"})]),
+        # one need said twice is one trait
+        ("speaks Spanish, limited English",
+         [(SERVICE, "speaks Spanish, limited English", {"style": "language"})]),
+        ("wheelchair, step-free access needed",
+         [(SERVICE, "wheelchair, step-free access needed", {"style": "mobility"})]),
+        # a list of things of their own is a trait each, unless one predicate covers them
+        ("高楼层+无烟房", [(ROOM, "高楼层", {}), (ROOM, "无烟房", {})]),
+        ("房间里的文件和电脑都不要动", [(ROOM, "房间里的文件和电脑都不要动", {})]),
+        # a second diet said whole is a second trait
+        ("唔食蛋唔食奶", [(DIET, "唔食蛋", {"kind": "dislikes", "item": "蛋"}),
+                      (DIET, "唔食奶", {"kind": "dislikes", "item": "奶"})]),
+        ("vegan no honey either", [(DIET, "vegan", {"kind": "vegan"}),
+                                   (DIET, "no honey either",
+                                    {"kind": "dislikes", "item": "honey"})]),
+        ("鸡蛋也不吃", [(DIET, "鸡蛋也不吃", {"kind": "dislikes", "item": "鸡蛋"})]),
+        # any table, with nothing the guest wants of it, is a remark of the shift
+        ("table 5 left a big tip", [(NOTE, "table 5 left a big tip", {})]),
+        ("今天坐了三号桌", [(NOTE, "今天坐了三号桌", {})]),
+        ("always table 12", [(SEATING, "always table 12", {})]),
+    ],
+)
+def test_lists_and_repeats_read_as_staff_mean_them(
+    note: str, expected: list[tuple[Category, str, Attrs]],
+) -> None:
+    assert read(note) == expected
+
+
+@pytest.mark.parametrize(
+    ("note", "allergens", "severity"),
+    [
+        ("小麥 黃豆 花生 過敏", ["小麦", "黄豆", "花生"], "unknown"),
+        ("大豆过敏 酱油也不行", ["大豆"], "unknown"),
+        ("蟹敏感 上次成塊面腫晒", ["蟹"], "unknown"),
+        ("她对那个虾过敏然后还有就是对那个桃子也过敏", ["虾", "桃子"], "unknown"),
+        ("um peanut allergy and also tree nuts", ["peanut", "tree nuts"], "unknown"),
+        ("allergic to shrimp it's not too serious she just gets a little rash",
+         ["shrimp"], "mild"),
+        ("allergic to walnuts not pecans", ["walnuts"], "unknown"),
+        ("芒果过民", ["芒果"], "unknown"),
+    ],
+)
+def test_every_allergen_of_a_phone_note_is_an_allergy_of_its_own(
+    note: str, allergens: list[str], severity: str,
+) -> None:
+    found = [(category, attrs.get("item"), attrs.get("severity"))
+             for category, _, attrs in read(note)]
+    assert found == [(ALLERGY, allergen, severity) for allergen in allergens]
