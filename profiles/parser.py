@@ -288,7 +288,7 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _pieces(text: str, start: int, end: int, lexicon: Lexicon) -> Iterator[_Piece]:
-    for left, right in _han_spaced(text, start, end, lexicon):
+    for left, right in _clauses(text, start, end, lexicon):
         for part_start, part_end in _split_conjunctions(text, left, right, lexicon):
             for chunk_start, chunk_end in _chunks(text, part_start, part_end, lexicon):
                 yield _piece(text, chunk_start, chunk_end, lexicon)
@@ -297,6 +297,51 @@ def _pieces(text: str, start: int, end: int, lexicon: Lexicon) -> Iterator[_Piec
 def _piece(text: str, start: int, end: int, lexicon: Lexicon) -> _Piece:
     folded, origin = _matching(text[start:end], lexicon)
     return _Piece(start, end, text[start:end], folded, origin)
+
+
+# Where a clause of English said without punctuation may start: "he's allergic to cats but
+# she loves the creme brulee", "likes the booth he always drinks a large iced tea".
+_CLAUSE_OPENER: Final = re.compile(
+    r"(?<![\w'])(?:(?:and|but|so|also|plus|anyway|um|uh)\s+)*"
+    r"(?:(?:he|she|they)(?:'s|s|\s+(?:is|has|likes|loves|drinks|wants|always|usually|never|"
+    r"prefers|hates|does|doesn't|doesnt|eats|comes|works|keeps|gets|needs|can't|cant))"
+    r"|but|anyway|btw|plus)\b",
+    re.IGNORECASE)
+
+
+def _clauses(text: str, start: int, end: int, lexicon: Lexicon) -> Iterator[tuple[int, int]]:
+    """English run on without punctuation, cut where a clause of another subject starts,
+    then each part split at spaces between Chinese characters."""
+    for left, right in _run_on_clauses(text, start, end, lexicon):
+        yield from _han_spaced(text, left, right, lexicon)
+
+
+def _run_on_clauses(text: str, start: int, end: int,
+                    lexicon: Lexicon) -> list[tuple[int, int]]:
+    segment = text[start:end]
+    if _HAN.search(segment) or len(segment) < 24:
+        return [(start, end)]
+    openers = [found.start() for found in _CLAUSE_OPENER.finditer(segment) if found.start() > 0]
+    if not openers:
+        return [(start, end)]
+    bounds = [0, *openers, len(segment)]
+    parts: list[tuple[int, int]] = []
+    left = 0
+    for index, opener in enumerate(openers):
+        right_end = bounds[index + 2]
+        first = _read(_matching(segment[left:opener], lexicon)[0], lexicon)
+        second = _read(_matching(segment[opener:right_end], lexicon)[0], lexicon)
+        if _other_subject(first.category, second.category):
+            parts.append(_trimmed(text, start + left, start + opener))
+            left = opener
+    parts.append(_trimmed(text, start + left, end))
+    return [part for part in parts if part[0] < part[1]]
+
+
+def _other_subject(before: Category, after: Category) -> bool:
+    # A clause of no category ("but that's fine") stays with the one before it, and so does
+    # one of the same: "she's allergic to cats she gets hives".
+    return Category.NOTE not in (before, after) and before is not after
 
 
 def _han_spaced(text: str, start: int, end: int, lexicon: Lexicon) -> Iterator[tuple[int, int]]:
@@ -1174,12 +1219,29 @@ def _find_date(folded: str, lexicon: Lexicon, day_first: bool = False) -> _Date 
 
 
 def _arabic_numerals(folded: str) -> str:
-    """Chinese numerals as digits, for dates: 九月二十号 → 9月20号, 腊月廿三 → 12月23."""
+    """Chinese numerals and English ordinals as digits, for dates: 九月二十号 → 9月20号,
+    腊月廿三 → 12月23, "the fifth of september" → "the 5 of september"."""
+    folded = _ENGLISH_ORDINAL.sub(_ordinal, folded)
     for month, digits in _LUNAR_MONTHS.items():
         folded = folded.replace(month, digits)
     if not _CHINESE_NUMBER.search(folded):
         return folded
     return _CHINESE_NUMBER.sub(lambda found: _number(found[0]), folded)
+
+
+_ORDINALS: Final = {word: index + 1 for index, word in enumerate([
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+    "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
+    "seventeenth", "eighteenth", "nineteenth"])}
+_ENGLISH_ORDINAL: Final = re.compile(
+    r"\b(?:(twenty|thirty)[\s-]?)?(" + "|".join(_ORDINALS) + r")\b|\b(twentieth|thirtieth)\b")
+
+
+def _ordinal(found: re.Match[str]) -> str:
+    if found[3]:
+        return "20" if found[3] == "twentieth" else "30"
+    tens = {"twenty": 20, "thirty": 30}.get(found[1] or "", 0)
+    return str(tens + _ORDINALS[found[2]])
 
 
 def _number(numeral: str) -> str:

@@ -277,3 +277,35 @@ def test_every_allergen_of_a_phone_note_is_an_allergy_of_its_own(
     found = [(category, attrs.get("item"), attrs.get("severity"))
              for category, _, attrs in read(note)]
     assert found == [(ALLERGY, allergen, severity) for allergen in allergens]
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        ("so she's allergic to cats but she likes the booth by the window",
+         [ALLERGY, SEATING]),
+        ("um I think he's allergic to penicillin but that's not really a food thing",
+         [ALLERGY]),
+        ("no upselling she hates it. mustard allergy btw", [SERVICE, ALLERGY]),
+        ("he always wants the booth in the back and he drinks a large iced tea",
+         [SEATING, DRINK]),
+        ("she is allergic to shrimp she gets hives", [ALLERGY]),
+    ],
+)
+def test_dictated_english_is_cut_where_a_clause_of_another_subject_starts(
+    note: str, expected: list[Category],
+) -> None:
+    assert categories(note) == expected
+
+
+@pytest.mark.parametrize(
+    ("note", "month", "day"),
+    [
+        ("their anniversary is the fifth of september", 9, 5),
+        ("bday twenty-first of may", 5, 21),
+        ("birthday is october third", 10, 3),
+    ],
+)
+def test_dates_said_in_words_are_read(note: str, month: int, day: int) -> None:
+    ((category, _, attrs),) = read(note)
+    assert (category, attrs.get("month"), attrs.get("day")) == (OCCASION, month, day)
