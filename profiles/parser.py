@@ -81,8 +81,10 @@ _MAYBE_SEPARATOR: Final = re.compile(
     "[" + re.escape("".join(sorted(SEPARATORS))) + re.escape("/／-–—") + "]")
 _HAN: Final = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _LATIN_WORD: Final = re.compile(r"[a-z][a-z'-]*[a-z]")
-_JOINER_BEFORE: Final = re.compile(r"\s*(?:、|,|\+|&|/|\band|\bor|和|同|及|与|跟|或)?\s*$")
-_LIST_JOINER: Final = re.compile(r"\s*(?:、|,|\+|&|/|\band\b|\bor\b|和|同|及|与|跟|或)\s*")
+_JOINER_BEFORE: Final = re.compile(
+    r"[\s,，、.!！]*(?:(?:\+|&|/|\band|\bor|\bn|\balso|和|同|及|与|跟|或|还有|還有|同埋|以及)"
+    r"[\s,，]*)?$")
+_LIST_JOINER: Final = re.compile(r"\s*(?:、|,|\+|&|/|\band\b|\bor\b|\bn\b|和|同|及|与|跟|或)\s*")
 _YEAR_MONTH_DAY: Final = re.compile(
     r"(?<![0-9])([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})(?![0-9])"
 )
@@ -624,7 +626,8 @@ def _grouped(pieces: list[_Piece], text: str, lexicon: Lexicon,
             groups[-1] = _group(piece, reading, lexicon)  # the allergen read from its own words
             groups[-1].lead = relative
             continue
-        if _takes_allergy_cue(groups, reading) or _names_allergen(groups, reading):
+        if _takes_allergy_cue(groups, reading) or _names_allergen(groups, reading) \
+                or _lists_more_allergens(groups, piece, lexicon):
             head = _joined(groups[-1].head, piece, text)
             groups[-1] = _group(head, _read(head.folded, lexicon, day_first=day_first), lexicon)
             continue
@@ -690,6 +693,15 @@ def _names_allergen(groups: list[_Group], reading: _Reading) -> bool:
         return False
     before = groups[-1].reading
     return before.category is Category.ALLERGY and "item" not in before.attrs
+
+
+def _lists_more_allergens(groups: list[_Group], piece: _Piece, lexicon: Lexicon) -> bool:
+    """"peanuts allergy!! + tree nuts + sesame": foods joined on to an allergy are its list."""
+    if not groups or groups[-1].details or groups[-1].reading.category is not Category.ALLERGY:
+        return False
+    joined = _MORE_ALLERGENS.match(piece.folded)
+    return joined is not None and joined.end() > 0 \
+        and _bare_food(piece.folded[joined.end():], lexicon)
 
 
 def _may_name_allergen(reading: _Reading) -> bool:
@@ -1078,7 +1090,7 @@ _CLAUSE_END: Final = re.compile(
     r"then|though|although|not)\b")
 # "peanut allergy and also tree nuts", "sesame 过敏 + 花生 both severe": more allergens after it
 _MORE_ALLERGENS: Final = re.compile(
-    r"^\s*(?:\+|&|,|、|和|还有|同埋|同|以及|and(?:\s+also)?|also)\s*")
+    r"^[\s!！.]*(?:\+|&|,|、|和|还有|同埋|同|以及|and(?:\s+also)?|also|n)\s*")
 
 
 def _after_last_object_marker(stretch: str) -> str:

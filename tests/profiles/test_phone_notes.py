@@ -269,6 +269,12 @@ def test_lists_and_repeats_read_as_staff_mean_them(
          ["shrimp"], "mild"),
         ("allergic to walnuts not pecans", ["walnuts"], "unknown"),
         ("芒果过民", ["芒果"], "unknown"),
+        ("peanuts allergy!! + tree nuts + sesame", ["peanuts", "tree nuts", "sesame"],
+         "unknown"),
+        ("花生过敏，还有芝麻", ["花生", "芝麻"], "unknown"),
+        ("allergic to kiwi n pineaple", ["kiwi", "pineapple"], "unknown"),
+        ("花生好敏感，上次入咗醫院", ["花生"], "severe"),
+        ("對雞蛋有啲敏感", ["鸡蛋"], "mild"),
     ],
 )
 def test_every_allergen_of_a_phone_note_is_an_allergy_of_its_own(
