@@ -732,7 +732,7 @@ def _qualifies(group: _Group, piece: _Piece, reading: _Reading, lexicon: Lexicon
                 hit.value.category is Category.ALLERGY for hit in lexicon.cues.find_all(
                     piece.folded)):
             return False  # "not allergic to shellfish": a statement of its own, denied
-        return _tells_of_allergy(piece, reading, lexicon)
+        return _tells_of_allergy(group, piece, reading, lexicon)
     if "item" in reading.attrs:
         return False
     folded = piece.folded
@@ -754,16 +754,20 @@ def _qualifies(group: _Group, piece: _Piece, reading: _Reading, lexicon: Lexicon
             return reading.category is Category.SERVICE \
                 and reading.attrs.get("style") == group.reading.attrs["style"]
         case Category.OCCASION:
+            if reading.category is Category.OCCASION and "month" not in reading.attrs \
+                    and reading.attrs.get("kind") in (None, group.reading.attrs.get("kind")):
+                return True  # "🎂 8/9 - she turns 40": more of the same day
             found = _find_date(folded, lexicon, day_first)
             return reading.category is Category.NOTE and found is not None and _exists(found)
         case _:
             return False
 
 
-def _tells_of_allergy(piece: _Piece, reading: _Reading, lexicon: Lexicon) -> bool:
+def _tells_of_allergy(group: _Group, piece: _Piece, reading: _Reading,
+                      lexicon: Lexicon) -> bool:
     """After an allergy, what is not about seats, rooms, people or service tells more of it:
     "has an EpiPen", "会休克", "上次成塊面腫晒", "喝了拉肚子", "no marzipan", "酱油也不行",
-    "nope"."""
+    "LATEX allergy - no gloves near him", "對蜜糖敏感 唔好落蜜", "nope"."""
     match reading.category:
         case Category.NOTE | Category.FOOD:
             return True
@@ -774,10 +778,24 @@ def _tells_of_allergy(piece: _Piece, reading: _Reading, lexicon: Lexicon) -> boo
         case Category.DIET:
             # "蒜蓉都不行", "酱油也不行", "但不要上" say more of it; "不吃辣", "no onion" name a
             # diet of their own
-            return reading.attrs.get("kind") in tuple(Refusal) and (
-                "item" not in reading.attrs or _ALSO.search(piece.folded) is not None)
+            if reading.attrs.get("kind") not in tuple(Refusal):
+                return False
+            item = str(reading.attrs.get("item", ""))
+            return not item or _ALSO.search(piece.folded) is not None \
+                or not any(hit.value.category is Category.FOOD
+                           for hit in lexicon.cues.find_all(item)) \
+                or _shares_a_word(item, str(group.reading.attrs.get("item", "")))
         case _:
             return False
+
+
+def _shares_a_word(item: str, allergen: str) -> bool:
+    """Whether a refused item is the allergen said again: "蜜" of "蜜糖", "nuts" of "tree nuts"."""
+    if not item or not allergen:
+        return False
+    if _HAN.search(item):
+        return any(char in allergen for char in item if _HAN.match(char))
+    return bool(set(item.split()) & set(allergen.split()))
 
 
 # "X也不行", "X都不能碰", "no X either", "但不要上": a refusal that goes on from what came before

@@ -249,6 +249,18 @@ def test_cantonese_and_run_on_chinese_say_one_thing(
         ("table 5 left a big tip", [(NOTE, "table 5 left a big tip", {})]),
         ("今天坐了三号桌", [(NOTE, "今天坐了三号桌", {})]),
         ("always table 12", [(SEATING, "always table 12", {})]),
+        # what is said after an allergy of no other food is that allergy's
+        ("LATEX allergy - no gloves near him",
+         [(ALLERGY, "LATEX allergy - no gloves near him",
+           {"severity": "unknown", "item": "latex"})]),
+        ("peanut allergy, no coriander",
+         [(ALLERGY, "peanut allergy", {"severity": "unknown", "item": "peanut"}),
+          (DIET, "no coriander", {"kind": "dislikes", "item": "coriander"})]),
+        # more of the same day, not a second one
+        ("🎂 8/9 - she turns 40", [(OCCASION, "🎂 8/9 - she turns 40",
+                                   {"kind": "birthday", "month": 8, "day": 9})]),
+        ("只吃鱼", [(DIET, "只吃鱼", {"kind": "pescatarian"})]),
+        ("埋單要快", [(SERVICE, "埋單要快", {"style": "fast"})]),
     ],
 )
 def test_lists_and_repeats_read_as_staff_mean_them(
