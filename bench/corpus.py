@@ -67,10 +67,20 @@ class LabelledNote:
 
 
 def load_corpus(path: Path = CORPUS) -> list[LabelledNote]:
-    with path.open(encoding="utf-8") as lines:
-        rows = [json.loads(line) for line in lines if line.strip()]
+    """The labelled notes to read, without the judgements (which must not be read at all)."""
     return [LabelledNote(row["id"], row["slice"], row["note"], tuple(row["traits"]))
-            for row in rows]
+            for row in _rows(path) if not row.get("guardrail")]
+
+
+def load_judgements(path: Path = CORPUS) -> list[LabelledNote]:
+    """Notes that judge the guest ("cheapskate", "肥婆一個"): the guardrails refuse each whole."""
+    return [LabelledNote(row["id"], row["slice"], row["note"], ())
+            for row in _rows(path) if row.get("guardrail")]
+
+
+def _rows(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
 
 
 def _folded(text: object) -> str:

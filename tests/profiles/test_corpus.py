@@ -16,15 +16,19 @@ from bench.corpus import (
     Reading,
     Score,
     load_corpus,
+    load_judgements,
     notes_table,
     read_corpus,
     score,
     trait_matches,
 )
+from profiles.guardrails import default_guardrails
 from profiles.models import Category, TraitDraft
+from profiles.parser import parse_note
+from profiles.vocabulary import default_vocabulary
 
-HELD_OUT_FULLY_RIGHT_AT_LEAST = 0.694
-ALLERGIES_WITH_SEVERITY_AT_LEAST = 0.982  # of every labelled allergy, both halves
+HELD_OUT_FULLY_RIGHT_AT_LEAST = 0.712
+ALLERGIES_WITH_SEVERITY_AT_LEAST = 0.991  # of every labelled allergy, both halves
 HELD_OUT_ALLERGIES_READ_AS_FOOD_AT_MOST = 1  # found by this test; left unseen, not tuned to
 MARGIN = 0.02
 
@@ -41,7 +45,7 @@ def scores() -> dict[str, Score]:
 
 def test_the_corpus_is_whole_and_split_in_two_halves() -> None:
     notes = load_corpus()
-    assert len(notes) >= 900 and len({note.id for note in notes}) == len(notes)
+    assert len(notes) >= 1400 and len({note.id for note in notes}) == len(notes)
     halves = {note.half for note in notes}
     assert halves == {"dev", "held_out"}
     assert all(t["severity"] in ("severe", "mild", "unknown")
@@ -57,6 +61,14 @@ def test_labelled_allergies_are_filed_as_allergies_with_their_severity() -> None
     right, total = sum(t.right for t in both), sum(t.total for t in both)
     assert total >= 200
     assert right / total >= ALLERGIES_WITH_SEVERITY_AT_LEAST
+
+
+def test_every_judgement_of_a_guest_in_the_corpus_is_refused() -> None:
+    judgements = load_judgements()
+    assert len(judgements) >= 12
+    kept = [note.note for note in judgements if default_guardrails().review(
+        parse_note(note.note, default_vocabulary(), region=note.region).traits) is None]
+    assert kept == []
 
 
 def allergies_read_as_food(half: str) -> int:
