@@ -48,7 +48,9 @@ class HeldApi(LocalBotApi):
 async def until(condition: Callable[[], bool]) -> None:
     """Let the courier's tasks run until `condition` holds (bounded by the caller)."""
     while not condition():
-        await asyncio.sleep(0)  # a turn of the event loop, not a wait for time
+        # A millisecond, not a bare turn of the event loop: a loop spinning on sleep(0) keeps
+        # the GIL from the database's worker threads, whose reads then take seconds.
+        await asyncio.sleep(0.001)
 
 
 @pytest.fixture
