@@ -21,6 +21,8 @@ class Verb(StrEnum):
     ADD_NOTE = "n"  # next plain message is a note for this guest
     RETRACT_MENU = "rl"  # list a guest's traits as retract buttons
     RETRACT = "rt"  # retract one trait
+    REFILE_MENU = "rf"  # ask what a trait just logged should be filed as
+    REFILE = "rc"  # file a trait under the category chosen
     UNDO = "u"  # undo one /note
     CREATE = "nc"  # create the guest a pending note names, then log it
     APPLY = "na"  # log a pending note for a chosen guest

@@ -68,10 +68,10 @@ def hit_line(guest: Guest, lang: str, branches: Mapping[str, str]) -> str:
 def note_logged(logged: NoteLogged, guest: Guest, *, lang: str, unparsed: list[str]) -> str:
     lines = [t(lang, "note.saved", name=escape(full_name(guest)), ref=guest.ref)]
     for trait in logged.added:
-        lines.append(f"+ {_label(trait.category, lang)}: {escape(trait.text)}"
+        lines.append(f"+ {category_label(trait.category, lang)}: {escape(trait.text)}"
                      f"{severity_suffix(trait.attrs, lang)}")
     for trait in logged.confirmed:
-        lines.append(t(lang, "note.confirmed", category=_label(trait.category, lang),
+        lines.append(t(lang, "note.confirmed", category=category_label(trait.category, lang),
                        text=escape(trait.text), count=trait.confirmed_count + 1))
     if unparsed:
         lines.append(t(lang, "note.unparsed", text=escape(" / ".join(unparsed))[:300]))
@@ -81,7 +81,7 @@ def note_logged(logged: NoteLogged, guest: Guest, *, lang: str, unparsed: list[s
 def trait_choice(trait: Trait, lang: str) -> str:
     """A trait as a button label (Telegram shows about 30 characters comfortably)."""
     text = trait.text if len(trait.text) <= 28 else trait.text[:27] + "…"
-    return f"✖ {_label(trait.category, lang)}: {text}"
+    return f"✖ {category_label(trait.category, lang)}: {text}"
 
 
 def split_message(lines: Iterable[str], limit: int = MESSAGE_LIMIT) -> list[str]:
@@ -126,7 +126,7 @@ def _trait_line(trait: Trait, lang: str, now: datetime, branches: Mapping[str, s
     mark = "⚠️ " if trait.category is Category.ALLERGY else ""
     where = branches.get(trait.branch, trait.branch)
     seen = f" ✓{trait.confirmed_count + 1}" if trait.confirmed_count else ""
-    label = _label(trait.category, lang)
+    label = category_label(trait.category, lang)
     mark += "🔒 " if trait.private else ""
     body = f"{mark}<b>{label}</b>: {escape(trait.text)}{severity_suffix(trait.attrs, lang)}"
     return f"{body} — <i>{escape(where)} · {age(trait.seen_at, now, lang)}</i>{seen}"
@@ -153,8 +153,9 @@ def _footer(guest: Guest, lang: str, now: datetime, branches: Mapping[str, str])
     return "<i>" + " · ".join(parts) + "</i>"
 
 
-def _label(category: Category, lang: str) -> str:
+def category_label(category: Category, lang: str) -> str:
     return t(lang, f"category.{category}")
+
 
 
 def tag_label(tag: str, lang: str) -> str:

@@ -7,11 +7,12 @@ from datetime import datetime
 
 from playbooks.checklists.allergy import allergies_logged
 from playbooks.events import EventLog
+from profiles.audit import AuditAction, record
 from profiles.guardrails import Guardrails
 from profiles.guests import NewGuest, insert_guest, load_guest
-from profiles.models import Guest, NoteLogged, TraitDraft
+from profiles.models import Guest, NoteLogged, Staff, Trait, TraitDraft
 from profiles.pending import Command, spend
-from profiles.traits import log_traits
+from profiles.traits import log_traits, take_for_refiling
 from store.database import Database
 from store.sql import Conn
 
@@ -54,6 +55,38 @@ class Notes:
             return Logged(guest=guest, note=logged)
 
         return await self._db.write(work)
+
+
+    async def refile(self, trait_id: int, draft: TraitDraft, *, staff_id: int, branch: str,
+                     now: datetime, by: Staff | None = None) -> Refiled:
+        """File one trait again as `draft` says (another category, the same words), in one
+        transaction: the old trait retracted, the new one logged as a note of its own (so
+        /undo and the card's history see it), the change audited, and an allergy it now is
+        published to the kitchen as any logged allergy is.
+
+        Raises NoteRefused before anything is written; TraitNotFound when the trait is gone
+        or `by` (None for the core's own use) may not change it.
+        """
+        self._guardrails.check([draft])
+
+        def work(conn: Conn) -> Refiled:
+            old = take_for_refiling(conn, trait_id, staff_id=staff_id, now=now, by=by)
+            logged = log_traits(conn, old.guest_id, [draft.model_copy(
+                update={"private": old.private})], staff_id=staff_id, branch=branch, now=now)
+            record(conn, AuditAction.REFILE, staff_id=staff_id, guest_id=old.guest_id, now=now,
+                   details={"trait": old.id, "from": old.category.value,
+                            "to": draft.category.value, "batch": logged.batch_id})
+            self._events.publish(conn, allergies_logged(logged, branch=branch, staff_id=staff_id,
+                                                        at=now), now)
+            return Refiled(was=old, now=logged)
+
+        return await self._db.write(work)
+
+
+@dataclass(frozen=True)
+class Refiled:
+    was: Trait
+    now: NoteLogged
 
 
 @dataclass(frozen=True)

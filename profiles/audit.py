@@ -28,6 +28,7 @@ class AuditAction(StrEnum):
     NOTE = "note"  # traits were logged
     UNDO = "undo"  # a note was taken back
     RETRACT = "retract"  # one trait was retracted
+    REFILE = "refile"  # one trait filed under another category (an allergy that is none)
     PRIVATE = "private"  # traits were made private
     TAG = "tag"  # tier or segment set
     PHONE = "phone"  # the phone number added or changed

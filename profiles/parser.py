@@ -190,6 +190,23 @@ def parse_note(text: str, vocabulary: Vocabulary, *, region: str | None = None) 
     )
 
 
+def read_as(text: str, category: Category, vocabulary: Vocabulary, *,
+            region: str | None = None, item: str | None = None) -> TraitDraft:
+    """The trait `text` makes when staff say it is of `category` (a tap that files it again):
+    the attributes the parser reads of it in that category, else none, and the `item` it was
+    about when it had one. An allergy always has a severity, unknown unless the words say."""
+    day_first = region is not None and region.upper() not in _MONTH_FIRST_REGIONS
+    lexicon = vocabulary.lexicon
+    folded = _matching(text, lexicon)[0]
+    reading = _read(folded, lexicon, day_first=day_first)
+    attrs: Attrs = dict(reading.attrs) if reading.category is category else {}
+    if item and category in (Category.ALLERGY, Category.FOOD, Category.DIET, Category.DRINK):
+        attrs.setdefault("item", item)
+    if category is Category.ALLERGY:
+        attrs.setdefault("severity", str(lexicon.severities.first(folded) or Severity.UNKNOWN))
+    return TraitDraft(category=category, text=text, attrs=attrs)
+
+
 def traits_as_json_lines(parsed: ParsedNote, *, line: int | None = None) -> list[str]:
     """One JSON object per trait, then {"unparsed": [...]} when anything was not parsed;
     each starting with {"line": N} when `line` says which note of many this is."""

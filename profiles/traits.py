@@ -135,6 +135,18 @@ class TraitStore:
 
         return await self._db.write(work)
 
+    async def changeable(self, trait_id: int, *, by: Staff) -> Trait:
+        """A standing trait `by` may change (file again, take back): its author, or a lead
+        of its branch, who can read it. Raises TraitNotFound otherwise, telling nothing."""
+
+        def work(conn: Conn) -> Trait:
+            found = _load(conn, [trait_id])
+            if not found or found[0].retracted or not _may_change(conn, found[0], by):
+                raise TraitNotFound(trait_id)
+            return found[0]
+
+        return await self._db.read(work)
+
     async def get(self, trait_id: int) -> Trait:
         def work(conn: Conn) -> Trait:
             found = _load(conn, [trait_id])
@@ -166,6 +178,24 @@ def log_traits(
            details={"batch": batch_id, "added": added, "confirmed": confirmed})
     return NoteLogged(batch_id=batch_id, guest_id=guest_id, added=_load(conn, added),
                       confirmed=_load(conn, confirmed))
+
+
+def take_for_refiling(conn: Conn, trait_id: int, *, staff_id: int, now: datetime,
+                      by: Staff | None) -> Trait:
+    """Retract a trait to file it again under another category, in the caller's transaction
+    (see `playbooks.notes.Notes.refile`): its author, or a lead of the branch it was logged
+    in, who can read it. Raises TraitNotFound when it is gone, or when `by` may not."""
+    found = _load(conn, [trait_id])
+    if not found or found[0].retracted or (by is not None and not _may_change(conn, found[0],
+                                                                              by)):
+        raise TraitNotFound(trait_id)
+    conn.execute("UPDATE traits SET retracted_at = ?, retracted_by = ?"
+                 " WHERE id = ? AND retracted_at IS NULL", (stamp(now), staff_id, trait_id))
+    return found[0]
+
+
+def _may_change(conn: Conn, trait: Trait, by: Staff) -> bool:
+    return may_take_back(by, trait.staff_id, trait.branch) and _readable(conn, trait.id, by)
 
 
 def _require_taker(conn: Conn, batch_id: int, by: Staff | None) -> None:

@@ -23,9 +23,9 @@ from profiles.access import Action, can
 from profiles.errors import GuestNotFound, NothingToUndo, PendingNoteGone, TraitNotFound
 from profiles.guardrails import NoteRefused
 from profiles.guests import NewGuest
-from profiles.models import ParsedNote
+from profiles.models import Category, ParsedNote, Trait, TraitDraft
 from profiles.names import InvalidName, clean_name
-from profiles.parser import parse_note
+from profiles.parser import parse_note, read_as
 from profiles.pending import Command, PendingNote
 from profiles.refs import (
     ByName,
@@ -293,8 +293,99 @@ async def _log(
         rows[0].append(button(t(me.language, "button.private"), Verb.PRIVATE,
                               logged.note.batch_id))
     rows += _tag_rows(context, guest.id, parsed)
+    rows += _refile_rows(logged.note.added, me.language)
     text = render.note_logged(logged.note, guest, lang=me.language, unparsed=parsed.unparsed)
     await reply(message, text, InlineKeyboardMarkup(rows))
+
+
+# What one tap re-files a trait as, by what it was filed as: an allergy that is none is most
+# often a food the guest dislikes or a diet; words the parser did not place, any category.
+_DISLIKE = "dislike"
+_REFILE_CHOICES: dict[Category, tuple[str, ...]] = {
+    Category.ALLERGY: (_DISLIKE, Category.DIET, Category.NOTE),
+    Category.NOTE: (Category.ALLERGY, Category.DIET, Category.SEATING, Category.DRINK,
+                    Category.FOOD, Category.SERVICE, Category.ROOM, Category.LOOKS,
+                    Category.WORK, Category.FAMILY),
+}
+_REFILE_ROWS = 3  # the reply to a note stays short: the first three to check
+
+
+def _refile_rows(added: list[Trait], lang: str) -> list[list[InlineKeyboardButton]]:
+    """Under a saved note: "Not an allergy" for each allergy read, "File as…" for each part
+    read as a plain note, so a misreading is one tap from right."""
+    rows = []
+    for trait in [trait for trait in added if trait.category in _REFILE_CHOICES][:_REFILE_ROWS]:
+        key = "button.not_allergy" if trait.category is Category.ALLERGY else "button.file_as"
+        text = trait.text if len(trait.text) <= 24 else trait.text[:23] + "…"
+        rows.append([button(t(lang, key, text=text), Verb.REFILE_MENU, trait.id)])
+    return rows
+
+
+async def refile_menu(update: Update, context: Context) -> None:
+    """"Not an allergy" / "File as…" pressed: the categories to choose from."""
+    query, core, lang = update.callback_query, context.core, context.lang
+    assert query is not None and query.data is not None
+    try:
+        trait = await core.traits.changeable(int(unpack(query.data)[0]), by=context.member)
+    except TraitNotFound:
+        trait = None
+    if trait is None or trait.category not in _REFILE_CHOICES:
+        await query.answer(t(lang, "refile.gone"), show_alert=True)
+        return
+    await settle_press(query)
+    choices = [button(_choice_label(choice, lang), Verb.REFILE, trait.id, str(choice))
+               for choice in _REFILE_CHOICES[trait.category]]
+    rows = [choices[start:start + 3] for start in range(0, len(choices), 3)]
+    await reply(query.message, t(lang, "refile.choose", text=escape(trait.text)),
+                InlineKeyboardMarkup(rows))
+
+
+def _choice_label(choice: str, lang: str) -> str:
+    return t(lang, "refile.dislike") if choice == _DISLIKE else t(lang, f"category.{choice}")
+
+
+async def refile(update: Update, context: Context) -> None:
+    """A category chosen: the trait filed again under it, and the choice replaced by what
+    is now on the card."""
+    query, core, me = update.callback_query, context.core, context.member
+    assert query is not None and query.data is not None
+    trait_id, choice = unpack(query.data)
+    try:
+        trait = await core.traits.changeable(int(trait_id), by=me)
+    except TraitNotFound:
+        trait = None
+    if trait is None or choice not in _REFILE_CHOICES.get(trait.category, ()):
+        await query.answer(t(me.language, "refile.gone"), show_alert=True)
+        return
+    try:
+        refiled = await core.notes.refile(trait.id, _refiled(context, trait, choice),
+                                          staff_id=me.id, branch=me.branch, now=core.clock(),
+                                          by=me)
+    except TraitNotFound:
+        await query.answer(t(me.language, "refile.gone"), show_alert=True)
+        return
+    except NoteRefused as refused:
+        await query.answer()
+        await reply(query.message, refusal_text(refused.refusal, me.language))
+        return
+    await settle_press(query)
+    (now,) = refiled.now.added or refiled.now.confirmed
+    with contextlib.suppress(BadRequest):  # already edited, before a crash
+        await query.edit_message_text(
+            t(me.language, "refile.done", category=render.category_label(now.category,
+                                                                         me.language),
+              text=escape(now.text)), parse_mode="HTML")
+
+
+def _refiled(context: Context, trait: Trait, choice: str) -> TraitDraft:
+    region = context.core.settings.phone_region(context.member.branch)
+    item = trait.attrs.get("item")
+    category = Category.FOOD if choice == _DISLIKE else Category(choice)
+    draft = read_as(trait.text, category, context.core.vocabulary, region=region,
+                    item=str(item) if item else None)
+    if choice == _DISLIKE:
+        return draft.model_copy(update={"attrs": {**draft.attrs, "polarity": "dislike"}})
+    return draft
 
 
 def _tag_rows(
@@ -343,6 +434,8 @@ HANDLERS: list[BaseHandler[Update, Context, None]] = [
     CallbackQueryHandler(ask_for_note, pattern=pattern(Verb.ADD_NOTE)),
     CallbackQueryHandler(retract_menu, pattern=pattern(Verb.RETRACT_MENU)),
     CallbackQueryHandler(retract, pattern=pattern(Verb.RETRACT)),
+    CallbackQueryHandler(refile_menu, pattern=pattern(Verb.REFILE_MENU)),
+    CallbackQueryHandler(refile, pattern=pattern(Verb.REFILE, ID, WORD)),
     CallbackQueryHandler(tag_from_hint, pattern=pattern(Verb.TAG, ID, WORD)),
     # last: any other text is a quick search
     MessageHandler(filters.TEXT & ~filters.COMMAND, plain_text),

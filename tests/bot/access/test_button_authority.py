@@ -21,7 +21,7 @@ WATCHED = ("traits", "note_batches", "trait_confirmations", "allergy_acks", "pla
 GUEST_TEXTS = ("后门", "花生", "towels", "window")  # what the intruders must not read
 ACTING_VERBS = (Verb.RETRACT, Verb.UNDO, Verb.PRIVATE, Verb.ALLERGY_SEEN, Verb.STEP_DONE,
                 Verb.BOOK_CANCEL, Verb.BOOK_NO_SHOW, Verb.REQUEST_ACCEPT, Verb.REQUEST_DONE,
-                Verb.REQUEST_DECLINE)
+                Verb.REQUEST_DECLINE, Verb.REFILE_MENU)
 
 
 async def chain_with_la_guest(bot: BotUnderTest) -> dict[str, LocalUser]:
@@ -121,4 +121,20 @@ async def test_only_the_department_handles_a_request_and_the_kitchen_only_its_al
     assert await bot.core.db.read(watched_rows) == before
 
     await press_signed(bot, people["la kitchen"], pack(Verb.ALLERGY_SEEN, 1))
+    assert await bot.core.db.read(watched_rows) != before
+
+
+async def test_only_the_author_or_a_lead_files_a_trait_again(bot: BotUnderTest) -> None:
+    people = await chain_with_la_guest(bot)
+    allergy = await bot.core.db.read(lambda conn: conn.execute(
+        "SELECT id FROM traits WHERE text = '花生过敏'").fetchone()[0])
+    before = await bot.core.db.read(watched_rows)
+
+    for intruder in ("la kitchen", "sh lead", "sh waiter"):  # Ana wrote it, Mei leads LA
+        shown = await press_signed(bot, people[intruder], pack(Verb.REFILE, allergy, "dislike"))
+        shown += await press_signed(bot, people[intruder], pack(Verb.REFILE_MENU, allergy))
+        assert "花生" not in shown
+    assert await bot.core.db.read(watched_rows) == before
+
+    await press_signed(bot, people["mei"], pack(Verb.REFILE, allergy, "dislike"))  # a lead may
     assert await bot.core.db.read(watched_rows) != before
