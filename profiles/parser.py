@@ -7,10 +7,12 @@ with or without punctuation, with typos and shorthand. How a note is read:
    as simplified, Latin words a typo away from a vocabulary word corrected ("alergic").
    Traits keep the text as typed.
 2. Split into pieces on the separators (vocabulary.SEPARATORS, a slash between words, a dash
-   between spaces), on spaces between two Chinese characters ("貝類過敏 嚴重"), and inside
-   unbroken Chinese where the words change subject ("角落位|不要香菜|中杯热奶茶": a new cue of
-   another category starts a piece; an allergy cue takes the words before it along).
-   A piece longer than MAX_TRAIT_LENGTH is not a trait: it goes to `unparsed`.
+   between spaces), in English said without punctuation where a clause of another subject
+   starts ("…allergic to cats but she likes the booth"), on spaces between two Chinese
+   characters ("貝類過敏 嚴重"), and inside unbroken Chinese where the words change subject
+   ("角落位|不要香菜|中杯热奶茶": a new cue of another category starts a piece; an allergy cue
+   takes the words before it along). A piece still longer than MAX_TRAIT_LENGTH is not a
+   trait: it goes to `unparsed`.
 3. Split a piece once more on a conjunction ("and", "&", "+", "和", "、", "同") only when both
    sides read as *different*, classified categories, e.g. "window seat and no garlic".
    "allergic to shrimp and crab", "虾、蟹过敏", "不吃香菜和葱" and "和牛" stay whole.
@@ -165,12 +167,28 @@ def parse_note(text: str, vocabulary: Vocabulary, *, region: str | None = None) 
     spans = list(_spans(visible))
     # A segment too long to be a trait stands between the pieces on either side of it.
     sections: list[list[tuple[_Piece, _Hints]]] = [[]]
+    unparsed: list[str] = []
     for start, end in spans:
-        if end - start > MAX_TRAIT_LENGTH:
+        # a long stretch without punctuation (dictated) is cut where its subjects change
+        # first; only a piece still too long to be one trait is left unparsed
+        for piece in _pieces(visible, start, end, lexicon):
+            if piece.end - piece.start <= MAX_TRAIT_LENGTH:
+                sections[-1].append((piece, _hints(piece.folded, lexicon)))
+                continue
+            # still too long: its stretches that name something are kept (an allergy is
+            # never left unparsed), the rest is not a trait
+            left_out: list[_Piece] = []
+            for part in _stretches(visible, piece, lexicon):
+                if _read(part.folded, lexicon).category is Category.NOTE:
+                    left_out.append(part)
+                    continue
+                sections += [[(part, _Hints())], []]  # a trait of its own, alone
+                if left_out:
+                    unparsed.append(visible[left_out[0].start:left_out[-1].end])
+                    left_out = []
+            if left_out:
+                unparsed.append(visible[left_out[0].start:left_out[-1].end])
             sections.append([])
-        else:
-            sections[-1] += [(piece, _hints(piece.folded, lexicon))
-                             for piece in _pieces(visible, start, end, lexicon)]
     hints = [hint for section in sections for _, hint in section]
     groups = _superseded([
         group
@@ -184,7 +202,7 @@ def parse_note(text: str, vocabulary: Vocabulary, *, region: str | None = None) 
             for group in groups
             for draft in _drafts(group, visible, lexicon, day_first, private=private)
         ], lexicon), groups, lexicon),
-        unparsed=[visible[start:end] for start, end in spans if end - start > MAX_TRAIT_LENGTH],
+        unparsed=unparsed,
         tier_hint=next((hint.tier for hint in hints if hint.tier), None),
         segment_hint=next((hint.segment for hint in hints if hint.segment), None),
     )
@@ -205,6 +223,20 @@ def read_as(text: str, category: Category, vocabulary: Vocabulary, *,
     if category is Category.ALLERGY:
         attrs.setdefault("severity", str(lexicon.severities.first(folded) or Severity.UNKNOWN))
     return TraitDraft(category=category, text=text, attrs=attrs)
+
+
+def _stretches(text: str, piece: _Piece, lexicon: Lexicon) -> Iterator[_Piece]:
+    """A piece too long to be one trait, in stretches of at most MAX_TRAIT_LENGTH, each cut
+    at the last space before it when there is one."""
+    start = piece.start
+    while start < piece.end:
+        end = min(start + MAX_TRAIT_LENGTH, piece.end)
+        if end < piece.end and (space := text.rfind(" ", start + 1, end)) > start:
+            end = space
+        left, right = _trimmed(text, start, end)
+        if left < right:
+            yield _piece(text, left, right, lexicon)
+        start = end
 
 
 def traits_as_json_lines(parsed: ParsedNote, *, line: int | None = None) -> list[str]:
@@ -1113,10 +1145,14 @@ def _allergen(folded: str, cues: list[Hit[Cue]], others: Sequence[Hit[Any]],
         if (item := _item(stretch, lexicon)) and not _names_something_else(item, lexicon):
             if said_after:
                 return item
+            if not _HAN.search(item) and not _LIST_JOINER.search(item):
+                # "…blah blah peanut allergy": an allergen is a few words
+                item = " ".join(item.split()[-_ALLERGEN_WORDS:])
             return "、".join([item, *_more_allergens(marked[cues[0].end :], lexicon)])
     return ""
 
 
+_ALLERGEN_WORDS: Final = 3  # "peanut", "tree nut", "dust mite", "pine nut butter"
 # What the allergen is the object of: "她对那个虾过敏" is an allergy to 那个虾.
 _OBJECT_MARKER: Final = re.compile(r".*对(?=.*[^\s\0])", re.DOTALL)
 # Where a clause after "allergic to X" ends: "allergic to shrimp it's not too serious".

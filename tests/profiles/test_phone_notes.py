@@ -327,3 +327,20 @@ def test_dictated_english_is_cut_where_a_clause_of_another_subject_starts(
 def test_dates_said_in_words_are_read(note: str, month: int, day: int) -> None:
     ((category, _, attrs),) = read(note)
     assert (category, attrs.get("month"), attrs.get("day")) == (OCCASION, month, day)
+
+
+def test_a_long_dictated_note_is_read_clause_by_clause_not_left_unparsed() -> None:
+    note = ("um so this is mrs patel she came in with her husband and two kids she is allergic "
+            "to shellfish really bad she had to go to the hospital once and she likes the booth "
+            "by the window and she always orders a large iced latte with oat milk")
+    assert len(note) > 200
+    parsed = parse_note(note, vocab)
+    assert [t.category for t in parsed.traits] == [FAMILY, ALLERGY, SEATING, DRINK]
+    assert parsed.traits[1].attrs == {"severity": "severe", "item": "shellfish"}
+    assert parsed.unparsed == []
+
+
+def test_an_allergy_in_a_note_too_long_to_read_is_still_an_allergy() -> None:
+    parsed = parse_note("花生过敏" + "今天很开心" * 80, vocab)
+    assert [(t.category, t.attrs.get("item")) for t in parsed.traits] == [(ALLERGY, "花生")]
+    assert len(parsed.unparsed) == 1 and "".join(parsed.unparsed) in "今天很开心" * 80
