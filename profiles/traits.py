@@ -10,7 +10,7 @@ from profiles.access import may_take_back
 from profiles.audit import AuditAction, record
 from profiles.errors import GuestNotFound, NothingToUndo, TraitNotFound
 from profiles.guardrails import Guardrails, default_guardrails
-from profiles.models import NoteLogged, Staff, Trait, TraitDraft, normalise_text
+from profiles.models import Category, NoteLogged, Staff, Trait, TraitDraft, normalise_text
 from profiles.pending import Command, spend
 from profiles.visibility import visible_traits
 from store.database import Database, stamp
@@ -259,12 +259,17 @@ def _new_batch(
 
 def _standing_trait(conn: Conn, guest_id: int, draft: TraitDraft) -> int | None:
     """The standing trait `draft` says again: the same words, or the same dated occasion
-    however written ("生日 12月9日", then "生日12月9号")."""
+    however written ("生日 12月9日", then "生日12月9号"); words the parser could not place
+    that a colleague filed under a category ("碰到猫毛就打喷嚏", an allergy) say that trait."""
     row = conn.execute(
         "SELECT id FROM traits WHERE guest_id = ? AND category = ? AND norm = ?"
         " AND retracted_at IS NULL ORDER BY id LIMIT 1",
         (guest_id, draft.category, normalise_text(draft.text)),
     ).fetchone()
+    if row is None and draft.category is Category.NOTE:
+        row = conn.execute(
+            "SELECT id FROM traits WHERE guest_id = ? AND norm = ? AND retracted_at IS NULL"
+            " ORDER BY id LIMIT 1", (guest_id, normalise_text(draft.text))).fetchone()
     if row is not None or _occasion_day(draft.attrs) is None:
         return None if row is None else int(row[0])
     for trait_id, attrs in conn.execute(

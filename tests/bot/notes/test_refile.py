@@ -51,3 +51,6 @@ async def test_a_part_read_as_a_plain_note_filed_as_an_allergy_reaches_the_kitch
     [done] = await bot.press(waiter, choose, "Allergy")
     assert done.text == "Filed as Allergy: 碰到猫毛就打喷嚏"
     assert bot.last(lead).text.startswith("📋 Allergy just logged")
+
+    [again] = await bot.send(waiter, "/note Smith: 碰到猫毛就打喷嚏")  # the same words again
+    assert again.text.splitlines()[1] == "✓ Allergy: 碰到猫毛就打喷嚏 (confirmed, 2×)"
