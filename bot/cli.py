@@ -19,6 +19,7 @@ from bot.checklists import cli as playbooks_cli
 from bot.http import cli as api_cli
 from bot.http.server import parse_listen, serve
 from bot.logs import configure_logging
+from bot.notes import cli as vocabulary_cli
 from bot.polling import run_polling
 from bot.privacy import cli as audit_cli
 from bot.settings import ConfigError, Settings, load_settings
@@ -110,6 +111,7 @@ def _parser() -> argparse.ArgumentParser:
     audit_cli.add_commands(commands)
     playbooks_cli.add_commands(commands)
     api_cli.add_commands(commands)
+    vocabulary_cli.add_commands(commands)
     return parser
 
 

@@ -113,6 +113,7 @@ async def tick(bot: Bot, core: Core, metrics: Metrics) -> None:
     """One scheduled sweep: the bot's lease on the database renewed, the sweep timed."""
     started = time.perf_counter()
     await renew(core.db, core.clock())
+    await core.words.refresh()  # what the leads taught through another process
     await sweep_once(bot, core, core.clock())
     metrics.sweep_seconds.observe(time.perf_counter() - started)
     metrics.last_sweep = core.clock()

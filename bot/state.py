@@ -41,6 +41,7 @@ from profiles.errors import NotAllowed
 from profiles.export import Export
 from profiles.guardrails import Guardrails, load_guardrails
 from profiles.guests import GuestStore
+from profiles.learned import LearnedWords
 from profiles.merges import GuestMerges
 from profiles.models import Staff
 from profiles.pending import PendingNotes
@@ -72,7 +73,7 @@ class Core:
     traits: TraitStore
     search: GuestSearch
     pending: PendingNotes
-    vocabulary: Vocabulary
+    words: LearnedWords  # the vocabulary notes are read with, with what the leads taught
     outbox: Outbox
     visits: VisitStore
     events: EventLog
@@ -104,6 +105,10 @@ class Core:
     closed_trends: dict[tuple[str, ...], Trend] = field(default_factory=dict)
     closed_charts: dict[tuple[str, ...], bytes] = field(default_factory=dict)
 
+    @property
+    def vocabulary(self) -> Vocabulary:
+        return self.words.current
+
     @classmethod
     async def open(cls, settings: Settings, clock: Clock = utc_now) -> Core:
         vocabulary = load_vocabulary(*settings.vocabulary_files())
@@ -117,13 +122,15 @@ class Core:
         requests = RequestStore(db, Routing({b.id: b.departments for b in settings.branches},
                                             settings.requests))
         statuses = StatusBook(db, settings.status.rules, settings.zones())
+        words = LearnedWords(db, vocabulary)
+        await words.refresh()
         events.react_with(tell_at_risk_arrival)
         return cls(
             settings=settings, db=db, staff=StaffStore(db),
             guests=GuestStore(db, phone_regions=settings.phone_regions),
             traits=TraitStore(db, guardrails), search=GuestSearch(db, names),
             pending=PendingNotes(db),
-            vocabulary=vocabulary, outbox=Outbox(db), visits=VisitStore(db), events=events,
+            words=words, outbox=Outbox(db), visits=VisitStore(db), events=events,
             clock=clock, playbooks=playbooks, requests=requests,
             bookings=BookingStore(db), briefs=Briefs(db),
             audit=AuditLog(db), cards=CardViews(db), guardrails=guardrails,

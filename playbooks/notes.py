@@ -10,6 +10,7 @@ from playbooks.events import EventLog
 from profiles.audit import AuditAction, record
 from profiles.guardrails import Guardrails
 from profiles.guests import NewGuest, insert_guest, load_guest
+from profiles.learned import learn, learnable
 from profiles.models import Guest, NoteLogged, Staff, Trait, TraitDraft
 from profiles.pending import Command, spend
 from profiles.traits import log_traits, take_for_refiling
@@ -58,11 +59,13 @@ class Notes:
 
 
     async def refile(self, trait_id: int, draft: TraitDraft, *, staff_id: int, branch: str,
-                     now: datetime, by: Staff | None = None) -> Refiled:
+                     now: datetime, by: Staff | None = None, teach: bool = False) -> Refiled:
         """File one trait again as `draft` says (another category, the same words), in one
         transaction: the old trait retracted, the new one logged as a note of its own (so
         /undo and the card's history see it), the change audited, and an allergy it now is
-        published to the kitchen as any logged allergy is.
+        published to the kitchen as any logged allergy is. With `teach` (a lead's or a
+        manager's correction) the words are learned for the chain, when they may be
+        (profiles.learned.learnable); refresh the vocabulary after.
 
         Raises NoteRefused before anything is written; TraitNotFound when the trait is gone
         or `by` (None for the core's own use) may not change it.
@@ -78,7 +81,10 @@ class Notes:
                             "to": draft.category.value, "batch": logged.batch_id})
             self._events.publish(conn, allergies_logged(logged, branch=branch, staff_id=staff_id,
                                                         at=now), now)
-            return Refiled(was=old, now=logged)
+            phrase = learnable(old.text, old.category, draft.category) if teach else None
+            if phrase is not None:
+                learn(conn, phrase, draft.category, staff_id=staff_id, now=now)
+            return Refiled(was=old, now=logged, learned=phrase)
 
         return await self._db.write(work)
 
@@ -87,6 +93,7 @@ class Notes:
 class Refiled:
     was: Trait
     now: NoteLogged
+    learned: str | None = None  # the words the chain now reads as the new category
 
 
 @dataclass(frozen=True)

@@ -103,6 +103,15 @@ def _check_keyword(word: str) -> str:
     return word
 
 
+def is_keyword(word: str) -> bool:
+    """Whether `word` may be listed in a vocabulary as it is."""
+    try:
+        _check_keyword(word)
+    except ValueError:
+        return False
+    return True
+
+
 Keyword = Annotated[str, AfterValidator(_check_keyword)]
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 Month = Annotated[int, Field(ge=1, le=12)]
@@ -463,6 +472,18 @@ def load_vocabulary(*extra: Path) -> Vocabulary:
         merged = _merge(vocabulary.model_dump(mode="json"), extension.model_dump(mode="json"))
         vocabulary = _validated(path, merged)
     return vocabulary
+
+
+def extended(base: Vocabulary, extra: dict[str, Any]) -> Vocabulary:
+    """`base` with the words of `extra` (a table of the vocabulary's shape) added, as an
+    extension file adds them."""
+    return Vocabulary.model_validate(_merge(base.model_dump(mode="json"), extra))
+
+
+def read_extension(path: Path) -> Vocabulary:
+    """A vocabulary file of the chain's (or an export), read alone and checked; raises
+    VocabularyError naming the file, the key and the reason."""
+    return _validated(path, _read(path))
 
 
 @cache

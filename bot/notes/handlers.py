@@ -19,7 +19,7 @@ from bot.staff.start import short_help
 from bot.state import Context
 from bot.suggest import meant_command
 from bot.views import name_for_new_guest, reply, send_choices, settle_press
-from profiles.access import Action, can
+from profiles.access import Action, can, leads
 from profiles.errors import GuestNotFound, NothingToUndo, PendingNoteGone, TraitNotFound
 from profiles.guardrails import NoteRefused
 from profiles.guests import NewGuest
@@ -360,7 +360,7 @@ async def refile(update: Update, context: Context) -> None:
     try:
         refiled = await core.notes.refile(trait.id, _refiled(context, trait, choice),
                                           staff_id=me.id, branch=me.branch, now=core.clock(),
-                                          by=me)
+                                          by=me, teach=leads(me, trait.branch))
     except TraitNotFound:
         await query.answer(t(me.language, "refile.gone"), show_alert=True)
         return
@@ -369,12 +369,16 @@ async def refile(update: Update, context: Context) -> None:
         await reply(query.message, refusal_text(refused.refusal, me.language))
         return
     await settle_press(query)
+    if refiled.learned is not None:
+        await core.words.refresh()  # the next note with these words reads them so
     (now,) = refiled.now.added or refiled.now.confirmed
+    label = render.category_label(now.category, me.language)
+    text = t(me.language, "refile.done", category=label, text=escape(now.text))
+    if refiled.learned is not None:
+        text += "\n" + t(me.language, "refile.learned", words=escape(refiled.learned),
+                         category=label)
     with contextlib.suppress(BadRequest):  # already edited, before a crash
-        await query.edit_message_text(
-            t(me.language, "refile.done", category=render.category_label(now.category,
-                                                                         me.language),
-              text=escape(now.text)), parse_mode="HTML")
+        await query.edit_message_text(text, parse_mode="HTML")
 
 
 def _refiled(context: Context, trait: Trait, choice: str) -> TraitDraft:

@@ -54,3 +54,36 @@ async def test_a_part_read_as_a_plain_note_filed_as_an_allergy_reaches_the_kitch
 
     [again] = await bot.send(waiter, "/note Smith: 碰到猫毛就打喷嚏")  # the same words again
     assert again.text.splitlines()[1] == "✓ Allergy: 碰到猫毛就打喷嚏 (confirmed, 2×)"
+
+
+async def test_a_leads_correction_teaches_every_branch_a_waiters_does_not(
+    bot: BotUnderTest,
+) -> None:
+    waiter = await bot.join("waiter", language="en")
+    lead = await bot.join("lead", name="Mei", language="en")
+    far = await bot.join("waiter", "sh", language="en")
+    await bot.send(waiter, "/new Smith")
+    await bot.send(far, "/new 王先生")
+
+    [saved] = await bot.send(waiter, "/note Smith: always brings his own book")
+    [choose] = await bot.press(waiter, saved, "File as")
+    await bot.press(waiter, choose, "Service")  # a waiter's correction: this guest only
+    [read] = await bot.send(far, "/note 王先生: always brings his own book")
+    assert "+ Note: always brings his own book" in read.text
+
+    [saved] = await bot.send(lead, "/note Smith: 碰到猫毛就打喷嚏")
+    [choose] = await bot.press(lead, saved, "File as")
+    [done] = await bot.press(lead, choose, "Allergy")
+    assert done.text.splitlines() == [
+        "Filed as Allergy: 碰到猫毛就打喷嚏",
+        "📚 Learned for every branch: “碰到猫毛就打喷嚏” is read as Allergy from now on."]
+    [read] = await bot.send(far, "/note 王先生: 碰到猫毛就打喷嚏")
+    assert "+ Allergy: 碰到猫毛就打喷嚏" in read.text
+
+    # filed away from an allergy, by a lead too, nothing is learned: the kitchen keeps hearing
+    [saved] = await bot.send(lead, "/note Smith: 芒果过敏")
+    [choose] = await bot.press(lead, saved, "Not an allergy")
+    [done] = await bot.press(lead, choose, "Dislikes (food)")
+    assert "Learned" not in done.text
+    [read] = await bot.send(far, "/note 王先生: 芒果过敏")
+    assert "+ Allergy: 芒果过敏" in read.text
