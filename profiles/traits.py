@@ -93,10 +93,14 @@ class TraitStore:
         """Mark a trait as no longer true; it leaves the card but stays in the history.
 
         Raises TraitNotFound when it is gone, or when `by` (the staff member asking; None for
-        the core's own use) may not read it: what one cannot see, one cannot retract."""
+        the core's own use) may not read it: what one cannot see, one cannot retract. An
+        allergy only its author or a lead of its branch takes back (`may_retract`): a
+        colleague's tap must not silence the kitchen."""
 
         def work(conn: Conn) -> Trait:
             if by is not None and not _readable(conn, trait_id, by):
+                raise TraitNotFound(trait_id)
+            if by is not None and not may_retract(by, _load(conn, [trait_id])[0]):
                 raise TraitNotFound(trait_id)
             cursor = conn.execute(
                 "UPDATE traits SET retracted_at = ?, retracted_by = ?"
@@ -192,6 +196,12 @@ def take_for_refiling(conn: Conn, trait_id: int, *, staff_id: int, now: datetime
     conn.execute("UPDATE traits SET retracted_at = ?, retracted_by = ?"
                  " WHERE id = ? AND retracted_at IS NULL", (stamp(now), staff_id, trait_id))
     return found[0]
+
+
+def may_retract(staff: Staff, trait: Trait) -> bool:
+    """Any trait its reader; an allergy, its author or a lead of the branch it was logged in."""
+    return trait.category is not Category.ALLERGY or may_take_back(staff, trait.staff_id,
+                                                                   trait.branch)
 
 
 def _may_change(conn: Conn, trait: Trait, by: Staff) -> bool:

@@ -36,6 +36,7 @@ from profiles.refs import (
     split_note_command,
 )
 from profiles.tags import parse_tag
+from profiles.traits import may_retract
 
 
 async def note(update: Update, context: Context) -> None:
@@ -198,11 +199,13 @@ async def retract_menu(update: Update, context: Context) -> None:
     assert query is not None and query.data is not None
     card = await context.core.guests.card(int(unpack(query.data)[0]), viewer=context.member)
     await query.answer()
+    mine = [trait for trait in card.traits if may_retract(context.member, trait)]
     rows = [[button(render.trait_choice(trait, context.lang), Verb.RETRACT, trait.id)]
-            for trait in card.traits[:40]]
-    await reply(query.message, t(context.lang, "retract.choose",
-                                  name=escape(render.full_name(card.guest))),
-                 InlineKeyboardMarkup(rows))
+            for trait in mine[:40]]
+    text = t(context.lang, "retract.choose", name=escape(render.full_name(card.guest)))
+    if len(mine) < len(card.traits):  # an allergy a colleague logged
+        text += "\n" + t(context.lang, "retract.allergy_for_lead")
+    await reply(query.message, text, InlineKeyboardMarkup(rows))
 
 
 async def retract(update: Update, context: Context) -> None:

@@ -1,0 +1,34 @@
+"""Taking a trait back: any trait its reader, but an allergy only whoever logged it or a shift
+lead of its branch, so a colleague's tap cannot silence the kitchen."""
+
+from __future__ import annotations
+
+from bot.callbacks import Verb, pack
+from profiles.models import Category
+from tests.bot.access.test_button_authority import press_signed
+from tests.bot.conftest import BotUnderTest
+
+
+async def test_a_colleague_takes_back_a_seat_but_not_an_allergy(bot: BotUnderTest) -> None:
+    ana = await bot.join("waiter", name="Ana", language="en")
+    ben = await bot.join("waiter", name="Ben", language="en")
+    mei = await bot.join("lead", name="Mei", language="en")
+    await bot.send(ana, "/new Smith")
+    await bot.send(ana, "/note Smith: peanut allergy, window seat")
+    card = (await bot.send(ben, "/guest smith"))[-1]
+    [menu] = await bot.press(ben, card, "Retract")
+    assert [row[0].text for row in menu.buttons] == ["✖ Seating: window seat"]
+    assert menu.text.splitlines()[-1] == (
+        "An allergy is taken back only by whoever logged it or a shift lead: ask them if it "
+        "is wrong.")
+
+    allergy = next(t for t in (await bot.core.guests.card(1)).traits
+                   if t.category is Category.ALLERGY)
+    await press_signed(bot, ben, pack(Verb.RETRACT, allergy.id))  # as if it were offered
+    assert allergy.id in {t.id for t in (await bot.core.guests.card(1)).traits}
+
+    card = (await bot.send(mei, "/guest smith"))[-1]
+    [menu] = await bot.press(mei, card, "Retract")
+    assert "✖ Allergy: peanut allergy" in [row[0].text for row in menu.buttons]
+    await bot.press(mei, menu, "✖ Allergy: peanut allergy")
+    assert allergy.id not in {t.id for t in (await bot.core.guests.card(1)).traits}
