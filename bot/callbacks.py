@@ -18,6 +18,7 @@ DATA_LIMIT = 64 - SIGNED_OVERHEAD
 
 class Verb(StrEnum):
     OPEN = "g"  # show a guest's card
+    CARD_MORE = "gm"  # show a guest's whole card, every trait
     ADD_NOTE = "n"  # next plain message is a note for this guest
     RETRACT_MENU = "rl"  # list a guest's traits as retract buttons
     RETRACT = "rt"  # retract one trait

@@ -13,13 +13,22 @@ from profiles.models import Category, Guest, GuestCard, NoteLogged, Segment, Tra
 MESSAGE_LIMIT = 4096
 
 
+# A card read on a phone before service: a regular of years has dozens of traits, of which
+# this many show, the rest behind "More" (allergies and an occasion this fortnight always).
+CARD_TRAITS = 10
+OCCASION_SOON_DAYS = 14
+
+
 def card(card: GuestCard, *, lang: str, now: datetime, branches: Mapping[str, str],
-         after_traits: Sequence[str] = (), under_headline: Sequence[str] = ()) -> list[str]:
+         after_traits: Sequence[str] = (), under_headline: Sequence[str] = (),
+         whole: bool = True) -> list[str]:
     """The guest's card: `under_headline` (the status), warnings, then traits in the order
-    staff act on them, then `after_traits` (open requests, …)."""
+    staff act on them, then `after_traits` (open requests, …). Not `whole`: the traits that
+    matter first (`shown_traits`), and how many more there are."""
     lines = [headline(card.guest, lang), *under_headline]
     lines += _warnings(card.guest, lang)
-    by_category = _grouped(card.traits)
+    shown = card.traits if whole else shown_traits(card.traits, now)
+    by_category = _grouped(shown)
     for category in Category:
         traits = by_category.get(category, [])
         if category is Category.OCCASION:
@@ -27,9 +36,29 @@ def card(card: GuestCard, *, lang: str, now: datetime, branches: Mapping[str, st
         lines += [_trait_line(tr, lang, now, branches) for tr in traits]
     if not card.traits:
         lines.append(t(lang, "card.empty", ref=card.guest.ref))
+    if len(shown) < len(card.traits):
+        lines.append(t(lang, "card.more", count=len(card.traits) - len(shown)))
     lines += after_traits
     lines.append(_footer(card.guest, lang, now, branches))
     return split_message(lines)
+
+
+def shown_traits(traits: Sequence[Trait], now: datetime) -> list[Trait]:
+    """At most CARD_TRAITS of `traits`: every allergy and every occasion due within
+    OCCASION_SOON_DAYS, then the most confirmed, the most recently seen first."""
+    today = now.date()
+
+    def always(trait: Trait) -> bool:
+        if trait.category is Category.ALLERGY:
+            return True
+        due = _next_occasion(trait, today) if trait.category is Category.OCCASION else None
+        return due is not None and (due - today).days <= OCCASION_SOON_DAYS
+
+    kept = [trait for trait in traits if always(trait)]
+    rest = sorted((trait for trait in traits if not always(trait)),
+                  key=lambda trait: (trait.confirmed_count, trait.seen_at), reverse=True)
+    chosen = {trait.id for trait in [*kept, *rest[:max(0, CARD_TRAITS - len(kept))]]}
+    return [trait for trait in traits if trait.id in chosen]
 
 
 def spend_line(spend: Spend, lang: str) -> str:

@@ -47,8 +47,10 @@ def branch_labels(context: Context) -> Mapping[str, str]:
     return context.core.settings.branch_labels(context.lang)
 
 
-async def send_card(message: Message, context: Context, guest_id: int) -> None:
-    """The whole card; the buttons ride on its last message."""
+async def send_card(message: Message, context: Context, guest_id: int, *,
+                    whole: bool = False) -> None:
+    """The card, the traits that matter first unless `whole` ("More" shows the rest); the
+    buttons ride on its last message."""
     core = context.core
     view = await core.cards.open(guest_id, viewer=context.member, now=core.clock())
     card = view.card
@@ -58,12 +60,15 @@ async def send_card(message: Message, context: Context, guest_id: int) -> None:
         requests.append(render.spend_line(view.spend, context.lang))
     chunks = render.card(card, lang=context.lang, now=core.clock(),
                          branches=branch_labels(context), after_traits=requests,
-                         under_headline=status_lines(view, context))
+                         under_headline=status_lines(view, context), whole=whole)
+    hidden = 0 if whole else len(card.traits) - len(render.shown_traits(card.traits,
+                                                                         core.clock()))
     for chunk in chunks[:-1]:
         await message.reply_text(chunk, parse_mode="HTML")
     await message.reply_text(chunks[-1], parse_mode="HTML",
                              reply_markup=card_keyboard(card.guest, context.lang,
-                                                        has_traits=bool(card.traits)))
+                                                        has_traits=bool(card.traits),
+                                                        hidden=hidden))
 
 
 def status_lines(view: CardView, context: Context) -> list[str]:
@@ -78,11 +83,15 @@ def status_lines(view: CardView, context: Context) -> list[str]:
     return lines + ([usual] if usual else [])
 
 
-def card_keyboard(guest: Guest, lang: str, *, has_traits: bool) -> InlineKeyboardMarkup:
+def card_keyboard(guest: Guest, lang: str, *, has_traits: bool,
+                  hidden: int = 0) -> InlineKeyboardMarkup:
     row = [button(t(lang, "button.add_note"), Verb.ADD_NOTE, guest.id)]
     if has_traits:
         row.append(button(t(lang, "button.retract"), Verb.RETRACT_MENU, guest.id))
-    return InlineKeyboardMarkup([row])
+    rows = [row]
+    if hidden:
+        rows.append([button(t(lang, "button.more", count=hidden), Verb.CARD_MORE, guest.id)])
+    return InlineKeyboardMarkup(rows)
 
 
 async def send_choices(

@@ -62,6 +62,19 @@ async def open_card(update: Update, context: Context) -> None:
         await query.message.reply_text(t(context.lang, "guest.gone"))
 
 
+async def whole_card(update: Update, context: Context) -> None:
+    """"More" pressed under a card: every trait."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    try:
+        await send_card(query.message, context, int(unpack(query.data)[0]), whole=True)
+    except GuestNotFound:
+        await query.message.reply_text(t(context.lang, "guest.gone"))
+
+
 async def new(update: Update, context: Context) -> None:
     message, core, me = update.effective_message, context.core, context.member
     assert message is not None
@@ -213,4 +226,5 @@ HANDLERS: list[BaseHandler[Update, Context, None]] = [
     CommandHandler("phone", phone),
     CallbackQueryHandler(phone_chosen, pattern=pattern(Verb.PHONE_FOR, ID, ID)),
     CallbackQueryHandler(open_card, pattern=pattern(Verb.OPEN)),
+    CallbackQueryHandler(whole_card, pattern=pattern(Verb.CARD_MORE)),
 ]
