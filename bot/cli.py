@@ -28,6 +28,7 @@ from bot.state import Core, utc_now
 from bot.terminal.console import run_console
 from bot.webhook import WebhookError, webhook_from
 from playbooks.checklists.playbook import PlaybookError
+from profiles.concepts import with_concepts
 from profiles.errors import StaffNotFound
 from profiles.parser import parse_note, traits_as_json_lines
 from profiles.vocabulary import VocabularyError, load_vocabulary
@@ -245,6 +246,7 @@ def parse_text(args: argparse.Namespace, settings: Settings) -> int:
     notes = (line.rstrip("\n") for line in sys.stdin) if from_input else [args.text]
     for number, note in enumerate(notes, start=1):
         parsed = parse_note(note, vocabulary, region=region)
+        parsed = parsed.model_copy(update={"traits": with_concepts(parsed.traits, vocabulary)})
         for line in traits_as_json_lines(parsed, line=number if from_input else None):
             print(line)
     return 0

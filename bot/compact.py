@@ -43,7 +43,8 @@ def details(card: GuestCard, lang: str) -> str:
     parts = [f"…{guest.phone_tail}"] if guest.phone_tail else []
     if guest.tier:
         parts.append(render.tier_label(guest.tier, lang))
-    parts += [_short(trait.text) for trait in in_card_order(card.traits)[:DETAIL_TRAITS]]
+    parts += [_short(render.trait_words(trait, lang, typed=False))
+              for trait in in_card_order(card.traits)[:DETAIL_TRAITS]]
     return ", ".join(parts) or guest.ref
 
 
@@ -56,7 +57,7 @@ def in_card_order(traits: list[Trait]) -> list[Trait]:
 def _trait_line(trait: Trait, lang: str) -> str:
     mark = "⚠️ " if trait.category is Category.ALLERGY else ""
     label = t(lang, f"category.{trait.category}")
-    return f"{mark}<b>{label}</b>: {escape(_short(trait.text))}"
+    return f"{mark}<b>{label}</b>: {escape(_short(render.trait_words(trait, lang)))}"
 
 
 def _short(text: str) -> str:

@@ -8,6 +8,7 @@ from html import escape
 
 from bot.i18n import catalogue, t
 from playbooks.feeds.feeds import Spend
+from profiles.concepts import written_in
 from profiles.models import Category, Guest, GuestCard, NoteLogged, Segment, Trait
 
 MESSAGE_LIMIT = 4096
@@ -97,11 +98,11 @@ def hit_line(guest: Guest, lang: str, branches: Mapping[str, str]) -> str:
 def note_logged(logged: NoteLogged, guest: Guest, *, lang: str, unparsed: list[str]) -> str:
     lines = [t(lang, "note.saved", name=escape(full_name(guest)), ref=guest.ref)]
     for trait in logged.added:
-        lines.append(f"+ {category_label(trait.category, lang)}: {escape(trait.text)}"
+        lines.append(f"+ {category_label(trait.category, lang)}: {escape(trait_words(trait, lang))}"
                      f"{severity_suffix(trait.attrs, lang)}")
     for trait in logged.confirmed:
         lines.append(t(lang, "note.confirmed", category=category_label(trait.category, lang),
-                       text=escape(trait.text), count=trait.confirmed_count + 1))
+                       text=escape(trait_words(trait, lang)), count=trait.confirmed_count + 1))
     if unparsed:
         lines.append(t(lang, "note.unparsed", text=escape(" / ".join(unparsed))[:300]))
     return "\n".join(lines)
@@ -157,8 +158,53 @@ def _trait_line(trait: Trait, lang: str, now: datetime, branches: Mapping[str, s
     seen = f" ✓{trait.confirmed_count + 1}" if trait.confirmed_count else ""
     label = category_label(trait.category, lang)
     mark += "🔒 " if trait.private else ""
-    body = f"{mark}<b>{label}</b>: {escape(trait.text)}{severity_suffix(trait.attrs, lang)}"
+    body = f"{mark}<b>{label}</b>: {escape(trait_words(trait, lang))}" \
+        f"{severity_suffix(trait.attrs, lang)}"
     return f"{body} — <i>{escape(where)} · {age(trait.seen_at, now, lang)}</i>{seen}"
+
+
+def trait_words(trait: Trait, lang: str, *, typed: bool = True) -> str:
+    """What a trait says, in the reader's language when it names a concept the vocabulary
+    knows and was typed in the other one ("No garlic (不吃蒜)" for an English reader, the
+    words typed beside it when short and `typed`); as typed otherwise. Plain text: escape it
+    for HTML."""
+    label = trait.attrs.get(f"label_{lang}")
+    if not isinstance(label, str) or written_in(trait.text) == lang:
+        return trait.text
+    words = _in_words(trait, label, lang)
+    return f"{words} ({trait.text})" if typed and len(trait.text) <= TYPED_BESIDE else words
+
+
+TYPED_BESIDE = 24  # characters: what was typed, shown after its reading when it is short
+
+
+def _in_words(trait: Trait, label: str, lang: str) -> str:
+    attrs = trait.attrs
+    refused = attrs.get("kind") in ("dislikes", "cannot_eat")
+    disliked = attrs.get("polarity") == "dislike"
+    match trait.category:
+        case Category.DIET if refused:
+            return t(lang, "concept.no", item=label)
+        case Category.FOOD if disliked:
+            return t(lang, "concept.dislikes", item=label)
+        case Category.SEATING if disliked:
+            return t(lang, "concept.not_seat", item=label)
+        case Category.DRINK:
+            return _drink_words(attrs, label, lang)
+        case _:
+            return label
+
+
+def _drink_words(attrs: Mapping[str, object], label: str, lang: str) -> str:
+    size, temperature = attrs.get("size"), attrs.get("temperature")
+    before = [t(lang, f"concept.size.{size}") if size else "",
+              t(lang, f"concept.temperature.{temperature}")
+              if temperature and temperature not in ("no_ice", "less_ice") else ""]
+    after = t(lang, f"concept.temperature.{temperature}") \
+        if temperature in ("no_ice", "less_ice") else ""
+    joiner = "" if lang == "zh" else " "
+    words = joiner.join(part for part in [*before, label] if part)
+    return f"{words}{'，' if lang == 'zh' else ', '}{after}" if after else words
 
 
 def severity_suffix(attrs: Mapping[str, object], lang: str) -> str:

@@ -270,7 +270,8 @@ def _new_batch(
 def _standing_trait(conn: Conn, guest_id: int, draft: TraitDraft) -> int | None:
     """The standing trait `draft` says again: the same words, or the same dated occasion
     however written ("生日 12月9日", then "生日12月9号"); words the parser could not place
-    that a colleague filed under a category ("碰到猫毛就打喷嚏", an allergy) say that trait."""
+    that a colleague filed under a category ("碰到猫毛就打喷嚏", an allergy) say that trait;
+    the same concept in the other language ("no garlic", then "不吃蒜") is that trait too."""
     row = conn.execute(
         "SELECT id FROM traits WHERE guest_id = ? AND category = ? AND norm = ?"
         " AND retracted_at IS NULL ORDER BY id LIMIT 1",
@@ -280,6 +281,12 @@ def _standing_trait(conn: Conn, guest_id: int, draft: TraitDraft) -> int | None:
         row = conn.execute(
             "SELECT id FROM traits WHERE guest_id = ? AND norm = ? AND retracted_at IS NULL"
             " ORDER BY id LIMIT 1", (guest_id, normalise_text(draft.text))).fetchone()
+    if row is None and "concept" in draft.attrs:  # "no garlic", then "不吃蒜"
+        for trait_id, attrs in conn.execute(
+                "SELECT id, attrs FROM traits WHERE guest_id = ? AND category = ?"
+                " AND retracted_at IS NULL ORDER BY id", (guest_id, draft.category)):
+            if _concept_key(json.loads(attrs or "{}")) == _concept_key(draft.attrs):
+                return int(trait_id)
     if row is not None or _occasion_day(draft.attrs) is None:
         return None if row is None else int(row[0])
     for trait_id, attrs in conn.execute(
@@ -288,6 +295,11 @@ def _standing_trait(conn: Conn, guest_id: int, draft: TraitDraft) -> int | None:
         if _occasion_day(json.loads(attrs or "{}")) == _occasion_day(draft.attrs):
             return int(trait_id)
     return None
+
+
+def _concept_key(attrs: Mapping[str, object]) -> tuple[object, ...]:
+    """The same thing said of the guest, whatever the language: liked or disliked apart."""
+    return attrs.get("concept"), attrs.get("polarity")
 
 
 def _occasion_day(attrs: Mapping[str, object]) -> tuple[object, ...] | None:

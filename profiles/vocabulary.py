@@ -130,6 +130,11 @@ class Words(_Table):
         return [*self.zh, *self.en]
 
 
+class ConceptWords(Words):
+    # The category whose items these words name; the first zh and en words are its labels.
+    category: Category
+
+
 class HintWords(Words):
     # Words that are a hint only when they are the whole segment ("regular", not "regular coffee").
     alone: list[Keyword] = Field(default_factory=list)
@@ -202,11 +207,25 @@ class Vocabulary(_Table):
     changes: ChangeWords = Field(default_factory=ChangeWords)
     conjunctions: Words = Field(default_factory=Words)
     fillers: Words = Field(default_factory=Words)
+    concepts: dict[Name, ConceptWords] = Field(default_factory=dict)
 
     @cached_property
     def lexicon(self) -> Lexicon:
         """The words compiled for matching; built on first use, once per vocabulary."""
         return _compile(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    """One thing whatever language names it: "peanut", in zh 花生 and in en peanut."""
+
+    id: str
+    category: Category
+    zh: str
+    en: str
+
+    def label(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,6 +345,7 @@ class Lexicon:
     hint_fillers: Terms[bool]
     conjunctions: Terms[bool]
     fillers: Terms[bool]
+    concepts: Terms[Concept]
     spelling: Spelling
 
 
@@ -351,6 +371,7 @@ def _compile(vocabulary: Vocabulary) -> Lexicon:
         hint_fillers=_flags(vocabulary.hints.fillers),
         conjunctions=_flags(vocabulary.conjunctions),
         fillers=_flags(vocabulary.fillers),
+        concepts=Terms(_concept_entries(vocabulary.concepts)),
         spelling=Spelling(_latin_words(vocabulary)),
     )
 
@@ -443,6 +464,16 @@ def _tagged_cues(vocabulary: Vocabulary, category: Category) -> list[tuple[str, 
 def _plain(vocabulary: Vocabulary, category: Category) -> list[str]:
     words = vocabulary.categories.get(category)
     return words.keywords if words else []
+
+
+def _concept_entries(concepts: dict[str, ConceptWords]) -> list[tuple[str, Concept]]:
+    entries = []
+    for name, words in concepts.items():
+        first = words.zh[0] if words.zh else (words.en[0] if words.en else name)
+        concept = Concept(name, words.category, first,
+                          words.en[0] if words.en else first)
+        entries += [(word, concept) for word in words.keywords]
+    return entries
 
 
 def _hint_entries(hints: HintTables) -> list[tuple[str, Hint]]:

@@ -120,7 +120,7 @@ async def confirm(target: object, context: Context, made: BookingMade) -> None:
     lines = [t(lang, "book.already" if made.already else "book.saved",
                name=escape(render.full_name(card.guest)), ref=card.guest.ref,
                when=booking_text(booking, zone, lang))]
-    lines += [f"⚠️ <b>{escape(trait.text)}</b>" for trait in card.traits
+    lines += [f"⚠️ <b>{escape(render.trait_words(trait, lang))}</b>" for trait in card.traits
               if trait.category is Category.ALLERGY]
     if made.first_visit:
         lines.append(t(lang, "book.first_visit"))

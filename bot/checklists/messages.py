@@ -111,7 +111,8 @@ def allergy_lines(traits: list[Trait], lang: str) -> list[str]:
     lines = []
     for trait in traits:
         if trait.category is Category.ALLERGY:
-            lines.append(f"• {escape(trait.text)}{render.severity_suffix(trait.attrs, lang)}")
+            lines.append(f"• {escape(render.trait_words(trait, lang))}"
+                         f"{render.severity_suffix(trait.attrs, lang)}")
     return lines
 
 

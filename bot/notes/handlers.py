@@ -20,6 +20,7 @@ from bot.state import Context
 from bot.suggest import meant_command
 from bot.views import name_for_new_guest, reply, send_choices, settle_press
 from profiles.access import Action, can, leads
+from profiles.concepts import with_concepts
 from profiles.errors import GuestNotFound, NothingToUndo, PendingNoteGone, TraitNotFound
 from profiles.guardrails import NoteRefused
 from profiles.guests import NewGuest
@@ -239,7 +240,9 @@ async def tag_from_hint(update: Update, context: Context) -> None:
 def read_note(context: Context, text: str) -> ParsedNote:
     """The note as the writer's branch reads it (30/11 is day first in London, not in LA)."""
     region = context.core.settings.phone_region(context.member.branch)
-    return parse_note(text, context.core.vocabulary, region=region)
+    parsed = parse_note(text, context.core.vocabulary, region=region)
+    return parsed.model_copy(update={"traits": with_concepts(parsed.traits,
+                                                             context.core.vocabulary)})
 
 
 async def _parse_or_explain(message: Message, context: Context, text: str) -> ParsedNote | None:
@@ -390,6 +393,7 @@ def _refiled(context: Context, trait: Trait, choice: str) -> TraitDraft:
     category = Category.FOOD if choice == _DISLIKE else Category(choice)
     draft = read_as(trait.text, category, context.core.vocabulary, region=region,
                     item=str(item) if item else None)
+    (draft,) = with_concepts([draft], context.core.vocabulary)
     if choice == _DISLIKE:
         return draft.model_copy(update={"attrs": {**draft.attrs, "polarity": "dislike"}})
     return draft

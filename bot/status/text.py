@@ -7,6 +7,7 @@ from datetime import datetime
 from html import escape
 
 from bot.i18n import t
+from bot.render import trait_words
 from playbooks.status.rules import Rhythm, Status, StatusKind
 from profiles.models import Category, Trait
 
@@ -47,7 +48,7 @@ def usual_line(rhythm: Rhythm | None, traits: Sequence[Trait], *, lang: str) -> 
                         and tr.category is not Category.ALLERGY),
                        key=lambda tr: (-tr.confirmed_count, tr.id))[:USUAL_TRAITS]
     if confirmed:
-        parts.append(", ".join(escape(tr.text) for tr in confirmed))
+        parts.append(", ".join(escape(trait_words(tr, lang)) for tr in confirmed))
     return t(lang, "status.usual", what=" · ".join(parts)) if parts else None
 
 

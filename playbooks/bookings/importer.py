@@ -21,6 +21,7 @@ from charset_normalizer import from_bytes
 from playbooks.briefs.shifts import BranchDay
 from playbooks.dates import fold
 from profiles.bookings import MAX_NOTE_LENGTH, MAX_PARTY, BookingStore, NewBooking
+from profiles.concepts import with_concepts
 from profiles.guardrails import Guardrails
 from profiles.guests import GuestStore
 from profiles.models import TraitDraft
@@ -338,7 +339,8 @@ class NoteReading:
     def traits(self, notes: str, region: str) -> tuple[list[TraitDraft], list[str]]:
         """The traits to log, and the texts left out with the reason."""
         kept, left = [], []
-        for draft in parse_note(notes, self.vocabulary, region=region).traits:
+        for draft in with_concepts(parse_note(notes, self.vocabulary, region=region).traits,
+                                   self.vocabulary):
             refusal = self.guardrails.review([draft])
             if refusal is None:
                 kept.append(draft)

@@ -26,10 +26,13 @@ def parsed(capsys: pytest.CaptureFixture[str], *argv: str) -> list[dict[str, obj
 
 def test_a_note_given_as_an_argument_prints_one_json_line_per_trait(
         capsys: pytest.CaptureFixture[str]) -> None:
+    # with the concept each names, read in either language ("window seat" / 靠窗)
     assert parsed(capsys, "靠窗，對芒果過敏") == [
-        {"category": "seating", "text": "靠窗", "attrs": {}},
-        {"category": "allergy", "text": "對芒果過敏", "attrs": {"severity": "unknown",
-                                                              "item": "芒果"}},
+        {"category": "seating", "text": "靠窗",
+         "attrs": {"concept": "window", "label_zh": "靠窗", "label_en": "window seat"}},
+        {"category": "allergy", "text": "對芒果過敏",
+         "attrs": {"severity": "unknown", "item": "芒果", "concept": "mango",
+                   "label_zh": "芒果", "label_en": "mango"}},
     ]
 
 
@@ -50,4 +53,5 @@ def test_notes_on_standard_input_are_read_in_one_run_each_line_numbered(
     assert len(lines) == 100
     assert [line["line"] for line in lines[:2]] == [1, 4]
     assert lines[1] == {"line": 4, "category": "allergy", "text": "芝麻过敏，很严重的",
-                        "attrs": {"severity": "severe", "item": "芝麻"}}
+                        "attrs": {"severity": "severe", "item": "芝麻", "concept": "sesame",
+                                  "label_zh": "芝麻", "label_en": "sesame"}}

@@ -17,10 +17,11 @@ async def test_a_booking_shows_in_the_brief_with_allergies_and_preferences(
     booked = (await bot.send(lead, "/book 王先生 tomorrow 19:00 4 people birthday dinner"))[0]
     assert booked.text.splitlines() == [
         "📅 Booked: 王先生 #1", "Mon 23 Nov 19:00 · 4 people", "📝 birthday dinner",
-        "⚠️ 花生过敏", "🆕 First visit to the chain"]
+        "⚠️ peanut (花生过敏)", "🆕 First visit to the chain"]
     [brief] = await bot.send(lead, "/brief tomorrow")
     assert brief.text.splitlines()[3:] == [
-        "19:00 · 4 people — 王先生 #1", "⚠️ 花生过敏", "👍 靠窗 · 冰酸梅汤大杯", "🆕 first visit",
+        "19:00 · 4 people — 王先生 #1", "⚠️ peanut (花生过敏)",
+        "👍 window seat (靠窗) · large iced sour plum juice (冰酸梅汤大杯)", "🆕 first visit",
         "📝 birthday dinner"]
 
 

@@ -55,7 +55,7 @@ async def test_each_lead_gets_each_shifts_brief_at_its_start_once(bot: BotUnderT
     await sweep(bot, la(10, 31))
     assert headings(bot, lead) == ["📋 Brief · Los Angeles · Mon 23 Nov · Lunch"]
     lunch = [m for m in bot.messages(lead) if m.text.startswith("📋 Brief")][-1]
-    assert "12:30 · 2 people — 王先生 #1" in lunch.text and "⚠️ 花生过敏" in lunch.text
+    assert "12:30 · 2 people — 王先生 #1" in lunch.text and "⚠️ peanut (花生过敏)" in lunch.text
     assert "Smith" not in lunch.text  # a dinner guest
     await sweep(bot, la(16, 30))
     assert headings(bot, lead)[-1] == "📋 Brief · Los Angeles · Mon 23 Nov · Dinner"

@@ -219,7 +219,7 @@ async def test_a_note_with_a_new_allergy_prompts_the_shift_lead(bot: BotUnderTes
     await guest_with(bot, "王先生")
     await bot.send(waiter, "/book 王先生 tomorrow 19:00")
     [saved] = await bot.send(waiter, "/note 王先生: 对虾过敏")
-    assert "+ Allergy: 对虾过敏" in saved.text
+    assert "+ Allergy: shrimp (对虾过敏)" in saved.text
     assert bot.last(lead).text.startswith("📋 Allergy just logged")
     await bot.send(waiter, "/note 王先生: 靠窗")
     assert len([m for m in bot.messages(lead) if m.text.startswith("📋 Allergy")]) == 1
@@ -236,7 +236,7 @@ async def test_an_allergy_of_a_guest_neither_in_nor_booked_prompts_nobody(
     await guest_with(bot, "李女士")
     for name in ("王先生", "李女士"):
         [saved] = await bot.send(waiter, f"/note {name}: 对虾过敏")
-        assert "+ Allergy: 对虾过敏" in saved.text  # kept on the card for their next visit
+        assert "+ Allergy: shrimp (对虾过敏)" in saved.text  # kept on the card for their next visit
     assert [m for m in bot.messages(lead) if m.text.startswith("📋 Allergy")] == []
     await bot.send(waiter, "/arrive 李女士")
     await bot.send(waiter, "/note 李女士: 花生过敏")  # in now: the kitchen must hear

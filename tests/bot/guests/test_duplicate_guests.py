@@ -14,7 +14,7 @@ async def test_new_asks_whether_a_guest_with_that_phone_is_the_same(bot: BotUnde
 
     [question] = await bot.send(waiter, "/new Mr Wang +86 138-0013-8000")
 
-    assert question.text == "Is this the same 王先生 (…8000, 靠窗)?"
+    assert question.text == "Is this the same 王先生 (…8000, window seat)?"
     replies = await bot.press(waiter, question, "✓ Same")
     assert replies[-1].text.startswith("王先生 #1")
     assert len(await bot.core.search.find("wang", branch="sh")) == 1

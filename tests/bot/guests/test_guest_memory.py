@@ -9,11 +9,12 @@ async def test_a_trait_learned_in_la_is_on_the_card_in_shanghai(bot: BotUnderTes
     await bot.send(la, "/new 王先生 +1 213 555 0142")
     [saved] = await bot.send(la, "/note 王先生: 靠窗，冰酸梅汤大杯，不吃蒜")
     assert saved.text.splitlines()[1:] == [
-        "+ Seating: 靠窗", "+ Drink: 冰酸梅汤大杯", "+ Diet: 不吃蒜"]
+        "+ Seating: window seat (靠窗)", "+ Drink: large iced sour plum juice (冰酸梅汤大杯)",
+        "+ Diet: No garlic (不吃蒜)"]
     for query in ("wang", "王", "0142", "wxs"):
         card = (await bot.send(sh, query))[-1]
         assert card.text.splitlines()[0].startswith("王先生 #"), query
-        assert "不吃蒜 — Los Angeles · just now" in card.text
+        assert "No garlic (不吃蒜) — Los Angeles · just now" in card.text
 
 
 async def test_undo_takes_the_note_back_and_a_second_press_changes_nothing(bot: BotUnderTest) -> None:
@@ -34,7 +35,7 @@ async def test_an_unknown_name_is_offered_for_creation_with_the_note(bot: BotUnd
     assert "No guest called 李女士" in offer.text
     replies = await bot.press(waiter, offer, "Create")
     assert "⚠️ Allergy" not in replies[-1].text  # the confirmation lists, the card warns
-    assert "+ Allergy: 花生过敏" in replies[-1].text
+    assert "+ Allergy: peanut (花生过敏)" in replies[-1].text
     await bot.press(waiter, offer, "Create")  # pressed twice: no second guest
     assert len(await bot.core.search.find("李", branch="la")) == 1
 
@@ -45,7 +46,7 @@ async def test_logging_the_same_trait_again_confirms_it(bot: BotUnderTest) -> No
     await bot.send(la, "/new 王先生")
     await bot.send(la, "/note 王先生: 靠窗")
     [again] = await bot.send(sh, "/note 王先生: 靠窗")
-    assert "✓ Seating: 靠窗 (confirmed, 2×)" in again.text
+    assert "✓ Seating: window seat (靠窗) (confirmed, 2×)" in again.text
 
 
 async def test_a_stranger_learns_nothing_from_messages_buttons_or_inline(bot: BotUnderTest) -> None:
@@ -157,3 +158,20 @@ async def test_the_menu_is_set_per_role_and_language(bot: BotUnderTest) -> None:
     manager = await bot.join("manager", language="en")
     assert "invite" not in bot.api.commands(chat_id=waiter.id)
     assert {"invite", "staff", "note"} <= set(bot.api.commands(chat_id=manager.id))
+
+
+async def test_the_same_thing_in_the_other_language_is_one_trait_each_reads_in_theirs(
+    bot: BotUnderTest,
+) -> None:
+    la = await bot.join("waiter", "la", language="en")
+    sh = await bot.join("waiter", "sh", language="zh")
+    await bot.send(la, "/new 王先生")
+    await bot.send(sh, "/note 王先生: 不吃蒜，花生过敏很严重")
+    [again] = await bot.send(la, "/note 王先生: no garlic, severe peanut allergy")
+    assert again.text.splitlines()[1:] == [
+        "✓ Diet: No garlic (不吃蒜) (confirmed, 2×)",
+        "✓ Allergy: peanut (花生过敏很严重) (confirmed, 2×)"]
+    card = (await bot.send(la, "/guest 王先生"))[-1].text
+    assert "⚠️ Allergy: peanut (花生过敏很严重) (severe)" in card
+    card = (await bot.send(sh, "/guest 王先生"))[-1].text
+    assert "饮食: 不吃蒜" in card and "garlic" not in card

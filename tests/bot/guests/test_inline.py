@@ -37,7 +37,8 @@ async def test_staff_get_the_matching_guests_as_compact_cards(bot: BotUnderTest)
     assert answer.params["cache_time"] == 0
     card = await posted(bot, waiter, answer.results[0])
     assert card.splitlines() == [
-        "王先生 #1", "⚠️ Allergy: 花生过敏", "Seating: 靠窗", "Drink: 冰酸梅汤大杯",
+        "王先生 #1", "⚠️ Allergy: peanut (花生过敏)", "Seating: window seat (靠窗)",
+        "Drink: large iced sour plum juice (冰酸梅汤大杯)",
         "☎ …0142 · Los Angeles"]
 
 

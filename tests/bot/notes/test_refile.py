@@ -13,7 +13,7 @@ async def test_an_allergy_that_is_none_is_one_tap_from_a_dislike(bot: BotUnderTe
     waiter = await bot.join("waiter", language="en")
     await bot.send(waiter, "/new Smith")
     [saved] = await bot.send(waiter, "/note Smith: 芒果过敏, window seat")
-    assert "+ Allergy: 芒果过敏" in saved.text
+    assert "+ Allergy: mango (芒果过敏)" in saved.text
     labels = [button.text for row in saved.buttons for button in row]
     assert "🚫 Not an allergy: 芒果过敏" in labels
     assert not any("window" in label for label in labels[3:])  # a seat is no question
@@ -28,7 +28,8 @@ async def test_an_allergy_that_is_none_is_one_tap_from_a_dislike(bot: BotUnderTe
     guest = (await bot.core.search.find("Smith", branch="la"))[0].guest
     [food] = [trait for trait in (await bot.core.guests.card(guest.id)).traits
               if trait.category is Category.FOOD]
-    assert food.attrs == {"item": "芒果", "polarity": "dislike"}
+    assert food.attrs == {"item": "芒果", "polarity": "dislike", "concept": "mango",
+                          "label_zh": "芒果", "label_en": "mango"}
     audit = await bot.core.audit.for_guest(guest.id)
     assert [entry.details["from"] for entry in audit if entry.action is AuditAction.REFILE] \
         == ["allergy"]
@@ -53,7 +54,7 @@ async def test_a_part_read_as_a_plain_note_filed_as_an_allergy_reaches_the_kitch
     assert bot.last(lead).text.startswith("📋 Allergy just logged")
 
     [again] = await bot.send(waiter, "/note Smith: 碰到猫毛就打喷嚏")  # the same words again
-    assert again.text.splitlines()[1] == "✓ Allergy: 碰到猫毛就打喷嚏 (confirmed, 2×)"
+    assert again.text.splitlines()[1] == "✓ Allergy: cats (碰到猫毛就打喷嚏) (confirmed, 2×)"
 
 
 async def test_a_leads_correction_teaches_every_branch_a_waiters_does_not(
@@ -78,7 +79,7 @@ async def test_a_leads_correction_teaches_every_branch_a_waiters_does_not(
         "Filed as Allergy: 碰到猫毛就打喷嚏",
         "📚 Learned for every branch: “碰到猫毛就打喷嚏” is read as Allergy from now on."]
     [read] = await bot.send(far, "/note 王先生: 碰到猫毛就打喷嚏")
-    assert "+ Allergy: 碰到猫毛就打喷嚏" in read.text
+    assert "+ Allergy: cats (碰到猫毛就打喷嚏)" in read.text
 
     # filed away from an allergy, by a lead too, nothing is learned: the kitchen keeps hearing
     [saved] = await bot.send(lead, "/note Smith: 芒果过敏")
@@ -86,4 +87,4 @@ async def test_a_leads_correction_teaches_every_branch_a_waiters_does_not(
     [done] = await bot.press(lead, choose, "Dislikes (food)")
     assert "Learned" not in done.text
     [read] = await bot.send(far, "/note 王先生: 芒果过敏")
-    assert "+ Allergy: 芒果过敏" in read.text
+    assert "+ Allergy: mango (芒果过敏)" in read.text

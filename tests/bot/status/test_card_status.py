@@ -25,7 +25,7 @@ async def test_the_card_says_why_a_guest_is_a_regular(bot: BotUnderTest) -> None
 
     lines = card[0].text.splitlines()
     assert lines[1] == "regular · usually every 12 days · last seen 29 days ago (Shanghai)"
-    assert lines[2] == "usual: around 20:00 · 靠窗"  # noon UTC, evening in Shanghai
+    assert lines[2] == "usual: around 20:00 · window seat (靠窗)"  # noon UTC, evening in Shanghai
 
 
 async def test_the_daily_pass_marks_a_regular_who_stopped_coming(bot: BotUnderTest) -> None:
