@@ -181,14 +181,29 @@ def _guest_row(conn: Conn, guest_id: int) -> dict[str, object]:
 
 def _fold_repeated_traits(conn: Conn, kept_id: int, merged_id: int,
                           staff_id: int | None, now: datetime) -> list[int]:
-    """Retract the duplicate's standing traits that the kept guest has too; their ids."""
+    """Retract the duplicate's standing traits that the kept guest has too, in the same
+    words or naming the same concept in the other language ("不吃蒜" and "no garlic");
+    their ids."""
     repeated = [trait_id for (trait_id,) in conn.execute(
         "SELECT m.id FROM traits m WHERE m.guest_id = ? AND m.retracted_at IS NULL"
         " AND EXISTS (SELECT 1 FROM traits k WHERE k.guest_id = ? AND k.retracted_at IS NULL"
         " AND k.category = m.category AND k.norm = m.norm)", (merged_id, kept_id))]
+    kept = {_said(row) for row in conn.execute(
+        "SELECT category, attrs FROM traits WHERE guest_id = ? AND retracted_at IS NULL",
+        (kept_id,))} - {None}
+    repeated += [row["id"] for row in conn.execute(
+        "SELECT id, category, attrs FROM traits WHERE guest_id = ? AND retracted_at IS NULL",
+        (merged_id,)) if row["id"] not in repeated and _said(row) in kept]
     conn.executemany("UPDATE traits SET retracted_at = ?, retracted_by = ? WHERE id = ?",
                      [(stamp(now), staff_id, trait_id) for trait_id in repeated])
     return repeated
+
+
+def _said(row: Row) -> tuple[object, ...] | None:
+    """What a trait says as a concept (category, concept, liked or not), or None."""
+    attrs = json.loads(row["attrs"] or "{}")
+    concept = attrs.get("concept")
+    return None if concept is None else (row["category"], concept, attrs.get("polarity"))
 
 
 def _move(conn: Conn, table: str, column: str, key: str | None, from_id: int,

@@ -74,6 +74,23 @@ async def test_a_trait_both_had_is_shown_once(db: Database, waiter: Staff) -> No
     assert sorted(await texts(db, kept.id)) == ["black coffee", "window seat"]
 
 
+async def test_the_same_thing_said_in_the_other_language_is_shown_once(
+    db: Database, waiter: Staff,
+) -> None:
+    kept, twin = await guest(db, "王伟"), await guest(db, "Wang Wei")
+    garlic = {"concept": "garlic", "label_zh": "蒜", "label_en": "garlic"}
+    await TraitStore(db).log(kept.id, [draft(Category.DIET, "不吃蒜", **garlic)],
+                             staff_id=waiter.id, branch="sh", now=NOW)
+    await TraitStore(db).log(twin.id, [draft(Category.DIET, "no garlic", **garlic),
+                                       draft(Category.FOOD, "loves garlic", **garlic)],
+                             staff_id=waiter.id, branch="la", now=NOW)
+
+    merged = await GuestMerges(db).merge(kept.id, twin.id, staff_id=waiter.id, now=LATER)
+
+    assert merged.folded == 1  # a garlic liked is not a garlic refused
+    assert sorted(await texts(db, kept.id)) == ["loves garlic", "不吃蒜"]
+
+
 async def test_the_guest_kept_takes_the_phone_tier_and_warning_it_lacked(
     db: Database, waiter: Staff
 ) -> None:
