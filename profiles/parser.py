@@ -80,7 +80,10 @@ _MONTH_FIRST_REGIONS: Final = frozenset({"US", "CN", "TW", "JP", "KR", "PH", "CA
                                          "PW", "BZ", "KY", "GU", "AS", "PR", "VI", "MP"})
 
 _MAYBE_SEPARATOR: Final = re.compile(
-    "[" + re.escape("".join(sorted(SEPARATORS))) + re.escape("/／-–—") + "]")
+    "[" + re.escape("".join(sorted(SEPARATORS))) + re.escape("/／-–—.") + "]")
+# Words a full stop shortens rather than ends a sentence after: "Dr. Patel", "Mr. Wang".
+_ABBREVIATIONS: Final = frozenset({"mr", "mrs", "ms", "dr", "st", "prof", "jr", "sr", "vs",
+                                   "etc", "approx", "no", "tel", "ext", "mt", "ave", "rd"})
 _HAN: Final = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _LATIN_WORD: Final = re.compile(r"[a-z][a-z'-]*[a-z]")
 _JOINER_BEFORE: Final = re.compile(
@@ -327,6 +330,10 @@ def _separates(text: str, index: int) -> bool:
         return not (before.isdigit() and after.isdigit()) and not shorthand
     if char in "-–—":  # "feather allergy - hypoallergenic pillows", not "b-day"
         return (before.isspace() and after.isspace()) or (char != "-" and not before.isdigit())
+    if char == ".":  # "allergic to shrimp. window seat", not "3.5", "Dr. Patel", "a.m."
+        word = re.search(r"[A-Za-z]+$", text[:index])
+        return word is not None and after.isspace() and len(word[0]) > 1 \
+            and word[0].lower() not in _ABBREVIATIONS
     return False
 
 
@@ -782,6 +789,8 @@ def _qualifies(group: _Group, piece: _Piece, reading: _Reading, lexicon: Lexicon
                     piece.folded)):
             return False  # "not allergic to shellfish": a statement of its own, denied
         return _tells_of_allergy(group, piece, reading, lexicon)
+    if reading.category is Category.FOOD and reading.attrs == {"polarity": "dislike"}:
+        return True  # "no upselling she hates it": the dislike is of what was just said
     if "item" in reading.attrs:
         return False
     folded = piece.folded
@@ -798,6 +807,9 @@ def _qualifies(group: _Group, piece: _Piece, reading: _Reading, lexicon: Lexicon
                                        and not reading.attrs)  # "清真 饮食"
         case Category.WORK:
             return reading.category is Category.WORK  # "在阿里上班 程序员": one job
+        case Category.SEATING if reading.category is Category.SEATING:
+            # "booth. always a booth": the same seat said again
+            return _seats(folded, lexicon) == _seats(group.head.folded, lexicon)
         case Category.SERVICE if "style" in group.reading.attrs:
             # "speaks Spanish, limited English", "wheelchair, step-free access": one need
             return reading.category is Category.SERVICE \
@@ -810,6 +822,11 @@ def _qualifies(group: _Group, piece: _Piece, reading: _Reading, lexicon: Lexicon
             return reading.category is Category.NOTE and found is not None and _exists(found)
         case _:
             return False
+
+
+def _seats(folded: str, lexicon: Lexicon) -> set[str]:
+    return {folded[hit.start:hit.end] for hit in lexicon.cues.find_all(folded)
+            if hit.value.category is Category.SEATING}
 
 
 def _tells_of_allergy(group: _Group, piece: _Piece, reading: _Reading,
@@ -1024,6 +1041,10 @@ def _read(folded: str, lexicon: Lexicon, *, details: str = "",
         best = _strongest([hit for hit in cues if hit.value.category in (
             Category.WORK, Category.OCCASION)]) or best
     if best and best.value.category is Category.DIET and best.value.attr:
+        if drinks and best.value.value == "low_sugar" and not _HAN.search(folded):
+            # "a large iced oolong tea with no sugar": the drink, as the guest takes it
+            return _with_polarity(_by_cue(Category.DRINK, folded, details, cues, lexicon,
+                                          day_first), folded, drinks[0], lexicon)
         if drinks and best.value.value == "no_alcohol" and drinks[0].start >= best.end:
             # "doesn't drink coffee": that drink, not alcohol
             return _Reading(Category.DRINK, {"item": str(drinks[0].value.value),
@@ -1140,7 +1161,7 @@ def _allergen(folded: str, cues: list[Hit[Cue]], others: Sequence[Hit[Any]],
     before = re.split("\0+", _after_last_object_marker(marked[: cues[0].start]))
     after = re.split("\0+", _clause(marked[cues[0].end :]))
     # "allergic to X": the allergen follows; otherwise it is said first ("X过敏", "X allergy").
-    said_after = re.match(r"\s*to\b", folded[cues[0].end :]) is not None
+    said_after = re.match(r"\s*(?:to|from)\b", folded[cues[0].end :]) is not None
     for stretch in [*after, *reversed(before)] if said_after else [*reversed(before), *after]:
         if (item := _item(stretch, lexicon)) and not _names_something_else(item, lexicon):
             if said_after:
