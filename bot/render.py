@@ -52,7 +52,12 @@ def shown_traits(traits: Sequence[Trait], now: datetime) -> list[Trait]:
     def always(trait: Trait) -> bool:
         if trait.category is Category.ALLERGY:
             return True
-        due = _next_occasion(trait, today) if trait.category is Category.OCCASION else None
+        if trait.category is not Category.OCCASION:
+            return False
+        if trait.attrs.get("calendar") == "lunar" or (trait.attrs.get("month"),
+                                                      trait.attrs.get("day")) == (2, 29):
+            return True  # its solar day moves: kept on the card rather than reckoned here
+        due = _next_occasion(trait, today)
         return due is not None and (due - today).days <= OCCASION_SOON_DAYS
 
     kept = [trait for trait in traits if always(trait)]
@@ -172,7 +177,9 @@ def trait_words(trait: Trait, lang: str, *, typed: bool = True) -> str:
     if not isinstance(label, str) or written_in(trait.text) == lang:
         return trait.text
     words = _in_words(trait, label, lang)
-    return f"{words} ({trait.text})" if typed and len(trait.text) <= TYPED_BESIDE else words
+    # an allergy's words are kept whole beside it: "even traces", "keep off the prawn station"
+    beside = trait.category is Category.ALLERGY or len(trait.text) <= TYPED_BESIDE
+    return f"{words} ({trait.text})" if typed and beside else words
 
 
 TYPED_BESIDE = 24  # characters: what was typed, shown after its reading when it is short

@@ -11,7 +11,7 @@ from profiles.audit import AuditAction, record
 from profiles.guardrails import Guardrails
 from profiles.guests import NewGuest, insert_guest, load_guest
 from profiles.learned import learn, learnable
-from profiles.models import Guest, NoteLogged, Staff, Trait, TraitDraft
+from profiles.models import Guest, NoteLogged, Staff, TraitDraft
 from profiles.pending import Command, spend
 from profiles.traits import log_traits, take_for_refiling
 from store.database import Database
@@ -58,14 +58,15 @@ class Notes:
         return await self._db.write(work)
 
 
-    async def refile(self, trait_id: int, draft: TraitDraft, *, staff_id: int, branch: str,
-                     now: datetime, by: Staff | None = None, teach: bool = False) -> Refiled:
+    async def refile(self, trait_id: int, draft: TraitDraft, *, staff_id: int, now: datetime,
+                     by: Staff | None = None, teach: bool = False) -> Refiled:
         """File one trait again as `draft` says (another category, the same words), in one
-        transaction: the old trait retracted, the new one logged as a note of its own (so
-        /undo and the card's history see it), the change audited, and an allergy it now is
-        published to the kitchen as any logged allergy is. With `teach` (a lead's or a
-        manager's correction) the words are learned for the chain, when they may be
-        (profiles.learned.learnable); refresh the vocabulary after.
+        transaction: the old trait retracted, the new one logged as a batch of its own in the
+        trait's branch (where it was learned, and whose leads answer for it), the change
+        audited, and an allergy it now is published to that branch's kitchen as any logged
+        allergy is. With `teach` (a lead's or a manager's correction) the words are learned
+        for the chain, when they may be (profiles.learned.learnable: never from a private
+        note); refresh the vocabulary after.
 
         Raises NoteRefused before anything is written; TraitNotFound when the trait is gone
         or `by` (None for the core's own use) may not change it.
@@ -74,6 +75,7 @@ class Notes:
 
         def work(conn: Conn) -> Refiled:
             old = take_for_refiling(conn, trait_id, staff_id=staff_id, now=now, by=by)
+            branch = old.branch
             logged = log_traits(conn, old.guest_id, [draft.model_copy(
                 update={"private": old.private})], staff_id=staff_id, branch=branch, now=now)
             record(conn, AuditAction.REFILE, staff_id=staff_id, guest_id=old.guest_id, now=now,
@@ -81,17 +83,17 @@ class Notes:
                             "to": draft.category.value, "batch": logged.batch_id})
             self._events.publish(conn, allergies_logged(logged, branch=branch, staff_id=staff_id,
                                                         at=now), now)
-            phrase = learnable(old.text, old.category, draft.category) if teach else None
+            phrase = learnable(old.text, old.category, draft.category) \
+                if teach and not old.private else None
             if phrase is not None:
                 learn(conn, phrase, draft.category, staff_id=staff_id, now=now)
-            return Refiled(was=old, now=logged, learned=phrase)
+            return Refiled(now=logged, learned=phrase)
 
         return await self._db.write(work)
 
 
 @dataclass(frozen=True)
 class Refiled:
-    was: Trait
     now: NoteLogged
     learned: str | None = None  # the words the chain now reads as the new category
 

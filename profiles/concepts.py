@@ -47,18 +47,26 @@ def concept_attrs(draft: TraitDraft, vocabulary: Vocabulary) -> Attrs:
     if allowed is None:
         return {}
     item = draft.attrs.get("item")
-    source = simplified(str(item if item else draft.text)).casefold()
-    concept = _named(source, allowed, vocabulary)
+    if item:  # the item is the thing: all of it ("鲍鱼" is no fish, "牛油果" no beef)
+        concept = _named(simplified(str(item)).casefold().strip(), allowed, vocabulary,
+                         whole=True)
+    elif draft.category in (Category.SEATING, Category.FOOD):
+        concept = _named(simplified(draft.text).casefold(), allowed, vocabulary, whole=False)
+    else:
+        concept = None
     if concept is None:
         return {}
     return {"concept": concept.id, "label_zh": concept.zh, "label_en": concept.en}
 
 
-def _named(folded: str, allowed: tuple[Category, ...], vocabulary: Vocabulary) -> Concept | None:
+def _named(folded: str, allowed: tuple[Category, ...], vocabulary: Vocabulary, *,
+           whole: bool) -> Concept | None:
     hits = [hit for hit in vocabulary.lexicon.concepts.find_all(folded)
             if hit.value.category in allowed]
     if len({hit.value.id for hit in hits}) != 1:
         return None  # none, or several things ("虾蟹"): read as typed
+    if whole and (hits[0].start, hits[0].end) != (0, len(folded)):
+        return None
     return hits[0].value
 
 

@@ -21,7 +21,10 @@ from profiles.vocabulary import Vocabulary, extended, is_keyword
 from store.database import Database, stamp
 from store.sql import Conn, Row
 
-MAX_PHRASE: Final = 32  # characters: a word or a phrase of the trade, not a guest's story
+# A word or a phrase of the trade, not a guest's story: so many Chinese characters, or Latin
+# characters; and at least so many, so that "猫" does not make every note about cats one.
+MAX_PHRASE: Final = {"zh": 12, "en": 32}
+MIN_PHRASE: Final = {"zh": 2, "en": 4}
 
 
 class LearnedWord(Frozen):
@@ -36,7 +39,8 @@ def learnable(phrase: str, was: Category, now: Category) -> str | None:
     phrase = phrase.strip()
     if was is Category.ALLERGY or now is Category.NOTE or was is now:
         return None
-    if not phrase or len(phrase) > MAX_PHRASE or not is_keyword(phrase):
+    lang = "zh" if _has_han(phrase) else "en"
+    if not MIN_PHRASE[lang] <= len(phrase) <= MAX_PHRASE[lang] or not is_keyword(phrase):
         return None
     return phrase
 

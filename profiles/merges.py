@@ -21,6 +21,7 @@ from profiles.errors import GuestNotFound
 from profiles.guests import load_guest, next_guest_id
 from profiles.models import Frozen, Guest, Segment
 from profiles.search_index import index_guest, unindex_guest
+from profiles.traits import concept_key
 from store.database import Database, stamp
 from store.sql import INTEGRITY_ERRORS, Conn, Row, dialect, inserted_id
 
@@ -200,10 +201,9 @@ def _fold_repeated_traits(conn: Conn, kept_id: int, merged_id: int,
 
 
 def _said(row: Row) -> tuple[object, ...] | None:
-    """What a trait says as a concept (category, concept, liked or not), or None."""
+    """What a trait says as a concept (profiles.traits.concept_key), or None."""
     attrs = json.loads(row["attrs"] or "{}")
-    concept = attrs.get("concept")
-    return None if concept is None else (row["category"], concept, attrs.get("polarity"))
+    return None if attrs.get("concept") is None else (row["category"], *concept_key(attrs))
 
 
 def _move(conn: Conn, table: str, column: str, key: str | None, from_id: int,

@@ -230,16 +230,29 @@ def read_as(text: str, category: Category, vocabulary: Vocabulary, *,
 
 def _stretches(text: str, piece: _Piece, lexicon: Lexicon) -> Iterator[_Piece]:
     """A piece too long to be one trait, in stretches of at most MAX_TRAIT_LENGTH, each cut
-    at the last space before it when there is one."""
+    at the last space before it when there is one, and never between an allergy word and
+    the words around it that name the allergen and its severity."""
+    allergy_words = [piece.start + piece.origin[hit.start]
+                     for hit in lexicon.cues.find_all(piece.folded)
+                     if hit.value.category is Category.ALLERGY]
     start = piece.start
     while start < piece.end:
         end = min(start + MAX_TRAIT_LENGTH, piece.end)
+        near = [at for at in allergy_words
+                if end - _ALLERGEN_REACH < at < end + _ALLERGEN_REACH and at - start
+                > _ALLERGEN_REACH]
+        if end < piece.end and near:
+            end = near[0] - _ALLERGEN_REACH  # the stretch before; the allergy starts the next
         if end < piece.end and (space := text.rfind(" ", start + 1, end)) > start:
             end = space
         left, right = _trimmed(text, start, end)
         if left < right:
             yield _piece(text, left, right, lexicon)
         start = end
+
+
+# Characters around an allergy word that may name its allergen or say how severe it is.
+_ALLERGEN_REACH: Final = 40
 
 
 def traits_as_json_lines(parsed: ParsedNote, *, line: int | None = None) -> list[str]:
@@ -682,6 +695,13 @@ def _grouped(pieces: list[_Piece], text: str, lexicon: Lexicon,
             groups[-1] = _group(piece, reading, lexicon)  # the allergen read from its own words
             groups[-1].lead = relative
             continue
+        if reading.category is Category.ALLERGY and _listed_before(groups, piece, lexicon, text):
+            # "peanut, sesame allergy": the bare foods just before are the allergy's list
+            while _listed_before(groups, piece, lexicon, text):
+                piece = _joined(groups.pop().head, piece, text, gap="、")
+            reading = _read(piece.folded, lexicon, day_first=day_first)
+            groups.append(_group(piece, reading, lexicon))
+            continue
         if _takes_allergy_cue(groups, reading) or _names_allergen(groups, reading) \
                 or _lists_more_allergens(groups, piece, lexicon):
             head = _joined(groups[-1].head, piece, text)
@@ -751,6 +771,31 @@ def _names_allergen(groups: list[_Group], reading: _Reading) -> bool:
     return before.category is Category.ALLERGY and "item" not in before.attrs
 
 
+def _listed_before(groups: list[_Group], piece: _Piece, lexicon: Lexicon, text: str) -> bool:
+    """Whether the group before `piece` only names foods, and `piece` opens with its own
+    allergen said before the allergy word: a list the separator cut ("peanut, sesame
+    allergy"), never "allergic to X". In Chinese a comma makes one only after a food the
+    vocabulary knows as a thing of its own ("虾，蟹过敏"), not after a dish ("红烧肉，芒果过敏"
+    is a dish and an allergy); a list's own separators (、 or a space) always do."""
+    if not groups or groups[-1].details or groups[-1].reading.category is not Category.FOOD \
+            or not _bare_food(groups[-1].head.text, lexicon):
+        return False
+    between = text[groups[-1].head.end:piece.start]
+    if _HAN.search(piece.text) and between.strip(" 、") \
+            and not _names_a_known_food(groups[-1].head.folded, lexicon):
+        return False
+    foods = [hit for hit in lexicon.cues.find_all(piece.folded)
+             if hit.value.category is Category.FOOD]
+    return bool(foods) and _is_blank(_blank_out(piece.folded[:foods[0].start],
+                                                lexicon.fillers.find_all(
+                                                    piece.folded[:foods[0].start])))
+
+
+def _names_a_known_food(folded: str, lexicon: Lexicon) -> bool:
+    hits = lexicon.concepts.find_all(folded.strip())
+    return len(hits) == 1 and (hits[0].start, hits[0].end) == (0, len(folded.strip()))
+
+
 def _lists_more_allergens(groups: list[_Group], piece: _Piece, lexicon: Lexicon) -> bool:
     """"peanuts allergy!! + tree nuts + sesame": foods joined on to an allergy are its list."""
     if not groups or groups[-1].details or groups[-1].reading.category is not Category.ALLERGY:
@@ -773,11 +818,11 @@ def _takes_allergy_cue(groups: list[_Group], reading: _Reading) -> bool:
     return "item" not in reading.attrs and _may_name_allergen(groups[-1].reading)
 
 
-def _joined(first: _Piece, second: _Piece, text: str) -> _Piece:
-    gap = [first.origin[-1]] if first.origin else [0]
+def _joined(first: _Piece, second: _Piece, text: str, *, gap: str = " ") -> _Piece:
+    at = [first.origin[-1]] if first.origin else [0]
     return _Piece(first.start, second.end, text[first.start:second.end],
-                  f"{first.folded} {second.folded}",
-                  [*first.origin, *gap, *(i + second.start - first.start for i in second.origin)])
+                  f"{first.folded}{gap}{second.folded}",
+                  [*first.origin, *at, *(i + second.start - first.start for i in second.origin)])
 
 
 def _qualifies(group: _Group, piece: _Piece, reading: _Reading, lexicon: Lexicon,
@@ -1166,14 +1211,16 @@ def _allergen(folded: str, cues: list[Hit[Cue]], others: Sequence[Hit[Any]],
         if (item := _item(stretch, lexicon)) and not _names_something_else(item, lexicon):
             if said_after:
                 return item
-            if not _HAN.search(item) and not _LIST_JOINER.search(item):
-                # "…blah blah peanut allergy": an allergen is a few words
+            if not _HAN.search(item) and (not _LIST_JOINER.search(item)
+                                          or len(item.split()) > _LIST_WORDS):
+                # "…blah blah peanut allergy": an allergen is a few words, a list a few more
                 item = " ".join(item.split()[-_ALLERGEN_WORDS:])
             return "、".join([item, *_more_allergens(marked[cues[0].end :], lexicon)])
     return ""
 
 
 _ALLERGEN_WORDS: Final = 3  # "peanut", "tree nut", "dust mite", "pine nut butter"
+_LIST_WORDS: Final = 6  # "peanuts, tree nuts and shellfish"
 # What the allergen is the object of: "她对那个虾过敏" is an allergy to 那个虾.
 _OBJECT_MARKER: Final = re.compile(r".*对(?=.*[^\s\0])", re.DOTALL)
 # Where a clause after "allergic to X" ends: "allergic to shrimp it's not too serious".

@@ -285,7 +285,7 @@ def _standing_trait(conn: Conn, guest_id: int, draft: TraitDraft) -> int | None:
         for trait_id, attrs in conn.execute(
                 "SELECT id, attrs FROM traits WHERE guest_id = ? AND category = ?"
                 " AND retracted_at IS NULL ORDER BY id", (guest_id, draft.category)):
-            if _concept_key(json.loads(attrs or "{}")) == _concept_key(draft.attrs):
+            if concept_key(json.loads(attrs or "{}")) == concept_key(draft.attrs):
                 return int(trait_id)
     if row is not None or _occasion_day(draft.attrs) is None:
         return None if row is None else int(row[0])
@@ -297,9 +297,13 @@ def _standing_trait(conn: Conn, guest_id: int, draft: TraitDraft) -> int | None:
     return None
 
 
-def _concept_key(attrs: Mapping[str, object]) -> tuple[object, ...]:
-    """The same thing said of the guest, whatever the language: liked or disliked apart."""
-    return attrs.get("concept"), attrs.get("polarity")
+def concept_key(attrs: Mapping[str, object]) -> tuple[object, ...]:
+    """The same thing said of the guest, whatever the language: what it is and how it is
+    said apart (liked or disliked, refused or avoided, iced or hot), and an allergy's stated
+    severity apart from an unknown one, so that "severe" is never folded into what the
+    kitchen already knew as less."""
+    return tuple(attrs.get(name) for name in ("concept", "polarity", "kind", "size",
+                                              "temperature", "severity"))
 
 
 def _occasion_day(attrs: Mapping[str, object]) -> tuple[object, ...] | None:

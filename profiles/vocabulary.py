@@ -224,9 +224,6 @@ class Concept:
     zh: str
     en: str
 
-    def label(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
-
 
 @dataclass(frozen=True, slots=True)
 class Hit(Generic[T]):

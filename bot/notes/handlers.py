@@ -212,6 +212,11 @@ async def retract_menu(update: Update, context: Context) -> None:
 async def retract(update: Update, context: Context) -> None:
     query, core = update.callback_query, context.core
     assert query is not None and query.data is not None
+    with contextlib.suppress(TraitNotFound):
+        trait = await core.traits.get(int(unpack(query.data)[0]))
+        if not trait.retracted and not may_retract(context.member, trait):
+            await query.answer(t(context.lang, "retract.allergy_for_lead"), show_alert=True)
+            return
     try:
         trait = await core.traits.retract(int(unpack(query.data)[0]), staff_id=context.member.id,
                                           now=core.clock(), by=context.member)
@@ -365,8 +370,8 @@ async def refile(update: Update, context: Context) -> None:
         return
     try:
         refiled = await core.notes.refile(trait.id, _refiled(context, trait, choice),
-                                          staff_id=me.id, branch=me.branch, now=core.clock(),
-                                          by=me, teach=leads(me, trait.branch))
+                                          staff_id=me.id, now=core.clock(), by=me,
+                                          teach=leads(me, trait.branch))
     except TraitNotFound:
         await query.answer(t(me.language, "refile.gone"), show_alert=True)
         return

@@ -47,6 +47,8 @@ def test_judgements_codes_and_health_are_refused(text: str, concern: Concern, wo
 @pytest.mark.parametrize("text", [
     "tall, glasses, grey coat", "花生过敏", "diabetic", "糖尿病，不吃糖", "fatty tuna lover",
     "window seat", "高个子，戴眼镜", "needs a wheelchair ramp",
+    # a name, a dish and a scooter are not judgements
+    "Karen, severe peanut allergy", "loves the jerk chicken", "騎機車來的 花生過敏",
 ])
 def test_neutral_notes_allergies_and_diets_pass(text: str) -> None:
     assert review(text) is None

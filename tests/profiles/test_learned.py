@@ -35,6 +35,8 @@ ALLERGY, FOOD, NOTE, SERVICE = Category.ALLERGY, Category.FOOD, Category.NOTE, C
     ("碰到猫毛就打喷嚏", NOTE, NOTE, None),
     ("a whole story about the guest's week in town", NOTE, SERVICE, None),  # no guest's story
     ("猫毛，打喷嚏", NOTE, ALLERGY, None),  # a separator would split the note it is learned for
+    ("猫", NOTE, ALLERGY, None),  # one character would make every note about cats an allergy
+    ("这位客人每次来都要我们帮他叫车去机场", NOTE, SERVICE, None),  # a story, not a word
 ])
 def test_only_a_short_phrase_is_learned_and_never_away_from_an_allergy(
     phrase: str, was: Category, now: Category, learned: str | None,

@@ -287,6 +287,12 @@ def test_lists_and_repeats_read_as_staff_mean_them(
         ("allergic to kiwi n pineaple", ["kiwi", "pineapple"], "unknown"),
         ("花生好敏感，上次入咗醫院", ["花生"], "severe"),
         ("對雞蛋有啲敏感", ["鸡蛋"], "mild"),
+        # a list the separator cut is still the allergy's: never a food beside it
+        ("peanut, sesame allergy", ["peanut", "sesame"], "unknown"),
+        ("peanuts, tree nuts and shellfish allergy", ["peanuts", "tree nuts", "shellfish"],
+         "unknown"),
+        ("虾，蟹过敏", ["虾", "蟹"], "unknown"),
+        ("breaks out in hives from mango", ["mango"], "unknown"),
     ],
 )
 def test_every_allergen_of_a_phone_note_is_an_allergy_of_its_own(
@@ -308,6 +314,9 @@ def test_every_allergen_of_a_phone_note_is_an_allergy_of_its_own(
         ("he always wants the booth in the back and he drinks a large iced tea",
          [SEATING, DRINK]),
         ("she is allergic to shrimp she gets hives", [ALLERGY]),
+        # a full stop ends a sentence, not a title or a number
+        ("allergic to shrimp. window seat", [ALLERGY, SEATING]),
+        ("Dr. Patel likes the booth", [SEATING]),
     ],
 )
 def test_dictated_english_is_cut_where_a_clause_of_another_subject_starts(
@@ -344,3 +353,14 @@ def test_an_allergy_in_a_note_too_long_to_read_is_still_an_allergy() -> None:
     parsed = parse_note("花生过敏" + "今天很开心" * 80, vocab)
     assert [(t.category, t.attrs.get("item")) for t in parsed.traits] == [(ALLERGY, "花生")]
     assert len(parsed.unparsed) == 1 and "".join(parsed.unparsed) in "今天很开心" * 80
+
+
+def test_a_dish_before_an_allergy_after_a_chinese_comma_stays_a_dish() -> None:
+    assert [(c, a.get("item")) for c, _, a in read("红烧肉，芒果过敏")] == [
+        (FOOD, None), (ALLERGY, "芒果")]
+
+
+def test_an_allergy_word_far_into_a_long_note_keeps_its_allergen_and_severity() -> None:
+    note = "we chatted about the weather " * 6 + "she is allergic to peanuts very severe"
+    allergies = [a for c, _, a in read(note) if c is ALLERGY]
+    assert allergies == [{"severity": "severe", "item": "peanuts"}]

@@ -54,7 +54,7 @@ async def test_a_part_read_as_a_plain_note_filed_as_an_allergy_reaches_the_kitch
     assert bot.last(lead).text.startswith("📋 Allergy just logged")
 
     [again] = await bot.send(waiter, "/note Smith: 碰到猫毛就打喷嚏")  # the same words again
-    assert again.text.splitlines()[1] == "✓ Allergy: cats (碰到猫毛就打喷嚏) (confirmed, 2×)"
+    assert again.text.splitlines()[1] == "✓ Allergy: 碰到猫毛就打喷嚏 (confirmed, 2×)"
 
 
 async def test_a_leads_correction_teaches_every_branch_a_waiters_does_not(
@@ -79,7 +79,7 @@ async def test_a_leads_correction_teaches_every_branch_a_waiters_does_not(
         "Filed as Allergy: 碰到猫毛就打喷嚏",
         "📚 Learned for every branch: “碰到猫毛就打喷嚏” is read as Allergy from now on."]
     [read] = await bot.send(far, "/note 王先生: 碰到猫毛就打喷嚏")
-    assert "+ Allergy: cats (碰到猫毛就打喷嚏)" in read.text
+    assert "+ Allergy: 碰到猫毛就打喷嚏" in read.text
 
     # filed away from an allergy, by a lead too, nothing is learned: the kitchen keeps hearing
     [saved] = await bot.send(lead, "/note Smith: 芒果过敏")
@@ -88,3 +88,13 @@ async def test_a_leads_correction_teaches_every_branch_a_waiters_does_not(
     assert "Learned" not in done.text
     [read] = await bot.send(far, "/note 王先生: 芒果过敏")
     assert "+ Allergy: mango (芒果过敏)" in read.text
+
+
+async def test_nothing_is_learned_from_a_private_note(bot: BotUnderTest) -> None:
+    lead = await bot.join("lead", name="Mei", language="en")
+    await bot.send(lead, "/new Smith")
+    [saved] = await bot.send(lead, "/note Smith: 🔒 碰到猫毛就打喷嚏")
+    [choose] = await bot.press(lead, saved, "File as")
+    [done] = await bot.press(lead, choose, "Allergy")
+    assert done.text == "Filed as Allergy: 碰到猫毛就打喷嚏"  # filed, and learned by no one
+    assert await bot.core.words.all() == []

@@ -26,6 +26,7 @@ async def test_a_colleague_takes_back_a_seat_but_not_an_allergy(bot: BotUnderTes
                    if t.category is Category.ALLERGY)
     await press_signed(bot, ben, pack(Verb.RETRACT, allergy.id))  # as if it were offered
     assert allergy.id in {t.id for t in (await bot.core.guests.card(1)).traits}
+    assert bot.answers[-1].text.startswith("An allergy is taken back only by whoever")
 
     card = (await bot.send(mei, "/guest smith"))[-1]
     [menu] = await bot.press(mei, card, "Retract")

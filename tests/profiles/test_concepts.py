@@ -1,0 +1,53 @@
+"""Concepts: a trait names one only when its item is that thing, whole; what a concept says
+is told apart by how it is said, so a stated severity is never folded into an unknown one."""
+
+from __future__ import annotations
+
+import pytest
+
+from profiles.concepts import with_concepts
+from profiles.guests import GuestStore
+from profiles.models import Staff
+from profiles.parser import parse_note
+from profiles.traits import TraitStore
+from profiles.vocabulary import default_vocabulary
+from store.database import Database
+from tests.factories import NOW
+
+
+def concepts(note: str) -> list[object]:
+    vocabulary = default_vocabulary()
+    return [t.attrs.get("concept") for t in with_concepts(parse_note(note, vocabulary).traits,
+                                                          vocabulary)]
+
+
+@pytest.mark.parametrize(("note", "expected"), [
+    ("花生过敏", ["peanut"]), ("severe peanut allergy", ["peanut"]),
+    ("不吃蒜", ["garlic"]), ("no garlic", ["garlic"]), ("靠窗的位置", ["window"]),
+    # a thing of its own, not the concept inside its name
+    ("鲍鱼过敏", [None]), ("牛油果过敏", [None]), ("章鱼过敏", [None]),
+])
+def test_an_item_names_a_concept_only_when_it_is_that_thing(
+    note: str, expected: list[object],
+) -> None:
+    assert concepts(note) == expected
+
+
+async def test_a_stated_severity_is_a_trait_of_its_own_not_a_confirmation(
+    db: Database, waiter: Staff,
+) -> None:
+    vocabulary = default_vocabulary()
+    guest = await GuestStore(db).create("王先生", None, branch="la", staff_id=None, region="US",
+                                        now=NOW)
+
+    async def log(note: str) -> tuple[int, int]:
+        drafts = with_concepts(parse_note(note, vocabulary).traits, vocabulary)
+        logged = await TraitStore(db).log(guest.id, drafts, staff_id=waiter.id, branch="la",
+                                          now=NOW)
+        return len(logged.added), len(logged.confirmed)
+
+    assert await log("花生过敏") == (1, 0)
+    assert await log("peanut allergy") == (0, 1)  # the same, in the other language
+    assert await log("severe peanut allergy, carries an epipen") == (1, 0)  # the kitchen hears
+    assert await log("不吃辣") == (1, 0)
+    assert await log("loves spicy food") == (1, 0)  # liked is not refused
