@@ -22,6 +22,7 @@ class Verb(StrEnum):
     ADD_NOTE = "n"  # next plain message is a note for this guest
     RETRACT_MENU = "rl"  # list a guest's traits as retract buttons
     RETRACT = "rt"  # retract one trait
+    RETRACT_SURE = "ry"  # retract an allergy, confirmed
     REFILE_MENU = "rf"  # ask what a trait just logged should be filed as
     REFILE = "rc"  # file a trait under the category chosen
     UNDO = "u"  # undo one /note

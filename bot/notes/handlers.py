@@ -210,12 +210,21 @@ async def retract_menu(update: Update, context: Context) -> None:
 
 
 async def retract(update: Update, context: Context) -> None:
+    """A trait taken back; an allergy only once asked "sure?": the kitchen stops hearing it."""
     query, core = update.callback_query, context.core
     assert query is not None and query.data is not None
+    sure = query.data.startswith(Verb.RETRACT_SURE.value + ":")
     with contextlib.suppress(TraitNotFound):
         trait = await core.traits.get(int(unpack(query.data)[0]))
         if not trait.retracted and not may_retract(context.member, trait):
             await query.answer(t(context.lang, "retract.allergy_for_lead"), show_alert=True)
+            return
+        if not trait.retracted and trait.category is Category.ALLERGY and not sure:
+            await settle_press(query)
+            markup = InlineKeyboardMarkup([[
+                button(t(context.lang, "button.retract_sure"), Verb.RETRACT_SURE, trait.id)]])
+            await reply(query.message, t(context.lang, "retract.allergy_sure",
+                                         text=escape(trait.text)), markup)
             return
     try:
         trait = await core.traits.retract(int(unpack(query.data)[0]), staff_id=context.member.id,
@@ -450,6 +459,7 @@ HANDLERS: list[BaseHandler[Update, Context, None]] = [
     CallbackQueryHandler(ask_for_note, pattern=pattern(Verb.ADD_NOTE)),
     CallbackQueryHandler(retract_menu, pattern=pattern(Verb.RETRACT_MENU)),
     CallbackQueryHandler(retract, pattern=pattern(Verb.RETRACT)),
+    CallbackQueryHandler(retract, pattern=pattern(Verb.RETRACT_SURE)),
     CallbackQueryHandler(refile_menu, pattern=pattern(Verb.REFILE_MENU)),
     CallbackQueryHandler(refile, pattern=pattern(Verb.REFILE, ID, WORD)),
     CallbackQueryHandler(tag_from_hint, pattern=pattern(Verb.TAG, ID, WORD)),

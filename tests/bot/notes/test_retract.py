@@ -31,5 +31,9 @@ async def test_a_colleague_takes_back_a_seat_but_not_an_allergy(bot: BotUnderTes
     card = (await bot.send(mei, "/guest smith"))[-1]
     [menu] = await bot.press(mei, card, "Retract")
     assert "✖ Allergy: peanut allergy" in [row[0].text for row in menu.buttons]
-    await bot.press(mei, menu, "✖ Allergy: peanut allergy")
+    [sure] = await bot.press(mei, menu, "✖ Allergy: peanut allergy")
+    assert sure.text == ("Take back the allergy peanut allergy? The kitchen will no longer be "
+                         "told of it.")
+    assert allergy.id in {t.id for t in (await bot.core.guests.card(1)).traits}  # not yet
+    await bot.press(mei, sure, "Yes, take it back")
     assert allergy.id not in {t.id for t in (await bot.core.guests.card(1)).traits}
