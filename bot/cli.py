@@ -28,9 +28,9 @@ from bot.state import Core, utc_now
 from bot.terminal.console import run_console
 from bot.webhook import WebhookError, webhook_from
 from playbooks.checklists.playbook import PlaybookError
-from profiles.concepts import with_concepts
+from profiles.concepts import parse_with_concepts
 from profiles.errors import StaffNotFound
-from profiles.parser import parse_note, traits_as_json_lines
+from profiles.parser import traits_as_json_lines
 from profiles.vocabulary import VocabularyError, load_vocabulary
 from store.backup import BackupError, backup, restore
 from store.database import DatabaseUnusable, MigrationChanged, SchemaTooNew, is_postgres_url
@@ -245,8 +245,7 @@ def parse_text(args: argparse.Namespace, settings: Settings) -> int:
     from_input = args.text is None  # then many notes, one a line, read in one process
     notes = (line.rstrip("\n") for line in sys.stdin) if from_input else [args.text]
     for number, note in enumerate(notes, start=1):
-        parsed = parse_note(note, vocabulary, region=region)
-        parsed = parsed.model_copy(update={"traits": with_concepts(parsed.traits, vocabulary)})
+        parsed = parse_with_concepts(note, vocabulary, region=region)
         for line in traits_as_json_lines(parsed, line=number if from_input else None):
             print(line)
     return 0

@@ -12,24 +12,23 @@ from profiles.concepts import written_in
 from profiles.models import Category, Guest, GuestCard, NoteLogged, Segment, Trait
 
 MESSAGE_LIMIT = 4096
-
-
 # A card read on a phone before service: a regular of years has dozens of traits, of which
 # this many show, the rest behind "More" (allergies and an occasion this fortnight always).
 CARD_TRAITS = 10
 OCCASION_SOON_DAYS = 14
+TYPED_BESIDE = 24  # characters: what was typed, shown after its reading when it is short
 
 
 def card(card: GuestCard, *, lang: str, now: datetime, branches: Mapping[str, str],
          after_traits: Sequence[str] = (), under_headline: Sequence[str] = (),
-         whole: bool = True) -> list[str]:
+         shown: Sequence[Trait] | None = None) -> list[str]:
     """The guest's card: `under_headline` (the status), warnings, then traits in the order
-    staff act on them, then `after_traits` (open requests, …). Not `whole`: the traits that
-    matter first (`shown_traits`), and how many more there are."""
+    staff act on them (`shown` of them, when given: `shown_traits`, and how many more there
+    are), then `after_traits` (open requests, …)."""
     lines = [headline(card.guest, lang), *under_headline]
     lines += _warnings(card.guest, lang)
-    shown = card.traits if whole else shown_traits(card.traits, now)
-    by_category = _grouped(shown)
+    shown = card.traits if shown is None else shown
+    by_category = _grouped(list(shown))
     for category in Category:
         traits = by_category.get(category, [])
         if category is Category.OCCASION:
@@ -182,9 +181,6 @@ def trait_words(trait: Trait, lang: str, *, typed: bool = True) -> str:
     return f"{words} ({trait.text})" if typed and beside else words
 
 
-TYPED_BESIDE = 24  # characters: what was typed, shown after its reading when it is short
-
-
 def _in_words(trait: Trait, label: str, lang: str) -> str:
     attrs = trait.attrs
     refused = attrs.get("kind") in ("dislikes", "cannot_eat")
@@ -237,7 +233,6 @@ def _footer(guest: Guest, lang: str, now: datetime, branches: Mapping[str, str])
 
 def category_label(category: Category, lang: str) -> str:
     return t(lang, f"category.{category}")
-
 
 
 def tag_label(tag: str, lang: str) -> str:

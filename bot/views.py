@@ -58,11 +58,11 @@ async def send_card(message: Message, context: Context, guest_id: int, *,
                 for summary in view.open_requests]
     if view.spend is not None and view.spend.checks:
         requests.append(render.spend_line(view.spend, context.lang))
+    shown = card.traits if whole else render.shown_traits(card.traits, core.clock())
     chunks = render.card(card, lang=context.lang, now=core.clock(),
                          branches=branch_labels(context), after_traits=requests,
-                         under_headline=status_lines(view, context), whole=whole)
-    hidden = 0 if whole else len(card.traits) - len(render.shown_traits(card.traits,
-                                                                         core.clock()))
+                         under_headline=status_lines(view, context), shown=shown)
+    hidden = len(card.traits) - len(shown)
     for chunk in chunks[:-1]:
         await message.reply_text(chunk, parse_mode="HTML")
     await message.reply_text(chunks[-1], parse_mode="HTML",

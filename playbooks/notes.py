@@ -57,7 +57,6 @@ class Notes:
 
         return await self._db.write(work)
 
-
     async def refile(self, trait_id: int, draft: TraitDraft, *, staff_id: int, now: datetime,
                      by: Staff | None = None, teach: bool = False) -> Refiled:
         """File one trait again as `draft` says (another category, the same words), in one

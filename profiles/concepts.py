@@ -14,9 +14,10 @@ import re
 from collections.abc import Iterable
 from typing import Final
 
-from profiles.models import Attrs, Category, TraitDraft
+from profiles.models import Attrs, Category, ParsedNote, TraitDraft
+from profiles.parser import parse_note
 from profiles.script import simplified
-from profiles.vocabulary import Concept, Refusal, Vocabulary
+from profiles.vocabulary import Refusal, Vocabulary, concept_named
 
 # Which concepts name the item of a trait of each category.
 _ITEMS: Final = {
@@ -27,6 +28,14 @@ _ITEMS: Final = {
     Category.SEATING: (Category.SEATING,),
 }
 _HAN: Final = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def parse_with_concepts(text: str, vocabulary: Vocabulary, *,
+                        region: str | None = None) -> ParsedNote:
+    """A note read as `parse_note` reads it, each trait with the concept it names: how every
+    note staff write is read before it is kept (/note, an import's notes, `guestcard parse`)."""
+    parsed = parse_note(text, vocabulary, region=region)
+    return parsed.model_copy(update={"traits": with_concepts(parsed.traits, vocabulary)})
 
 
 def with_concepts(drafts: Iterable[TraitDraft], vocabulary: Vocabulary) -> list[TraitDraft]:
@@ -47,27 +56,17 @@ def concept_attrs(draft: TraitDraft, vocabulary: Vocabulary) -> Attrs:
     if allowed is None:
         return {}
     item = draft.attrs.get("item")
-    if item:  # the item is the thing: all of it ("鲍鱼" is no fish, "牛油果" no beef)
-        concept = _named(simplified(str(item)).casefold().strip(), allowed, vocabulary,
-                         whole=True)
+    if item:  # the item is the thing, all of it
+        concept = concept_named(vocabulary.lexicon, simplified(str(item)).casefold().strip(),
+                                allowed, whole=True)
     elif draft.category in (Category.SEATING, Category.FOOD):
-        concept = _named(simplified(draft.text).casefold(), allowed, vocabulary, whole=False)
+        concept = concept_named(vocabulary.lexicon, simplified(draft.text).casefold(), allowed,
+                                whole=False)
     else:
         concept = None
     if concept is None:
-        return {}
+        return {}  # none, or several things ("虾蟹"): read as typed
     return {"concept": concept.id, "label_zh": concept.zh, "label_en": concept.en}
-
-
-def _named(folded: str, allowed: tuple[Category, ...], vocabulary: Vocabulary, *,
-           whole: bool) -> Concept | None:
-    hits = [hit for hit in vocabulary.lexicon.concepts.find_all(folded)
-            if hit.value.category in allowed]
-    if len({hit.value.id for hit in hits}) != 1:
-        return None  # none, or several things ("虾蟹"): read as typed
-    if whole and (hits[0].start, hits[0].end) != (0, len(folded)):
-        return None
-    return hits[0].value
 
 
 def written_in(text: str) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Final
 
+from profiles.concepts import written_in
 from profiles.models import Category, Frozen
 from profiles.vocabulary import Vocabulary, extended, is_keyword
 from store.database import Database, stamp
@@ -39,7 +40,7 @@ def learnable(phrase: str, was: Category, now: Category) -> str | None:
     phrase = phrase.strip()
     if was is Category.ALLERGY or now is Category.NOTE or was is now:
         return None
-    lang = "zh" if _has_han(phrase) else "en"
+    lang = written_in(phrase)
     if not MIN_PHRASE[lang] <= len(phrase) <= MAX_PHRASE[lang] or not is_keyword(phrase):
         return None
     return phrase
@@ -56,26 +57,25 @@ def learn(conn: Conn, phrase: str, category: Category, *, staff_id: int | None,
 
 
 def with_learned(base: Vocabulary, words: Iterable[LearnedWord]) -> Vocabulary:
-    """`base` with each learned phrase a cue word of its category (Chinese words listed under
-    zh, the rest under en, as the TOML files list them)."""
-    tables: dict[str, dict[str, list[str]]] = {}
-    for word in words:
-        lang = "zh" if _has_han(word.phrase) else "en"
-        tables.setdefault(word.category.value, {}).setdefault(lang, []).append(word.phrase)
+    """`base` with each learned phrase a cue word of its category."""
+    tables = _category_tables(words)
     return extended(base, {"categories": tables}) if tables else base
 
 
-def _has_han(text: str) -> bool:
-    return any("\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff" for char in text)
+def _category_tables(words: Iterable[LearnedWord]) -> dict[str, dict[str, list[str]]]:
+    """{category: {zh: [...], en: [...]}}: Chinese words under zh, the rest under en, as the
+    vocabulary files list them."""
+    tables: dict[str, dict[str, list[str]]] = {}
+    for word in words:
+        lang = written_in(word.phrase)
+        tables.setdefault(word.category.value, {}).setdefault(lang, []).append(word.phrase)
+    return tables
 
 
 def as_toml(words: Iterable[LearnedWord]) -> str:
     """The words as a vocabulary file: [categories.<category>] tables of zh and en words,
     ready to add to the chain's files or to import into another chain."""
-    tables: dict[str, dict[str, list[str]]] = {}
-    for word in words:
-        lang = "zh" if _has_han(word.phrase) else "en"
-        tables.setdefault(word.category.value, {}).setdefault(lang, []).append(word.phrase)
+    tables = _category_tables(words)
     lines = ["# Words taught by the chain's leads (guestcard vocabulary export)."]
     for category in Category:
         if category.value not in tables:

@@ -21,7 +21,7 @@ from profiles.errors import GuestNotFound
 from profiles.guests import load_guest, next_guest_id
 from profiles.models import Frozen, Guest, Segment
 from profiles.search_index import index_guest, unindex_guest
-from profiles.traits import concept_key
+from profiles.traits import says_again
 from store.database import Database, stamp
 from store.sql import INTEGRITY_ERRORS, Conn, Row, dialect, inserted_id
 
@@ -189,21 +189,17 @@ def _fold_repeated_traits(conn: Conn, kept_id: int, merged_id: int,
         "SELECT m.id FROM traits m WHERE m.guest_id = ? AND m.retracted_at IS NULL"
         " AND EXISTS (SELECT 1 FROM traits k WHERE k.guest_id = ? AND k.retracted_at IS NULL"
         " AND k.category = m.category AND k.norm = m.norm)", (merged_id, kept_id))]
-    kept = {_said(row) for row in conn.execute(
+    kept = [(row["category"], json.loads(row["attrs"] or "{}")) for row in conn.execute(
         "SELECT category, attrs FROM traits WHERE guest_id = ? AND retracted_at IS NULL",
-        (kept_id,))} - {None}
+        (kept_id,))]
     repeated += [row["id"] for row in conn.execute(
         "SELECT id, category, attrs FROM traits WHERE guest_id = ? AND retracted_at IS NULL",
-        (merged_id,)) if row["id"] not in repeated and _said(row) in kept]
+        (merged_id,)) if row["id"] not in repeated and any(
+            category == row["category"] and says_again(json.loads(row["attrs"] or "{}"), attrs)
+            for category, attrs in kept)]
     conn.executemany("UPDATE traits SET retracted_at = ?, retracted_by = ? WHERE id = ?",
                      [(stamp(now), staff_id, trait_id) for trait_id in repeated])
     return repeated
-
-
-def _said(row: Row) -> tuple[object, ...] | None:
-    """What a trait says as a concept (profiles.traits.concept_key), or None."""
-    attrs = json.loads(row["attrs"] or "{}")
-    return None if attrs.get("concept") is None else (row["category"], *concept_key(attrs))
 
 
 def _move(conn: Conn, table: str, column: str, key: str | None, from_id: int,

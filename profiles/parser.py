@@ -57,6 +57,7 @@ from profiles.vocabulary import (
     Severity,
     Temperature,
     Vocabulary,
+    concept_named,
     fold,
 )
 
@@ -429,8 +430,8 @@ def _han_spaced(text: str, start: int, end: int, lexicon: Lexicon) -> Iterator[t
         # "小麥 黃豆 花生 過敏": the bare foods before it, a space apart, are its list
         kept.remove(gaps[index])
 
-        def word(k: int) -> str:  # the words between gap k - 1 and gap k
-            return text[gaps[k - 1][1] if k else start:gaps[k][0]]
+        def word(k: int) -> str:  # the words between gap k - 1 and gap k, folded
+            return fold(text[gaps[k - 1][1] if k else start:gaps[k][0]])[0]
 
         for k in range(index - 1, -1, -1):
             if not (_bare_food(word(k), lexicon) and _bare_food(word(k + 1), lexicon)):
@@ -443,9 +444,8 @@ def _han_spaced(text: str, start: int, end: int, lexicon: Lexicon) -> Iterator[t
     yield left, end
 
 
-def _bare_food(words: str, lexicon: Lexicon) -> bool:
-    """Whether `words` only name foods, as a list of allergens does ("小麥", "蝦、蟹")."""
-    folded = fold(words)[0]
+def _bare_food(folded: str, lexicon: Lexicon) -> bool:
+    """Whether `folded` only names foods, as a list of allergens does ("小麦", "虾、蟹")."""
     foods = [hit for hit in lexicon.cues.find_all(folded) if hit.value.category is Category.FOOD]
     joiners = lexicon.conjunctions.find_all(folded)
     return bool(foods) and _is_blank(_blank_out(folded, [*foods, *joiners]))
@@ -709,14 +709,14 @@ def _grouped(pieces: list[_Piece], text: str, lexicon: Lexicon,
             continue
         if groups and _qualifies(groups[-1], piece, reading, lexicon, day_first):
             groups[-1].details.append(piece)
-        elif drink := _drink_it_sizes(groups, piece, reading, lexicon):
+        elif drink := _drink_sized_apart(groups, piece, reading, lexicon):
             drink.details.append(piece)
         else:
             groups.append(_group(piece, reading, lexicon))
     return groups
 
 
-def _drink_it_sizes(groups: list[_Group], piece: _Piece, reading: _Reading,
+def _drink_sized_apart(groups: list[_Group], piece: _Piece, reading: _Reading,
                     lexicon: Lexicon) -> _Group | None:
     """"凍咖啡 走甜 大杯", "coffee 唔要sugar 细杯 hot": a size or temperature said on its own
     after something else is the note's drink's, the last one named before it."""
@@ -778,22 +778,18 @@ def _listed_before(groups: list[_Group], piece: _Piece, lexicon: Lexicon, text: 
     vocabulary knows as a thing of its own ("虾，蟹过敏"), not after a dish ("红烧肉，芒果过敏"
     is a dish and an allergy); a list's own separators (、 or a space) always do."""
     if not groups or groups[-1].details or groups[-1].reading.category is not Category.FOOD \
-            or not _bare_food(groups[-1].head.text, lexicon):
+            or not _bare_food(groups[-1].head.folded, lexicon):
         return False
     between = text[groups[-1].head.end:piece.start]
-    if _HAN.search(piece.text) and between.strip(" 、") \
-            and not _names_a_known_food(groups[-1].head.folded, lexicon):
+    known = concept_named(lexicon, groups[-1].head.folded.strip(), (Category.FOOD,),
+                          whole=True)
+    if _HAN.search(piece.text) and between.strip(" 、") and known is None:
         return False
     foods = [hit for hit in lexicon.cues.find_all(piece.folded)
              if hit.value.category is Category.FOOD]
     return bool(foods) and _is_blank(_blank_out(piece.folded[:foods[0].start],
                                                 lexicon.fillers.find_all(
                                                     piece.folded[:foods[0].start])))
-
-
-def _names_a_known_food(folded: str, lexicon: Lexicon) -> bool:
-    hits = lexicon.concepts.find_all(folded.strip())
-    return len(hits) == 1 and (hits[0].start, hits[0].end) == (0, len(folded.strip()))
 
 
 def _lists_more_allergens(groups: list[_Group], piece: _Piece, lexicon: Lexicon) -> bool:
@@ -987,8 +983,7 @@ def _shown(group: _Group, text: str) -> str:
     shown, end = group.head.text, group.head.end
     for detail in group.details:
         between = text[end:detail.start]
-        if all(not _is_visible(char) or char in SEPARATORS or _is_ignorable(char)
-               for char in between):
+        if all(_is_ignorable(char) or char in SEPARATORS for char in between):
             shown += between + detail.text
         else:
             shown += " " + detail.text

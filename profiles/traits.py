@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from profiles.access import may_take_back
@@ -98,21 +98,11 @@ class TraitStore:
         colleague's tap must not silence the kitchen."""
 
         def work(conn: Conn) -> Trait:
-            if by is not None and not _readable(conn, trait_id, by):
-                raise TraitNotFound(trait_id)
-            if by is not None and not may_retract(by, _load(conn, [trait_id])[0]):
-                raise TraitNotFound(trait_id)
-            cursor = conn.execute(
-                "UPDATE traits SET retracted_at = ?, retracted_by = ?"
-                " WHERE id = ? AND retracted_at IS NULL",
-                (stamp(now), staff_id, trait_id),
-            )
-            if cursor.rowcount != 1:
-                raise TraitNotFound(trait_id)
-            trait = _load(conn, [trait_id])[0]
+            trait = _standing(conn, trait_id, by, may_retract)
+            _mark_retracted(conn, trait_id, staff_id=staff_id, now=now)
             record(conn, AuditAction.RETRACT, staff_id=staff_id, guest_id=trait.guest_id,
                    now=now, details={"trait": trait_id, "category": trait.category.value})
-            return trait
+            return trait.model_copy(update={"retracted": True})
 
         return await self._db.write(work)
 
@@ -142,14 +132,7 @@ class TraitStore:
     async def changeable(self, trait_id: int, *, by: Staff) -> Trait:
         """A standing trait `by` may change (file again, take back): its author, or a lead
         of its branch, who can read it. Raises TraitNotFound otherwise, telling nothing."""
-
-        def work(conn: Conn) -> Trait:
-            found = _load(conn, [trait_id])
-            if not found or found[0].retracted or not _may_change(conn, found[0], by):
-                raise TraitNotFound(trait_id)
-            return found[0]
-
-        return await self._db.read(work)
+        return await self._db.read(lambda conn: _standing(conn, trait_id, by, may_change))
 
     async def get(self, trait_id: int) -> Trait:
         def work(conn: Conn) -> Trait:
@@ -187,25 +170,39 @@ def log_traits(
 def take_for_refiling(conn: Conn, trait_id: int, *, staff_id: int, now: datetime,
                       by: Staff | None) -> Trait:
     """Retract a trait to file it again under another category, in the caller's transaction
-    (see `playbooks.notes.Notes.refile`): its author, or a lead of the branch it was logged
-    in, who can read it. Raises TraitNotFound when it is gone, or when `by` may not."""
-    found = _load(conn, [trait_id])
-    if not found or found[0].retracted or (by is not None and not _may_change(conn, found[0],
-                                                                              by)):
-        raise TraitNotFound(trait_id)
-    conn.execute("UPDATE traits SET retracted_at = ?, retracted_by = ?"
-                 " WHERE id = ? AND retracted_at IS NULL", (stamp(now), staff_id, trait_id))
-    return found[0]
+    (see `playbooks.notes.Notes.refile`), as `may_change` allows. Raises TraitNotFound when
+    it is gone, or when `by` may not."""
+    trait = _standing(conn, trait_id, by, may_change)
+    _mark_retracted(conn, trait_id, staff_id=staff_id, now=now)
+    return trait
+
+
+def may_change(staff: Staff, trait: Trait) -> bool:
+    """Filing a trait again: its author, or a lead of the branch it was logged in."""
+    return may_take_back(staff, trait.staff_id, trait.branch)
 
 
 def may_retract(staff: Staff, trait: Trait) -> bool:
-    """Any trait its reader; an allergy, its author or a lead of the branch it was logged in."""
-    return trait.category is not Category.ALLERGY or may_take_back(staff, trait.staff_id,
-                                                                   trait.branch)
+    """Any trait its reader; an allergy, as `may_change`: a colleague's tap must not silence
+    the kitchen."""
+    return trait.category is not Category.ALLERGY or may_change(staff, trait)
 
 
-def _may_change(conn: Conn, trait: Trait, by: Staff) -> bool:
-    return may_take_back(by, trait.staff_id, trait.branch) and _readable(conn, trait.id, by)
+def _standing(conn: Conn, trait_id: int, by: Staff | None,
+              allowed: Callable[[Staff, Trait], bool]) -> Trait:
+    """The standing trait, when `by` (None for the core's own use) can read it and is
+    `allowed` to change it; else TraitNotFound, telling nothing: what one cannot see, one
+    cannot change."""
+    found = _load(conn, [trait_id])
+    if not found or found[0].retracted or (by is not None and not (
+            allowed(by, found[0]) and _visible(conn, found[0], by))):
+        raise TraitNotFound(trait_id)
+    return found[0]
+
+
+def _mark_retracted(conn: Conn, trait_id: int, *, staff_id: int, now: datetime) -> None:
+    conn.execute("UPDATE traits SET retracted_at = ?, retracted_by = ?"
+                 " WHERE id = ? AND retracted_at IS NULL", (stamp(now), staff_id, trait_id))
 
 
 def _require_taker(conn: Conn, batch_id: int, by: Staff | None) -> None:
@@ -217,13 +214,10 @@ def _require_taker(conn: Conn, batch_id: int, by: Staff | None) -> None:
         raise NothingToUndo(batch_id)  # as if it were not there: a refusal tells nothing
 
 
-def _readable(conn: Conn, trait_id: int, viewer: Staff) -> bool:
+def _visible(conn: Conn, trait: Trait, viewer: Staff) -> bool:
     from profiles.guests import load_guest  # guests loads traits: import at use, not at load
 
-    found = _load(conn, [trait_id])
-    if not found:
-        return False
-    return bool(visible_traits(found, load_guest(conn, found[0].guest_id), viewer))
+    return bool(visible_traits([trait], load_guest(conn, trait.guest_id), viewer))
 
 
 def load_traits(conn: Conn, guest_id: int) -> list[Trait]:
@@ -285,7 +279,7 @@ def _standing_trait(conn: Conn, guest_id: int, draft: TraitDraft) -> int | None:
         for trait_id, attrs in conn.execute(
                 "SELECT id, attrs FROM traits WHERE guest_id = ? AND category = ?"
                 " AND retracted_at IS NULL ORDER BY id", (guest_id, draft.category)):
-            if concept_key(json.loads(attrs or "{}")) == concept_key(draft.attrs):
+            if says_again(draft.attrs, json.loads(attrs or "{}")):
                 return int(trait_id)
     if row is not None or _occasion_day(draft.attrs) is None:
         return None if row is None else int(row[0])
@@ -297,13 +291,17 @@ def _standing_trait(conn: Conn, guest_id: int, draft: TraitDraft) -> int | None:
     return None
 
 
-def concept_key(attrs: Mapping[str, object]) -> tuple[object, ...]:
-    """The same thing said of the guest, whatever the language: what it is and how it is
-    said apart (liked or disliked, refused or avoided, iced or hot), and an allergy's stated
-    severity apart from an unknown one, so that "severe" is never folded into what the
-    kitchen already knew as less."""
-    return tuple(attrs.get(name) for name in ("concept", "polarity", "kind", "size",
-                                              "temperature", "severity"))
+def says_again(new: Mapping[str, object], standing: Mapping[str, object]) -> bool:
+    """Whether a trait naming a concept says what a standing one says, whatever the language:
+    the same thing, said the same way (liked or disliked, refused or avoided, iced or hot).
+    A stated severity says again only the same severity, so that "severe" is never folded
+    into what the kitchen knew as less; an allergy of unknown severity says again any."""
+    if new.get("concept") is None:
+        return False
+    names = ["concept", "polarity", "kind", "size", "temperature"]
+    if new.get("severity") not in (None, "unknown"):
+        names.append("severity")
+    return all(new.get(name) == standing.get(name) for name in names)
 
 
 def _occasion_day(attrs: Mapping[str, object]) -> tuple[object, ...] | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache, cached_property
@@ -500,6 +500,18 @@ def load_vocabulary(*extra: Path) -> Vocabulary:
         merged = _merge(vocabulary.model_dump(mode="json"), extension.model_dump(mode="json"))
         vocabulary = _validated(path, merged)
     return vocabulary
+
+
+def concept_named(lexicon: Lexicon, folded: str, categories: Collection[Category], *,
+                  whole: bool) -> Concept | None:
+    """The one concept of `categories` that `folded` names (all of it when `whole`: "鲍鱼"
+    is no fish, "牛油果" no beef); None for none, or for several ("虾蟹")."""
+    hits = [hit for hit in lexicon.concepts.find_all(folded) if hit.value.category in categories]
+    if len({hit.value.id for hit in hits}) != 1:
+        return None
+    if whole and (hits[0].start, hits[0].end) != (0, len(folded)):
+        return None
+    return hits[0].value
 
 
 def extended(base: Vocabulary, extra: dict[str, Any]) -> Vocabulary:

@@ -20,13 +20,13 @@ from bot.state import Context
 from bot.suggest import meant_command
 from bot.views import name_for_new_guest, reply, send_choices, settle_press
 from profiles.access import Action, can, leads
-from profiles.concepts import with_concepts
+from profiles.concepts import parse_with_concepts, with_concepts
 from profiles.errors import GuestNotFound, NothingToUndo, PendingNoteGone, TraitNotFound
 from profiles.guardrails import NoteRefused
 from profiles.guests import NewGuest
 from profiles.models import Category, ParsedNote, Trait, TraitDraft
 from profiles.names import InvalidName, clean_name
-from profiles.parser import parse_note, read_as
+from profiles.parser import read_as
 from profiles.pending import Command, PendingNote
 from profiles.refs import (
     ByName,
@@ -210,30 +210,40 @@ async def retract_menu(update: Update, context: Context) -> None:
 
 
 async def retract(update: Update, context: Context) -> None:
-    """A trait taken back; an allergy only once asked "sure?": the kitchen stops hearing it."""
-    query, core = update.callback_query, context.core
+    """A trait taken back; an allergy only once asked whether the kitchen should stop
+    hearing of it."""
+    await _retract(update, context, sure=False)
+
+
+async def retract_sure(update: Update, context: Context) -> None:
+    """"Yes, take it back" under that question."""
+    await _retract(update, context, sure=True)
+
+
+async def _retract(update: Update, context: Context, *, sure: bool) -> None:
+    query, core, lang = update.callback_query, context.core, context.lang
     assert query is not None and query.data is not None
-    sure = query.data.startswith(Verb.RETRACT_SURE.value + ":")
+    trait_id = int(unpack(query.data)[0])
     with contextlib.suppress(TraitNotFound):
-        trait = await core.traits.get(int(unpack(query.data)[0]))
+        trait = await core.traits.get(trait_id)
         if not trait.retracted and not may_retract(context.member, trait):
-            await query.answer(t(context.lang, "retract.allergy_for_lead"), show_alert=True)
+            await query.answer(t(lang, "retract.allergy_for_lead"), show_alert=True)
             return
         if not trait.retracted and trait.category is Category.ALLERGY and not sure:
             await settle_press(query)
             markup = InlineKeyboardMarkup([[
-                button(t(context.lang, "button.retract_sure"), Verb.RETRACT_SURE, trait.id)]])
-            await reply(query.message, t(context.lang, "retract.allergy_sure",
-                                         text=escape(trait.text)), markup)
+                button(t(lang, "button.retract_sure"), Verb.RETRACT_SURE, trait.id)]])
+            await reply(query.message, t(lang, "retract.allergy_sure", text=escape(trait.text)),
+                        markup)
             return
     try:
-        trait = await core.traits.retract(int(unpack(query.data)[0]), staff_id=context.member.id,
+        trait = await core.traits.retract(trait_id, staff_id=context.member.id,
                                           now=core.clock(), by=context.member)
     except TraitNotFound:
-        await query.answer(t(context.lang, "retract.already"), show_alert=True)
+        await query.answer(t(lang, "retract.already"), show_alert=True)
         return
-    await query.answer(t(context.lang, "retract.done"))
-    await reply(query.message, t(context.lang, "retract.done_text", text=escape(trait.text)))
+    await query.answer(t(lang, "retract.done"))
+    await reply(query.message, t(lang, "retract.done_text", text=escape(trait.text)))
 
 
 async def tag_from_hint(update: Update, context: Context) -> None:
@@ -254,9 +264,7 @@ async def tag_from_hint(update: Update, context: Context) -> None:
 def read_note(context: Context, text: str) -> ParsedNote:
     """The note as the writer's branch reads it (30/11 is day first in London, not in LA)."""
     region = context.core.settings.phone_region(context.member.branch)
-    parsed = parse_note(text, context.core.vocabulary, region=region)
-    return parsed.model_copy(update={"traits": with_concepts(parsed.traits,
-                                                             context.core.vocabulary)})
+    return parse_with_concepts(text, context.core.vocabulary, region=region)
 
 
 async def _parse_or_explain(message: Message, context: Context, text: str) -> ParsedNote | None:
@@ -459,7 +467,7 @@ HANDLERS: list[BaseHandler[Update, Context, None]] = [
     CallbackQueryHandler(ask_for_note, pattern=pattern(Verb.ADD_NOTE)),
     CallbackQueryHandler(retract_menu, pattern=pattern(Verb.RETRACT_MENU)),
     CallbackQueryHandler(retract, pattern=pattern(Verb.RETRACT)),
-    CallbackQueryHandler(retract, pattern=pattern(Verb.RETRACT_SURE)),
+    CallbackQueryHandler(retract_sure, pattern=pattern(Verb.RETRACT_SURE)),
     CallbackQueryHandler(refile_menu, pattern=pattern(Verb.REFILE_MENU)),
     CallbackQueryHandler(refile, pattern=pattern(Verb.REFILE, ID, WORD)),
     CallbackQueryHandler(tag_from_hint, pattern=pattern(Verb.TAG, ID, WORD)),

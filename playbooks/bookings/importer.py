@@ -21,12 +21,11 @@ from charset_normalizer import from_bytes
 from playbooks.briefs.shifts import BranchDay
 from playbooks.dates import fold
 from profiles.bookings import MAX_NOTE_LENGTH, MAX_PARTY, BookingStore, NewBooking
-from profiles.concepts import with_concepts
+from profiles.concepts import parse_with_concepts
 from profiles.guardrails import Guardrails
 from profiles.guests import GuestStore
 from profiles.models import TraitDraft
 from profiles.names import InvalidName, clean_name, split_honorific
-from profiles.parser import parse_note
 from profiles.phones import normalise_phone
 from profiles.vocabulary import Vocabulary
 from store.database import stamp
@@ -339,8 +338,7 @@ class NoteReading:
     def traits(self, notes: str, region: str) -> tuple[list[TraitDraft], list[str]]:
         """The traits to log, and the texts left out with the reason."""
         kept, left = [], []
-        for draft in with_concepts(parse_note(notes, self.vocabulary, region=region).traits,
-                                   self.vocabulary):
+        for draft in parse_with_concepts(notes, self.vocabulary, region=region).traits:
             refusal = self.guardrails.review([draft])
             if refusal is None:
                 kept.append(draft)

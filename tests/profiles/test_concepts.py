@@ -51,3 +51,18 @@ async def test_a_stated_severity_is_a_trait_of_its_own_not_a_confirmation(
     assert await log("severe peanut allergy, carries an epipen") == (1, 0)  # the kitchen hears
     assert await log("不吃辣") == (1, 0)
     assert await log("loves spicy food") == (1, 0)  # liked is not refused
+
+
+async def test_an_allergy_said_again_without_its_severity_confirms_the_one_known(
+    db: Database, waiter: Staff,
+) -> None:
+    vocabulary = default_vocabulary()
+    guest = await GuestStore(db).create("Smith", None, branch="la", staff_id=None, region="US",
+                                        now=NOW)
+    traits = TraitStore(db)
+    for note in ("severe peanut allergy", "花生过敏"):
+        drafts = with_concepts(parse_note(note, vocabulary).traits, vocabulary)
+        logged = await traits.log(guest.id, drafts, staff_id=waiter.id, branch="la", now=NOW)
+    assert (len(logged.added), len(logged.confirmed)) == (0, 1)
+    assert [t.attrs["severity"] for t in (await GuestStore(db).card(guest.id)).traits] == [
+        "severe"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from profiles.models import Category, TraitDraft
+from tests.bot.checklists.test_playbooks import guest_with
 from tests.bot.conftest import BotUnderTest
 
 
@@ -13,20 +14,17 @@ async def test_a_card_of_years_shows_what_matters_and_the_rest_behind_more(
     bot: BotUnderTest,
 ) -> None:
     waiter = await bot.join("waiter", language="en")
-    guest = await bot.core.guests.create("Smith", None, branch="la", staff_id=None,
-                                         region="US", now=bot.clock())
-    soon = bot.clock() + timedelta(days=3)
-    old = [TraitDraft(category=Category.FOOD, text=f"dish {n}") for n in range(12)]
-    await bot.core.traits.log(guest.id, old, staff_id=1, branch="la", now=bot.clock())
+    guest = await guest_with(bot, "Smith", *[(Category.FOOD, f"dish {n}") for n in range(12)])
+    soon = bot.clock() + timedelta(days=33)
     bot.clock.advance(days=30)
-    await bot.core.traits.log(guest.id, [
+    await bot.core.traits.log(guest, [
         TraitDraft(category=Category.ALLERGY, text="peanut allergy"),
         TraitDraft(category=Category.OCCASION, text="birthday",
                    attrs={"kind": "birthday", "month": soon.month, "day": soon.day}),
         TraitDraft(category=Category.SEATING, text="window seat"),
     ], staff_id=1, branch="la", now=bot.clock())
     for _ in range(3):  # told again and again: the guest's dish
-        await bot.core.traits.log(guest.id, [TraitDraft(category=Category.FOOD, text="dish 0")],
+        await bot.core.traits.log(guest, [TraitDraft(category=Category.FOOD, text="dish 0")],
                                   staff_id=1, branch="la", now=bot.clock())
 
     card = (await bot.send(waiter, "/guest smith"))[-1]
