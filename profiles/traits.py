@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from profiles.access import may_take_back
@@ -148,23 +149,41 @@ def log_traits(
     conn: Conn, guest_id: int, drafts: list[TraitDraft], *, staff_id: int, branch: str,
     now: datetime,
 ) -> NoteLogged:
-    """A note's traits as one batch, in the caller's transaction (see `TraitStore.log`)."""
-    if conn.execute("SELECT 1 FROM guests WHERE id = ?", (guest_id,)).fetchone() is None:
-        raise GuestNotFound(guest_id)
+    """A note's traits as one batch, in the caller's transaction (see `TraitStore.log`).
+
+    Few statements, for on PostgreSQL each is a round trip: the batch (which finds the
+    guest), the guest's standing traits, one per new trait, the confirmations together, the
+    audit entry. The traits returned are built from what was written, not read back."""
     batch_id = _new_batch(conn, guest_id, staff_id, branch, now)
-    added: list[int] = []
-    confirmed: list[int] = []
+    standing: list[_Standing] = []
+    for row in conn.execute(f"SELECT {TRAIT_COLUMNS}, t.norm FROM traits t"
+                            " WHERE t.guest_id = ? AND t.retracted_at IS NULL ORDER BY t.id",
+                            (guest_id,)):
+        values = dict(row)
+        norm = str(values.pop("norm"))
+        standing.append(_Standing(_trait(values), norm))
+    added: list[Trait] = []
+    confirmed: list[Trait] = []
     for draft in _distinct(drafts):
-        existing = _standing_trait(conn, guest_id, draft)
+        existing = _standing_trait(standing, draft)
         if existing is None:
-            added.append(_insert_trait(conn, guest_id, draft, staff_id, branch, batch_id, now))
-        else:
-            _confirm(conn, existing, batch_id, staff_id, branch, now)
+            trait = _insert_trait(conn, guest_id, draft, staff_id, branch, batch_id, now)
+            added.append(trait)
+            # a later piece of the same note may say this one again ("生日12月9日，12月9号生日")
+            standing.append(_Standing(trait, normalise_text(draft.text)))
+        elif existing not in confirmed and existing not in added:
             confirmed.append(existing)
+    if confirmed:
+        conn.execute(
+            "INSERT INTO trait_confirmations (trait_id, batch_id, staff_id, branch, confirmed_at)"
+            f" VALUES {', '.join('(?, ?, ?, ?, ?)' for _ in confirmed)}",
+            [value for trait in confirmed
+             for value in (trait.id, batch_id, staff_id, branch, stamp(now))])
     record(conn, AuditAction.NOTE, staff_id=staff_id, guest_id=guest_id, now=now,
-           details={"batch": batch_id, "added": added, "confirmed": confirmed})
-    return NoteLogged(batch_id=batch_id, guest_id=guest_id, added=_load(conn, added),
-                      confirmed=_load(conn, confirmed))
+           details={"batch": batch_id, "added": [trait.id for trait in added],
+                    "confirmed": [trait.id for trait in confirmed]})
+    return NoteLogged(batch_id=batch_id, guest_id=guest_id, added=added,
+                      confirmed=[_confirmed(trait, now) for trait in confirmed])
 
 
 def take_for_refiling(conn: Conn, trait_id: int, *, staff_id: int, now: datetime,
@@ -239,7 +258,7 @@ def _load(conn: Conn, trait_ids: list[int]) -> list[Trait]:
     return [by_id[i] for i in trait_ids if i in by_id]
 
 
-def _trait(row: Row) -> Trait:
+def _trait(row: Row | Mapping[str, object]) -> Trait:
     values = dict(row)
     values["attrs"] = json.loads(values["attrs"])
     return Trait.model_validate(values)
@@ -253,42 +272,52 @@ def _distinct(drafts: list[TraitDraft]) -> list[TraitDraft]:
 def _new_batch(
     conn: Conn, guest_id: int, staff_id: int, branch: str, now: datetime
 ) -> int:
+    """A new batch of the guest's; raises GuestNotFound, with nothing written, if there is
+    no such guest."""
     cursor = conn.execute(
-        "INSERT INTO note_batches (guest_id, staff_id, branch, created_at) VALUES (?, ?, ?, ?)"
-        " RETURNING id",
-        (guest_id, staff_id, branch, stamp(now)),
+        "INSERT INTO note_batches (guest_id, staff_id, branch, created_at)"
+        " SELECT id, ?, ?, ? FROM guests WHERE id = ? RETURNING id",
+        (staff_id, branch, stamp(now), guest_id),
     )
-    return inserted_id(cursor)
+    batch_id = inserted_id(cursor)
+    if not batch_id:
+        raise GuestNotFound(guest_id)
+    return batch_id
 
 
-def _standing_trait(conn: Conn, guest_id: int, draft: TraitDraft) -> int | None:
-    """The standing trait `draft` says again: the same words, or the same dated occasion
-    however written ("生日 12月9日", then "生日12月9号"); words the parser could not place
-    that a colleague filed under a category ("碰到猫毛就打喷嚏", an allergy) say that trait;
-    the same concept in the other language ("no garlic", then "不吃蒜") is that trait too."""
-    row = conn.execute(
-        "SELECT id FROM traits WHERE guest_id = ? AND category = ? AND norm = ?"
-        " AND retracted_at IS NULL ORDER BY id LIMIT 1",
-        (guest_id, draft.category, normalise_text(draft.text)),
-    ).fetchone()
-    if row is None and draft.category is Category.NOTE:
-        row = conn.execute(
-            "SELECT id FROM traits WHERE guest_id = ? AND norm = ? AND retracted_at IS NULL"
-            " ORDER BY id LIMIT 1", (guest_id, normalise_text(draft.text))).fetchone()
-    if row is None and "concept" in draft.attrs:  # "no garlic", then "不吃蒜"
-        for trait_id, attrs in conn.execute(
-                "SELECT id, attrs FROM traits WHERE guest_id = ? AND category = ?"
-                " AND retracted_at IS NULL ORDER BY id", (guest_id, draft.category)):
-            if says_again(draft.attrs, json.loads(attrs or "{}")):
-                return int(trait_id)
-    if row is not None or _occasion_day(draft.attrs) is None:
-        return None if row is None else int(row[0])
-    for trait_id, attrs in conn.execute(
-            "SELECT id, attrs FROM traits WHERE guest_id = ? AND category = ?"
-            " AND retracted_at IS NULL ORDER BY id", (guest_id, draft.category)):
-        if _occasion_day(json.loads(attrs or "{}")) == _occasion_day(draft.attrs):
-            return int(trait_id)
-    return None
+@dataclass(frozen=True, slots=True)
+class _Standing:
+    """A standing trait of the guest, as a new note's pieces are checked against it."""
+
+    trait: Trait
+    norm: str
+
+
+def _standing_trait(standing: Sequence[_Standing], draft: TraitDraft) -> Trait | None:
+    """The standing trait `draft` says again (the oldest, when several do): the same words,
+    or the same dated occasion however written ("生日 12月9日", then "生日12月9号"); words the
+    parser could not place that a colleague filed under a category ("碰到猫毛就打喷嚏", an
+    allergy) say that trait; the same concept in the other language ("no garlic", then
+    "不吃蒜") is that trait too."""
+    norm = normalise_text(draft.text)
+    same_kind = [one for one in standing if one.trait.category == draft.category]
+    found = next((one for one in same_kind if one.norm == norm), None)
+    if found is None and draft.category is Category.NOTE:
+        found = next((one for one in standing if one.norm == norm), None)
+    if found is None and "concept" in draft.attrs:
+        found = next((one for one in same_kind if says_again(draft.attrs, one.trait.attrs)),
+                     None)
+    day = _occasion_day(draft.attrs)
+    if found is None and day is not None:
+        found = next((one for one in same_kind if _occasion_day(one.trait.attrs) == day), None)
+    return None if found is None else found.trait
+
+
+def _confirmed(trait: Trait, now: datetime) -> Trait:
+    """`trait` as it reads once confirmed at `now` (what `TRAIT_COLUMNS` would read back)."""
+    last = now if trait.confirmed_at is None else max(trait.confirmed_at, now)
+    return Trait.model_validate({**trait.model_dump(), "confirmed_count":
+                                 trait.confirmed_count + 1, "confirmed_at": stamp(last)})
 
 
 def says_again(new: Mapping[str, object], standing: Mapping[str, object]) -> bool:
@@ -311,27 +340,26 @@ def _occasion_day(attrs: Mapping[str, object]) -> tuple[object, ...] | None:
     return (attrs["kind"], attrs["month"], attrs["day"], attrs.get("calendar") or "solar")
 
 
+_INSERT_TRAIT = """
+    INSERT INTO traits (guest_id, category, text, norm, attrs, branch, staff_id, batch_id,
+                        created_at, private)
+    VALUES (:guest_id, :category, :text, :norm, :attrs, :branch, :staff_id, :batch_id,
+            :created_at, :private)
+    RETURNING id
+"""
+
+
 def _insert_trait(
     conn: Conn, guest_id: int, draft: TraitDraft, staff_id: int, branch: str,
     batch_id: int, now: datetime,
-) -> int:
-    cursor = conn.execute(
-        "INSERT INTO traits (guest_id, category, text, norm, attrs, branch, staff_id, batch_id,"
-        " created_at, private) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        (guest_id, draft.category, draft.text, normalise_text(draft.text),
-         json.dumps(draft.attrs, ensure_ascii=False), branch, staff_id, batch_id,
-         stamp(now), int(draft.private)),
-    )
-    return inserted_id(cursor)
-
-
-def _confirm(
-    conn: Conn, trait_id: int, batch_id: int, staff_id: int, branch: str,
-    now: datetime,
-) -> None:
-    conn.execute(
-        "INSERT INTO trait_confirmations (trait_id, batch_id, staff_id, branch, confirmed_at)"
-        " VALUES (?, ?, ?, ?, ?)",
-        (trait_id, batch_id, staff_id, branch, stamp(now)),
-    )
-
+) -> Trait:
+    """The new trait as stored, built from what was written rather than read back."""
+    values = {"guest_id": guest_id, "category": draft.category, "text": draft.text,
+              "norm": normalise_text(draft.text),
+              "attrs": json.dumps(draft.attrs, ensure_ascii=False), "branch": branch,
+              "staff_id": staff_id, "batch_id": batch_id, "created_at": stamp(now),
+              "private": int(draft.private)}
+    cursor = conn.execute(_INSERT_TRAIT, values)
+    stored = {name: value for name, value in values.items() if name not in ("norm", "batch_id")}
+    return _trait({**stored, "id": inserted_id(cursor), "retracted": False,
+                   "confirmed_count": 0, "confirmed_at": None})

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import pytest
 
@@ -41,6 +41,21 @@ async def test_logging_a_known_trait_again_confirms_it(db: Database, waiter: Sta
     card = await GuestStore(db).card(wang.id)
     assert (logged.added, len(logged.confirmed)) == ([], 1)
     assert [(t.text, t.confirmed_count, t.confirmed_at) for t in card.traits] == [("靠窗", 1, later)]
+
+
+async def test_what_a_note_returns_is_what_is_stored(db: Database, waiter: Staff) -> None:
+    """The traits a write returns are built from what it wrote, not read back: they must
+    read as the stored ones do, added or confirmed, in any zone the clock gives."""
+    wang = await make_wang(db, waiter)
+    traits = TraitStore(db)
+    first = await traits.log(wang.id, [WINDOW, PLUM], staff_id=waiter.id, branch="la", now=NOW)
+    assert first.added == (await GuestStore(db).card(wang.id)).traits
+    later = (NOW + timedelta(days=1)).astimezone(timezone(timedelta(hours=8)))
+    again = await traits.log(wang.id, [WINDOW, GARLIC, WINDOW], staff_id=waiter.id, branch="sh",
+                             now=later)
+    stored = {t.id: t for t in (await GuestStore(db).card(wang.id)).traits}
+    assert [stored[t.id] for t in again.added + again.confirmed] == again.added + again.confirmed
+    assert [(t.text, t.confirmed_count) for t in again.confirmed] == [("靠窗", 1)]
 
 
 async def test_undo_takes_back_exactly_one_note(db: Database, waiter: Staff) -> None:
