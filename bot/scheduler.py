@@ -51,7 +51,7 @@ def planners(core: Core) -> list[Planner]:
             core.feedback.plan_asks, core.statuses.refresh_daily,
             partial(audit_jobs.plan_weekly, core), partial(plan_regulars_to_call, core),
             partial(audit_jobs.sweep_privacy, core), partial(forget_old_updates, core),
-            partial(plan_webhooks, core)]
+            partial(plan_webhooks, core), core.search.list_common_terms]
 
 
 async def plan_webhooks(core: Core, now: datetime) -> int:

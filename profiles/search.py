@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import heapq
 import re
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Final
 
@@ -69,7 +70,15 @@ from profiles.refs import (
     GuestRef,
     parse_guest_ref,
 )
-from profiles.search_index import branch_token, index_lookup
+from profiles.search_index import (
+    IndexLookup,
+    branch_token,
+    index_lookup,
+    index_lookup_of,
+    list_newest,
+    newest_matches,
+    terms_to_list,
+)
 from profiles.traits import load_traits
 from profiles.typos import NameVocabulary, Vocabulary
 from profiles.visibility import visible_card
@@ -82,6 +91,9 @@ MAX_QUERY_LENGTH: Final = MAX_NAME_LENGTH
 # the top few are ever shown, and every candidate costs a row read and a classification.
 CANDIDATE_CAP: Final = 50
 RESOLVE_LIMIT: Final = 10
+# How often the sweep asks which search terms are common, and its time for listing them.
+TERMS_CHECKED_EVERY: Final = timedelta(hours=1)
+LISTING_SECONDS: Final = 0.2
 # Below this many letters a typo cannot be told from a prefix ("smt" could be anything).
 FUZZY_MIN_LENGTH: Final = 4
 
@@ -106,6 +118,23 @@ class GuestSearch:
     def __init__(self, db: Database, vocabulary: Vocabulary | None = None) -> None:
         self._db = db
         self._vocabulary = vocabulary or NameVocabulary()
+        self._to_list: list[str] = []  # common terms still without their newest matches
+        self._terms_checked: datetime | None = None
+
+    async def list_common_terms(self, now: datetime) -> int:
+        """The sweep's share (PostgreSQL only): terms that have become common get their list
+        of newest matches (see `search_index.newest_matches`), a few a sweep, each in a
+        write of its own; which terms are common is checked hourly. The number listed."""
+        if self._db.dialect != "postgresql":
+            return 0
+        if self._terms_checked is None or now - self._terms_checked >= TERMS_CHECKED_EVERY:
+            self._to_list = await self._db.read(terms_to_list)
+            self._terms_checked = now
+        listed, started = 0, time.perf_counter()
+        while self._to_list and time.perf_counter() - started < LISTING_SECONDS:
+            await self._db.write(partial(list_newest, term=self._to_list.pop(0)))
+            listed += 1
+        return listed
 
     async def find(self, query: str, *, branch: str | None, limit: int = 10) -> list[SearchHit]:
         """The guests matching `query`, best first, at most `limit`.
@@ -425,6 +454,23 @@ def _gin_matches(conn: Conn, groups: MatchGroups) -> list[int]:
     lookup = index_lookup(groups)
     if lookup is None:
         return []
+    alternatives = lookup.single_terms()
+    if alternatives is not None:
+        return _newest_of_any(conn, alternatives)
+    return _gin_query(conn, lookup)
+
+
+def _newest_of_any(conn: Conn, terms: tuple[str, ...]) -> list[int]:
+    """The newest guests having any of `terms`: a common term's from its list of newest
+    matches, any other's from the GIN index, where it is rare enough to be quick."""
+    listed = newest_matches(conn, terms, CANDIDATE_CAP)
+    ids = {guest_id for found in listed.values() for guest_id in found}
+    if rare := tuple(term for term in terms if term not in listed):
+        ids.update(_gin_query(conn, index_lookup_of(rare)))
+    return sorted(ids, reverse=True)[:CANDIDATE_CAP]
+
+
+def _gin_query(conn: Conn, lookup: IndexLookup) -> list[int]:
     condition, params = lookup.condition()
     ids: list[int] = []
     below: list[int] = []

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
+from typing import Final
 
 from profiles.errors import GuestNotFound
 from profiles.names import MatchGroups, Spelled, name_words, search_tokens
@@ -87,6 +88,8 @@ def index_guest(conn: Conn, guest_id: int) -> None:
         conn.execute(_SQL["sqlite"]["insert"], values)
     else:
         conn.execute(_SQL["postgresql"]["insert"], (*values, list(row.prefixes)))
+        conn.execute(_JOIN_NEWEST, {"id": guest_id, "terms": list(row.prefixes),
+                                    "kept": NEWEST_KEPT})
     _count_words(conn, row.words)
 
 
@@ -97,6 +100,8 @@ def unindex_guest(conn: Conn, guest_id: int) -> bool:
     found = conn.execute(sql["words"], (guest_id,)).fetchone()
     if found is None:
         return False
+    if dialect(conn) == "postgresql":
+        conn.execute(_LEAVE_NEWEST, {"id": guest_id})
     conn.execute(sql["delete"], (guest_id,))
     _uncount_words(conn, found[0].split())
     return True
@@ -124,8 +129,11 @@ async def ensure_search_index(db: Database) -> int:
 
 
 def rebuild_search_index(conn: Conn) -> int:
-    """Write every guest's row and the vocabulary again, from `guests` alone."""
+    """Write every guest's row and the vocabulary again, from `guests` alone (on PostgreSQL,
+    the newest matches of common terms are made again by the sweep)."""
     conn.execute("DELETE FROM guest_search")
+    if dialect(conn) == "postgresql":
+        conn.execute("DELETE FROM newest_matches")
     conn.execute("DELETE FROM search_words")
     conn.execute("UPDATE search_index_state SET rebuild = 0, words_removed = words_removed + 1")
     ids = [guest_id for (guest_id,) in conn.execute("SELECT id FROM guests ORDER BY id")]
@@ -240,6 +248,18 @@ class IndexLookup:
             params += [list(terms) for terms in group]
         return " AND ".join(parts), params
 
+    def single_terms(self) -> tuple[str, ...] | None:
+        """The terms of which a row must hold any one, when that is the whole condition
+        ("wang", or "michael" or its joined form); None for anything more."""
+        if self.in_order:
+            return None
+        if len(self.all_of) == 1 and not self.any_of:
+            return self.all_of
+        if not self.all_of and len(self.any_of) == 1 and all(
+                len(terms) == 1 for terms in self.any_of[0]):
+            return tuple(terms[0] for terms in self.any_of[0])
+        return None
+
     def spelled_by(self, tokens: str) -> bool:
         """Whether a row with these tokens spells every group's phrase in order."""
         if not self.in_order:
@@ -265,6 +285,13 @@ def index_lookup(groups: MatchGroups) -> IndexLookup | None:
         if any(a.needs_order for a in alternatives):
             in_order.append(tuple(alternatives))
     return IndexLookup(tuple(dict.fromkeys(all_of)), tuple(any_of), tuple(in_order))
+
+
+def index_lookup_of(terms: Sequence[str]) -> IndexLookup:
+    """The lookup of the rows holding any of these index terms."""
+    if len(terms) == 1:
+        return IndexLookup(tuple(terms), (), ())
+    return IndexLookup((), (tuple((term,) for term in terms),), ())
 
 
 def _alternative(spelled: Spelled) -> _Alternative | None:
@@ -322,3 +349,69 @@ def _probe() -> sqlite3.Connection:
                  " remove_diacritics 2')")
     conn.execute("CREATE VIRTUAL TABLE probe_terms USING fts5vocab (probe, 'instance')")
     return conn
+
+
+# --- PostgreSQL: the newest guests of common terms -----------------------------------------
+#
+# "The newest 50 guests with this term" is what a name search asks. A GIN index answers it
+# for a rare term (sort its few matches) and the primary key for a very common one (walk the
+# newest guests, most match), but a term of a few thousand guests costs 20-90 ms either way
+# at a million guests. For such terms `newest_matches` holds the answer: each row's ids are
+# the term's newest len(ids) matches, newest first, at most NEWEST_KEPT. Every write keeps
+# that true: a guest indexed joins the lists of its terms when newer than a list's oldest
+# (so never a list it could not be sure of), and leaves them when taken out, which only
+# shortens a list. A reader trusts a list as long as it holds as many ids as it asks for.
+
+NEWEST_KEPT: Final = 50
+# A term this many guests share gets a list: below it the GIN index answers in a few ms.
+COMMON_MATCHES: Final = 1000
+
+_JOIN_NEWEST = """
+    UPDATE newest_matches SET ids = ARRAY(
+        SELECT i FROM unnest(array_append(ids, :id::bigint)) AS i ORDER BY i DESC LIMIT :kept)
+    WHERE term = ANY(:terms) AND ids[cardinality(ids)] < :id AND NOT :id = ANY(ids)
+"""
+_LEAVE_NEWEST = """
+    UPDATE newest_matches SET ids = array_remove(ids, :id::bigint)
+    WHERE :id = ANY(ids)
+      AND term = ANY(ARRAY(SELECT unnest(prefixes) FROM guest_search WHERE guest_id = :id))
+"""
+_NEWEST_OF_TERM = """
+    INSERT INTO newest_matches (term, ids)
+    SELECT :term, ARRAY(SELECT guest_id FROM guest_search WHERE prefixes @> ARRAY[:term]::text[]
+                        ORDER BY guest_id DESC LIMIT :kept)
+    ON CONFLICT (term) DO UPDATE SET ids = excluded.ids
+"""
+# The terms PostgreSQL's statistics count as shared by `:at_least` guests or more (its
+# sample of `prefixes` keeps ten thousand elements; see postgresql/0003_search_at_scale.sql).
+_COMMON_TERMS = """
+    SELECT e.term FROM pg_stats s,
+        unnest(s.most_common_elems::text::text[]) WITH ORDINALITY AS e(term, n)
+    WHERE s.schemaname = current_schema() AND s.tablename = 'guest_search'
+      AND s.attname = 'prefixes'
+      AND s.most_common_elem_freqs[e.n] * (SELECT GREATEST(reltuples, 0) FROM pg_class
+                                           WHERE oid = 'guest_search'::regclass) >= :at_least
+    ORDER BY s.most_common_elem_freqs[e.n] DESC
+"""
+
+
+def newest_matches(conn: Conn, terms: Sequence[str], wanted: int) -> dict[str, list[int]]:
+    """The newest `wanted` guests of each term that has a list long enough."""
+    rows = conn.execute("SELECT term, ids FROM newest_matches WHERE term = ANY(?)"
+                        " AND cardinality(ids) >= ?", (list(terms), wanted))
+    return {term: list(ids[:wanted]) for term, ids in rows}
+
+
+def terms_to_list(conn: Conn, at_least: int | None = None) -> list[str]:
+    """Common terms whose list is missing or shorter than NEWEST_KEPT (a list that lost
+    guests, as merges and erasures take them out), most common first."""
+    listed = {term for (term,) in conn.execute(
+        "SELECT term FROM newest_matches WHERE cardinality(ids) = ?", (NEWEST_KEPT,))}
+    common = conn.execute(_COMMON_TERMS, {
+        "at_least": COMMON_MATCHES if at_least is None else at_least})
+    return [term for (term,) in common if term not in listed]
+
+
+def list_newest(conn: Conn, term: str) -> None:
+    """Make the term's list from the index, in the caller's transaction."""
+    conn.execute(_NEWEST_OF_TERM, {"term": term, "kept": NEWEST_KEPT})

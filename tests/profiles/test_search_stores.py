@@ -6,17 +6,25 @@ import asyncio
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from profiles import search as search_module
+from profiles import search_index as search_index_module
 from profiles.guests import GuestStore
 from profiles.name_match import MatchKind
 from profiles.names import match_groups, query_terms
 from profiles.search import GuestSearch
-from profiles.search_index import fts_tokens, index_lookup, index_terms
+from profiles.search_index import (
+    fts_tokens,
+    index_lookup,
+    index_terms,
+    list_newest,
+    terms_to_list,
+)
 from store.connect import open_database
 from store.sql import Conn
 from tests import postgres
@@ -99,6 +107,96 @@ async def test_a_phrase_in_order_is_found_past_a_page_of_rows_out_of_order(
     monkeypatch.setattr(search_module, "CANDIDATE_CAP", 2)
     on_sqlite, on_postgresql = await found_in_both(pg_url, (named, "王小明", None))
     assert on_postgresql == on_sqlite == [(1, MatchKind.EXACT), (7, MatchKind.PREFIX)]
+
+
+async def found_with_and_without_lists(
+    url: str, named: list[tuple[str, str]], query: str, branch: str | None,
+) -> tuple[Found, Found, int]:
+    """What PostgreSQL finds when every term has its list of newest matches, made before
+    the last guest came and the first was renamed (so the lists were kept by those writes,
+    not made from their result), and what it finds from the index alone; and how many
+    lists the search could trust."""
+    db = await postgres.open_emptied(url)
+    try:
+        store = GuestStore(db)
+        *earlier, (last, last_branch) = named
+        for minute, (name, guest_branch) in enumerate(earlier):
+            await store.create(name, None, branch=guest_branch, staff_id=None, region="CN",
+                               now=T0 + timedelta(minutes=minute))
+
+        def list_every_term(conn: Conn) -> None:
+            for (term,) in conn.execute(
+                    "SELECT DISTINCT unnest(prefixes) FROM guest_search").fetchall():
+                list_newest(conn, term)
+
+        await db.write(list_every_term)
+        await store.create(last, None, branch=last_branch, staff_id=None, region="CN",
+                           now=T0 + timedelta(hours=1))
+        if earlier:
+            await store.rename(1, last, now=T0 + timedelta(hours=2))
+        search = GuestSearch(db)
+        with_lists = [(hit.guest.id, hit.match)
+                      for hit in await search.find(query, branch=branch, limit=20)]
+        trusted = await db.read(lambda conn: conn.execute(
+            "SELECT COUNT(*) FROM newest_matches WHERE cardinality(ids) >= ?",
+            (search_module.CANDIDATE_CAP,)).fetchone()[0])
+        await db.write(lambda conn: conn.execute("DELETE FROM newest_matches"))
+        alone = [(hit.guest.id, hit.match)
+                 for hit in await search.find(query, branch=branch, limit=20)]
+        return with_lists, alone, int(trusted)
+    finally:
+        await db.close()
+
+
+@pytest.mark.postgresql
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(case=guests_and_query())
+def test_the_newest_matches_of_a_term_are_what_the_index_would_find(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch,
+    case: tuple[list[tuple[str, str]], str, str | None],
+) -> None:
+    """With a cap of two candidates per lookup, most lists are long enough to be trusted."""
+    monkeypatch.setattr(search_module, "CANDIDATE_CAP", 2)
+    with_lists, alone, _ = asyncio.run(found_with_and_without_lists(pg_url, *case))
+    assert with_lists == alone
+
+
+@pytest.mark.postgresql
+async def test_a_common_term_is_answered_from_its_list(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_module, "CANDIDATE_CAP", 2)
+    named = [(f"Wang {word}", "la") for word in ("Ann", "Bo", "Cy", "Di")] + [("Wang Ed", "sh")]
+    with_lists, alone, trusted = await found_with_and_without_lists(pg_url, named, "wang", "la")
+    assert trusted > 0
+    # the caller's newest two, then the chain's newest (who came last, in another branch)
+    assert with_lists == alone and [guest_id for guest_id, _ in with_lists] == [4, 3, 5]
+
+
+@pytest.mark.postgresql
+async def test_the_sweep_lists_the_terms_its_statistics_call_common(pg_url: str) -> None:
+    db = await postgres.open_emptied(url=pg_url)
+    try:
+        store = GuestStore(db)
+        for n in range(60):
+            await store.create(f"Zhou {n}", None, branch="la", staff_id=None, region="CN",
+                               now=T0 + timedelta(minutes=n))
+        await db.write(lambda conn: conn.execute("ANALYZE guest_search"))
+        assert "zhou " in await db.read(partial(terms_to_list, at_least=50))
+        search = GuestSearch(db)
+        assert await search.list_common_terms(T0) == 0  # none shared by 1,000 guests
+        monkeypatch = pytest.MonkeyPatch()
+        monkeypatch.setattr(search_index_module, "COMMON_MATCHES", 50)
+        try:
+            listed = await GuestSearch(db).list_common_terms(T0)
+        finally:
+            monkeypatch.undo()
+        ids = await db.read(lambda conn: conn.execute(
+            "SELECT ids FROM newest_matches WHERE term = 'zhou '").fetchone()[0])
+        assert listed > 0 and ids == list(range(60, 10, -1))
+    finally:
+        await db.close()
 
 
 @pytest.mark.postgresql
