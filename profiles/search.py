@@ -7,8 +7,9 @@ caller's branch, then the most recently seen or created.
 
 At chain scale (a million guests) every kind of query is an index lookup, never a scan:
 - a name: the rows of `search_index` (CJK characters as phrase tokens, words, pinyin,
-  initials; FTS5 on SQLite, a GIN index of the same tokens on PostgreSQL), and b-tree lookups
-  of exact names and pinyin;
+  initials; FTS5 on SQLite, a GIN index of the same tokens on PostgreSQL, where a common
+  term's newest guests are kept in a list of their own), and b-tree lookups of exact names
+  and pinyin;
 - a typo: rapidfuzz over the few thousand name words of `typos`, then the index again;
 - phone digits: a b-tree range on the reversed number; `#id`: the primary key; a room or
   table: the partial indexes of open visits.

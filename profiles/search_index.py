@@ -10,7 +10,8 @@ guest goes (merged away or erased).
 On SQLite the table is FTS5 (key: rowid). On PostgreSQL it is a plain table (key: guest_id)
 whose `prefixes` array, under a GIN index, holds what FTS5 would answer a query from
 (`index_terms`): the tokens read and folded exactly as FTS5's tokenizer reads them, so both
-stores find the same guests (`index_lookup`).
+stores find the same guests (`index_lookup`); a term many guests share also keeps its newest
+guests in `newest_matches`, written by the same calls.
 """
 
 from __future__ import annotations
