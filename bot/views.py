@@ -51,15 +51,15 @@ async def send_card(message: Message, context: Context, guest_id: int, *,
                     whole: bool = False) -> None:
     """The card, the traits that matter first unless `whole` ("More" shows the rest); the
     buttons ride on its last message."""
-    core = context.core
-    view = await core.cards.open(guest_id, viewer=context.member, now=core.clock())
+    core, now = context.core, context.core.clock()
+    view = await core.cards.open(guest_id, viewer=context.member, now=now)
     card = view.card
     requests = [summary_line(summary, lang=context.lang, routing=core.requests.routing)
                 for summary in view.open_requests]
     if view.spend is not None and view.spend.checks:
         requests.append(render.spend_line(view.spend, context.lang))
-    shown = card.traits if whole else render.shown_traits(card.traits, core.clock())
-    chunks = render.card(card, lang=context.lang, now=core.clock(),
+    shown = card.traits if whole else render.shown_traits(card.traits, now)
+    chunks = render.card(card, lang=context.lang, now=now,
                          branches=branch_labels(context), after_traits=requests,
                          under_headline=status_lines(view, context), shown=shown)
     hidden = len(card.traits) - len(shown)

@@ -185,18 +185,18 @@ def _fold_repeated_traits(conn: Conn, kept_id: int, merged_id: int,
     """Retract the duplicate's standing traits that the kept guest has too, in the same
     words or naming the same concept in the other language ("不吃蒜" and "no garlic");
     their ids."""
-    repeated = [trait_id for (trait_id,) in conn.execute(
-        "SELECT m.id FROM traits m WHERE m.guest_id = ? AND m.retracted_at IS NULL"
-        " AND EXISTS (SELECT 1 FROM traits k WHERE k.guest_id = ? AND k.retracted_at IS NULL"
-        " AND k.category = m.category AND k.norm = m.norm)", (merged_id, kept_id))]
-    kept = [(row["category"], json.loads(row["attrs"] or "{}")) for row in conn.execute(
-        "SELECT category, attrs FROM traits WHERE guest_id = ? AND retracted_at IS NULL",
-        (kept_id,))]
-    repeated += [row["id"] for row in conn.execute(
-        "SELECT id, category, attrs FROM traits WHERE guest_id = ? AND retracted_at IS NULL",
-        (merged_id,)) if row["id"] not in repeated and any(
-            category == row["category"] and says_again(json.loads(row["attrs"] or "{}"), attrs)
-            for category, attrs in kept)]
+    rows = conn.execute(
+        "SELECT id, guest_id, category, norm, attrs FROM traits"
+        " WHERE guest_id IN (?, ?) AND retracted_at IS NULL ORDER BY id",
+        (kept_id, merged_id)).fetchall()
+    standing = [(row["id"], row["guest_id"], row["category"], row["norm"],
+                 json.loads(row["attrs"] or "{}")) for row in rows]
+    kept = [(category, norm, attrs) for _, guest_id, category, norm, attrs in standing
+            if guest_id == kept_id]
+    repeated = [trait_id for trait_id, guest_id, category, norm, attrs in standing
+                if guest_id == merged_id and any(
+                    category == other and (norm == other_norm or says_again(attrs, other_attrs))
+                    for other, other_norm, other_attrs in kept)]
     conn.executemany("UPDATE traits SET retracted_at = ?, retracted_by = ? WHERE id = ?",
                      [(stamp(now), staff_id, trait_id) for trait_id in repeated])
     return repeated

@@ -135,14 +135,10 @@ class TraitStore:
         of its branch, who can read it. Raises TraitNotFound otherwise, telling nothing."""
         return await self._db.read(lambda conn: _standing(conn, trait_id, by, may_change))
 
-    async def get(self, trait_id: int) -> Trait:
-        def work(conn: Conn) -> Trait:
-            found = _load(conn, [trait_id])
-            if not found:
-                raise TraitNotFound(trait_id)
-            return found[0]
-
-        return await self._db.read(work)
+    async def readable(self, trait_id: int, *, by: Staff) -> Trait:
+        """A standing trait `by` can read, whether or not they may change it. Raises
+        TraitNotFound otherwise, telling nothing."""
+        return await self._db.read(lambda conn: _standing(conn, trait_id, by, _anyone))
 
 
 def log_traits(
@@ -194,6 +190,10 @@ def take_for_refiling(conn: Conn, trait_id: int, *, staff_id: int, now: datetime
     trait = _standing(conn, trait_id, by, may_change)
     _mark_retracted(conn, trait_id, staff_id=staff_id, now=now)
     return trait
+
+
+def _anyone(staff: Staff, trait: Trait) -> bool:
+    return True
 
 
 def may_change(staff: Staff, trait: Trait) -> bool:

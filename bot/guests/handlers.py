@@ -51,26 +51,22 @@ async def guest(update: Update, context: Context) -> None:
 
 
 async def open_card(update: Update, context: Context) -> None:
+    await _send_pressed_card(update, context, whole=False)
+
+
+async def whole_card(update: Update, context: Context) -> None:
+    """"More" pressed under a card: every trait."""
+    await _send_pressed_card(update, context, whole=True)
+
+
+async def _send_pressed_card(update: Update, context: Context, *, whole: bool) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
     if not isinstance(query.message, Message):
         return  # too old for Telegram to show: nothing to reply under
     try:
-        await send_card(query.message, context, int(unpack(query.data)[-1]))
-    except GuestNotFound:
-        await query.message.reply_text(t(context.lang, "guest.gone"))
-
-
-async def whole_card(update: Update, context: Context) -> None:
-    """"More" pressed under a card: every trait."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    await query.answer()
-    if not isinstance(query.message, Message):
-        return
-    try:
-        await send_card(query.message, context, int(unpack(query.data)[0]), whole=True)
+        await send_card(query.message, context, int(unpack(query.data)[-1]), whole=whole)
     except GuestNotFound:
         await query.message.reply_text(t(context.lang, "guest.gone"))
 

@@ -224,12 +224,12 @@ async def _retract(update: Update, context: Context, *, sure: bool) -> None:
     query, core, lang = update.callback_query, context.core, context.lang
     assert query is not None and query.data is not None
     trait_id = int(unpack(query.data)[0])
-    with contextlib.suppress(TraitNotFound):
-        trait = await core.traits.get(trait_id)
-        if not trait.retracted and not may_retract(context.member, trait):
+    with contextlib.suppress(TraitNotFound):  # gone, or not theirs to see: as "already"
+        trait = await core.traits.readable(trait_id, by=context.member)
+        if not may_retract(context.member, trait):
             await query.answer(t(lang, "retract.allergy_for_lead"), show_alert=True)
             return
-        if not trait.retracted and trait.category is Category.ALLERGY and not sure:
+        if trait.category is Category.ALLERGY and not sure:
             await settle_press(query)
             markup = InlineKeyboardMarkup([[
                 button(t(lang, "button.retract_sure"), Verb.RETRACT_SURE, trait.id)]])

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from profiles.concepts import with_concepts
+from profiles.concepts import parse_with_concepts
 from profiles.guests import GuestStore
 from profiles.models import Staff
-from profiles.parser import parse_note
 from profiles.traits import TraitStore
 from profiles.vocabulary import default_vocabulary
 from store.database import Database
@@ -16,9 +15,8 @@ from tests.factories import NOW
 
 
 def concepts(note: str) -> list[object]:
-    vocabulary = default_vocabulary()
-    return [t.attrs.get("concept") for t in with_concepts(parse_note(note, vocabulary).traits,
-                                                          vocabulary)]
+    return [t.attrs.get("concept")
+            for t in parse_with_concepts(note, default_vocabulary()).traits]
 
 
 @pytest.mark.parametrize(("note", "expected"), [
@@ -41,7 +39,7 @@ async def test_a_stated_severity_is_a_trait_of_its_own_not_a_confirmation(
                                         now=NOW)
 
     async def log(note: str) -> tuple[int, int]:
-        drafts = with_concepts(parse_note(note, vocabulary).traits, vocabulary)
+        drafts = parse_with_concepts(note, vocabulary).traits
         logged = await TraitStore(db).log(guest.id, drafts, staff_id=waiter.id, branch="la",
                                           now=NOW)
         return len(logged.added), len(logged.confirmed)
@@ -61,7 +59,7 @@ async def test_an_allergy_said_again_without_its_severity_confirms_the_one_known
                                         now=NOW)
     traits = TraitStore(db)
     for note in ("severe peanut allergy", "花生过敏"):
-        drafts = with_concepts(parse_note(note, vocabulary).traits, vocabulary)
+        drafts = parse_with_concepts(note, vocabulary).traits
         logged = await traits.log(guest.id, drafts, staff_id=waiter.id, branch="la", now=NOW)
     assert (len(logged.added), len(logged.confirmed)) == (0, 1)
     assert [t.attrs["severity"] for t in (await GuestStore(db).card(guest.id)).traits] == [

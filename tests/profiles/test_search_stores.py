@@ -34,6 +34,9 @@ T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 # there), Hangul, a combining accent, and the punctuation a name may hold.
 LETTERS = "王伟李明小曾abcehlnosé\u0301ÉüßςάΣनमस्तेकि김민-'. "
 BRANCHES = ["la", "sh", "SH-1"]
+# Each example writes a database: slow, and on the one database of the test.
+DATABASE_EXAMPLES = settings(
+    deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 guest_names = st.text(alphabet=LETTERS, min_size=1, max_size=8).filter(str.strip)
 honorifics = st.sampled_from(["", "Mr ", "Dr. "])
@@ -84,8 +87,7 @@ async def found_in_both(pg_url: str, case: tuple[list[tuple[str, str]], str, str
 
 
 @pytest.mark.postgresql
-@settings(max_examples=80, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(DATABASE_EXAMPLES, max_examples=80)
 @given(case=guests_and_query())
 def test_both_stores_find_the_same_guests_in_the_same_order(
     pg_url: str, monkeypatch: pytest.MonkeyPatch,
@@ -149,8 +151,7 @@ async def found_with_and_without_lists(
 
 
 @pytest.mark.postgresql
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(DATABASE_EXAMPLES, max_examples=60)
 @given(case=guests_and_query())
 def test_the_newest_matches_of_a_term_are_what_the_index_would_find(
     pg_url: str, monkeypatch: pytest.MonkeyPatch,

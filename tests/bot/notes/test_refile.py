@@ -19,7 +19,7 @@ async def test_an_allergy_that_is_none_is_one_tap_from_a_dislike(bot: BotUnderTe
     assert not any("window" in label for label in labels[3:])  # a seat is no question
 
     [choose] = await bot.press(waiter, saved, "Not an allergy")
-    assert choose.text == "What is 芒果过敏?"
+    assert choose.text == "File 芒果过敏 as:"
     [done] = await bot.press(waiter, choose, "Dislikes (food)")
     assert done.text == "Filed as Food: 芒果过敏"
 

@@ -37,3 +37,17 @@ async def test_a_colleague_takes_back_a_seat_but_not_an_allergy(bot: BotUnderTes
     assert allergy.id in {t.id for t in (await bot.core.guests.card(1)).traits}  # not yet
     await bot.press(mei, sure, "Yes, take it back")
     assert allergy.id not in {t.id for t in (await bot.core.guests.card(1)).traits}
+
+
+async def test_an_allergy_one_may_not_read_is_as_if_gone(bot: BotUnderTest) -> None:
+    """A forged press on a private allergy tells a waiter nothing, not even that it is one."""
+    ana = await bot.join("waiter", name="Ana", language="en")
+    ben = await bot.join("waiter", name="Ben", language="en")
+    await bot.send(ana, "/new Smith")
+    await bot.send(ana, "/note Smith: peanut allergy")
+    [allergy] = (await bot.core.guests.card(1)).traits
+    author = await bot.core.staff.by_telegram_id(ana.id)
+    await bot.core.traits.make_private(1, staff_id=author.id, now=bot.core.clock())
+    await press_signed(bot, ben, pack(Verb.RETRACT, allergy.id))
+    assert bot.answers[-1].text == "That trait was already retracted."
+    assert allergy.id in {t.id for t in (await bot.core.guests.card(1)).traits}
