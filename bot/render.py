@@ -10,6 +10,7 @@ from bot.i18n import catalogue, t
 from playbooks.feeds.feeds import Spend
 from profiles.concepts import written_in
 from profiles.models import Category, Guest, GuestCard, NoteLogged, Segment, Trait
+from profiles.script import simplified
 
 MESSAGE_LIMIT = 4096
 # A card read on a phone before service: a regular of years has dozens of traits, of which
@@ -102,8 +103,9 @@ def hit_line(guest: Guest, lang: str, branches: Mapping[str, str]) -> str:
 def note_logged(logged: NoteLogged, guest: Guest, *, lang: str, unparsed: list[str]) -> str:
     lines = [t(lang, "note.saved", name=escape(full_name(guest)), ref=guest.ref)]
     for trait in logged.added:
-        lines.append(f"+ {category_label(trait.category, lang)}: {escape(trait_words(trait, lang))}"
-                     f"{severity_suffix(trait.attrs, lang)}")
+        words = trait_words(trait, lang)
+        lines.append(f"+ {category_label(trait.category, lang)}: {escape(words)}"
+                     f"{severity_suffix(trait.attrs, lang, words)}")
     for trait in logged.confirmed:
         lines.append(t(lang, "note.confirmed", category=category_label(trait.category, lang),
                        text=escape(trait_words(trait, lang)), count=trait.confirmed_count + 1))
@@ -162,8 +164,8 @@ def _trait_line(trait: Trait, lang: str, now: datetime, branches: Mapping[str, s
     seen = f" ✓{trait.confirmed_count + 1}" if trait.confirmed_count else ""
     label = category_label(trait.category, lang)
     mark += "🔒 " if trait.private else ""
-    body = f"{mark}<b>{label}</b>: {escape(trait_words(trait, lang))}" \
-        f"{severity_suffix(trait.attrs, lang)}"
+    words = trait_words(trait, lang)
+    body = f"{mark}<b>{label}</b>: {escape(words)}{severity_suffix(trait.attrs, lang, words)}"
     return f"{body} — <i>{escape(where)} · {age(trait.seen_at, now, lang)}</i>{seen}"
 
 
@@ -210,12 +212,16 @@ def _drink_words(attrs: Mapping[str, object], label: str, lang: str) -> str:
     return f"{words}{'，' if lang == 'zh' else ', '}{after}" if after else words
 
 
-def severity_suffix(attrs: Mapping[str, object], lang: str) -> str:
-    """" (severe)" / "（严重）" after an allergy whose severity is known; "" otherwise."""
+def severity_suffix(attrs: Mapping[str, object], lang: str, said: str) -> str:
+    """" (severe)" / "（严重）" after an allergy whose severity is known, unless the words
+    `said` of it already name it ("sesame allergy severe"); "" otherwise."""
     severity = attrs.get("severity")
     if severity not in ("severe", "mild"):
         return ""
-    return t(lang, "severity.shown", severity=t(lang, f"severity.{severity}"))
+    word = t(lang, f"severity.{severity}")
+    if word.casefold() in simplified(said).casefold():
+        return ""
+    return t(lang, "severity.shown", severity=word)
 
 
 def _footer(guest: Guest, lang: str, now: datetime, branches: Mapping[str, str]) -> str:

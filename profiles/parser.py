@@ -75,6 +75,11 @@ _CARD_ORDER: Final = tuple(Category)
 _LISTED: Final = frozenset({Category.ROOM, Category.LOOKS, Category.SEATING})
 _BOTH: Final = re.compile(r"都|\bboth\b")
 _ICE_AMOUNTS: Final = frozenset({Temperature.NO_ICE, Temperature.LESS_ICE})
+# Words that say a food is liked, where they lead into it: "喜欢吃鱼", "多放醋".
+_LIKED_WORDS: Final = r"(?:喜欢|爱|钟意|偏爱|多放|多加|加多|要多)(?:吃|喝|食|饮|啲|点)?"
+_LEADS_INTO_LIKED: Final = re.compile(_LIKED_WORDS + r"\s*$")
+_OPENS_LIKED: Final = re.compile(r"^\s*" + _LIKED_WORDS)
+_WARMED: Final = frozenset({Temperature.HOT, Temperature.WARM})
 # Where a numeric date such as 12/03 is read month first; everywhere else it is day first.
 # Without a region it is month first, as staff were first told.
 _MONTH_FIRST_REGIONS: Final = frozenset({"US", "CN", "TW", "JP", "KR", "PH", "CA", "FM", "MH",
@@ -520,6 +525,8 @@ class _Run:
     # diet ("唔食蛋唔食奶", "少甜少油", "no pork no shellfish")
     diet_whole: bool = False
     apart: bool = False
+    cued: bool = False  # holds a word of its category, not only a qualifier or a negation
+    opens_with_cue: bool = False  # its first word is a word of its category, not a qualifier
 
 
 def _chunks(text: str, start: int, end: int, lexicon: Lexicon) -> list[tuple[int, int]]:
@@ -527,8 +534,6 @@ def _chunks(text: str, start: int, end: int, lexicon: Lexicon) -> list[tuple[int
     "角落位不要香菜中杯热奶茶" → 角落位 | 不要香菜 | 中杯热奶茶."""
     segment = text[start:end]
     latin = not _HAN.search(segment)
-    if latin and not lexicon.refusals.find_all(fold(segment)[0]):
-        return [(start, end)]
     folded, origin = _matching(segment, lexicon)
     symptoms = [(hit.start, hit.end) for hit in lexicon.symptoms.find_all(folded)]
     runs = _runs(_anchors(folded, lexicon), folded, symptoms)
@@ -546,11 +551,47 @@ def _chunks(text: str, start: int, end: int, lexicon: Lexicon) -> list[tuple[int
         at = origin[cut] if cut < len(origin) else len(segment)
         while at < len(segment) and segment[at].isspace():
             at += 1
-        if 0 < at < len(segment) and (after.apart if latin else _chinese_at(segment, at)):
+        if 0 < at < len(segment) and (_latin_cut(before, after, cut, folded, lexicon) if latin
+                                      else _chinese_at(segment, at)):
             cuts.append(at)
     bounds = [0, *cuts, len(segment)]
     return [_trimmed(text, start + a, start + b) for a, b in pairwise(bounds)
             if segment[a:b].strip()]
+
+
+def _latin_cut(before: _Run, after: _Run, cut: int, folded: str, lexicon: Lexicon) -> bool:
+    """Whether English said without punctuation changes subject between two runs of cue
+    words ("peanut allergy very serious | window seat | no beef", "no pork | no shellfish").
+    It does not where the second completes the first: a food ("tea w lemon", "key lime
+    pie"), an allergy cue after the allergen or after what is not eaten ("milk allergy", "no
+    nuts severe allergy"), words joined by a preposition ("big fan of our pie"), or two
+    single words side by side ("Diet Pepsi", "turndown service")."""
+    between = folded[before.end:cut]  # the words neither run nor leading into the second
+    if after.apart:
+        return bool(lexicon.refusals.find_all(folded))  # "no pork no shellfish"
+    if not (before.cued and after.cued) or before.kind is after.kind \
+            or after.kind is Category.FOOD or _TITLE.fullmatch(folded[before.start:before.end]):
+        return False  # and "Dr. Patel likes the booth" is about Patel
+    if after.kind is Category.ALLERGY and (
+            before.kind in (Category.DIET, Category.FOOD, Category.DRINK, Category.FAMILY)
+            or (after.first_is_allergy_cue and not between.strip())):
+        return False  # whose allergy it is, or what it is to, stays with it
+    if before.kind is Category.FAMILY and re.fullmatch(r"\s*(?:'s)?\s*", between):
+        return False  # "wife's bday 4/19": what is said of a relative
+    if before.kind is Category.ALLERGY and before.allergy_end == before.end \
+            and after.opens_with_cue and cut == after.start:
+        return False  # "allergic to down feathers": its allergen may be any word after it
+    if _LINKING.search(between.rstrip()):
+        return False
+    side_by_side = not between.strip() and after.opens_with_cue
+    return not side_by_side or (" " in folded[before.start:before.end].strip()
+                                and " " in folded[after.start:after.end].strip())
+
+
+_TITLE: Final = re.compile(r"dr|doctor|prof|professor|mr|mrs|ms|miss|sir|madam|capt|captain")
+# A word that joins what follows to what came before rather than start a new subject.
+_LINKING: Final = re.compile(r"(?<![\w'])(?:with|w/?|of|for|from|in|on|at|to|by|near|and|or|"
+                             r"&|\+|n)$")
 
 
 def _lead_in(folded: str, floor: int, cut: int, lexicon: Lexicon) -> int:
@@ -558,8 +599,9 @@ def _lead_in(folded: str, floor: int, cut: int, lexicon: Lexicon) -> int:
     moved = True
     while moved:
         moved = False
-        for hit in lexicon.fillers.find_all(folded[floor:cut]):
-            if floor + hit.end == cut and hit.start > 0:
+        spaced = len(folded[floor:cut].rstrip()) + floor  # "very tall": English has spaces
+        for hit in lexicon.fillers.find_all(folded[floor:spaced]):
+            if floor + hit.end == spaced and hit.start >= 0:
                 cut, moved = floor + hit.start, True
     return cut
 
@@ -599,7 +641,8 @@ def _runs(anchors: list[tuple[int, int, Category, str]], folded: str,
         if runs and category is Category.LOOKS is runs[-1].kind \
                 and any(char.isspace() for char in folded[runs[-1].end:start]):
             # "tall 戴眼镜": each feature of a face is its own
-            runs.append(_Run(category, start, end, False, False, False))
+            runs.append(_Run(category, start, end, False, False, False, cued=role == "cue",
+                             opens_with_cue=role == "cue"))
             continue
         negation = role == "negation"
         food = category is Category.FOOD and role == "cue"
@@ -610,14 +653,21 @@ def _runs(anchors: list[tuple[int, int, Category, str]], folded: str,
         if allergy_cue and not symptom and first_end is not None and start > first_end:
             # "她对虾过敏然后还有对桃子也过敏": a second allergy, with the words since the first
             runs[-1].end, runs[-1].food_tail = first_end, None
-            runs.append(_Run(category, first_end, end, False, False, False, allergy_end=end))
+            runs.append(_Run(category, first_end, end, False, False, False, allergy_end=end,
+                             cued=True, opens_with_cue=True))
             continue
         if runs and runs[-1].kind is Category.DIET and runs[-1].diet_whole and (
                 (negation and _food_follows(anchors, index, folded))
                 or (category is Category.DIET and role == "kind")):
             runs.append(_Run(Category.DIET, start, end, False, negation, False,
                              opens_with_negation=negation, diet_whole=not negation,
-                             apart=True))
+                             apart=True, cued=not negation, opens_with_cue=not negation))
+            continue
+        if food and runs and runs[-1].kind is Category.DIET and runs[-1].diet_whole \
+                and _LEADS_INTO_LIKED.search(folded[runs[-1].end:start]):
+            # "不吃羊肉喜欢吃鱼", "不吃葱多放醋": after what is not eaten, what is liked
+            runs.append(_Run(Category.FOOD, start, end, False, False, True, food_tail=start,
+                             cued=True, opens_with_cue=True))
             continue
         if runs and _continues(runs[-1], category, negation=negation, food=food):
             run = runs[-1]
@@ -630,19 +680,27 @@ def _runs(anchors: list[tuple[int, int, Category, str]], folded: str,
             run.food_tail = start if food else None
             run.end, run.negation_only = end, run.negation_only and negation
             run.food_only = run.food_only and food
+            run.cued = run.cued or role in ("cue", "kind")
             if allergy_cue and not symptom:
                 run.allergy_end = end
             continue
         run = _Run(category, start, end, allergy_cue, negation, food,
                    opens_with_negation=negation,
                    allergy_end=end if allergy_cue and not symptom else None,
-                   diet_whole=role == "kind")
+                   diet_whole=role == "kind", cued=role in ("cue", "kind"),
+                   opens_with_cue=role in ("cue", "kind"))
         before = runs[-1] if runs else None
-        if allergy_cue and before and before.food_tail is not None and before.end == start \
-                and not before.food_only:
-            # "不要香菜芒果过敏": the food right before the cue is the allergen.
-            run.start, run.first_is_allergy_cue = before.food_tail, False
-            before.end, before.food_tail = before.food_tail, None
+        severity_first = category is Category.ALLERGY and role == "qualifier" \
+            and index + 1 < len(anchors) and anchors[index + 1][2] is Category.ALLERGY \
+            and anchors[index + 1][3] == "cue"
+        if (allergy_cue or severity_first) and before and before.food_tail is not None \
+                and before.end == start and not before.food_only:
+            # "不要香菜芒果过敏", "对芒果有点过敏": the food right before is the allergen.
+            tail = before.food_tail
+            if tail > before.start and folded[tail - 1] == "对":
+                tail -= 1  # and the 对 that marks it so
+            run.start, run.first_is_allergy_cue = tail, False
+            before.end, before.food_tail = tail, None
         runs.append(run)
     # A negation with nothing after it ("电脑不要碰") belongs to what came before, and so
     # does more of the same ("房间别放鲜花").
@@ -653,6 +711,7 @@ def _runs(anchors: list[tuple[int, int, Category, str]], folded: str,
         if merged and not run.apart and (run.negation_only or (same and not (
                 run.kind is Category.DIET and run.opens_with_negation))):
             merged[-1].end = run.end
+            merged[-1].cued = merged[-1].cued or run.cued
         else:
             merged.append(run)
     return merged
@@ -845,7 +904,8 @@ def _qualifies(group: _Group, piece: _Piece, reading: _Reading, lexicon: Lexicon
             refused = reading.category is Category.DIET and reading.attrs.get("kind") in tuple(
                 Refusal)  # "不吃辣 一点都不行"
             return same or refused or (reading.category in (Category.FOOD, Category.DIET)
-                                       and not reading.attrs)  # "清真 饮食"
+                                       and not reading.attrs  # "清真 饮食"
+                                       and not _OPENS_LIKED.search(folded))  # not "爱吃鱼"
         case Category.WORK:
             return reading.category is Category.WORK  # "在阿里上班 程序员": one job
         case Category.SEATING if reading.category is Category.SEATING:
@@ -1183,9 +1243,13 @@ def _allergy(folded: str, details: str, cues: list[Hit[Cue]], lexicon: Lexicon) 
         rest = _blank_out(whole, lexicon.negated_allergy.find_all(whole))
         if item and lexicon.dislikes.find_all(rest):
             return _Reading(Category.FOOD, {"polarity": "dislike", "item": item})
+        if lexicon.no_diet.find_all(rest):
+            return _Reading(Category.NOTE, {})  # "no allergies no restrictions": nothing
         if item and (refusal := lexicon.refusals.find_all(rest)):
             # "唔係敏感 佢唔食羊": not an allergy, but a food the guest does not eat
             return _Reading(Category.DIET, {"kind": str(refusal[0].value), "item": item})
+        if kind := _tag(cues, Category.DIET):
+            return _Reading(Category.DIET, kind)  # "lactose intolerant (not allergic)"
         return _Reading(Category.NOTE, {})
     stated = severities or lexicon.severities.find_all(details)
     severity = stated[0].value if stated else Severity.UNKNOWN
@@ -1198,7 +1262,9 @@ def _allergen(folded: str, cues: list[Hit[Cue]], others: Sequence[Hit[Any]],
     """The words nearest before the first allergy cue ("花生严重过敏", "severe nut allergy"),
     else those after it ("allergic to peanuts (severe)"), cue and qualifier words left out."""
     marked = _marked(folded, [*cues, *others])
-    before = re.split("\0+", _after_last_object_marker(marked[: cues[0].start]))
+    said_before = marked[: cues[0].start]
+    object_of = _after_last_object_marker(said_before)
+    before = re.split("\0+", object_of if _item(object_of, lexicon) else said_before)
     after = re.split("\0+", _clause(marked[cues[0].end :]))
     # "allergic to X": the allergen follows; otherwise it is said first ("X过敏", "X allergy").
     said_after = re.match(r"\s*(?:to|from)\b", folded[cues[0].end :]) is not None
@@ -1216,8 +1282,10 @@ def _allergen(folded: str, cues: list[Hit[Cue]], others: Sequence[Hit[Any]],
 
 _ALLERGEN_WORDS: Final = 3  # "peanut", "tree nut", "dust mite", "pine nut butter"
 _LIST_WORDS: Final = 6  # "peanuts, tree nuts and shellfish"
-# What the allergen is the object of: "她对那个虾过敏" is an allergy to 那个虾.
-_OBJECT_MARKER: Final = re.compile(r".*对(?=.*[^\s\0])", re.DOTALL)
+# What the allergen is the object of: "她对那个虾过敏" is an allergy to 那个虾, "kid has nut
+# allergy" one to nut.
+_OBJECT_MARKER: Final = re.compile(r".*(?:对|(?<![\w'])(?:has|have|had|got|gets|with)\s)"
+                                   r"(?=.*[^\s\0])", re.DOTALL)
 # Where a clause after "allergic to X" ends: "allergic to shrimp it's not too serious".
 _CLAUSE_END: Final = re.compile(
     r"\s(?:it'?s|its|it|she|he|they|but|so|which|that|who|when|if|because|since|and then|"
@@ -1293,11 +1361,13 @@ def _drink(folded: str, details: str, cues: list[Hit[Cue]], lexicon: Lexicon) ->
     whole = f"{folded} {details}"
     if size := lexicon.sizes.first(whole):
         attrs["size"] = str(size)
-    # "凍檸茶 少冰": iced, and with less ice, says more than iced alone
+    # "凍檸茶 少冰": iced, and with less ice, says more than iced alone; "温水 不要冰": warm
+    # says more than no ice, which a warm drink has anyway
     temperatures = [hit.value for hit in lexicon.temperatures.find_all(whole)]
     if temperatures:
-        attrs["temperature"] = str(next((value for value in temperatures if value in _ICE_AMOUNTS),
-                                        temperatures[0]))
+        attrs["temperature"] = str(next(
+            (value for value in temperatures if value in _WARMED),
+            next((value for value in temperatures if value in _ICE_AMOUNTS), temperatures[0])))
     return attrs
 
 

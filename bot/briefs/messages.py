@@ -194,7 +194,8 @@ def _occasion_line(due: OccasionDue, today: date, lang: str) -> str:
 
 
 def _trait(trait: Trait, lang: str) -> str:
-    return html.escape(_short(trait_words(trait, lang))) + severity_suffix(trait.attrs, lang)
+    words = _short(trait_words(trait, lang))
+    return html.escape(words) + severity_suffix(trait.attrs, lang, words)
 
 
 def _short(text: str, limit: int = 80) -> str:

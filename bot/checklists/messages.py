@@ -111,8 +111,8 @@ def allergy_lines(traits: list[Trait], lang: str) -> list[str]:
     lines = []
     for trait in traits:
         if trait.category is Category.ALLERGY:
-            lines.append(f"• {escape(render.trait_words(trait, lang))}"
-                         f"{render.severity_suffix(trait.attrs, lang)}")
+            words = render.trait_words(trait, lang)
+            lines.append(f"• {escape(words)}{render.severity_suffix(trait.attrs, lang, words)}")
     return lines
 
 

@@ -24,6 +24,18 @@ def test_allergies_come_first_whatever_order_they_were_logged_in() -> None:
         i for i, line in enumerate(lines) if "sour plum" in line]
 
 
+def test_a_severity_the_words_already_say_is_not_said_twice() -> None:
+    card = make_card(
+        make_trait(id=1, category=Category.ALLERGY, text="sesame allergy SEVERE",
+                   attrs={"severity": "severe"}),
+        make_trait(id=2, category=Category.ALLERGY, text="芝麻過敏 好嚴重",
+                   attrs={"severity": "severe"}),
+    )
+    en, zh = card_text(card), card_text(card, lang="zh")
+    assert "sesame allergy SEVERE —" in en and "芝麻過敏 好嚴重 (severe)" in en
+    assert "sesame allergy SEVERE（严重） —" in zh and "芝麻過敏 好嚴重 —" in zh
+
+
 def test_each_trait_says_where_and_how_long_ago_it_was_learned() -> None:
     card = make_card(make_trait(text="靠窗", branch="la", created_at=NOW - timedelta(days=95)))
     assert "靠窗 — <i>Los Angeles · 3 mo</i>" in card_text(card)

@@ -364,3 +364,63 @@ def test_an_allergy_word_far_into_a_long_note_keeps_its_allergen_and_severity() 
     note = "we chatted about the weather " * 6 + "she is allergic to peanuts very severe"
     allergies = [a for c, _, a in read(note) if c is ALLERGY]
     assert allergies == [{"severity": "severe", "item": "peanuts"}]
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        ("peanut allergy very serious window seat no beef",
+         [(ALLERGY, "peanut allergy very serious"), (SEATING, "window seat"), (DIET, "no beef")]),
+        ("likes window seat drinks large iced latte no onions",
+         [(SEATING, "likes window seat"), (DRINK, "drinks large iced latte"),
+          (DIET, "no onions")]),
+        ("surgeon at st lukes very tall", [(WORK, "surgeon at st lukes"), (LOOKS, "very tall")]),
+        # what completes the trait before it stays with it
+        ("hot tea w lemon", [(DRINK, "hot tea w lemon")]),
+        ("Diet Pepsi", [(DRINK, "Diet Pepsi")]),
+        ("no turndown service pls", [(ROOM, "no turndown service pls")]),
+        ("wife's bday 4/19", [(FAMILY, "wife's bday 4/19")]),
+        ("grey beard glasses", [(LOOKS, "grey beard glasses")]),
+        # an allergy keeps its allergen, whatever it is, and whose allergy it is
+        ("she's allergic to down feathers", [(ALLERGY, "she's allergic to down feathers")]),
+        ("milk allergy not too bad", [(ALLERGY, "milk allergy not too bad")]),
+        ("the wife is allergic to eggs", [(ALLERGY, "the wife is allergic to eggs")]),
+    ],
+)
+def test_english_without_punctuation_is_cut_where_its_subject_changes(
+        note: str, expected: list[tuple[Category, str]]) -> None:
+    assert [(category, text) for category, text, _ in read(note)] == expected
+
+
+@pytest.mark.parametrize(
+    ("note", "allergen", "severity"),
+    [
+        ("kid has nut alergy carries epipen", "nut", "severe"),
+        ("wife has a severe shellfish allergy", "shellfish", "severe"),
+        ("她是素食的然后对芒果有点过敏不严重", "芒果", "mild"),
+        ("但係nut allergy好嚴重", "nut", "severe"),
+    ],
+)
+def test_the_allergen_is_what_the_allergy_is_to(note: str, allergen: str, severity: str) -> None:
+    allergies = [attrs for category, _, attrs in read(note) if category is ALLERGY]
+    assert allergies == [{"severity": severity, "item": allergen}]
+
+
+@pytest.mark.parametrize(
+    ("note", "temperature"),
+    [("只喝温水 不要冰", "warm"), ("hot water 唔要冰", "hot"), ("凍檸茶 少冰", "less_ice")],
+)
+def test_a_warm_drink_is_warm_though_it_is_also_said_without_ice(
+        note: str, temperature: str) -> None:
+    [(category, _, attrs)] = read(note)
+    assert category is DRINK and attrs["temperature"] == temperature
+
+
+def test_a_food_liked_after_one_refused_is_a_food_of_its_own() -> None:
+    assert [(category, text) for category, text, _ in read("不吃羊肉喜欢吃鱼")] == [
+        (DIET, "不吃羊肉"), (FOOD, "喜欢吃鱼")]
+
+
+def test_a_denied_allergy_keeps_the_diet_said_with_it() -> None:
+    assert read("lactose intolerant (NOT allergic)") == [
+        (DIET, "lactose intolerant (NOT allergic)", {"kind": "lactose_intolerant"})]
