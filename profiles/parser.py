@@ -1009,11 +1009,12 @@ def _states_severity(group: _Group, lexicon: Lexicon) -> bool:
 
 def _with_note_severity(drafts: list[TraitDraft], groups: list[_Group],
                         lexicon: Lexicon) -> list[TraitDraft]:
-    """A severity said apart from the allergy ("很严重！对虾过敏") applies to it."""
+    """A severity said apart from the allergy ("很严重！对虾过敏") applies to it; not a
+    workplace's words ("works at the hospital")."""
     if not any(draft.attrs.get("severity") == Severity.UNKNOWN for draft in drafts):
         return drafts
     stated = next((hit.value for group in groups
-                   if group.reading.category is not Category.ALLERGY
+                   if group.reading.category not in (Category.ALLERGY, Category.WORK)
                    for piece in (group.head, *group.details)
                    for hit in lexicon.severities.find_all(piece.folded)), None)
     if stated is None:
@@ -1058,8 +1059,12 @@ def _allergens(head: _Piece, shown: str, attrs: Attrs,
     item = str(attrs.get("item", ""))
     names = [name for part in _LIST_JOINER.split(item) if (name := _trim_fillers(part, lexicon))]
     foods = [hit for hit in lexicon.cues.find_all(item) if hit.value.category is Category.FOOD]
-    if len(names) == 1 and len(foods) > 1 and _is_blank(_blank_out(item, foods)):
-        names = [item[hit.start:hit.end] for hit in foods]  # "虾蟹过敏": two foods run together
+    if len(names) == 1 and len(foods) > 1:
+        # "虾蟹过敏", "花生虾子过敏": foods run together, each with the ending of its noun
+        ends = [_with_noun_ending(item, hit.end) for hit in foods]
+        covered = [(hit.start, end) for hit, end in zip(foods, ends, strict=True)]
+        if _is_blank(_blank_spans(item, covered)):
+            names = [item[start:end] for start, end in covered]
     spans = _located(head, names)
     if len(names) < 2 or spans is None:
         return [(shown, attrs)]
@@ -1068,6 +1073,23 @@ def _allergens(head: _Piece, shown: str, attrs: Attrs,
     ends = [_before_joiner(shown, start) for start in starts[1:]] + [len(shown)]
     return [(shown[start:end].strip(), {**attrs, "item": name})
             for start, end, name in zip(starts, ends, names, strict=True)]
+
+
+def _with_noun_ending(text: str, end: int) -> int:
+    while end < len(text) and text[end] in _NOUN_ENDINGS:
+        end += 1
+    return end
+
+
+_NOUN_ENDINGS: Final = "子类仔肉酱粉"
+
+
+def _blank_spans(folded: str, spans: Sequence[tuple[int, int]]) -> str:
+    # Removed spans become spaces so the words on either side stay apart.
+    chars = list(folded)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
 
 
 def _before_joiner(text: str, end: int) -> int:
@@ -1103,11 +1125,7 @@ def _hints(folded: str, lexicon: Lexicon) -> _Hints:
 
 
 def _blank_out(folded: str, hits: Sequence[Hit[Any]]) -> str:
-    # Removed spans become spaces so the words on either side stay apart.
-    chars = list(folded)
-    for hit in hits:
-        chars[hit.start : hit.end] = " " * (hit.end - hit.start)
-    return "".join(chars)
+    return _blank_spans(folded, [(hit.start, hit.end) for hit in hits])
 
 
 def _is_blank(text: str) -> bool:

@@ -399,6 +399,8 @@ def test_english_without_punctuation_is_cut_where_its_subject_changes(
         ("wife has a severe shellfish allergy", "shellfish", "severe"),
         ("她是素食的然后对芒果有点过敏不严重", "芒果", "mild"),
         ("但係nut allergy好嚴重", "nut", "severe"),
+        ("allergic to strawberries, just gets itchy", "strawberries", "mild"),
+        ("芒果过敏 只是痒", "芒果", "mild"),
     ],
 )
 def test_the_allergen_is_what_the_allergy_is_to(note: str, allergen: str, severity: str) -> None:
@@ -424,3 +426,14 @@ def test_a_food_liked_after_one_refused_is_a_food_of_its_own() -> None:
 def test_a_denied_allergy_keeps_the_diet_said_with_it() -> None:
     assert read("lactose intolerant (NOT allergic)") == [
         (DIET, "lactose intolerant (NOT allergic)", {"kind": "lactose_intolerant"})]
+
+
+def test_allergens_run_together_are_an_allergy_each() -> None:
+    assert [attrs["item"] for _, _, attrs in read("花生蝦子過敏")] == ["花生", "虾子"]
+
+
+def test_a_workplace_says_nothing_of_how_severe_an_allergy_is() -> None:
+    allergies = [attrs for category, _, attrs in read(
+        "works at the hospital he's a cardiologist and he's allergic to penicillin")
+        if category is ALLERGY]
+    assert allergies == [{"severity": "unknown", "item": "penicillin"}]
