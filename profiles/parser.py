@@ -601,7 +601,7 @@ def _lead_in(folded: str, floor: int, cut: int, lexicon: Lexicon) -> int:
         moved = False
         spaced = len(folded[floor:cut].rstrip()) + floor  # "very tall": English has spaces
         for hit in lexicon.fillers.find_all(folded[floor:spaced]):
-            if floor + hit.end == spaced and hit.start >= 0:
+            if floor + hit.end == spaced:
                 cut, moved = floor + hit.start, True
     return cut
 
