@@ -103,9 +103,8 @@ def hit_line(guest: Guest, lang: str, branches: Mapping[str, str]) -> str:
 def note_logged(logged: NoteLogged, guest: Guest, *, lang: str, unparsed: list[str]) -> str:
     lines = [t(lang, "note.saved", name=escape(full_name(guest)), ref=guest.ref)]
     for trait in logged.added:
-        words = trait_words(trait, lang)
-        lines.append(f"+ {category_label(trait.category, lang)}: {escape(words)}"
-                     f"{severity_suffix(trait.attrs, lang, words)}")
+        lines.append(f"+ {category_label(trait.category, lang)}: "
+                     f"{escape(with_severity(trait, lang))}")
     for trait in logged.confirmed:
         lines.append(t(lang, "note.confirmed", category=category_label(trait.category, lang),
                        text=escape(trait_words(trait, lang)), count=trait.confirmed_count + 1))
@@ -164,8 +163,7 @@ def _trait_line(trait: Trait, lang: str, now: datetime, branches: Mapping[str, s
     seen = f" ✓{trait.confirmed_count + 1}" if trait.confirmed_count else ""
     label = category_label(trait.category, lang)
     mark += "🔒 " if trait.private else ""
-    words = trait_words(trait, lang)
-    body = f"{mark}<b>{label}</b>: {escape(words)}{severity_suffix(trait.attrs, lang, words)}"
+    body = f"{mark}<b>{label}</b>: {escape(with_severity(trait, lang))}"
     return f"{body} — <i>{escape(where)} · {age(trait.seen_at, now, lang)}</i>{seen}"
 
 
@@ -212,16 +210,18 @@ def _drink_words(attrs: Mapping[str, object], label: str, lang: str) -> str:
     return f"{words}{'，' if lang == 'zh' else ', '}{after}" if after else words
 
 
-def severity_suffix(attrs: Mapping[str, object], lang: str, said: str) -> str:
-    """" (severe)" / "（严重）" after an allergy whose severity is known, unless the words
-    `said` of it already name it ("sesame allergy severe"); "" otherwise."""
-    severity = attrs.get("severity")
+def with_severity(trait: Trait, lang: str, words: str | None = None) -> str:
+    """The trait's `words` (`trait_words` unless given), then " (severe)" / "（严重）" for an
+    allergy whose severity is known, unless the words already name it ("sesame allergy
+    severe"). Plain text: escape it for HTML."""
+    said = trait_words(trait, lang) if words is None else words
+    severity = trait.attrs.get("severity")
     if severity not in ("severe", "mild"):
-        return ""
+        return said
     word = t(lang, f"severity.{severity}")
     if word.casefold() in simplified(said).casefold():
-        return ""
-    return t(lang, "severity.shown", severity=word)
+        return said
+    return said + t(lang, "severity.shown", severity=word)
 
 
 def _footer(guest: Guest, lang: str, now: datetime, branches: Mapping[str, str]) -> str:

@@ -87,9 +87,13 @@ _MONTH_FIRST_REGIONS: Final = frozenset({"US", "CN", "TW", "JP", "KR", "PH", "CA
 
 _MAYBE_SEPARATOR: Final = re.compile(
     "[" + re.escape("".join(sorted(SEPARATORS))) + re.escape("/／-–—.") + "]")
+# Words put before a name, short ("Dr. Patel") and whole ("Doctor Patel likes the booth").
+_SHORT_TITLES: Final = frozenset({"mr", "mrs", "ms", "dr", "prof"})
+_TITLES: Final = _SHORT_TITLES | {"miss", "doctor", "professor", "sir", "madam", "capt",
+                                  "captain"}
 # Words a full stop shortens rather than ends a sentence after: "Dr. Patel", "Mr. Wang".
-_ABBREVIATIONS: Final = frozenset({"mr", "mrs", "ms", "dr", "st", "prof", "jr", "sr", "vs",
-                                   "etc", "approx", "no", "tel", "ext", "mt", "ave", "rd"})
+_ABBREVIATIONS: Final = _SHORT_TITLES | {"st", "jr", "sr", "vs", "etc", "approx", "no", "tel",
+                                         "ext", "mt", "ave", "rd"}
 _HAN: Final = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _LATIN_WORD: Final = re.compile(r"[a-z][a-z'-]*[a-z]")
 _JOINER_BEFORE: Final = re.compile(
@@ -564,14 +568,15 @@ def _latin_cut(before: _Run, after: _Run, cut: int, folded: str, lexicon: Lexico
     words ("peanut allergy very serious | window seat | no beef", "no pork | no shellfish").
     It does not where the second completes the first: a food ("tea w lemon", "key lime
     pie"), an allergy cue after the allergen or after what is not eaten ("milk allergy", "no
-    nuts severe allergy"), words joined by a preposition ("big fan of our pie"), or two
-    single words side by side ("Diet Pepsi", "turndown service")."""
+    nuts severe allergy"), words joined by a preposition ("big fan of our pie"), or runs
+    side by side of which one is a single word ("Diet Pepsi", "no turndown service", and so
+    also "booth drinks a latte", which stays one trait)."""
     between = folded[before.end:cut]  # the words neither run nor leading into the second
     if after.apart:
         return bool(lexicon.refusals.find_all(folded))  # "no pork no shellfish"
     if not (before.cued and after.cued) or before.kind is after.kind \
-            or after.kind is Category.FOOD or _TITLE.fullmatch(folded[before.start:before.end]):
-        return False  # and "Dr. Patel likes the booth" is about Patel
+            or after.kind is Category.FOOD or folded[before.start:before.end] in _TITLES:
+        return False
     if after.kind is Category.ALLERGY and (
             before.kind in (Category.DIET, Category.FOOD, Category.DRINK, Category.FAMILY)
             or (after.first_is_allergy_cue and not between.strip())):
@@ -588,7 +593,6 @@ def _latin_cut(before: _Run, after: _Run, cut: int, folded: str, lexicon: Lexico
                                 and " " in folded[after.start:after.end].strip())
 
 
-_TITLE: Final = re.compile(r"dr|doctor|prof|professor|mr|mrs|ms|miss|sir|madam|capt|captain")
 # A word that joins what follows to what came before rather than start a new subject.
 _LINKING: Final = re.compile(r"(?<![\w'])(?:with|w/?|of|for|from|in|on|at|to|by|near|and|or|"
                              r"&|\+|n)$")

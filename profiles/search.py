@@ -25,6 +25,7 @@ from __future__ import annotations
 import heapq
 import re
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -119,7 +120,7 @@ class GuestSearch:
     def __init__(self, db: Database, vocabulary: Vocabulary | None = None) -> None:
         self._db = db
         self._vocabulary = vocabulary or NameVocabulary()
-        self._to_list: list[str] = []  # common terms still without their newest matches
+        self._to_list: deque[str] = deque()  # common terms still without their newest matches
         self._terms_checked: datetime | None = None
 
     async def list_common_terms(self, now: datetime) -> int:
@@ -129,11 +130,11 @@ class GuestSearch:
         if self._db.dialect != "postgresql":
             return 0
         if self._terms_checked is None or now - self._terms_checked >= TERMS_CHECKED_EVERY:
-            self._to_list = await self._db.read(terms_to_list)
+            self._to_list = deque(await self._db.read(terms_to_list))
             self._terms_checked = now
         listed, started = 0, time.perf_counter()
         while self._to_list and time.perf_counter() - started < LISTING_SECONDS:
-            await self._db.write(partial(list_newest, term=self._to_list.pop(0)))
+            await self._db.write(partial(list_newest, term=self._to_list.popleft()))
             listed += 1
         return listed
 

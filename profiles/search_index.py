@@ -384,7 +384,8 @@ _NEWEST_OF_TERM = """
     ON CONFLICT (term) DO UPDATE SET ids = excluded.ids
 """
 # The terms PostgreSQL's statistics count as shared by `:at_least` guests or more (its
-# sample of `prefixes` keeps ten thousand elements; see postgresql/0003_search_at_scale.sql).
+# sample of `prefixes` keeps ten thousand elements; see postgresql/0003_search_at_scale.sql)
+# without a full list of their newest matches.
 _COMMON_TERMS = """
     SELECT e.term FROM pg_stats s,
         unnest(s.most_common_elems::text::text[]) WITH ORDINALITY AS e(term, n)
@@ -392,6 +393,8 @@ _COMMON_TERMS = """
       AND s.attname = 'prefixes'
       AND s.most_common_elem_freqs[e.n] * (SELECT GREATEST(reltuples, 0) FROM pg_class
                                            WHERE oid = 'guest_search'::regclass) >= :at_least
+      AND NOT EXISTS (SELECT 1 FROM newest_matches m
+                      WHERE m.term = e.term AND cardinality(m.ids) = :kept)
     ORDER BY s.most_common_elem_freqs[e.n] DESC
 """
 
@@ -406,11 +409,9 @@ def newest_matches(conn: Conn, terms: Sequence[str], wanted: int) -> dict[str, l
 def terms_to_list(conn: Conn, at_least: int | None = None) -> list[str]:
     """Common terms whose list is missing or shorter than NEWEST_KEPT (a list that lost
     guests, as merges and erasures take them out), most common first."""
-    listed = {term for (term,) in conn.execute(
-        "SELECT term FROM newest_matches WHERE cardinality(ids) = ?", (NEWEST_KEPT,))}
-    common = conn.execute(_COMMON_TERMS, {
-        "at_least": COMMON_MATCHES if at_least is None else at_least})
-    return [term for (term,) in common if term not in listed]
+    rows = conn.execute(_COMMON_TERMS, {
+        "at_least": COMMON_MATCHES if at_least is None else at_least, "kept": NEWEST_KEPT})
+    return [term for (term,) in rows]
 
 
 def list_newest(conn: Conn, term: str) -> None:

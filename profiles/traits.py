@@ -99,7 +99,7 @@ class TraitStore:
         colleague's tap must not silence the kitchen."""
 
         def work(conn: Conn) -> Trait:
-            trait = _standing(conn, trait_id, by, may_retract)
+            trait = _allowed_trait(conn, trait_id, by, may_retract)
             _mark_retracted(conn, trait_id, staff_id=staff_id, now=now)
             record(conn, AuditAction.RETRACT, staff_id=staff_id, guest_id=trait.guest_id,
                    now=now, details={"trait": trait_id, "category": trait.category.value})
@@ -133,12 +133,12 @@ class TraitStore:
     async def changeable(self, trait_id: int, *, by: Staff) -> Trait:
         """A standing trait `by` may change (file again, take back): its author, or a lead
         of its branch, who can read it. Raises TraitNotFound otherwise, telling nothing."""
-        return await self._db.read(lambda conn: _standing(conn, trait_id, by, may_change))
+        return await self._db.read(lambda conn: _allowed_trait(conn, trait_id, by, may_change))
 
     async def readable(self, trait_id: int, *, by: Staff) -> Trait:
         """A standing trait `by` can read, whether or not they may change it. Raises
         TraitNotFound otherwise, telling nothing."""
-        return await self._db.read(lambda conn: _standing(conn, trait_id, by, _anyone))
+        return await self._db.read(lambda conn: _allowed_trait(conn, trait_id, by, _anyone))
 
 
 def log_traits(
@@ -187,7 +187,7 @@ def take_for_refiling(conn: Conn, trait_id: int, *, staff_id: int, now: datetime
     """Retract a trait to file it again under another category, in the caller's transaction
     (see `playbooks.notes.Notes.refile`), as `may_change` allows. Raises TraitNotFound when
     it is gone, or when `by` may not."""
-    trait = _standing(conn, trait_id, by, may_change)
+    trait = _allowed_trait(conn, trait_id, by, may_change)
     _mark_retracted(conn, trait_id, staff_id=staff_id, now=now)
     return trait
 
@@ -207,8 +207,8 @@ def may_retract(staff: Staff, trait: Trait) -> bool:
     return trait.category is not Category.ALLERGY or may_change(staff, trait)
 
 
-def _standing(conn: Conn, trait_id: int, by: Staff | None,
-              allowed: Callable[[Staff, Trait], bool]) -> Trait:
+def _allowed_trait(conn: Conn, trait_id: int, by: Staff | None,
+                   allowed: Callable[[Staff, Trait], bool]) -> Trait:
     """The standing trait, when `by` (None for the core's own use) can read it and is
     `allowed` to change it; else TraitNotFound, telling nothing: what one cannot see, one
     cannot change."""

@@ -13,7 +13,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from bot.i18n import catalogue, t
-from bot.render import MESSAGE_LIMIT, headline, severity_suffix, split_message, trait_words
+from bot.render import MESSAGE_LIMIT, headline, split_message, trait_words, with_severity
 from bot.status.text import status_line, usual_line
 from playbooks.briefs.brief import Brief, BriefEntry, BriefView
 from playbooks.briefs.occasions import GuestOccasions, OccasionDue
@@ -194,8 +194,7 @@ def _occasion_line(due: OccasionDue, today: date, lang: str) -> str:
 
 
 def _trait(trait: Trait, lang: str) -> str:
-    words = _short(trait_words(trait, lang))
-    return html.escape(words) + severity_suffix(trait.attrs, lang, words)
+    return html.escape(with_severity(trait, lang, _short(trait_words(trait, lang))))
 
 
 def _short(text: str, limit: int = 80) -> str:

@@ -111,8 +111,7 @@ def allergy_lines(traits: list[Trait], lang: str) -> list[str]:
     lines = []
     for trait in traits:
         if trait.category is Category.ALLERGY:
-            words = render.trait_words(trait, lang)
-            lines.append(f"• {escape(words)}{render.severity_suffix(trait.attrs, lang, words)}")
+            lines.append(f"• {escape(render.with_severity(trait, lang))}")
     return lines
 
 

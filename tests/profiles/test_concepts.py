@@ -31,18 +31,26 @@ def test_an_item_names_a_concept_only_when_it_is_that_thing(
     assert concepts(note) == expected
 
 
+async def new_guest(db: Database, name: str) -> int:
+    guest = await GuestStore(db).create(name, None, branch="la", staff_id=None, region="US",
+                                        now=NOW)
+    return guest.id
+
+
+async def log_note(db: Database, guest_id: int, staff: Staff, note: str) -> tuple[int, int]:
+    """The note logged as /note logs it: how many traits it added, and how many it confirmed."""
+    drafts = parse_with_concepts(note, default_vocabulary()).traits
+    logged = await TraitStore(db).log(guest_id, drafts, staff_id=staff.id, branch="la", now=NOW)
+    return len(logged.added), len(logged.confirmed)
+
+
 async def test_a_stated_severity_is_a_trait_of_its_own_not_a_confirmation(
     db: Database, waiter: Staff,
 ) -> None:
-    vocabulary = default_vocabulary()
-    guest = await GuestStore(db).create("王先生", None, branch="la", staff_id=None, region="US",
-                                        now=NOW)
+    guest_id = await new_guest(db, "王先生")
 
     async def log(note: str) -> tuple[int, int]:
-        drafts = parse_with_concepts(note, vocabulary).traits
-        logged = await TraitStore(db).log(guest.id, drafts, staff_id=waiter.id, branch="la",
-                                          now=NOW)
-        return len(logged.added), len(logged.confirmed)
+        return await log_note(db, guest_id, waiter, note)
 
     assert await log("花生过敏") == (1, 0)
     assert await log("peanut allergy") == (0, 1)  # the same, in the other language
@@ -54,13 +62,8 @@ async def test_a_stated_severity_is_a_trait_of_its_own_not_a_confirmation(
 async def test_an_allergy_said_again_without_its_severity_confirms_the_one_known(
     db: Database, waiter: Staff,
 ) -> None:
-    vocabulary = default_vocabulary()
-    guest = await GuestStore(db).create("Smith", None, branch="la", staff_id=None, region="US",
-                                        now=NOW)
-    traits = TraitStore(db)
-    for note in ("severe peanut allergy", "花生过敏"):
-        drafts = parse_with_concepts(note, vocabulary).traits
-        logged = await traits.log(guest.id, drafts, staff_id=waiter.id, branch="la", now=NOW)
-    assert (len(logged.added), len(logged.confirmed)) == (0, 1)
-    assert [t.attrs["severity"] for t in (await GuestStore(db).card(guest.id)).traits] == [
+    guest_id = await new_guest(db, "Smith")
+    assert await log_note(db, guest_id, waiter, "severe peanut allergy") == (1, 0)
+    assert await log_note(db, guest_id, waiter, "花生过敏") == (0, 1)
+    assert [t.attrs["severity"] for t in (await GuestStore(db).card(guest_id)).traits] == [
         "severe"]

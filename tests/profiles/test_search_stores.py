@@ -65,14 +65,18 @@ def pg_url() -> Iterator[str]:
 Found = list[tuple[int, MatchKind]]
 
 
+async def create_all(store: GuestStore, named: list[tuple[str, str]]) -> None:
+    """Each (name, branch) a guest, a minute after the one before."""
+    for minute, (name, guest_branch) in enumerate(named):
+        await store.create(name, None, branch=guest_branch, staff_id=None, region="CN",
+                           now=T0 + timedelta(minutes=minute))
+
+
 async def found_in(url: str, named: list[tuple[str, str]], query: str,
                    branch: str | None) -> Found:
     db = await postgres.open_emptied(url)
     try:
-        store = GuestStore(db)
-        for minute, (name, guest_branch) in enumerate(named):
-            await store.create(name, None, branch=guest_branch, staff_id=None, region="CN",
-                               now=T0 + timedelta(minutes=minute))
+        await create_all(GuestStore(db), named)
         hits = await GuestSearch(db).find(query, branch=branch, limit=20)
         return [(hit.guest.id, hit.match) for hit in hits]
     finally:
@@ -122,9 +126,7 @@ async def found_with_and_without_lists(
     try:
         store = GuestStore(db)
         *earlier, (last, last_branch) = named
-        for minute, (name, guest_branch) in enumerate(earlier):
-            await store.create(name, None, branch=guest_branch, staff_id=None, region="CN",
-                               now=T0 + timedelta(minutes=minute))
+        await create_all(store, earlier)
 
         def list_every_term(conn: Conn) -> None:
             for (term,) in conn.execute(
@@ -196,6 +198,7 @@ async def test_the_sweep_lists_the_terms_its_statistics_call_common(pg_url: str)
         ids = await db.read(lambda conn: conn.execute(
             "SELECT ids FROM newest_matches WHERE term = 'zhou '").fetchone()[0])
         assert listed > 0 and ids == list(range(60, 10, -1))
+        assert "zhou " not in await db.read(partial(terms_to_list, at_least=50))  # listed
     finally:
         await db.close()
 
