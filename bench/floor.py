@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -131,6 +132,12 @@ async def _waited(future: asyncio.Future[float], since: float) -> float:
         return NO_REPLY_S
 
 
+def _name_of(work: Any) -> str:
+    while isinstance(work, partial):
+        work = work.func
+    return getattr(work, "__qualname__", "?")
+
+
 _in_sweep: ContextVar[bool] = ContextVar("in_sweep", default=False)
 
 
@@ -151,7 +158,7 @@ def sweeps_timed(core: Any) -> Iterator[list[dict[str, Any]]]:
                 return work(conn)
             finally:
                 writes[len(ticks)].append((time.perf_counter() - started,
-                                           getattr(work, "__qualname__", "?")))
+                                           _name_of(work)))
         return await write(clocked)
 
     async def timed_sweep(*args: Any) -> int:
@@ -162,9 +169,16 @@ def sweeps_timed(core: Any) -> Iterator[list[dict[str, Any]]]:
             _in_sweep.reset(token)
             held = writes.pop(len(ticks), [])
             longest = max(held, default=(0.0, ""))
+            by_work: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
+            for seconds, name in held:
+                by_work[name][0] += 1
+                by_work[name][1] += seconds
+            heaviest = sorted(by_work.items(), key=lambda item: -item[1][1])[:5]
             ticks.append({"seconds": time.perf_counter() - started, "writes": len(held),
                           "lock_s": sum(s for s, _ in held), "longest_write_s": longest[0],
-                          "longest_write": longest[1]})
+                          "longest_write": longest[1],
+                          # where the lock time went: (work, writes, seconds), the most first
+                          "heaviest": [(name, int(n), round(s, 3)) for name, (n, s) in heaviest]})
 
     core.db._write = timed
     bot.scheduler.sweep_once = timed_sweep  # as tick() finds it

@@ -9,8 +9,9 @@ unchanged status writes its time only, so a pass repeated after a restart adds n
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -38,6 +39,10 @@ DAILY_BATCH = 200
 # transactions per tick: other writers go between them; 2,000 guests every 30 s is a
 # million in four hours
 DAILY_BATCHES = 10
+# and no new one after this much of a tick: a batch on PostgreSQL is 40-60 ms at a million
+# guests (each row written again in ten indexes), and the sweep's writes must stay within a
+# second; on SQLite ten batches take less
+DAILY_SECONDS = 0.25
 
 
 # Every row the rules read, of up to ID_CHUNK guests, in one statement: one round trip on
@@ -144,17 +149,22 @@ class StatusBook:
         return await self._db.write(lambda conn: self.refresh(conn, guest_id, now))
 
     async def refresh_daily(self, now: datetime, *, batch: int = DAILY_BATCH,
-                            batches: int = DAILY_BATCHES) -> int:
+                            batches: int = DAILY_BATCHES, seconds: float = DAILY_SECONDS,
+                            timer: Callable[[], float] = time.perf_counter) -> int:
         """The sweep's part: recompute the guests whose status may have changed (never
         computed, made stale by a write, computed under other rules, or changed by time alone
-        by now), up to `batches` transactions of `batch`; how many. Each tick goes on where
-        the last one stopped; a guest whose history nothing touches is not read again."""
+        by now), up to `batches` transactions of `batch`, none begun once `seconds` (by
+        `timer`) have passed; how many. Each tick goes on where the last one stopped; a
+        guest whose history nothing touches is not read again."""
         if self._rules_since is None:  # the rules do not change while the bot runs
             rules = self.rules.model_dump_json()
             self._rules_since = await self._db.write(lambda conn: rules_since(conn, rules, now))
         since = self._rules_since
         done = 0
+        until = timer() + seconds
         for _ in range(batches):
+            if done and timer() >= until:
+                break
             found = await self._db.write(
                 lambda conn: self._refresh_batch(conn, now, since, batch))
             done += found

@@ -2,7 +2,10 @@ from collections.abc import Collection
 from datetime import UTC, date, datetime, time
 from typing import TypeVar
 
-from playbooks.briefs.brief import Briefs
+import pytest
+
+from playbooks.briefs import occasions
+from playbooks.briefs.brief import REMINDERS_PER_WRITE, Briefs
 from playbooks.briefs.occasions import KIND, plan_reminders, planned, reminders
 from playbooks.briefs.shifts import BranchDay, ShiftSpec
 from playbooks.events import Event, EventKind, EventLog
@@ -122,6 +125,40 @@ async def test_each_occasion_event_is_raised_once_and_handed_on_until_published(
     assert await events.unpublished(at(LA, 11, 2)) == []
 
 
+async def test_a_branchs_events_are_all_raised_however_many_a_statement_takes(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(occasions, "EVENTS_PER_STATEMENT", 2)
+    lead = await join(db, Role.LEAD, "la", telegram_id=1)
+    ids = [await guest_with(db, name, 5, day, staff_id=lead.id)
+           for name, day in (("One", 9), ("Two", 9), ("Three", 12))]
+    await plan(db, LA, at(LA, 10, 30))
+    pending = await Briefs(db).events.unpublished(at(LA, 11, 0))
+    assert sorted(e.guest_id for e in pending) == sorted(ids)
+
+
+async def test_events_are_published_a_few_a_write_until_the_ticks_time_is_spent(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(occasions, "EVENTS_PER_WRITE", 2)
+    lead = await join(db, Role.LEAD, "la", telegram_id=1)
+    for name in ("One", "Two", "Three", "Four", "Five"):
+        await guest_with(db, name, 5, 9, staff_id=lead.id)
+    await plan(db, LA, at(LA, 10, 30))
+    counting = CountingDatabase(db)
+    events = Briefs(counting).events
+    ticks = iter(range(100))
+
+    def timer() -> float:  # a tenth of a second between two looks at it
+        return next(ticks) / 10
+
+    # begun at 0.0 and 0.1; at 0.2 the 0.15 s are spent
+    assert await events.publish(EventLog(db), at(LA, 11, 0), seconds=0.15, timer=timer) == 4
+    assert counting.writes == 2
+    assert await events.publish(EventLog(db), at(LA, 11, 1)) == 1
+    assert await events.unpublished(at(LA, 11, 2)) == []
+
+
 async def test_a_branchs_day_is_planned_once_even_when_who_would_hear_changes(
     db: Database
 ) -> None:
@@ -159,22 +196,28 @@ def branch(number: int) -> BranchDay:
     return BranchDay(branch=f"b{number}", timezone="America/Los_Angeles", shifts=(LUNCH,))
 
 
-async def test_a_sweep_plans_each_branch_in_a_write_of_its_own_then_writes_nothing(
+async def test_a_sweep_plans_the_chain_in_short_writes_then_writes_nothing(
     db: Database
 ) -> None:
-    for number in range(5):
+    count = REMINDERS_PER_WRITE + 2
+    for number in range(count):
         await join(db, Role.LEAD, f"b{number}", telegram_id=number + 1)
     await guest_with(db, "Today", 5, 9, staff_id=1, home="b0")
     counting = CountingDatabase(db)
     briefs = Briefs(counting)
-    branches = [branch(number) for number in range(5)]
+    branches = [branch(number) for number in range(count)]
     assert await briefs.plan(branches, at(LA, 10, 29)) == 0
     assert counting.writes == 0  # nothing due yet
     # each branch's lunch brief, and b0's occasions (the others have none to tell)
-    assert await briefs.plan(branches, at(LA, 10, 30)) == 6
-    assert counting.writes == 10  # a brief and a reminder mark for each branch, each apart
+    assert await briefs.plan(branches, at(LA, 10, 30)) == count + 1
+    # a write for each branch's brief; the reminder marks REMINDERS_PER_WRITE a write,
+    # never the whole chain in one
+    assert counting.writes == count + 2
     assert await briefs.plan(branches, at(LA, 11, 0)) == 0
-    assert counting.writes == 10  # every branch planned its day: nothing to write
+    assert counting.writes == count + 2  # every branch planned its day: nothing to write
+    assert {(row[0], row[1]) for row in await db.read(lambda conn: conn.execute(
+        "SELECT planner, COUNT(*) FROM planned_days GROUP BY planner").fetchall())} == {
+            (KIND, count), ("brief:lunch", count)}
 
 
 async def test_a_shifts_brief_is_planned_once_and_marked(db: Database) -> None:

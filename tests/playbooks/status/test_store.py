@@ -97,6 +97,23 @@ async def test_the_daily_pass_goes_a_batch_at_a_time(db: Database, waiter: Staff
     assert await book.refresh_daily(NOW + timedelta(days=2), batch=2, batches=2) == 0
 
 
+async def test_a_tick_begins_no_batch_once_its_time_is_spent(
+        db: Database, waiter: Staff) -> None:
+    guests = GuestStore(db)
+    for n in range(7):
+        await guests.create(f"Guest {n}", None, branch="la", staff_id=waiter.id, region="US",
+                            now=NOW)
+    book = StatusBook(db, RULES)
+    ticks = iter(range(100))
+
+    def timer() -> float:  # a tenth of a second passes between two looks at it
+        return next(ticks) / 10
+
+    # begun at 0.0; batches begun at 0.1 and 0.2; at 0.3 the 0.25 s are spent
+    assert await book.refresh_daily(NOW, batch=2, seconds=0.25, timer=timer) == 6
+    assert await book.refresh_daily(NOW, batch=2, seconds=0.25, timer=timer) == 1
+
+
 async def test_the_pass_takes_whom_time_changes_today_and_no_one_else(
     db: Database, waiter: Staff,
 ) -> None:
