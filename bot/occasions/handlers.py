@@ -15,7 +15,13 @@ from bot.callbacks import ID, Verb, button, pattern
 from bot.i18n import t
 from bot.state import Context
 from bot.views import chosen, reply, send_choices
-from playbooks.briefs.occasions import impossible_day, is_dated, next_due, read_occasions
+from playbooks.briefs.occasions import (
+    impossible_day,
+    is_dated,
+    next_due,
+    read_occasions,
+    unreadable_date,
+)
 from profiles.errors import GuestNotFound, PendingNoteGone
 from profiles.models import Category, NoteLogged, Trait, TraitDraft
 from profiles.names import InvalidName, clean_name
@@ -42,6 +48,8 @@ async def occasion(update: Update, context: Context) -> None:
         month, day = no_such
         await message.reply_text(t(lang, "occasion.no_such_day", day=day,
                                    month=t(lang, f"month.{month}")))
+    elif (unread := unreadable_date(text)) and not (drafts and all(map(is_dated, drafts))):
+        await message.reply_text(t(lang, "occasion.bad_date", date=unread))
     elif not drafts:
         await message.reply_text(t(lang, "occasion.usage"))
     elif not all(is_dated(draft) for draft in drafts):

@@ -154,6 +154,16 @@ def impossible_day(text: str) -> tuple[int, int] | None:
     return None
 
 
+def unreadable_date(text: str) -> str | None:
+    """A date typed in numbers that is no month and day at all ("13/45", "0-12", "14月3日"),
+    as typed, so staff are told which words were not read; None when there is none."""
+    for pattern in _TYPED_MONTH_DAY[:2]:
+        for found in pattern.finditer(text):
+            if not (1 <= int(found["m"]) <= 12 and 1 <= int(found["d"]) <= 31):
+                return found.group().strip()
+    return None
+
+
 def is_dated(draft: TraitDraft) -> bool:
     return isinstance(draft.attrs.get("month"), int) and isinstance(draft.attrs.get("day"), int)
 

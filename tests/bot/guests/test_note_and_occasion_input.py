@@ -45,6 +45,22 @@ async def test_an_occasion_on_a_day_no_year_has_is_named(bot: BotUnderTest) -> N
     assert "birthday" in saved.text and "no 29" not in saved.text
 
 
+async def test_a_date_that_is_no_date_is_quoted_back(bot: BotUnderTest) -> None:
+    waiter = await bot.join("waiter", language="en")
+    chinese = await bot.join("waiter", language="zh")
+    guest = await bot.core.guests.create("王先生", None, branch="la", staff_id=None,
+                                         region="US", now=bot.clock())
+    [said] = await bot.send(waiter, "/occasion 王先生: birthday 13/45")
+    assert said.text.startswith("“13/45” is not a date")
+    [said] = await bot.send(waiter, "/occasion 王先生: 13/45")
+    assert said.text.startswith("“13/45” is not a date")
+    [said] = await bot.send(chinese, "/occasion 王先生: 生日14月3日")
+    assert said.text.startswith("“14月3日”不是日期")
+    [said] = await bot.send(waiter, "/occasion 王先生: birthday")
+    assert said.text.startswith("Which date?")
+    assert await traits_of(bot, guest.id) == []
+
+
 async def birthdays_of(bot: BotUnderTest, guest_id: int) -> list[tuple[object, object]]:
     return [(t.attrs["month"], t.attrs["day"]) for t in (await bot.core.guests.card(guest_id)).traits
             if t.attrs.get("kind") == "birthday"]
