@@ -360,8 +360,11 @@ _NAME_EQUALS: dict[Dialect, str] = {"sqlite": "name = :name COLLATE NOCASE",
                                     "postgresql": "lower(name) = lower(:name)"}
 _EXACT_ANYWHERE_SQL = {kind: _EXACT_SQL.format(name=equals, branch="")
                        for kind, equals in _NAME_EQUALS.items()}
-_EXACT_IN_BRANCH_SQL = {kind: _EXACT_SQL.format(name=equals, branch="AND branch = :branch")
-                        for kind, equals in _NAME_EQUALS.items()}
+# and the caller's branch apart, in the same statement (one round trip on PostgreSQL)
+_EXACT_IN_BRANCH_SQL = {
+    kind: _EXACT_SQL.format(name=equals, branch="AND branch = :branch")
+    + " UNION " + _EXACT_SQL.format(name=equals, branch="")
+    for kind, equals in _NAME_EQUALS.items()}
 
 # FTS5 walks its doclists in rowid order natively: the cap keeps the newest guests.
 _FTS_SQL = """
@@ -429,11 +432,8 @@ def _exact_ids(
     # Names are stored cleaned (visible_text) and without their honorific: query the same.
     name, _ = split_honorific(visible_text(text))
     keys = {"name": name, "pinyin": typed.compact, "branch": branch, "cap": CANDIDATE_CAP}
-    kind = dialect(conn)
-    ids = []
-    if branch is not None:
-        ids = [i for (i,) in conn.execute(_EXACT_IN_BRANCH_SQL[kind], keys)]
-    return ids + [i for (i,) in conn.execute(_EXACT_ANYWHERE_SQL[kind], keys)]
+    sql = _EXACT_ANYWHERE_SQL if branch is None else _EXACT_IN_BRANCH_SQL
+    return [i for (i,) in conn.execute(sql[dialect(conn)], keys)]
 
 
 def _index_ids(conn: Conn, plan: QueryPlan, branch: str | None) -> list[int]:
