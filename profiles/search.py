@@ -349,7 +349,8 @@ _PHONE_SQL = f"""
 # Exact names and pinyin are read by index, apart from the name index's cap: the one 王先生
 # meant must not be lost among thousands of guests called 王something. Two capped index walks,
 # newest first: `name = ? OR pinyin = ?` sorts every match (thousands for 王: 2.7 ms, not 0.02).
-# Latin names in any case: SQLite's NOCASE index; PostgreSQL's on lower(name).
+# Latin names in any case: SQLite's NOCASE index; PostgreSQL's on (lower(name), id), whose id
+# makes the walk newest first there too.
 _EXACT_SQL = """
     SELECT id FROM (SELECT id FROM guests WHERE {name} {branch}
                     ORDER BY id DESC LIMIT :cap) AS by_name
