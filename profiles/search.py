@@ -228,35 +228,35 @@ class GuestSearch:
         typed = TypedName.of(plan)
         if not plan.terms or not _specific_enough(typed):
             return {}
-        ids = [*_exact_ids(conn, text, typed, branch), *_index_ids(conn, plan, branch)]
+        ids = list(dict.fromkeys(
+            [*_exact_ids(conn, text, typed, branch), *_index_ids(conn, plan, branch)]))
+        # Too few: the corrections of a typo are looked up before any guest is read, and the
+        # guests of both read together (each read is a round trip on PostgreSQL).
+        corrected = self._corrections(conn, plan) if len(ids) < limit else []
+        found_by = _index_ids_of_each(conn, [fixed for _, fixed in corrected], branch)
+        rows = _rows_by_key(conn, [*ids, *(i for each in found_by for i in each)])
         found: _Candidates = {}
         forms = _FormsMemo()
-        for row in _rows(conn, ids):
-            found[row["id"]] = _Candidate(row, classify(typed, forms.of(row)))
-        if len(found) < limit:
-            self._keep_fuzzy(conn, found, plan, branch, forms)
+        for guest_id in ids:
+            if (row := rows.get(guest_id)) is not None:
+                found[guest_id] = _Candidate(row, classify(typed, forms.of(row)))
+        _keep_corrected(found, corrected, found_by, rows, forms,
+                        lambda name, word: word in name.words or word in name.spoken)
         if len(found) < limit:
             _keep_nicknames(conn, found, plan, branch, forms)
         if len(found) < limit:
             _keep_homophones(conn, found, plan, branch, forms)
         return found
 
-    def _keep_fuzzy(
-        self, conn: Conn, found: _Candidates, plan: QueryPlan,
-        branch: str | None, forms: _FormsMemo,
-    ) -> None:
-        """Add guests with a name word a typo away from a word of the query.
-
-        The corrected word must be a whole word of the name (or its whole pinyin): "smiht"
-        means Smith, not Smithers.
-        """
+    def _corrections(self, conn: Conn, plan: QueryPlan) -> list[tuple[str, QueryPlan]]:
+        """The plan with a word of the query a typo away in place of the word typed, for
+        each such word: a guest found by one is kept when the word is a whole word of the
+        name (or its whole pinyin): "smiht" means Smith, not Smithers."""
         prefixes = (term.text for term in plan.terms if isinstance(term, Prefix))
         typed = [text for text in prefixes if len(text) >= FUZZY_MIN_LENGTH]
         if not typed:
-            return
-        corrections = self._vocabulary.corrections(conn, typed)
-        _keep_corrected(conn, found, list(_corrected_plans(plan, corrections)), branch, forms,
-                        lambda name, word: word in name.words or word in name.spoken)
+            return []
+        return list(_corrected_plans(plan, self._vocabulary.corrections(conn, typed)))
 
 
 def _keep_nicknames(
@@ -266,20 +266,20 @@ def _keep_nicknames(
     whole words, ranked with typos."""
     short = {term.text: list(nicknames()[term.text]) for term in plan.terms
              if isinstance(term, Prefix) and term.text in nicknames()}
-    _keep_corrected(conn, found, list(_corrected_plans(plan, short)), branch, forms,
-                    lambda name, word: word in name.words)
+    formal = list(_corrected_plans(plan, short))
+    found_by = _index_ids_of_each(conn, [fixed for _, fixed in formal], branch)
+    rows = _rows_by_key(conn, (i for each in found_by for i in each if i not in found))
+    _keep_corrected(found, formal, found_by, rows, forms, lambda name, word: word in name.words)
 
 
 def _keep_corrected(
-    conn: Conn, found: _Candidates, corrected: Sequence[tuple[str, QueryPlan]],
-    branch: str | None, forms: _FormsMemo, has_word: Callable[[NameForms, str], bool],
+    found: _Candidates, corrected: Sequence[tuple[str, QueryPlan]],
+    found_by: Sequence[list[int]], rows: Mapping[int, Row], forms: _FormsMemo,
+    has_word: Callable[[NameForms, str], bool],
 ) -> None:
-    """Add, ranked with typos, the guests each corrected plan finds whose name has the word
-    put in; the lookups of all the plans and the rows they find are read together."""
-    each = _index_ids_of_each(conn, [plan for _, plan in corrected], branch)
-    rows = {row["id"]: row for row in _rows(conn, (i for ids in each for i in ids
-                                                  if i not in found))}
-    for (word, _), ids in zip(corrected, each, strict=True):
+    """Add, ranked with typos, the guests each corrected plan found (`found_by`, in order)
+    whose name has the word it put in."""
+    for (word, _), ids in zip(corrected, found_by, strict=True):
         for guest_id in ids:
             row = rows.get(guest_id)
             if row is not None and guest_id not in found and has_word(forms.of(row), word):
@@ -405,6 +405,10 @@ def _rows(conn: Conn, ids: Iterable[int]) -> list[Row]:
         return conn.execute(_ROWS_SQL + "= ANY(?)", (unique,)).fetchall()
     marks = ", ".join("?" for _ in unique)
     return conn.execute(_ROWS_SQL + f"IN ({marks})", unique).fetchall()
+
+
+def _rows_by_key(conn: Conn, ids: Iterable[int]) -> dict[int, Row]:
+    return {row["id"]: row for row in _rows(conn, ids)}
 
 
 def _rows_by_id(conn: Conn, guest_id: int) -> list[Row]:
