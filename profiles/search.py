@@ -26,7 +26,7 @@ import heapq
 import re
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
@@ -228,39 +228,35 @@ class GuestSearch:
         typed = TypedName.of(plan)
         if not plan.terms or not _specific_enough(typed):
             return {}
-        ids = [*_exact_ids(conn, text, typed, branch), *_index_ids(conn, plan, branch)]
+        ids = list(dict.fromkeys(
+            [*_exact_ids(conn, text, typed, branch), *_index_ids(conn, plan, branch)]))
+        # Too few: the corrections of a typo are looked up before any guest is read, and the
+        # guests of both read together (each read is a round trip on PostgreSQL).
+        corrected = self._corrections(conn, plan) if len(ids) < limit else []
+        found_by = _index_ids_of_each(conn, [fixed for _, fixed in corrected], branch)
+        rows = _rows_by_key(conn, [*ids, *(i for each in found_by for i in each)])
         found: _Candidates = {}
         forms = _FormsMemo()
-        for row in _rows(conn, ids):
-            found[row["id"]] = _Candidate(row, classify(typed, forms.of(row)))
-        if len(found) < limit:
-            self._keep_fuzzy(conn, found, plan, branch, forms)
+        for guest_id in ids:
+            if (row := rows.get(guest_id)) is not None:
+                found[guest_id] = _Candidate(row, classify(typed, forms.of(row)))
+        _keep_corrected(found, corrected, found_by, rows, forms,
+                        lambda name, word: word in name.words or word in name.spoken)
         if len(found) < limit:
             _keep_nicknames(conn, found, plan, branch, forms)
         if len(found) < limit:
             _keep_homophones(conn, found, plan, branch, forms)
         return found
 
-    def _keep_fuzzy(
-        self, conn: Conn, found: _Candidates, plan: QueryPlan,
-        branch: str | None, forms: _FormsMemo,
-    ) -> None:
-        """Add guests with a name word a typo away from a word of the query.
-
-        The corrected word must be a whole word of the name (or its whole pinyin): "smiht"
-        means Smith, not Smithers.
-        """
+    def _corrections(self, conn: Conn, plan: QueryPlan) -> list[tuple[str, QueryPlan]]:
+        """The plan with a word of the query a typo away in place of the word typed, for
+        each such word: a guest found by one is kept when the word is a whole word of the
+        name (or its whole pinyin): "smiht" means Smith, not Smithers."""
         prefixes = (term.text for term in plan.terms if isinstance(term, Prefix))
         typed = [text for text in prefixes if len(text) >= FUZZY_MIN_LENGTH]
         if not typed:
-            return
-        corrections = self._vocabulary.corrections(conn, typed)
-        for word, corrected in _corrected_plans(plan, corrections):
-            ids = _index_ids(conn, corrected, branch)
-            for row in _rows(conn, (i for i in ids if i not in found)):
-                name = forms.of(row)
-                if word in name.words or word in name.spoken:
-                    found[row["id"]] = _Candidate(row, MatchKind.FUZZY)
+            return []
+        return list(_corrected_plans(plan, self._vocabulary.corrections(conn, typed)))
 
 
 def _keep_nicknames(
@@ -270,11 +266,24 @@ def _keep_nicknames(
     whole words, ranked with typos."""
     short = {term.text: list(nicknames()[term.text]) for term in plan.terms
              if isinstance(term, Prefix) and term.text in nicknames()}
-    for word, formal_plan in _corrected_plans(plan, short):
-        for row in _rows(conn, (i for i in _index_ids(conn, formal_plan, branch)
-                                if i not in found)):
-            if word in forms.of(row).words:
-                found[row["id"]] = _Candidate(row, MatchKind.FUZZY)
+    formal = list(_corrected_plans(plan, short))
+    found_by = _index_ids_of_each(conn, [fixed for _, fixed in formal], branch)
+    rows = _rows_by_key(conn, (i for each in found_by for i in each if i not in found))
+    _keep_corrected(found, formal, found_by, rows, forms, lambda name, word: word in name.words)
+
+
+def _keep_corrected(
+    found: _Candidates, corrected: Sequence[tuple[str, QueryPlan]],
+    found_by: Sequence[list[int]], rows: Mapping[int, Row], forms: _FormsMemo,
+    has_word: Callable[[NameForms, str], bool],
+) -> None:
+    """Add, ranked with typos, the guests each corrected plan found (`found_by`, in order)
+    whose name has the word it put in."""
+    for (word, _), ids in zip(corrected, found_by, strict=True):
+        for guest_id in ids:
+            row = rows.get(guest_id)
+            if row is not None and guest_id not in found and has_word(forms.of(row), word):
+                found[guest_id] = _Candidate(row, MatchKind.FUZZY)
 
 
 def _keep_homophones(
@@ -340,7 +349,8 @@ _PHONE_SQL = f"""
 # Exact names and pinyin are read by index, apart from the name index's cap: the one 王先生
 # meant must not be lost among thousands of guests called 王something. Two capped index walks,
 # newest first: `name = ? OR pinyin = ?` sorts every match (thousands for 王: 2.7 ms, not 0.02).
-# Latin names in any case: SQLite's NOCASE index; PostgreSQL's on lower(name).
+# Latin names in any case: SQLite's NOCASE index; PostgreSQL's on (lower(name), id), whose id
+# makes the walk newest first there too.
 _EXACT_SQL = """
     SELECT id FROM (SELECT id FROM guests WHERE {name} {branch}
                     ORDER BY id DESC LIMIT :cap) AS by_name
@@ -351,19 +361,23 @@ _NAME_EQUALS: dict[Dialect, str] = {"sqlite": "name = :name COLLATE NOCASE",
                                     "postgresql": "lower(name) = lower(:name)"}
 _EXACT_ANYWHERE_SQL = {kind: _EXACT_SQL.format(name=equals, branch="")
                        for kind, equals in _NAME_EQUALS.items()}
-_EXACT_IN_BRANCH_SQL = {kind: _EXACT_SQL.format(name=equals, branch="AND branch = :branch")
-                        for kind, equals in _NAME_EQUALS.items()}
+# and the caller's branch apart, in the same statement (one round trip on PostgreSQL)
+_EXACT_IN_BRANCH_SQL = {
+    kind: _EXACT_SQL.format(name=equals, branch="AND branch = :branch")
+    + " UNION " + _EXACT_SQL.format(name=equals, branch="")
+    for kind, equals in _NAME_EQUALS.items()}
 
 # FTS5 walks its doclists in rowid order natively: the cap keeps the newest guests.
 _FTS_SQL = """
     SELECT rowid FROM guest_search WHERE guest_search MATCH ? ORDER BY rowid DESC LIMIT ?
 """
 
-# PostgreSQL: the GIN index's matches, newest first. Rows whose phrases need an order check
-# are read a page at a time, until the cap is met or the matches run out.
+# PostgreSQL: the GIN index's matches, newest first, of lookup number {number}. Rows whose
+# phrases need an order check are read a page at a time, until the cap is met or the matches
+# run out.
 _GIN_SQL = """
-    SELECT guest_id, tokens FROM guest_search WHERE {condition} {below}
-    ORDER BY guest_id DESC LIMIT ?
+    (SELECT {number}, guest_id, tokens FROM guest_search WHERE {condition} {below}
+     ORDER BY guest_id DESC LIMIT ?)
 """
 
 # In a branch, the room's latest open visit; with no branch, each open visit at that number.
@@ -377,14 +391,24 @@ _ROOM_SQL = _OCCUPANT_SQL.format(columns=GUEST_COLUMNS, place="room_no")
 _TABLE_SQL = _OCCUPANT_SQL.format(columns=GUEST_COLUMNS, place="table_no")
 
 
+_ROWS_SQL = f"SELECT {GUEST_COLUMNS} FROM guests g WHERE g.id "
+
+
 def _rows(conn: Conn, ids: Iterable[int]) -> list[Row]:
     """The guests with these ids, each read once."""
     unique = list(dict.fromkeys(ids))
     if not unique:
         return []
+    if dialect(conn) == "postgresql":
+        # one array, not a parameter per id: a typo's few hundred candidates are quoted
+        # into the statement on the client, and parsed by the server, a value at a time
+        return conn.execute(_ROWS_SQL + "= ANY(?)", (unique,)).fetchall()
     marks = ", ".join("?" for _ in unique)
-    return conn.execute(f"SELECT {GUEST_COLUMNS} FROM guests g WHERE g.id IN ({marks})",
-                        unique).fetchall()
+    return conn.execute(_ROWS_SQL + f"IN ({marks})", unique).fetchall()
+
+
+def _rows_by_key(conn: Conn, ids: Iterable[int]) -> dict[int, Row]:
+    return {row["id"]: row for row in _rows(conn, ids)}
 
 
 def _rows_by_id(conn: Conn, guest_id: int) -> list[Row]:
@@ -419,20 +443,28 @@ def _exact_ids(
     # Names are stored cleaned (visible_text) and without their honorific: query the same.
     name, _ = split_honorific(visible_text(text))
     keys = {"name": name, "pinyin": typed.compact, "branch": branch, "cap": CANDIDATE_CAP}
-    kind = dialect(conn)
-    ids = []
-    if branch is not None:
-        ids = [i for (i,) in conn.execute(_EXACT_IN_BRANCH_SQL[kind], keys)]
-    return ids + [i for (i,) in conn.execute(_EXACT_ANYWHERE_SQL[kind], keys)]
+    sql = _EXACT_ANYWHERE_SQL if branch is None else _EXACT_IN_BRANCH_SQL
+    return [i for (i,) in conn.execute(sql[dialect(conn)], keys)]
 
 
 def _index_ids(conn: Conn, plan: QueryPlan, branch: str | None) -> list[int]:
     """The newest guests whose index row matches `plan`, capped; and when capped, the
     newest of the caller's branch too."""
+    return _index_ids_of_each(conn, [plan], branch)[0]
+
+
+def _index_ids_of_each(
+    conn: Conn, plans: Sequence[QueryPlan], branch: str | None
+) -> list[list[int]]:
+    """`_index_ids` of each plan. On PostgreSQL in a few statements for all the plans
+    together (a typo's corrections): each statement is a round trip to the server."""
     if dialect(conn) == "sqlite":
-        expression = fts_match_expression(plan)
-        return _fts_ids(conn, expression, branch) if expression is not None else []
-    return _gin_ids(conn, match_groups(plan), branch)
+        found = []
+        for plan in plans:
+            expression = fts_match_expression(plan)
+            found.append(_fts_ids(conn, expression, branch) if expression is not None else [])
+        return found
+    return _gin_ids(conn, [match_groups(plan) for plan in plans], branch)
 
 
 def _fts_ids(conn: Conn, expression: str, branch: str | None) -> list[int]:
@@ -445,44 +477,75 @@ def _fts_ids(conn: Conn, expression: str, branch: str | None) -> list[int]:
     return ids
 
 
-def _gin_ids(conn: Conn, groups: MatchGroups, branch: str | None) -> list[int]:
+def _gin_ids(
+    conn: Conn, groups: Sequence[MatchGroups], branch: str | None
+) -> list[list[int]]:
     ids = _gin_matches(conn, groups)
-    if branch is not None and len(ids) == CANDIDATE_CAP:
-        ids += _gin_matches(conn, (*groups, (Spelled(branch_token(branch), False),)))
+    capped = [n for n, found in enumerate(ids) if len(found) == CANDIDATE_CAP]
+    if branch is not None and capped:
+        in_branch = (Spelled(branch_token(branch), False),)
+        scoped = _gin_matches(conn, [(*groups[n], in_branch) for n in capped])
+        for n, more in zip(capped, scoped, strict=True):
+            ids[n] += more
     return ids
 
 
-def _gin_matches(conn: Conn, groups: MatchGroups) -> list[int]:
-    lookup = index_lookup(groups)
-    if lookup is None:
-        return []
-    alternatives = lookup.single_terms()
-    if alternatives is not None:
-        return _newest_of_any(conn, alternatives)
-    return _gin_query(conn, lookup)
+def _gin_matches(conn: Conn, groups: Sequence[MatchGroups]) -> list[list[int]]:
+    """The newest matches of each lookup: a common term's from its list of newest matches
+    (see `search_index.newest_matches`), the rest from the GIN index, where they are rare
+    enough to be quick; one statement for all the lists, one for all the GIN lookups."""
+    lookups = [index_lookup(each) for each in groups]
+    alternatives = [None if lookup is None else lookup.single_terms() for lookup in lookups]
+    asked = {term: None for terms in alternatives if terms is not None for term in terms}
+    listed = newest_matches(conn, list(asked), CANDIDATE_CAP) if asked else {}
+    unlisted: list[IndexLookup | None] = []
+    for lookup, terms in zip(lookups, alternatives, strict=True):
+        rare = () if terms is None else tuple(term for term in terms if term not in listed)
+        unlisted.append(lookup if terms is None else index_lookup_of(rare) if rare else None)
+    matched = _gin_queries(conn, unlisted)
+    for n, terms in enumerate(alternatives):
+        if terms is not None and any(term in listed for term in terms):
+            newest = {*matched[n], *(i for term in terms for i in listed.get(term, ()))}
+            matched[n] = sorted(newest, reverse=True)[:CANDIDATE_CAP]
+    return matched
 
 
-def _newest_of_any(conn: Conn, terms: tuple[str, ...]) -> list[int]:
-    """The newest guests having any of `terms`: a common term's from its list of newest
-    matches, any other's from the GIN index, where it is rare enough to be quick."""
-    listed = newest_matches(conn, terms, CANDIDATE_CAP)
-    ids = {guest_id for found in listed.values() for guest_id in found}
-    if rare := tuple(term for term in terms if term not in listed):
-        ids.update(_gin_query(conn, index_lookup_of(rare)))
-    return sorted(ids, reverse=True)[:CANDIDATE_CAP]
+def _gin_queries(conn: Conn, lookups: Sequence[IndexLookup | None]) -> list[list[int]]:
+    """Each lookup's newest matches from the GIN index (none for None), the first page of
+    each in one statement; each subquery is planned with its own terms, as it would be alone."""
+    found: list[list[int]] = [[] for _ in lookups]
+    asked = [(n, lookup) for n, lookup in enumerate(lookups) if lookup is not None]
+    if not asked:
+        return found
+    parts, params = [], []
+    for n, lookup in asked:
+        condition, values = lookup.condition()
+        parts.append(_GIN_SQL.format(number=n, condition=condition, below=""))
+        params += [*values, CANDIDATE_CAP]
+    pages: list[list[tuple[int, str]]] = [[] for _ in lookups]
+    for n, guest_id, tokens in conn.execute(" UNION ALL ".join(parts), params):
+        pages[n].append((guest_id, tokens))
+    for n, lookup in asked:
+        rows = pages[n]
+        found[n] = [guest_id for guest_id, tokens in rows if lookup.spelled_by(tokens)]
+        if len(found[n]) < CANDIDATE_CAP and len(rows) == CANDIDATE_CAP:
+            found[n] += _gin_pages(conn, lookup, below=rows[-1][0],
+                                   wanted=CANDIDATE_CAP - len(found[n]))
+    return found
 
 
-def _gin_query(conn: Conn, lookup: IndexLookup) -> list[int]:
+def _gin_pages(conn: Conn, lookup: IndexLookup, *, below: int, wanted: int) -> list[int]:
+    """Matches older than `below`, a page at a time, for a lookup whose rows need their
+    phrases' order checked, until `wanted` of them or the matches run out."""
     condition, params = lookup.condition()
+    sql = _GIN_SQL.format(number=0, condition=condition, below="AND guest_id < ?")
     ids: list[int] = []
-    below: list[int] = []
     while True:
-        sql = _GIN_SQL.format(condition=condition, below="AND guest_id < ?" if below else "")
-        rows = conn.execute(sql, [*params, *below, CANDIDATE_CAP]).fetchall()
-        ids += [guest_id for guest_id, tokens in rows if lookup.spelled_by(tokens)]
-        if len(ids) >= CANDIDATE_CAP or len(rows) < CANDIDATE_CAP:
-            return ids[:CANDIDATE_CAP]
-        below = [rows[-1][0]]
+        rows = conn.execute(sql, [*params, below, CANDIDATE_CAP]).fetchall()
+        ids += [guest_id for _, guest_id, tokens in rows if lookup.spelled_by(tokens)]
+        if len(ids) >= wanted or len(rows) < CANDIDATE_CAP:
+            return ids[:wanted]
+        below = rows[-1][1]
 
 
 def _collect(rows: Iterable[Row], kind: MatchKind) -> _Candidates:

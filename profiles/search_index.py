@@ -206,9 +206,14 @@ class _Alternative:
         """Index terms every row spelling this holds (and, but for `needs_order`, only
         those rows)."""
         *whole, last = self.tokens
-        pairs = pairwise(self.tokens if not self.prefix else whole)
-        return (*(f"{t} " for t in whole), last if self.prefix else f"{last} ",
-                *(f"{a} {b}" for a, b in pairs))
+        paired = self.tokens if not self.prefix else tuple(whole)
+        if len(paired) < 2:
+            return (*(f"{t} " for t in whole), last if self.prefix else f"{last} ")
+        # A row holding a pair ("王 斌") holds both its tokens whole ("王 ", "斌 "): those go
+        # unsaid, or the GIN index would read the matches of 王, a tenth of a Chinese chain,
+        # for nothing, and a phrase of two could not be one term with a list of its own.
+        pairs = tuple(f"{a} {b}" for a, b in pairwise(paired))
+        return (last, *pairs) if self.prefix else pairs
 
     @property
     def needs_order(self) -> bool:
@@ -245,8 +250,14 @@ class IndexLookup:
             parts.append("prefixes @> ?")
             params.append(list(self.all_of))
         for group in self.any_of:
-            parts.append("(" + " OR ".join("prefixes @> ?" for _ in group) + ")")
-            params += [list(terms) for terms in group]
+            if all(len(terms) == 1 for terms in group):
+                # One clause for the group: the planner prices each clause from the column's
+                # statistics, about 0.3 ms a clause at a million guests; the plan is the same.
+                parts.append("prefixes && ?")
+                params.append([terms[0] for terms in group])
+            else:
+                parts.append("(" + " OR ".join("prefixes @> ?" for _ in group) + ")")
+                params += [list(terms) for terms in group]
         return " AND ".join(parts), params
 
     def single_terms(self) -> tuple[str, ...] | None:
