@@ -41,9 +41,8 @@ PREFERENCES_SHOWN = 3
 # visits at another branch that make a guest "a regular there" worth telling this one
 REGULAR_VISITS = 3
 OCCASION_DAYS = 7  # "occasion today or this week"
-# Branches whose reminders one transaction writes: each is a few statements, and a
-# transaction of its own each made 200 commits a morning (on PostgreSQL a round trip and a
-# wait for the disk each); ten keep a write within milliseconds on SQLite.
+# Branches whose reminders one transaction writes: a branch is a few statements, and one
+# transaction a branch made 200 commits a morning; ten keep a write within milliseconds.
 REMINDERS_PER_WRITE = 10
 _PREFERENCE_ORDER = (Category.SEATING, Category.DRINK, Category.FOOD, Category.SERVICE,
                      Category.ROOM, Category.FAMILY)
