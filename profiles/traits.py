@@ -15,7 +15,7 @@ from profiles.models import Category, NoteLogged, Staff, Trait, TraitDraft, norm
 from profiles.pending import Command, spend
 from profiles.visibility import visible_traits
 from store.database import Database, stamp
-from store.sql import Conn, Row, inserted_id
+from store.sql import Conn, Row, inserted_id, values_of
 
 TRAIT_COLUMNS = """
     t.id, t.guest_id, t.category, t.text, t.attrs, t.branch, t.staff_id, t.created_at,
@@ -170,11 +170,10 @@ def log_traits(
         elif existing not in confirmed and existing not in added:
             confirmed.append(existing)
     if confirmed:
-        conn.execute(
-            "INSERT INTO trait_confirmations (trait_id, batch_id, staff_id, branch, confirmed_at)"
-            f" VALUES {', '.join('(?, ?, ?, ?, ?)' for _ in confirmed)}",
-            [value for trait in confirmed
-             for value in (trait.id, batch_id, staff_id, branch, stamp(now))])
+        rows, params = values_of([(trait.id, batch_id, staff_id, branch, stamp(now))
+                                  for trait in confirmed])
+        conn.execute("INSERT INTO trait_confirmations"
+                     f" (trait_id, batch_id, staff_id, branch, confirmed_at) {rows}", params)
     record(conn, AuditAction.NOTE, staff_id=staff_id, guest_id=guest_id, now=now,
            details={"batch": batch_id, "added": [trait.id for trait in added],
                     "confirmed": [trait.id for trait in confirmed]})

@@ -54,6 +54,13 @@ def dialect(conn: Conn) -> Dialect:
     return "sqlite" if isinstance(conn, sqlite3.Connection) else "postgresql"
 
 
+def values_of(rows: Sequence[Sequence[Any]]) -> tuple[str, list[Any]]:
+    """`VALUES (?, …), (?, …)` for `rows` (one width) and their values in order: many rows
+    in one statement, which PostgreSQL parses and plans once, not a statement a row."""
+    marks = "(" + ", ".join("?" for _ in rows[0]) + ")"
+    return "VALUES " + ", ".join(marks for _ in rows), [value for row in rows for value in row]
+
+
 def inserted_id(cursor: Cursor) -> int:
     """The id an `INSERT … RETURNING id` produced (0 when a conflict skipped the row)."""
     row = cursor.fetchone()

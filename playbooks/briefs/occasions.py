@@ -31,7 +31,7 @@ from profiles.visibility import visible_guest, visible_traits
 from profiles.visits import visit_summaries
 from profiles.vocabulary import Vocabulary
 from store.database import Database, stamp
-from store.sql import Conn, Row, dialect
+from store.sql import Conn, Row, dialect, values_of
 
 KIND = "occasions"  # the outbox kind of the daily reminder
 EVENTS_PER_WRITE = 10  # occasion events published in one transaction
@@ -381,12 +381,10 @@ def _log_events(
              due.on.isoformat(), branch.branch, stamp(now))
             for due in found.due if found.home.get(due.guest_id) == branch.branch]
     for start in range(0, len(rows), EVENTS_PER_STATEMENT):
-        chunk = rows[start:start + EVENTS_PER_STATEMENT]
-        conn.execute(
-            "INSERT INTO occasion_events (trait_id, guest_id, kind, occurs_on, branch,"
-            f" created_at) VALUES {', '.join('(?, ?, ?, ?, ?, ?)' for _ in chunk)}"
-            " ON CONFLICT (trait_id, kind, occurs_on) DO NOTHING",
-            [value for row in chunk for value in row])
+        values, params = values_of(rows[start:start + EVENTS_PER_STATEMENT])
+        conn.execute("INSERT INTO occasion_events (trait_id, guest_id, kind, occurs_on, branch,"
+                     f" created_at) {values} ON CONFLICT (trait_id, kind, occurs_on) DO NOTHING",
+                     params)
 
 
 class OccasionEvents:

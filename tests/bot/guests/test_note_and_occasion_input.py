@@ -3,11 +3,18 @@ has is told so."""
 
 from __future__ import annotations
 
+from profiles.models import Guest
 from tests.bot.conftest import BotUnderTest
 
 
 async def traits_of(bot: BotUnderTest, guest_id: int) -> list[str]:
     return [t.text for t in (await bot.core.guests.card(guest_id)).traits]
+
+
+async def new_wang(bot: BotUnderTest) -> Guest:
+    """王先生, a guest of la, as the occasion tests find him."""
+    return await bot.core.guests.create("王先生", None, branch="la", staff_id=None,
+                                        region="US", now=bot.clock())
 
 
 async def test_a_note_without_a_colon_is_for_the_longest_known_name(bot: BotUnderTest) -> None:
@@ -34,8 +41,7 @@ async def test_a_note_without_a_colon_for_no_known_name_asks(bot: BotUnderTest) 
 
 async def test_an_occasion_on_a_day_no_year_has_is_named(bot: BotUnderTest) -> None:
     waiter = await bot.join("waiter", language="en")
-    guest = await bot.core.guests.create("王先生", None, branch="la", staff_id=None,
-                                         region="US", now=bot.clock())
+    guest = await new_wang(bot)
     [said] = await bot.send(waiter, "/occasion 王先生: birthday 02-30")
     assert said.text.startswith("There is no 30 February")
     [said] = await bot.send(waiter, "/occasion 王先生: anniversary April 31")
@@ -48,8 +54,7 @@ async def test_an_occasion_on_a_day_no_year_has_is_named(bot: BotUnderTest) -> N
 async def test_a_date_that_is_no_date_is_quoted_back(bot: BotUnderTest) -> None:
     waiter = await bot.join("waiter", language="en")
     chinese = await bot.join("waiter", language="zh")
-    guest = await bot.core.guests.create("王先生", None, branch="la", staff_id=None,
-                                         region="US", now=bot.clock())
+    guest = await new_wang(bot)
     [said] = await bot.send(waiter, "/occasion 王先生: birthday 13/45")
     assert said.text.startswith("“13/45” is not a date")
     [said] = await bot.send(waiter, "/occasion 王先生: 13/45")
@@ -68,8 +73,7 @@ async def birthdays_of(bot: BotUnderTest, guest_id: int) -> list[tuple[object, o
 
 async def test_a_second_birthday_asks_to_replace_the_first(bot: BotUnderTest) -> None:
     waiter = await bot.join("waiter", language="en")
-    guest = await bot.core.guests.create("王先生", None, branch="la", staff_id=None,
-                                         region="US", now=bot.clock())
+    guest = await new_wang(bot)
     await bot.send(waiter, "/occasion 王先生: birthday 05-12")
     [asked] = await bot.send(waiter, "/occasion 王先生: birthday 06-12")
     assert "has a birthday already" in asked.text
@@ -82,8 +86,7 @@ async def test_a_second_birthday_asks_to_replace_the_first(bot: BotUnderTest) ->
 
 async def test_keeping_the_stored_birthday_changes_nothing(bot: BotUnderTest) -> None:
     waiter = await bot.join("waiter", language="en")
-    guest = await bot.core.guests.create("王先生", None, branch="la", staff_id=None,
-                                         region="US", now=bot.clock())
+    guest = await new_wang(bot)
     await bot.send(waiter, "/occasion 王先生: birthday 05-12")
     [asked] = await bot.send(waiter, "/occasion 王先生: 生日 6月12日")
     *_, kept = await bot.press(waiter, asked, "Keep")
@@ -97,8 +100,7 @@ async def test_the_same_birthday_written_another_way_confirms_the_one_stored(
     bot: BotUnderTest,
 ) -> None:
     waiter = await bot.join("waiter", language="en")
-    guest = await bot.core.guests.create("王先生", None, branch="la", staff_id=None,
-                                         region="US", now=bot.clock())
+    guest = await new_wang(bot)
     await bot.send(waiter, "/occasion 王先生: 生日 12月9日")
     await bot.send(waiter, "/occasion 王先生: 生日12月9号")
     assert await birthdays_of(bot, guest.id) == [(12, 9)]
@@ -110,8 +112,7 @@ async def test_a_note_typed_with_no_space_after_a_chinese_name_is_for_that_guest
     bot: BotUnderTest,
 ) -> None:
     waiter = await bot.join("waiter", language="en")
-    guest = await bot.core.guests.create("王先生", None, branch="la", staff_id=None,
-                                         region="US", now=bot.clock())
+    guest = await new_wang(bot)
     [saved] = await bot.send(waiter, "/note 王先生不吃辣")
     assert saved.text.startswith("Saved for 王先生")
     assert [t.text for t in (await bot.core.guests.card(guest.id)).traits] == ["不吃辣"]
