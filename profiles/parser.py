@@ -67,6 +67,8 @@ MAX_TRAIT_LENGTH: Final = 200
 # words; tag characters spell subdivision flags (🏴 + tags).
 _KEPT_FORMAT: Final = frozenset("\u200c\u200d") | frozenset(map(chr, range(0xE0020, 0xE0080)))
 _EDIBLE: Final = frozenset({Category.FOOD, Category.DIET})
+# 怕 is fear as often as distaste ("怕冷", "怕吵"): it dislikes only a food or drink it names.
+_FEARS: Final = frozenset({"怕"})
 # What may be said of a relative; a seat or a high chair is arranged for the party.
 _SAID_OF_A_PERSON: Final = frozenset({Category.DIET, Category.DRINK, Category.FOOD,
                                       Category.WORK, Category.LOOKS, Category.FAMILY})
@@ -548,6 +550,9 @@ def _chunks(text: str, start: int, end: int, lexicon: Lexicon) -> list[tuple[int
             continue  # "牛奶过敏": the word right before the cue is the allergen
         if lexicon.conjunctions.find_all(folded[before.end:after.start].strip()):
             continue  # "egg 同 milk allergy": a list, which the conjunctions kept whole
+        if before.kind is Category.FAMILY and _birthday_at(folded, after.start, lexicon) \
+                and folded[before.end:after.start].strip() in ("", "的", "嘅", "个", "'s"):
+            continue  # "女儿生日5月20日": the daughter's birthday, never the guest's
         # An allergy takes its allergen, the words before it, along ("媽媽|對蝦過敏"); a
         # new subject takes the words that lead into it ("不吃葱|喜欢靠窗").
         cut = before.end if after.kind is Category.ALLERGY else _lead_in(folded, before.end,
@@ -561,6 +566,11 @@ def _chunks(text: str, start: int, end: int, lexicon: Lexicon) -> list[tuple[int
     bounds = [0, *cuts, len(segment)]
     return [_trimmed(text, start + a, start + b) for a, b in pairwise(bounds)
             if segment[a:b].strip()]
+
+
+def _birthday_at(folded: str, at: int, lexicon: Lexicon) -> bool:
+    return any(hit.start == at and hit.value.category is Category.OCCASION
+               and hit.value.value == "birthday" for hit in lexicon.cues.find_all(folded))
 
 
 def _latin_cut(before: _Run, after: _Run, cut: int, folded: str, lexicon: Lexicon) -> bool:
@@ -1178,6 +1188,8 @@ def _read(folded: str, lexicon: Lexicon, *, details: str = "",
         reading = _by_cue(best.value.category, folded, details, cues, lexicon, day_first)
         return _with_polarity(reading, folded, best, lexicon)
     if dislike := lexicon.dislikes.find_all(folded):
+        if folded[dislike[0].start:dislike[0].end] in _FEARS and not cues:
+            return _Reading(Category.NOTE, {})  # "怕冷", "佢怕凍": a fear, not a food
         return _dislike(folded, dislike[0], lexicon)
     refusal = lexicon.refusals.find_all(folded)
     if refusal:

@@ -117,14 +117,39 @@ EXAMPLES: list[tuple[str, Category, Attrs]] = [
     ("two kids", FAMILY, {}),
     ("speaks Cantonese", SERVICE, {"style": "language"}),
 ]
+# Read alone only: the properties below draw their notes from EXAMPLES.
+SAID_ALONE: list[tuple[str, Category, Attrs]] = [
+    # how the guest pays is said at the till, not of their work
+    ("发票抬头：上海星河科技有限公司", SERVICE, {"style": "billing"}),
+    ("結帳要開統編", SERVICE, {"style": "billing"}),
+    ("wants the check split evenly", SERVICE, {"style": "billing"}),
+    # serving the dishes is service, not a food
+    ("上菜慢一点", SERVICE, {}),
+    ("上菜要快", SERVICE, {"style": "fast"}),
+    ("鍾意女仔招呼", SERVICE, {}),
+    # a relative's birthday stays with the relative: never filed as the guest's own
+    ("女儿生日5月20日", FAMILY, {}),
+    ("老婆生日 12/9", FAMILY, {}),
+    ("女儿birthday 3/11", FAMILY, {}),
+]
 
 
-@pytest.mark.parametrize(("text", "category", "attrs"), EXAMPLES, ids=[e[0] for e in EXAMPLES])
+@pytest.mark.parametrize(("text", "category", "attrs"), [*EXAMPLES, *SAID_ALONE],
+                         ids=[e[0] for e in [*EXAMPLES, *SAID_ALONE]])
 def test_one_clause_reads_as_its_category_with_attrs(
     text: str, category: Category, attrs: Attrs
 ) -> None:
     trait = only_trait(text)
     assert (trait.category, trait.attrs, trait.text) == (category, attrs, text)
+
+
+@pytest.mark.parametrize("text", ["怕冷", "佢怕凍", "怕吵"])
+def test_a_fear_is_no_dislike_of_a_food(text: str) -> None:
+    assert only_trait(text).category is NOTE
+
+
+def test_a_fear_of_a_food_is_a_dislike_of_it() -> None:
+    assert only_trait("怕辣").attrs == {"polarity": "dislike", "item": "辣"}
 
 
 def test_large_iced_sour_plum_drink_gets_size_and_temperature() -> None:
