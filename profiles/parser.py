@@ -1042,14 +1042,57 @@ def _drafts(group: _Group, text: str, lexicon: Lexicon, day_first: bool, *,
     details = " ".join(piece.folded for piece in group.details)
     reading = _read(group.head.folded, lexicon, details=details, day_first=day_first) \
         if details else group.reading
-    shown = _shown(group, text)
     whose = "" if group.lead is None else text[group.lead:group.head.start]  # "老婆对"
     if reading.category is Category.ALLERGY:
+        group, reading = _with_listed_allergens(group, reading, text, lexicon)
+        shown = _shown(group, text)
         return [TraitDraft(category=Category.ALLERGY, text=whose + allergen_text, attrs=attrs,
                            private=private)
                 for allergen_text, attrs in _allergens(group.head, shown, reading.attrs, lexicon)]
+    shown = _shown(group, text)
     return [TraitDraft(category=reading.category, text=whose + shown, attrs=reading.attrs,
                        private=private)]
+
+
+def _with_listed_allergens(group: _Group, reading: _Reading, text: str,
+                           lexicon: Lexicon) -> tuple[_Group, _Reading]:
+    """"allergic to almonds, cashews and walnuts", "虾过敏、蟹过敏、贝类也不行": foods listed
+    in the pieces right after an allergy are more of its allergens, each an allergy."""
+    head, details, item = group.head, list(group.details), str(reading.attrs.get("item", ""))
+    while item and details and details[0].start >= head.end \
+            and not text[head.end:details[0].start].strip(_GAP_IN_A_LIST) \
+            and (more := _bare_foods(details[0].folded, lexicon)):
+        head = _joined(head, details.pop(0), text)
+        item = "、".join([item, *more])
+    if head is group.head:
+        return group, reading
+    return (_Group(head, reading, details, group.about_allergy, group.lead),
+            _Reading(reading.category, {**reading.attrs, "item": item}))
+
+
+# What may stand between the items of a list: separators, list marks, spaces.
+_GAP_IN_A_LIST: Final = "".join(sorted(SEPARATORS)) + "、,，/+&;；:： "
+# Words that say a food is one more of a list: "贝类也不行", "tree nuts too".
+_ONE_MORE: Final = re.compile(r"(?<![\w'])(?:too|also|as well)(?![\w'])|也|都")
+
+
+def _bare_foods(folded: str, lexicon: Lexicon) -> list[str]:
+    """The foods `folded` lists, when it says nothing else: "cashews and walnuts", "贝类也不行".
+    Each is a thing the vocabulary knows (an allergen, not "牛排五分熟"), unless the words
+    say it is one more ("fish too")."""
+    foods = [hit for hit in lexicon.cues.find_all(folded) if hit.value.category is Category.FOOD]
+    if not foods:
+        return []
+    refusals = lexicon.refusals.find_all(folded)
+    said = [*foods, *lexicon.conjunctions.find_all(folded), *refusals]
+    rest = _blank_out(folded, said)
+    names = [folded[hit.start:hit.end] for hit in foods]
+    if not _is_blank(_ONE_MORE.sub(" ", rest)):
+        return []
+    if refusals or _ONE_MORE.search(rest) or all(
+            concept_named(lexicon, name, (Category.FOOD,), whole=True) for name in names):
+        return names
+    return []
 
 
 def _shown(group: _Group, text: str) -> str:

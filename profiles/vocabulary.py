@@ -208,6 +208,8 @@ class Vocabulary(_Table):
     conjunctions: Words = Field(default_factory=Words)
     fillers: Words = Field(default_factory=Words)
     concepts: dict[Name, ConceptWords] = Field(default_factory=dict)
+    # everyday words a letter from a vocabulary word, meant as typed ("polite", not "police")
+    as_typed: Words = Field(default_factory=Words)
 
     @cached_property
     def lexicon(self) -> Lexicon:

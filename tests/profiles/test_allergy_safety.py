@@ -163,6 +163,11 @@ def test_the_allergen_is_a_word_of_the_note(cue: str, allergen: str) -> None:
         ("allergic to pine nuts and walnuts", [("pine nuts", "unknown"), ("walnuts", "unknown")]),
         ("egg 同 milk allergy", [("egg", "unknown"), ("milk", "unknown")]),
         ("花生、腰果过敏，很严重", [("花生", "severe"), ("腰果", "severe")]),
+        # the list goes on after a separator
+        ("allergic to almonds, cashews and walnuts",
+         [("almonds", "unknown"), ("cashews", "unknown"), ("walnuts", "unknown")]),
+        ("severe peanut allergy, cashews too", [("peanut", "severe"), ("cashews", "severe")]),
+        ("虾过敏、蟹过敏、贝类也不行", [("虾", "unknown"), ("蟹", "unknown"), ("贝类", "unknown")]),
     ],
 )
 def test_a_list_gives_one_allergy_per_allergen_with_the_notes_severity(
@@ -170,6 +175,10 @@ def test_a_list_gives_one_allergy_per_allergen_with_the_notes_severity(
     assert allergen_and_severity(note) == expected
     texts = [t.text for t in allergies(note)]
     assert len(set(texts)) == len(texts)  # each its own trait, none taken for another
+
+
+def test_a_dish_after_an_allergy_is_no_allergen() -> None:
+    assert allergen_and_severity("虾过敏, 牛排五分熟") == [("虾", "unknown")]
 
 
 @pytest.mark.parametrize("note", ["no allergies per guest", "no known allergies, asked twice",

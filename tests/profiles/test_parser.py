@@ -272,6 +272,13 @@ def test_latin_keyword_matches_whole_words_only() -> None:
     assert only_trait("nothing special").category is NOTE
 
 
+@pytest.mark.parametrize("text", ["very polite", "smells nice", "waited twenty minutes"])
+def test_an_everyday_word_a_letter_from_a_vocabulary_word_is_read_as_typed(text: str) -> None:
+    # "polite" is not "police" (work), "smells" not "swells" (an allergy), "waited" not
+    # "waiter" (service)
+    assert only_trait(text).category is NOTE
+
+
 @pytest.mark.parametrize(
     ("text", "tier"),
     [("金卡", "gold"), ("银卡", "silver"), ("白金卡会员", "platinum"), ("钻石", "diamond"),
