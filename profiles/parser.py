@@ -1084,7 +1084,7 @@ def _bare_foods(folded: str, lexicon: Lexicon) -> list[str]:
     if not foods:
         return []
     refusals = lexicon.refusals.find_all(folded)
-    said = [*foods, *lexicon.conjunctions.find_all(folded), *refusals]
+    said: list[Hit[Any]] = [*foods, *lexicon.conjunctions.find_all(folded), *refusals]
     rest = _blank_out(folded, said)
     names = [folded[hit.start:hit.end] for hit in foods]
     if not _is_blank(_ONE_MORE.sub(" ", rest)):
