@@ -96,6 +96,7 @@ _TITLES: Final = _SHORT_TITLES | {"miss", "doctor", "professor", "sir", "madam",
 # Words a full stop shortens rather than ends a sentence after: "Dr. Patel", "Mr. Wang".
 _ABBREVIATIONS: Final = _SHORT_TITLES | {"st", "jr", "sr", "vs", "etc", "approx", "no", "tel",
                                          "ext", "mt", "ave", "rd"}
+_DIGIT: Final = re.compile(r"[0-9]")
 _HAN: Final = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _LATIN_WORD: Final = re.compile(r"[a-z][a-z'-]*[a-z]")
 _JOINER_BEFORE: Final = re.compile(
@@ -1200,7 +1201,11 @@ def _read(folded: str, lexicon: Lexicon, *, details: str = "",
           day_first: bool = False) -> _Reading:
     """The category and attributes of a piece; `details` are the folded pieces that only
     qualify it (severity, size, a date): read for attributes, never for the item."""
-    cues = lexicon.cues.find_all(folded)
+    # "room temp" is how a drink is served, but "room temperature 22" how a room is kept
+    temperatures = [] if _DIGIT.search(folded) else lexicon.temperatures.find_all(folded)
+    cues = [hit for hit in lexicon.cues.find_all(folded) if not any(
+        t.start <= hit.start and hit.end <= t.end and hit.value.category is Category.ROOM
+        for t in temperatures)]
     if any(hit.value.category is Category.ALLERGY for hit in cues):
         return _allergy(folded, details, cues, lexicon)
     if lexicon.no_diet.find_all(folded):
@@ -1231,8 +1236,11 @@ def _read(folded: str, lexicon: Lexicon, *, details: str = "",
         reading = _by_cue(best.value.category, folded, details, cues, lexicon, day_first)
         return _with_polarity(reading, folded, best, lexicon)
     if dislike := lexicon.dislikes.find_all(folded):
-        if folded[dislike[0].start:dislike[0].end] in _FEARS and not cues:
-            return _Reading(Category.NOTE, {})  # "怕冷", "佢怕凍": a fear, not a food
+        if not cues and (folded[dislike[0].start:dislike[0].end] in _FEARS or _HAN.fullmatch(
+                _item(folded[dislike[0].end:], lexicon))):
+            # "怕冷", "佢怕凍", "唔鍾意嘈": a fear or a feeling, not a food (a food of one
+            # character is one the vocabulary knows: 鱼, 葱)
+            return _Reading(Category.NOTE, {})
         return _dislike(folded, dislike[0], lexicon)
     refusal = lexicon.refusals.find_all(folded)
     if refusal:
@@ -1576,7 +1584,13 @@ def _named_month(folded: str, lexicon: Lexicon) -> _Date | None:
         if before := _DAY_BEFORE_MONTH.search(folded, 0, month.start):
             year = _YEAR_AFTER_MONTH.match(folded, month.end)
             return _Date(month.value, int(before[1]), _year(year[1] if year else None))
+    for month in lexicon.months.find_all(folded):
+        if _IN_MONTH.search(folded, 0, month.start):
+            return _Date(month.value, None, None)  # "birthday in Oct": the month alone
     return None
+
+
+_IN_MONTH: Final = re.compile(r"(?<![\w'])(?:in|during|sometime|early|late|mid|end of)\s+$")
 
 
 def _year(digits: str | None) -> int | None:

@@ -131,6 +131,18 @@ SAID_ALONE: list[tuple[str, Category, Attrs]] = [
     ("女儿生日5月20日", FAMILY, {}),
     ("老婆生日 12/9", FAMILY, {}),
     ("女儿birthday 3/11", FAMILY, {}),
+    # the month alone, in English as in Chinese ("纪念日 6月")
+    ("birthday in Oct", OCCASION, {"kind": "birthday", "month": 10}),
+    ("anniversary sometime in june", OCCASION, {"kind": "anniversary", "month": 6}),
+    ("may bring a cake for her birthday", OCCASION, {"kind": "birthday"}),
+    # "room temp" is how a drink is served; with degrees, how a room is kept
+    ("water room temp", DRINK, {"item": "water", "temperature": "room"}),
+    ("room temperature 22", ROOM, {}),
+    ("milo peng", DRINK, {"item": "milo", "temperature": "iced"}),
+    ("飲暖水", DRINK, {"item": "水", "temperature": "warm"}),
+    ("away from the AC", SEATING, {"polarity": "dislike"}),
+    ("唔鍾意嘈", NOTE, {}),  # a feeling of one character is no food
+    ("不喜欢鱼", FOOD, {"polarity": "dislike", "item": "鱼"}),
 ]
 
 
