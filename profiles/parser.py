@@ -1051,8 +1051,23 @@ def _drafts(group: _Group, text: str, lexicon: Lexicon, day_first: bool, *,
                            private=private)
                 for allergen_text, attrs in _allergens(group.head, shown, reading.attrs, lexicon)]
     shown = _shown(group, text)
+    if reading.category in _EDIBLE and _lists_foods(str(reading.attrs.get("item", "")), lexicon):
+        # "讨厌香菜和葱", "no pork or shellfish": a dislike or a refusal per food
+        return [TraitDraft(category=reading.category, text=whose + item_text, attrs=attrs,
+                           private=private)
+                for item_text, attrs in _allergens(group.head, shown, reading.attrs, lexicon)]
     return [TraitDraft(category=reading.category, text=whose + shown, attrs=reading.attrs,
                        private=private)]
+
+
+def _lists_foods(item: str, lexicon: Lexicon) -> bool:
+    """Whether `item` lists foods, each named by the vocabulary: "pork or shellfish", not
+    "mac and cheese" nor the one dish "fish and chips"."""
+    names = [name for part in _LIST_JOINER.split(item) if (name := _trim_fillers(part, lexicon))]
+    whole = [hit for hit in lexicon.cues.find_all(item) if (hit.start, hit.end) == (0, len(item))]
+    return len(names) > 1 and not whole and all(
+        any(hit.value.category is Category.FOOD for hit in lexicon.cues.find_all(name))
+        for name in names)
 
 
 def _with_listed_allergens(group: _Group, reading: _Reading, text: str,

@@ -210,14 +210,30 @@ def test_conjunction_splits_clauses_of_different_categories(
 @pytest.mark.parametrize(
     ("note", "category"),
     [
-        ("不吃香菜和葱", DIET),
         ("和牛", FOOD),
+        ("doesn't like mac and cheese", FOOD),
+        ("dislikes fish and chips", FOOD),
         ("wife and two kids", FAMILY),
         ("salt and pepper", NOTE),
     ],
 )
 def test_conjunction_inside_one_thought_does_not_split(note: str, category: Category) -> None:
     assert readings(note) == [(category, note)]
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        ("不吃香菜和葱", [(DIET, "不吃香菜", "香菜"), (DIET, "葱", "葱")]),
+        ("讨厌香菜、葱", [(FOOD, "讨厌香菜", "香菜"), (FOOD, "葱", "葱")]),
+        ("no pork or shellfish", [(DIET, "no pork", "pork"), (DIET, "shellfish", "shellfish")]),
+    ],
+)
+def test_foods_listed_under_one_refusal_or_dislike_are_a_trait_each(
+        note: str, expected: list[tuple[Category, str, str]]) -> None:
+    # each its own concept on the card ("No coriander", "No scallion"), confirmed apart
+    assert [(t.category, t.text, t.attrs["item"]) for t in parse_note(note, vocab).traits] \
+        == expected
 
 
 def test_allergy_list_joined_by_and_is_one_allergy_per_allergen() -> None:
