@@ -80,6 +80,7 @@ _ICE_AMOUNTS: Final = frozenset({Temperature.NO_ICE, Temperature.LESS_ICE})
 # Words that say a food is liked, where they lead into it: "喜欢吃鱼", "多放醋".
 _LIKED_WORDS: Final = r"(?:喜欢|爱|钟意|偏爱|多放|多加|加多|要多)(?:吃|喝|食|饮|啲|点)?"
 _LEADS_INTO_LIKED: Final = re.compile(_LIKED_WORDS + r"\s*$")
+_LIKES_TO_EAT: Final = re.compile(r"(?:喜欢|爱|钟意|偏爱|最爱)(?:吃|食)")
 _OPENS_LIKED: Final = re.compile(r"^\s*" + _LIKED_WORDS)
 _WARMED: Final = frozenset({Temperature.HOT, Temperature.WARM})
 # Where a numeric date such as 12/03 is read month first; everywhere else it is day first.
@@ -583,8 +584,8 @@ def _latin_cut(before: _Run, after: _Run, cut: int, folded: str, lexicon: Lexico
     side by side of which one is a single word ("Diet Pepsi", "no turndown service", and so
     also "booth drinks a latte", which stays one trait)."""
     between = folded[before.end:cut]  # the words neither run nor leading into the second
-    if after.apart:
-        return bool(lexicon.refusals.find_all(folded))  # "no pork no shellfish"
+    if after.apart:  # "no pork no shellfish", "gf df"
+        return bool(lexicon.refusals.find_all(folded)) or after.diet_whole
     if not (before.cued and after.cued) or before.kind is after.kind \
             or after.kind is Category.FOOD or folded[before.start:before.end] in _TITLES:
         return False
@@ -906,6 +907,8 @@ def _qualifies(group: _Group, piece: _Piece, reading: _Reading, lexicon: Lexicon
         return _tells_of_allergy(group, piece, reading, lexicon)
     if reading.category is Category.FOOD and reading.attrs == {"polarity": "dislike"}:
         return True  # "no upselling she hates it": the dislike is of what was just said
+    if group.reading.category is Category.DRINK and _only_additions(piece.folded, lexicon):
+        return True  # "english breakfast tea, milk", "iced latte, large, oat milk"
     if "item" in reading.attrs:
         return False
     folded = piece.folded
@@ -938,6 +941,22 @@ def _qualifies(group: _Group, piece: _Piece, reading: _Reading, lexicon: Lexicon
             return reading.category is Category.NOTE and found is not None and _exists(found)
         case _:
             return False
+
+
+def _only_additions(folded: str, lexicon: Lexicon) -> bool:
+    """Whether `folded` only says what goes into a drink: "milk", "splash of oat milk",
+    "honey on the side", "2 sugars"; not "no sugar", a diet of its own."""
+    additions = lexicon.additions.find_all(folded)
+    if not additions or lexicon.refusals.find_all(folded):
+        return False
+    rest = _blank_out(folded, [*additions, *lexicon.fillers.find_all(folded),
+                               *lexicon.conjunctions.find_all(folded)])
+    return _is_blank(_AMOUNTS.sub(" ", rest))
+
+
+# How much of an addition: "a splash of", "2 sugars", "on the side", "少少".
+_AMOUNTS: Final = re.compile(r"(?<![\w'])(?:splash|dash|drop|bit|side|extra|little|some|x?\d+x?|"
+                             r"one|two|three|a|of|on|the|w)(?![\w'])|一点|少少|少许|多|加")
 
 
 def _seats(folded: str, lexicon: Lexicon) -> set[str]:
@@ -1132,8 +1151,9 @@ def _allergens(head: _Piece, shown: str, attrs: Attrs,
     item = str(attrs.get("item", ""))
     names = [name for part in _LIST_JOINER.split(item) if (name := _trim_fillers(part, lexicon))]
     foods = [hit for hit in lexicon.cues.find_all(item) if hit.value.category is Category.FOOD]
-    if len(names) == 1 and len(foods) > 1:
+    if len(names) == 1 and len(foods) > 1 and not _LATIN_WORD.search(item):
         # "虾蟹过敏", "花生虾子过敏": foods run together, each with the ending of its noun
+        # (in English words apart make one thing: "kiwi fruit")
         ends = [_with_noun_ending(item, hit.end) for hit in foods]
         covered = [(hit.start, end) for hit, end in zip(foods, ends, strict=True)]
         if _is_blank(_blank_spans(item, covered)):
@@ -1260,6 +1280,9 @@ def _read(folded: str, lexicon: Lexicon, *, details: str = "",
     refusal = lexicon.refusals.find_all(folded)
     if refusal:
         return _refusal(folded, refusal[0], lexicon)
+    if best is None and (eaten := _LIKES_TO_EAT.search(folded)) \
+            and (item := _item(folded[eaten.end():], lexicon)):
+        return _Reading(Category.FOOD, {"item": item})  # "鍾意食乳鴿": what they eat
     return _Reading(best.value.category if best else Category.NOTE, {})
 
 

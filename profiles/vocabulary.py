@@ -164,6 +164,7 @@ class DrinkWords(_Table):
     items: Words = Field(default_factory=Words)
     size: dict[Size, Words] = Field(default_factory=dict)
     temperature: dict[Temperature, Words] = Field(default_factory=dict)
+    additions: Words = Field(default_factory=Words)
 
 
 class SeatingWords(_Table):
@@ -336,6 +337,7 @@ class Lexicon:
     dislikes: Terms[bool]
     sizes: Terms[Size]
     temperatures: Terms[Temperature]
+    additions: Terms[bool]
     months: Terms[int]
     lunar: Terms[bool]
     used_to: Terms[bool]
@@ -362,6 +364,7 @@ def _compile(vocabulary: Vocabulary) -> Lexicon:
         dislikes=_flags(vocabulary.dislikes),
         sizes=Terms(_tagged(vocabulary.drink.size)),
         temperatures=Terms(_tagged(vocabulary.drink.temperature)),
+        additions=_flags(vocabulary.drink.additions),
         months=Terms(_tagged(vocabulary.occasion.months)),
         lunar=_flags(vocabulary.occasion.lunar),
         used_to=_flags(vocabulary.changes.before),

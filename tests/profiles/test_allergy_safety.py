@@ -177,6 +177,11 @@ def test_a_list_gives_one_allergy_per_allergen_with_the_notes_severity(
     assert len(set(texts)) == len(texts)  # each its own trait, none taken for another
 
 
+def test_an_allergen_of_english_words_is_one_allergen() -> None:
+    assert allergen_and_severity("allergic to kiwi fruit - throat swells, v serious") \
+        == [("kiwi fruit", "severe")]
+
+
 def test_a_dish_after_an_allergy_is_no_allergen() -> None:
     assert allergen_and_severity("虾过敏, 牛排五分熟") == [("虾", "unknown")]
 

@@ -143,6 +143,14 @@ SAID_ALONE: list[tuple[str, Category, Attrs]] = [
     ("away from the AC", SEATING, {"polarity": "dislike"}),
     ("唔鍾意嘈", NOTE, {}),  # a feeling of one character is no food
     ("不喜欢鱼", FOOD, {"polarity": "dislike", "item": "鱼"}),
+    ("鍾意食乳鴿", FOOD, {"item": "乳鸽"}),  # what they like to eat, known or not
+    ("鍋邊素", DIET, {"kind": "vegetarian"}),
+    ("不要叫王太", SERVICE, {}),  # how to address, not a food refused
+    # what goes into a drink, said after it, is that drink's
+    ("english breakfast tea, milk", DRINK, {"item": "english breakfast"}),
+    ("iced latte, large, oat milk", DRINK, {"item": "iced latte", "size": "large",
+                                            "temperature": "iced"}),
+    ("builder's tea, splash of milk", DRINK, {"item": "builder's tea"}),
 ]
 
 

@@ -54,7 +54,7 @@ def test_traditional_script_and_cantonese_are_read(
         ("靠窗，，，不吃香菜。。", [SEATING, DIET]),
         ("靠窗\u3000\u200b不吃香菜", [SEATING, DIET]),
         ("李女士不吃香菜也不吃葱喜欢靠窗的位置", [DIET, DIET, SEATING]),
-        ("GF DF", [DIET]),
+        ("GF DF", [DIET, DIET]),  # two diets side by side, as with a slash
         ("GF/DF", [DIET, DIET]),
         ("vegan & gluten free", [DIET, DIET]),
         ("tall 戴眼镜", [LOOKS, LOOKS]),
