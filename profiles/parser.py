@@ -69,6 +69,9 @@ _KEPT_FORMAT: Final = frozenset("\u200c\u200d") | frozenset(map(chr, range(0xE00
 _EDIBLE: Final = frozenset({Category.FOOD, Category.DIET})
 # 怕 is fear as often as distaste ("怕冷", "怕吵"): it dislikes only a food or drink it names.
 _FEARS: Final = frozenset({"怕"})
+# Where a guest is seated or stays: "quiet" said of one is the place's.
+_PLACES: Final = frozenset({Category.SEATING, Category.ROOM})
+_ADJECTIVE_ENDINGS: Final = ("", "的", "嘅", "啲嘅", "点的", "一点的", "些的")
 # What may be said of a relative; a seat or a high chair is arranged for the party.
 _SAID_OF_A_PERSON: Final = frozenset({Category.DIET, Category.DRINK, Category.FOOD,
                                       Category.WORK, Category.LOOKS, Category.FAMILY})
@@ -555,6 +558,10 @@ def _chunks(text: str, start: int, end: int, lexicon: Lexicon) -> list[tuple[int
         if before.kind is Category.FAMILY and _birthday_at(folded, after.start, lexicon) \
                 and folded[before.end:after.start].strip() in ("", "的", "嘅", "个", "'s"):
             continue  # "女儿生日5月20日": the daughter's birthday, never the guest's
+        if {before.kind, after.kind} <= _PLACES | {Category.SERVICE} \
+                and (_quiet(folded, before, lexicon) or _quiet(folded, after, lexicon)) \
+                and folded[before.end:after.start].strip() in _ADJECTIVE_ENDINGS:
+            continue  # "安静的角落", "角落安靜的位子": a quiet seat, not a quiet service
         # An allergy takes its allergen, the words before it, along ("媽媽|對蝦過敏"); a
         # new subject takes the words that lead into it ("不吃葱|喜欢靠窗").
         cut = before.end if after.kind is Category.ALLERGY else _lead_in(folded, before.end,
@@ -568,6 +575,18 @@ def _chunks(text: str, start: int, end: int, lexicon: Lexicon) -> list[tuple[int
     bounds = [0, *cuts, len(segment)]
     return [_trimmed(text, start + a, start + b) for a, b in pairwise(bounds)
             if segment[a:b].strip()]
+
+
+def _quiet(folded: str, run: _Run, lexicon: Lexicon) -> bool:
+    return run.kind is Category.SERVICE and _only_quiet(folded[run.start:run.end], lexicon)
+
+
+def _only_quiet(folded: str, lexicon: Lexicon) -> bool:
+    """Whether `folded` only asks for quiet ("安静点的", "quiet please")."""
+    quiet = [hit for hit in lexicon.cues.find_all(folded)
+             if hit.value.category is Category.SERVICE and hit.value.value == "quiet"]
+    rest = _blank_out(folded, [*quiet, *lexicon.fillers.find_all(folded)])
+    return bool(quiet) and _is_blank(re.sub(r"点|一点|啲|嘅|地|的", " ", rest))
 
 
 def _birthday_at(folded: str, at: int, lexicon: Lexicon) -> bool:
@@ -909,6 +928,9 @@ def _qualifies(group: _Group, piece: _Piece, reading: _Reading, lexicon: Lexicon
         return True  # "no upselling she hates it": the dislike is of what was just said
     if group.reading.category is Category.DRINK and _only_additions(piece.folded, lexicon):
         return True  # "english breakfast tea, milk", "iced latte, large, oat milk"
+    if group.reading.category in _PLACES and _only_quiet(piece.folded, lexicon) \
+            and not _OPENS_LIKED.search(piece.folded):
+        return True  # "房间要高层，安静点的": a quiet room ("喜欢安静" is how to serve)
     if "item" in reading.attrs:
         return False
     folded = piece.folded
@@ -1248,6 +1270,9 @@ def _read(folded: str, lexicon: Lexicon, *, details: str = "",
     if cues and cues[0].value.category is Category.FAMILY:
         return _Reading(Category.FAMILY, {})  # "wife is vegetarian": the family, not the guest
     best = _strongest(cues)
+    if best and best.value.value == "quiet" and (places := [
+            hit for hit in cues if hit.value.category in _PLACES]):
+        best = places[0]  # "喜欢安静的角落": a quiet seat
     drinks = [hit for hit in cues if hit.value.category is Category.DRINK and hit.value.attr]
     if best and best.value.category is Category.FOOD and drinks:
         best = drinks[0]  # "hot tea w lemon": a drink, with something in it

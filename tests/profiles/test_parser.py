@@ -151,6 +151,12 @@ SAID_ALONE: list[tuple[str, Category, Attrs]] = [
     ("iced latte, large, oat milk", DRINK, {"item": "iced latte", "size": "large",
                                             "temperature": "iced"}),
     ("builder's tea, splash of milk", DRINK, {"item": "builder's tea"}),
+    # quiet said of a seat or a room is the place's; liked on its own, how to serve
+    ("喜欢安静的角落", SEATING, {}),
+    ("喜歡角落安靜的位子", SEATING, {}),
+    ("房间要高层，安静点的", ROOM, {}),
+    ("喜欢安静", SERVICE, {"style": "quiet"}),
+    ("不爱聊天", SERVICE, {"style": "quiet"}),
 ]
 
 
