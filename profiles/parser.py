@@ -482,17 +482,44 @@ def _split_conjunctions(text: str, start: int, end: int,
     pieces: list[tuple[int, int]] = []
     right_end = len(segment)
     conjunctions = lexicon.conjunctions.find_all(folded)
+    thens = [found.span() for found in _THEN.finditer(folded)]
     cues = lexicon.cues.find_all(folded) if conjunctions else []
-    for hit in reversed(conjunctions):
-        if any(cue.start <= hit.start and hit.end <= cue.end for cue in cues):
+    joins = sorted([(hit.start, hit.end, False) for hit in conjunctions]
+                   + [(left, right, True) for left, right in thens])
+    for join_start, join_end, then in reversed(joins):
+        if any(cue.start <= join_start and join_end <= cue.end for cue in cues):
             continue  # "gin & tonic" is one drink
-        cut_start, cut_end = origin[hit.start], origin[hit.end - 1] + 1
+        cut_start, cut_end = origin[join_start], origin[join_end - 1] + 1
         left, right = segment[:cut_start].strip(), segment[cut_end:right_end].strip()
-        if left and right and _separable(left, right, lexicon):
+        if left and right and (_each_says_something(left, right, lexicon) if then
+                               else _separable(left, right, lexicon)):
             pieces.append(_trimmed(text, start + cut_end, start + right_end))
             right_end = cut_start
     pieces.append(_trimmed(text, start, start + right_end))
     return [piece for piece in pieces[::-1] if piece[0] < piece[1]]
+
+
+def _says_of_relative(text: str, lexicon: Lexicon) -> bool:
+    """Whether `text` says something of the relatives it names, not only who they are."""
+    folded = _matching(text, lexicon)[0]
+    said: list[Hit[Any]] = [*(hit for hit in lexicon.cues.find_all(folded) if hit.value.category
+              is Category.FAMILY), *lexicon.fillers.find_all(folded)]
+    return not _is_blank(_WHO.sub(" ", _cardinals(_blank_out(folded, said))))
+
+
+# Words that only say which or how many relatives: "her two kids", "their 3 daughters".
+_WHO: Final = re.compile(r"(?<![\w'])(?:[0-9]+|his|her|their|our|my|two|both|little|older|"
+                         r"younger|grown|young)(?![\w'])")
+
+
+def _each_says_something(left: str, right: str, lexicon: Lexicon) -> bool:
+    # "个子很高然后戴眼镜", "房间要高楼层然后不要每天打扫": dictation says "then" between things
+    return all(_read(_matching(side, lexicon)[0], lexicon).category is not Category.NOTE
+               for side in (left, right))
+
+
+# "Then", as dictation joins one thing to the next.
+_THEN: Final = re.compile(r"然后|跟住|之后呢")
 
 
 def _separable(left: str, right: str, lexicon: Lexicon) -> bool:
@@ -504,6 +531,9 @@ def _separable(left: str, right: str, lexicon: Lexicon) -> bool:
         # and says something else: "vegan & gluten free", "DF + no nuts", or each names a
         # thing of its own: "高楼层+无烟房", "grey beard and glasses". An allergy's list stays
         # whole, to be one allergy per allergen with the note's severity.
+        if before is Category.FAMILY:
+            # "wife is vegetarian and the kids are picky eaters", not "wife and two kids"
+            return _says_of_relative(left, lexicon) and _says_of_relative(right, lexicon)
         if before in _LISTED:  # but not under one predicate: "文件和电脑都不要动"
             folded = _matching(right, lexicon)[0]
             return not (lexicon.refusals.find_all(folded) or lexicon.dislikes.find_all(folded)
@@ -547,7 +577,12 @@ def _chunks(text: str, start: int, end: int, lexicon: Lexicon) -> list[tuple[int
     latin = not _HAN.search(segment)
     folded, origin = _matching(segment, lexicon)
     symptoms = [(hit.start, hit.end) for hit in lexicon.symptoms.find_all(folded)]
-    runs = _runs(_anchors(folded, lexicon), folded, symptoms)
+    anchors = _anchors(folded, lexicon)
+    if not any(category is Category.ALLERGY and role == "cue"
+               for _, _, category, role in anchors):
+        # without an allergy, "一点" is a little of something, no severity
+        anchors = [anchor for anchor in anchors if anchor[2:] != (Category.ALLERGY, "qualifier")]
+    runs = _runs(anchors, folded, symptoms)
     cuts: list[int] = []
     for before, after in pairwise(runs):
         if after.first_is_allergy_cue and before.end == after.start \
@@ -1575,6 +1610,7 @@ def _find_date(folded: str, lexicon: Lexicon, day_first: bool = False) -> _Date 
         _chinese_month_day(arabic),
         _named_month(arabic, lexicon),
         _month_day(arabic, day_first),
+        _spoken_month_day(_cardinals(arabic), day_first),
     )
     date_found = next((candidate for candidate in found if candidate is not None), None)
     if date_found is None or not lunar:
@@ -1638,6 +1674,37 @@ def _month_day(folded: str, day_first: bool) -> _Date | None:
     first, second = int(found[1]), int(found[2])
     month, day = (second, first) if day_first else (first, second)
     return _Date(month, day, _year(found[3]))
+
+
+def _spoken_month_day(folded: str, day_first: bool) -> _Date | None:
+    """A date said aloud and dictated: "birthday is 7 4", "is six fourteen", "是6 18"."""
+    found = _SPOKEN_MONTH_DAY.search(folded)
+    if not found:
+        return None
+    first, second = int(found[1]), int(found[2])
+    month, day = (second, first) if day_first else (first, second)
+    return _Date(month, day, None)
+
+
+_SPOKEN_MONTH_DAY: Final = re.compile(
+    r"(?:(?<![\w'])(?:is|on|was)|是|系|on the)\s*([0-9]{1,2})\s+([0-9]{1,2})(?![0-9])")
+_CARDINALS: Final = {word: index + 1 for index, word in enumerate([
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen"])}
+_ENGLISH_CARDINAL: Final = re.compile(
+    r"(?<![\w'])(?:(twenty|thirty)[\s-]?)?(" + "|".join(_CARDINALS) + r")(?![\w'])"
+    r"|(?<![\w'])(twenty|thirty)(?![\w'])")
+
+
+def _cardinals(folded: str) -> str:
+    """English numbers as digits, for dates said aloud: "six fourteen" → "6 14"."""
+    def digits(found: re.Match[str]) -> str:
+        if found[3]:
+            return "20" if found[3] == "twenty" else "30"
+        tens = {"twenty": 20, "thirty": 30}.get(found[1] or "", 0)
+        return str(tens + _CARDINALS[found[2]])
+    return _ENGLISH_CARDINAL.sub(digits, folded)
 
 
 def _named_month(folded: str, lexicon: Lexicon) -> _Date | None:

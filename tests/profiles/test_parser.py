@@ -157,6 +157,11 @@ SAID_ALONE: list[tuple[str, Category, Attrs]] = [
     ("房间要高层，安静点的", ROOM, {}),
     ("喜欢安静", SERVICE, {"style": "quiet"}),
     ("不爱聊天", SERVICE, {"style": "quiet"}),
+    # dates said aloud into a phone
+    ("birthday is 7 4", OCCASION, {"kind": "birthday", "month": 7, "day": 4}),
+    ("birthday is six fourteen", OCCASION, {"kind": "birthday", "month": 6, "day": 14}),
+    ("结婚纪念日是6 18", OCCASION, {"kind": "anniversary", "month": 6, "day": 18}),
+    ("birthday party for 20 people", OCCASION, {"kind": "birthday"}),
 ]
 
 
@@ -233,6 +238,26 @@ def test_conjunction_splits_clauses_of_different_categories(
 )
 def test_conjunction_inside_one_thought_does_not_split(note: str, category: Category) -> None:
     assert readings(note) == [(category, note)]
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        # dictation says "then" between things
+        ("个子很高然后戴眼镜", [(LOOKS, "个子很高"), (LOOKS, "戴眼镜")]),
+        ("房间要高楼层然后不要每天打扫", [(ROOM, "房间要高楼层"), (ROOM, "不要每天打扫")]),
+        ("结婚纪念日是十月十二号然后要安静一点的包间",
+         [(OCCASION, "结婚纪念日是十月十二号"), (SEATING, "要安静一点的包间")]),
+        # what is said of each relative, not who they are
+        ("wife is vegetarian and the kids are picky eaters",
+         [(FAMILY, "wife is vegetarian"), (FAMILY, "the kids are picky eaters")]),
+        ("came in with her husband and two kids",
+         [(FAMILY, "came in with her husband and two kids")]),
+    ],
+)
+def test_things_said_one_after_another_are_a_trait_each(
+        note: str, expected: list[tuple[Category, str]]) -> None:
+    assert readings(note) == expected
 
 
 @pytest.mark.parametrize(
