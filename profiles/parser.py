@@ -638,6 +638,10 @@ def _latin_cut(before: _Run, after: _Run, cut: int, folded: str, lexicon: Lexico
     side by side of which one is a single word ("Diet Pepsi", "no turndown service", and so
     also "booth drinks a latte", which stays one trait)."""
     between = folded[before.end:cut]  # the words neither run nor leading into the second
+    if before.kind is after.kind is Category.LOOKS and before.cued and after.opens_with_cue:
+        # "tall guy with glasses", "beard, always wears a cap": each feature its own
+        words = folded[before.end:after.start].split()
+        return bool(words) and all(word in _FEATURE_LINKS for word in words)
     if after.apart:  # "no pork no shellfish", "gf df"
         return bool(lexicon.refusals.find_all(folded)) or after.diet_whole
     if not (before.cued and after.cued) or before.kind is after.kind \
@@ -659,6 +663,9 @@ def _latin_cut(before: _Run, after: _Run, cut: int, folded: str, lexicon: Lexico
                                 and " " in folded[after.start:after.end].strip())
 
 
+# Words between two features of a face: "tall guy with glasses", "beard and always a cap".
+_FEATURE_LINKS: Final = frozenset({"with", "w", "and", "a", "an", "wears", "wearing", "has",
+                                   "always", "usually", "plus", "n", "often"})
 # A word that joins what follows to what came before rather than start a new subject.
 _LINKING: Final = re.compile(r"(?<![\w'])(?:with|w/?|of|for|from|in|on|at|to|by|near|and|or|"
                              r"&|\+|n)$")

@@ -248,6 +248,10 @@ def test_conjunction_inside_one_thought_does_not_split(note: str, category: Cate
         ("房间要高楼层然后不要每天打扫", [(ROOM, "房间要高楼层"), (ROOM, "不要每天打扫")]),
         ("结婚纪念日是十月十二号然后要安静一点的包间",
          [(OCCASION, "结婚纪念日是十月十二号"), (SEATING, "要安静一点的包间")]),
+        # each feature of a face, said with "with" or "wears" between
+        ("tall guy with glasses and a beard",
+         [(LOOKS, "tall guy"), (LOOKS, "with glasses"), (LOOKS, "a beard")]),
+        ("short grey hair", [(LOOKS, "short grey hair")]),
         # what is said of each relative, not who they are
         ("wife is vegetarian and the kids are picky eaters",
          [(FAMILY, "wife is vegetarian"), (FAMILY, "the kids are picky eaters")]),
