@@ -176,8 +176,10 @@ def trait_words(trait: Trait, lang: str, *, typed: bool = True) -> str:
     if not isinstance(label, str) or written_in(trait.text) == lang:
         return trait.text
     words = _in_words(trait, label, lang)
-    # an allergy's words are kept whole beside it: "even traces", "keep off the prawn station"
-    beside = trait.category is Category.ALLERGY or len(trait.text) <= TYPED_BESIDE
+    # an allergy's words are kept whole beside it: "even traces", "keep off the prawn station";
+    # and a drink's, which say what goes in it ("english breakfast tea, milk", "extra shot")
+    beside = trait.category in (Category.ALLERGY, Category.DRINK) \
+        or len(trait.text) <= TYPED_BESIDE
     return f"{words} ({trait.text})" if typed and beside else words
 
 

@@ -175,3 +175,12 @@ async def test_the_same_thing_in_the_other_language_is_one_trait_each_reads_in_t
     assert "⚠️ Allergy: peanut (花生过敏很严重) (severe)" in card
     card = (await bot.send(sh, "/guest 王先生"))[-1].text
     assert "饮食: 不吃蒜" in card and "garlic" not in card
+
+
+async def test_a_drink_read_in_the_other_language_keeps_what_goes_in_it(bot: BotUnderTest) -> None:
+    la = await bot.join("waiter", "la", language="en")
+    sh = await bot.join("waiter", "sh", language="zh")
+    await bot.send(la, "/new Smith")
+    await bot.send(la, "/note Smith: english breakfast tea, milk")
+    card = (await bot.send(sh, "/guest smith"))[-1]
+    assert "红茶 (english breakfast tea, milk)" in card.text
