@@ -173,14 +173,31 @@ def trait_words(trait: Trait, lang: str, *, typed: bool = True) -> str:
     words typed beside it when short and `typed`); as typed otherwise. Plain text: escape it
     for HTML."""
     label = trait.attrs.get(f"label_{lang}")
-    if not isinstance(label, str) or written_in(trait.text) == lang:
+    if written_in(trait.text) == lang:
+        return trait.text
+    if trait.category is Category.OCCASION and (day := _occasion_words(trait, lang)):
+        return f"{day} ({trait.text})" if typed else day  # "生日 6月14日 (birthday is 6 14)"
+    if not isinstance(label, str):
         return trait.text
     words = _in_words(trait, label, lang)
     # an allergy's words are kept whole beside it: "even traces", "keep off the prawn station";
-    # and a drink's, which say what goes in it ("english breakfast tea, milk", "extra shot")
-    beside = trait.category in (Category.ALLERGY, Category.DRINK) \
+    # a drink's say what goes in it ("english breakfast tea, milk"), a seat's what it is
+    # near or away from ("quiet corner table away from the AC")
+    beside = trait.category in (Category.ALLERGY, Category.DRINK, Category.SEATING) \
         or len(trait.text) <= TYPED_BESIDE
     return f"{words} ({trait.text})" if typed and beside else words
+
+
+def _occasion_words(trait: Trait, lang: str) -> str | None:
+    """A dated occasion in the reader's language: "birthday Jun 14" / "生日 6月14日"."""
+    kind, month, day = (trait.attrs.get(name) for name in ("kind", "month", "day"))
+    if not isinstance(month, int) or not 1 <= month <= 12:
+        return None
+    what = t(lang, f"occasion.kind.{kind if kind in ('birthday', 'anniversary') else 'other'}")
+    lunar = t(lang, "occasion.lunar") if trait.attrs.get("calendar") == "lunar" else ""
+    when = t(lang, "cal.month_day" if isinstance(day, int) else "cal.month_only",
+             month=t(lang, f"cal.month.{month}"), day=day)
+    return f"{what} {lunar}{when}"
 
 
 def _in_words(trait: Trait, label: str, lang: str) -> str:

@@ -184,3 +184,18 @@ async def test_a_drink_read_in_the_other_language_keeps_what_goes_in_it(bot: Bot
     await bot.send(la, "/note Smith: english breakfast tea, milk")
     card = (await bot.send(sh, "/guest smith"))[-1]
     assert "红茶 (english breakfast tea, milk)" in card.text
+
+
+async def test_an_occasion_and_a_seat_read_in_the_other_language(bot: BotUnderTest) -> None:
+    la = await bot.join("waiter", "la", language="en")
+    sh = await bot.join("waiter", "sh", language="zh")
+    await bot.send(la, "/new Smith")
+    await bot.send(la, "/note Smith: birthday is six fourteen")
+    await bot.send(la, "/note Smith: quiet corner table away from the AC")
+    card = (await bot.send(sh, "/guest smith"))[-1]
+    assert "生日 6月14日 (birthday is six fourteen)" in card.text
+    assert "(quiet corner table away from the AC)" in card.text
+    [offer] = await bot.send(sh, "/note 王先生: 农历三月初三生日")
+    await bot.press(sh, offer, "新建")
+    card = (await bot.send(la, "/guest 王先生"))[-1]
+    assert "birthday lunar Mar 3 (农历三月初三生日)" in card.text
