@@ -191,13 +191,14 @@ def trait_words(trait: Trait, lang: str, *, typed: bool = True) -> str:
 def _occasion_words(trait: Trait, lang: str) -> str | None:
     """A dated occasion in the reader's language: "birthday Jun 14" / "生日 6月14日"."""
     kind, month, day = (trait.attrs.get(name) for name in ("kind", "month", "day"))
-    if not isinstance(month, int) or not 1 <= month <= 12:
-        return None
-    what = t(lang, f"occasion.kind.{kind if kind in ('birthday', 'anniversary') else 'other'}")
+    if kind not in ("birthday", "anniversary") or not isinstance(month, int) \
+            or not 1 <= month <= 12:
+        return None  # another occasion is said only as typed ("celebrating a promotion")
     lunar = t(lang, "occasion.lunar") if trait.attrs.get("calendar") == "lunar" else ""
-    when = t(lang, "cal.month_day" if isinstance(day, int) else "cal.month_only",
-             month=t(lang, f"cal.month.{month}"), day=day)
-    return f"{what} {lunar}{when}"
+    named = t(lang, f"cal.month.{month}")
+    when = t(lang, "cal.month_day", month=named, day=day) if isinstance(day, int) \
+        else t(lang, "cal.month_only", month=named)
+    return f"{t(lang, f'occasion.kind.{kind}')} {lunar}{when}"
 
 
 def _in_words(trait: Trait, label: str, lang: str) -> str:

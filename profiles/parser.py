@@ -67,11 +67,10 @@ MAX_TRAIT_LENGTH: Final = 200
 # words; tag characters spell subdivision flags (🏴 + tags).
 _KEPT_FORMAT: Final = frozenset("\u200c\u200d") | frozenset(map(chr, range(0xE0020, 0xE0080)))
 _EDIBLE: Final = frozenset({Category.FOOD, Category.DIET})
-# 怕 is fear as often as distaste ("怕冷", "怕吵"): it dislikes only a food or drink it names.
-_FEARS: Final = frozenset({"怕"})
+# What a guest may dislike or fear that is no food: cold, heat, noise, sun, crowds.
+_FEELINGS: Final = re.compile(r"[冷冻热吵嘈晒闷风烦挤]+|吵闹|嘈吵|人多")
 # Where a guest is seated or stays: "quiet" said of one is the place's.
 _PLACES: Final = frozenset({Category.SEATING, Category.ROOM})
-_ADJECTIVE_ENDINGS: Final = ("", "的", "嘅", "啲嘅", "点的", "一点的", "些的")
 # What may be said of a relative; a seat or a high chair is arranged for the party.
 _SAID_OF_A_PERSON: Final = frozenset({Category.DIET, Category.DRINK, Category.FOOD,
                                       Category.WORK, Category.LOOKS, Category.FAMILY})
@@ -84,6 +83,8 @@ _ICE_AMOUNTS: Final = frozenset({Temperature.NO_ICE, Temperature.LESS_ICE})
 _LIKED_WORDS: Final = r"(?:喜欢|爱|钟意|偏爱|多放|多加|加多|要多)(?:吃|喝|食|饮|啲|点)?"
 _LEADS_INTO_LIKED: Final = re.compile(_LIKED_WORDS + r"\s*$")
 _LIKES_TO_EAT: Final = re.compile(r"(?:喜欢|爱|钟意|偏爱|最爱)(?:吃|食)")
+# A dish's name after it: a few characters, not how they eat ("吃完…", "吃得快", "食嘢")
+_DISH_NAME: Final = re.compile(r"(?![完得了着过])[\u4e00-\u9fff]{2,6}")
 _OPENS_LIKED: Final = re.compile(r"^\s*" + _LIKED_WORDS)
 _WARMED: Final = frozenset({Temperature.HOT, Temperature.WARM})
 # Where a numeric date such as 12/03 is read month first; everywhere else it is day first.
@@ -513,9 +514,12 @@ _WHO: Final = re.compile(r"(?<![\w'])(?:[0-9]+|his|her|their|our|my|two|both|lit
 
 
 def _each_says_something(left: str, right: str, lexicon: Lexicon) -> bool:
-    # "个子很高然后戴眼镜", "房间要高楼层然后不要每天打扫": dictation says "then" between things
-    return all(_read(_matching(side, lexicon)[0], lexicon).category is not Category.NOTE
-               for side in (left, right))
+    """Whether "then" joins two things ("个子很高然后戴眼镜", "房间要高楼层然后不要每天打扫"),
+    not a dish and how it is made ("牛排然后五分熟"): each a trait, not of one order."""
+    first, second = (_read(_matching(side, lexicon)[0], lexicon).category
+                     for side in (left, right))
+    return Category.NOTE not in (first, second) and not (
+        first is second and first in (Category.FOOD, Category.DRINK))
 
 
 # "Then", as dictation joins one thing to the next.
@@ -593,9 +597,11 @@ def _chunks(text: str, start: int, end: int, lexicon: Lexicon) -> list[tuple[int
         if before.kind is Category.FAMILY and _birthday_at(folded, after.start, lexicon) \
                 and folded[before.end:after.start].strip() in ("", "的", "嘅", "个", "'s"):
             continue  # "女儿生日5月20日": the daughter's birthday, never the guest's
+        if before.kind is Category.SERVICE and _billing(folded[before.start:before.end], lexicon):
+            continue  # "发票抬头：上海星河科技有限公司": the title of the invoice, no job
         if {before.kind, after.kind} <= _PLACES | {Category.SERVICE} \
                 and (_quiet(folded, before, lexicon) or _quiet(folded, after, lexicon)) \
-                and folded[before.end:after.start].strip() in _ADJECTIVE_ENDINGS:
+                and _is_blank(_ADJECTIVE_ENDING.sub(" ", folded[before.end:after.start])):
             continue  # "安静的角落", "角落安靜的位子": a quiet seat, not a quiet service
         # An allergy takes its allergen, the words before it, along ("媽媽|對蝦過敏"); a
         # new subject takes the words that lead into it ("不吃葱|喜欢靠窗").
@@ -612,16 +618,25 @@ def _chunks(text: str, start: int, end: int, lexicon: Lexicon) -> list[tuple[int
             if segment[a:b].strip()]
 
 
+def _billing(folded: str, lexicon: Lexicon) -> bool:
+    return any(hit.value.value == "billing" for hit in lexicon.cues.find_all(folded))
+
+
 def _quiet(folded: str, run: _Run, lexicon: Lexicon) -> bool:
     return run.kind is Category.SERVICE and _only_quiet(folded[run.start:run.end], lexicon)
 
 
 def _only_quiet(folded: str, lexicon: Lexicon) -> bool:
-    """Whether `folded` only asks for quiet ("安静点的", "quiet please")."""
-    quiet = [hit for hit in lexicon.cues.find_all(folded)
-             if hit.value.category is Category.SERVICE and hit.value.value == "quiet"]
+    """Whether `folded` only says quiet ("安静点的", "quiet please"), as a place is; "no small
+    talk", "privacy" are how to serve."""
+    quiet = [hit for hit in lexicon.cues.find_all(folded) if hit.value.category is
+             Category.SERVICE and folded[hit.start:hit.end].endswith(_QUIET_PLACE)]
     rest = _blank_out(folded, [*quiet, *lexicon.fillers.find_all(folded)])
-    return bool(quiet) and _is_blank(re.sub(r"点|一点|啲|嘅|地|的", " ", rest))
+    return bool(quiet) and _is_blank(_ADJECTIVE_ENDING.sub(" ", rest))
+
+
+_QUIET_PLACE: Final = ("安静", "静", "quiet", "quieter")  # how a quiet word ends
+_ADJECTIVE_ENDING: Final = re.compile(r"一点|点|啲|嘅|地|的|些")
 
 
 def _birthday_at(folded: str, at: int, lexicon: Lexicon) -> bool:
@@ -826,6 +841,12 @@ def _grouped(pieces: list[_Piece], text: str, lexicon: Lexicon,
     groups: list[_Group] = []
     for piece in pieces:
         reading = _read(piece.folded, lexicon, day_first=day_first)
+        if reading.category is Category.ALLERGY and groups and groups[-1].details \
+                and _only_additions(groups[-1].details[-1].folded, lexicon):
+            # "latte, almond - severe allergy": the almond is the allergen, not the latte's
+            food = groups[-1].details.pop()
+            groups.append(_group(food, _read(food.folded, lexicon, day_first=day_first),
+                                 lexicon))
         if _relative_allergic(groups, piece, reading):
             relative = groups[-1].head.start
             groups[-1] = _group(piece, reading, lexicon)  # the allergen read from its own words
@@ -1132,13 +1153,13 @@ def _drafts(group: _Group, text: str, lexicon: Lexicon, day_first: bool, *,
         shown = _shown(group, text)
         return [TraitDraft(category=Category.ALLERGY, text=whose + allergen_text, attrs=attrs,
                            private=private)
-                for allergen_text, attrs in _allergens(group.head, shown, reading.attrs, lexicon)]
+                for allergen_text, attrs in _per_item(group.head, shown, reading.attrs, lexicon)]
     shown = _shown(group, text)
     if reading.category in _EDIBLE and _lists_foods(str(reading.attrs.get("item", "")), lexicon):
         # "讨厌香菜和葱", "no pork or shellfish": a dislike or a refusal per food
         return [TraitDraft(category=reading.category, text=whose + item_text, attrs=attrs,
                            private=private)
-                for item_text, attrs in _allergens(group.head, shown, reading.attrs, lexicon)]
+                for item_text, attrs in _per_item(group.head, shown, reading.attrs, lexicon)]
     return [TraitDraft(category=reading.category, text=whose + shown, attrs=reading.attrs,
                        private=private)]
 
@@ -1158,9 +1179,12 @@ def _with_listed_allergens(group: _Group, reading: _Reading, text: str,
     """"allergic to almonds, cashews and walnuts", "虾过敏、蟹过敏、贝类也不行": foods listed
     in the pieces right after an allergy are more of its allergens, each an allergy."""
     head, details, item = group.head, list(group.details), str(reading.attrs.get("item", ""))
+    # "allergic to almonds, cashews": the allergens follow the allergy and go on; after
+    # "peanut allergy", a food is only one more when said so ("beef" may be a dish liked)
+    goes_on = bool(item) and head.folded.rstrip(" .!！。").endswith(item.split("、")[-1])
     while item and details and details[0].start >= head.end \
             and not text[head.end:details[0].start].strip(_GAP_IN_A_LIST) \
-            and (more := _bare_foods(details[0].folded, lexicon)):
+            and (more := _bare_foods(details[0].folded, lexicon, listed=goes_on)):
         head = _joined(head, details.pop(0), text)
         item = "、".join([item, *more])
     if head is group.head:
@@ -1175,10 +1199,11 @@ _GAP_IN_A_LIST: Final = "".join(sorted(SEPARATORS)) + "、,，/+&;；:： "
 _ONE_MORE: Final = re.compile(r"(?<![\w'])(?:too|also|as well)(?![\w'])|也|都")
 
 
-def _bare_foods(folded: str, lexicon: Lexicon) -> list[str]:
-    """The foods `folded` lists, when it says nothing else: "cashews and walnuts", "贝类也不行".
-    Each is a thing the vocabulary knows (an allergen, not "牛排五分熟"), unless the words
-    say it is one more ("fish too")."""
+def _bare_foods(folded: str, lexicon: Lexicon, *, listed: bool) -> list[str]:
+    """The foods `folded` names as more allergens, when it says nothing else: "cashews and
+    walnuts" in a list that goes on (`listed`), each a thing the vocabulary knows (not
+    "牛排五分熟"); "tree nuts too", "贝类也不行" said to be one more. "葱也不吃" is a food
+    not eaten, no allergen."""
     foods = [hit for hit in lexicon.cues.find_all(folded) if hit.value.category is Category.FOOD]
     if not foods:
         return []
@@ -1186,10 +1211,11 @@ def _bare_foods(folded: str, lexicon: Lexicon) -> list[str]:
     said: list[Hit[Any]] = [*foods, *lexicon.conjunctions.find_all(folded), *refusals]
     rest = _blank_out(folded, said)
     names = [folded[hit.start:hit.end] for hit in foods]
-    if not _is_blank(_ONE_MORE.sub(" ", rest)):
+    if not _is_blank(_ONE_MORE.sub(" ", rest)) \
+            or any(refusal.value is not Refusal.CANNOT_EAT for refusal in refusals):
         return []
-    if refusals or _ONE_MORE.search(rest) or all(
-            concept_named(lexicon, name, (Category.FOOD,), whole=True) for name in names):
+    if _ONE_MORE.search(rest) or (listed and not refusals and all(
+            concept_named(lexicon, name, (Category.FOOD,), whole=True) for name in names)):
         return names
     return []
 
@@ -1208,16 +1234,19 @@ def _shown(group: _Group, text: str) -> str:
     return shown
 
 
-def _allergens(head: _Piece, shown: str, attrs: Attrs,
+def _per_item(head: _Piece, shown: str, attrs: Attrs,
                lexicon: Lexicon) -> list[tuple[str, Attrs]]:
-    """One (text, attrs) per allergen of a list, each text a stretch of the note:
-    "对虾、蟹过敏" → 对虾 | 蟹过敏; "allergic to shrimp and crab" → allergic to shrimp | crab."""
+    """One (text, attrs) per item of a list (allergens, foods refused), each text a stretch of
+    the note: "对虾、蟹过敏" → 对虾 | 蟹过敏; "allergic to shrimp and crab" → allergic to
+    shrimp | crab."""
     item = str(attrs.get("item", ""))
     names = [name for part in _LIST_JOINER.split(item) if (name := _trim_fillers(part, lexicon))]
     foods = [hit for hit in lexicon.cues.find_all(item) if hit.value.category is Category.FOOD]
-    if len(names) == 1 and len(foods) > 1 and not _LATIN_WORD.search(item):
+    if len(names) == 1 and len(foods) > 1 and (not _LATIN_WORD.search(item) or all(
+            concept_named(lexicon, item[hit.start:hit.end], (Category.FOOD,), whole=True)
+            for hit in foods)):
         # "虾蟹过敏", "花生虾子过敏": foods run together, each with the ending of its noun
-        # (in English words apart make one thing: "kiwi fruit")
+        # (in English only things of their own: "shrimp crab", not "kiwi fruit")
         ends = [_with_noun_ending(item, hit.end) for hit in foods]
         covered = [(hit.start, end) for hit, end in zip(foods, ends, strict=True)]
         if _is_blank(_blank_spans(item, covered)):
@@ -1312,7 +1341,7 @@ def _read(folded: str, lexicon: Lexicon, *, details: str = "",
     if cues and cues[0].value.category is Category.FAMILY:
         return _Reading(Category.FAMILY, {})  # "wife is vegetarian": the family, not the guest
     best = _strongest(cues)
-    if best and best.value.value == "quiet" and (places := [
+    if best and folded[best.start:best.end].endswith(_QUIET_PLACE) and (places := [
             hit for hit in cues if hit.value.category in _PLACES]):
         best = places[0]  # "喜欢安静的角落": a quiet seat
     drinks = [hit for hit in cues if hit.value.category is Category.DRINK and hit.value.attr]
@@ -1338,17 +1367,14 @@ def _read(folded: str, lexicon: Lexicon, *, details: str = "",
         reading = _by_cue(best.value.category, folded, details, cues, lexicon, day_first)
         return _with_polarity(reading, folded, best, lexicon)
     if dislike := lexicon.dislikes.find_all(folded):
-        if not cues and (folded[dislike[0].start:dislike[0].end] in _FEARS or _HAN.fullmatch(
-                _item(folded[dislike[0].end:], lexicon))):
-            # "怕冷", "佢怕凍", "唔鍾意嘈": a fear or a feeling, not a food (a food of one
-            # character is one the vocabulary knows: 鱼, 葱)
-            return _Reading(Category.NOTE, {})
+        if not cues and _FEELINGS.fullmatch(_item(folded[dislike[0].end:], lexicon)):
+            return _Reading(Category.NOTE, {})  # "怕冷", "佢怕凍", "唔鍾意嘈": not a food
         return _dislike(folded, dislike[0], lexicon)
     refusal = lexicon.refusals.find_all(folded)
     if refusal:
         return _refusal(folded, refusal[0], lexicon)
     if best is None and (eaten := _LIKES_TO_EAT.search(folded)) \
-            and (item := _item(folded[eaten.end():], lexicon)):
+            and _DISH_NAME.fullmatch(item := _item(folded[eaten.end():], lexicon)):
         return _Reading(Category.FOOD, {"item": item})  # "鍾意食乳鴿": what they eat
     return _Reading(best.value.category if best else Category.NOTE, {})
 
@@ -1542,8 +1568,13 @@ def _dislike(folded: str, dislike: Hit[bool], lexicon: Lexicon) -> _Reading:
 def _refusal(folded: str, refusal: Hit[Refusal], lexicon: Lexicon) -> _Reading:
     # "不吃蒜" / "no garlic": the item follows; "海鲜忌口": it comes first.
     item = _item(folded[refusal.end :], lexicon) or _item(folded[: refusal.start], lexicon)
+    if _ADDRESSED.match(item):
+        return _Reading(Category.SERVICE, {})  # "不要叫王太": how to address the guest
     attrs: Attrs = {"kind": str(refusal.value)}
     return _Reading(Category.DIET, {**attrs, "item": item} if item else attrs)
+
+
+_ADDRESSED: Final = re.compile(r"(?:叫|称呼)(?!醒)")
 
 
 def _drink(folded: str, details: str, cues: list[Hit[Cue]], lexicon: Lexicon) -> Attrs:
@@ -1690,11 +1721,14 @@ def _spoken_month_day(folded: str, day_first: bool) -> _Date | None:
         return None
     first, second = int(found[1]), int(found[2])
     month, day = (second, first) if day_first else (first, second)
-    return _Date(month, day, None)
+    # a guess from two numbers: only a day that can be, never an impossible date to refuse
+    return _Date(month, day, None) if 1 <= month <= 12 and 1 <= day <= 31 else None
 
 
 _SPOKEN_MONTH_DAY: Final = re.compile(
-    r"(?:(?<![\w'])(?:is|on|was)|是|系|on the)\s*([0-9]{1,2})\s+([0-9]{1,2})(?![0-9])")
+    r"(?:(?<![\w'])(?:is|on|was)|是|系|on the)\s*([0-9]{1,2})\s+([0-9]{1,2})(?![0-9])"
+    r"(?!\s*(?:pax|ppl|people|persons|guests|of us|years|yrs|year|min|mins|minutes|hours|"
+    r"位|人|个人|岁|年|分钟|点))")
 _CARDINALS: Final = {word: index + 1 for index, word in enumerate([
     "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
     "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
@@ -1727,7 +1761,7 @@ def _named_month(folded: str, lexicon: Lexicon) -> _Date | None:
     return None
 
 
-_IN_MONTH: Final = re.compile(r"(?<![\w'])(?:in|during|sometime|early|late|mid|end of)\s+$")
+_IN_MONTH: Final = re.compile(r"(?<![\w'])(?:in|during)\s+$")
 
 
 def _year(digits: str | None) -> int | None:

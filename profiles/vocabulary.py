@@ -374,14 +374,16 @@ def _compile(vocabulary: Vocabulary) -> Lexicon:
         conjunctions=_flags(vocabulary.conjunctions),
         fillers=_flags(vocabulary.fillers),
         concepts=Terms(_concept_entries(vocabulary.concepts)),
-        spelling=Spelling(_latin_words(vocabulary)),
+        spelling=Spelling(_latin_words(vocabulary),
+                          kept=[_fold_keyword(word) for word in vocabulary.as_typed.keywords]),
     )
 
 
 def _latin_words(vocabulary: Vocabulary) -> list[str]:
-    # Every Latin word of every keyword: what a mistyped word of a note may be corrected to.
+    # Every Latin word of every keyword: what a mistyped word of a note may be corrected to
+    # (not the words kept as typed, which are no word of the vocabulary's).
     words: set[str] = set()
-    _collect_keywords(vocabulary.model_dump(mode="json"), words)
+    _collect_keywords(vocabulary.model_dump(mode="json", exclude={"as_typed"}), words)
     return sorted({part for word in words for part in _fold_keyword(word).split()
                    if re.fullmatch(r"[a-z][a-z'-]*", part)})
 
@@ -401,9 +403,10 @@ class Spelling:
 
     MIN_LENGTH: Final = 6
 
-    def __init__(self, known: Iterable[str]) -> None:
+    def __init__(self, known: Iterable[str], *, kept: Iterable[str] = ()) -> None:
         self._known = sorted(set(known))
-        self._known_set = frozenset(self._known)
+        # everyday words meant as typed ("polite", "smells"): left alone, never a correction
+        self._known_set = frozenset(self._known) | frozenset(kept)
         self._corrected: dict[str, str] = {}
 
     def correct(self, word: str) -> str:

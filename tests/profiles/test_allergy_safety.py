@@ -177,6 +177,29 @@ def test_a_list_gives_one_allergy_per_allergen_with_the_notes_severity(
     assert len(set(texts)) == len(texts)  # each its own trait, none taken for another
 
 
+@pytest.mark.parametrize(("note", "expected"), [
+    ("shrimp crab allergy", [("shrimp", "unknown"), ("crab", "unknown")]),
+    ("peanut sesame allergy", [("peanut", "unknown"), ("sesame", "unknown")]),
+    # an addition to a drink said right before the allergy word is its allergen
+    ("latte, almond - severe allergy", [("almond", "severe")]),
+    ("咖啡，奶，过敏", [("奶", "unknown")]),
+    ("latte, almond, tree nut allergy", [("almond", "unknown"), ("tree nut", "unknown")]),
+    # a typo of an allergen is never corrected to an everyday word
+    ("allergic to cheesr", [("cheese", "unknown")]),
+    ("allergic to butrer", [("butter", "unknown")]),
+])
+def test_allergens_typed_side_by_side_or_after_a_drink_are_each_an_allergy(
+        note: str, expected: list[tuple[str, str]]) -> None:
+    assert allergen_and_severity(note) == expected
+
+
+@pytest.mark.parametrize("note", ["花生过敏，牛肉", "peanut allergy, beef", "虾过敏，葱也不吃",
+                                  "shellfish allergy, chicken"])
+def test_a_food_after_an_allergy_is_one_more_allergen_only_when_said_so(note: str) -> None:
+    # "beef" after "peanut allergy" may be a dish liked; "葱也不吃" is not eaten, no allergy
+    assert len(allergies(note)) == 1
+
+
 def test_an_allergen_of_english_words_is_one_allergen() -> None:
     assert allergen_and_severity("allergic to kiwi fruit - throat swells, v serious") \
         == [("kiwi fruit", "severe")]

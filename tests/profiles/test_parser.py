@@ -162,6 +162,16 @@ SAID_ALONE: list[tuple[str, Category, Attrs]] = [
     ("birthday is six fourteen", OCCASION, {"kind": "birthday", "month": 6, "day": 14}),
     ("结婚纪念日是6 18", OCCASION, {"kind": "anniversary", "month": 6, "day": 18}),
     ("birthday party for 20 people", OCCASION, {"kind": "birthday"}),
+    ("birthday table is 12 4 pax", OCCASION, {"kind": "birthday"}),
+    ("birthday is 14 6", OCCASION, {"kind": "birthday"}),  # no such day month first
+    # a taste disliked is a food's; a feeling is none
+    ("不喜欢甜", FOOD, {"polarity": "dislike", "item": "甜"}),
+    ("喜欢吃完马上买单", NOTE, {}),
+    ("上海星河科技有限公司董事长", WORK, {}),
+    ("抬头纹很深", NOTE, {}),
+    ("不要叫醒服务", ROOM, {}),
+    ("dislikes strawberries and cream", FOOD, {"polarity": "dislike",
+                                               "item": "strawberries and cream"}),
 ]
 
 
@@ -245,6 +255,8 @@ def test_conjunction_inside_one_thought_does_not_split(note: str, category: Cate
     [
         # dictation says "then" between things
         ("个子很高然后戴眼镜", [(LOOKS, "个子很高"), (LOOKS, "戴眼镜")]),
+        ("点了牛排然后要五分熟", [(FOOD, "点了牛排然后要五分熟")]),  # a dish and how it is made
+        ("booth, no small talk", [(SEATING, "booth"), (SERVICE, "no small talk")]),
         ("房间要高楼层然后不要每天打扫", [(ROOM, "房间要高楼层"), (ROOM, "不要每天打扫")]),
         ("结婚纪念日是十月十二号然后要安静一点的包间",
          [(OCCASION, "结婚纪念日是十月十二号"), (SEATING, "要安静一点的包间")]),
