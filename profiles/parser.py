@@ -548,8 +548,12 @@ def _separable(left: str, right: str, lexicon: Lexicon) -> bool:
         return False
     if after == Category.ALLERGY and before == Category.FOOD:
         return False  # "shrimp and crab allergy": the list before the cue
-    # "no garlic and onion": the food after an allergy/diet continues its list.
-    return not (before in (Category.ALLERGY, Category.DIET) and after == Category.FOOD)
+    # "no garlic and onion", "allergic to eggs and milk": the food (or milk) after an
+    # allergy or a diet continues its list.
+    return not (before in (Category.ALLERGY, Category.DIET) and (
+        after == Category.FOOD or (after == Category.DRINK and concept_named(
+            lexicon, _trim_fillers(_matching(right, lexicon)[0], lexicon), (Category.FOOD,),
+            whole=True) is not None)))
 
 
 # --- pieces in unbroken Chinese --------------------------------------------------------------

@@ -179,6 +179,8 @@ def test_a_list_gives_one_allergy_per_allergen_with_the_notes_severity(
 
 @pytest.mark.parametrize(("note", "expected"), [
     ("shrimp crab allergy", [("shrimp", "unknown"), ("crab", "unknown")]),
+    ("allergic to eggs and milk", [("eggs", "unknown"), ("milk", "unknown")]),  # not a drink
+    ("花生过敏，一点点都不能吃", [("花生", "severe")]),  # not even a little: severe, not mild
     ("peanut sesame allergy", [("peanut", "unknown"), ("sesame", "unknown")]),
     # an addition to a drink said right before the allergy word is its allergen
     ("latte, almond - severe allergy", [("almond", "severe")]),
