@@ -25,7 +25,7 @@ import re
 import shutil
 import sqlite3
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -132,7 +132,8 @@ async def _waited(future: asyncio.Future[float], since: float) -> float:
         return NO_REPLY_S
 
 
-def _name_of(work: Any) -> str:
+def name_of(work: Any) -> str:
+    """The name of the function a unit of work calls, through any partials."""
     while isinstance(work, partial):
         work = work.func
     return getattr(work, "__qualname__", "?")
@@ -158,7 +159,7 @@ def sweeps_timed(core: Any) -> Iterator[list[dict[str, Any]]]:
                 return work(conn)
             finally:
                 writes[len(ticks)].append((time.perf_counter() - started,
-                                           _name_of(work)))
+                                           name_of(work)))
         return await write(clocked)
 
     async def timed_sweep(*args: Any) -> int:
@@ -169,16 +170,16 @@ def sweeps_timed(core: Any) -> Iterator[list[dict[str, Any]]]:
             _in_sweep.reset(token)
             held = writes.pop(len(ticks), [])
             longest = max(held, default=(0.0, ""))
-            by_work: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
+            count: Counter[str] = Counter(name for _, name in held)
+            spent: Counter[str] = Counter()
             for seconds, name in held:
-                by_work[name][0] += 1
-                by_work[name][1] += seconds
-            heaviest = sorted(by_work.items(), key=lambda item: -item[1][1])[:5]
+                spent[name] += seconds
             ticks.append({"seconds": time.perf_counter() - started, "writes": len(held),
                           "lock_s": sum(s for s, _ in held), "longest_write_s": longest[0],
                           "longest_write": longest[1],
                           # where the lock time went: (work, writes, seconds), the most first
-                          "heaviest": [(name, int(n), round(s, 3)) for name, (n, s) in heaviest]})
+                          "heaviest": [(name, count[name], round(seconds, 3))
+                                       for name, seconds in spent.most_common(5)]})
 
     core.db._write = timed
     bot.scheduler.sweep_once = timed_sweep  # as tick() finds it

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bench.chain import ROOT, ChainSpec, cached_chain
+from bench.floor import name_of
 from bot.app import build_application
 from bot.delivery import deliver_due
 from bot.scheduler import planners, renderers
@@ -86,7 +87,7 @@ async def measure(database: Path, config: Path, ticks: int) -> dict[str, Any]:
             for plan in planners(core):
                 begun = time.perf_counter()
                 await plan(now)
-                name = getattr(plan, "__qualname__", None) or plan.func.__qualname__  # type: ignore[attr-defined]
+                name = name_of(plan)
                 steps[name] = round(time.perf_counter() - begun, 3)
                 print(name, steps[name], file=sys.stderr, flush=True)
             begun = time.perf_counter()

@@ -586,10 +586,10 @@ def _chunks(text: str, start: int, end: int, lexicon: Lexicon) -> list[tuple[int
     folded, origin = _matching(segment, lexicon)
     symptoms = [(hit.start, hit.end) for hit in lexicon.symptoms.find_all(folded)]
     anchors = _anchors(folded, lexicon)
-    if not any(category is Category.ALLERGY and role == "cue"
-               for _, _, category, role in anchors):
+    if not any((category, role) == (Category.ALLERGY, "cue") for *_, category, role in anchors):
         # without an allergy, "一点" is a little of something, no severity
-        anchors = [anchor for anchor in anchors if anchor[2:] != (Category.ALLERGY, "qualifier")]
+        anchors = [(start, end, category, role) for start, end, category, role in anchors
+                   if (category, role) != (Category.ALLERGY, "qualifier")]
     runs = _runs(anchors, folded, symptoms)
     cuts: list[int] = []
     for before, after in pairwise(runs):
@@ -1333,11 +1333,12 @@ def _read(folded: str, lexicon: Lexicon, *, details: str = "",
           day_first: bool = False) -> _Reading:
     """The category and attributes of a piece; `details` are the folded pieces that only
     qualify it (severity, size, a date): read for attributes, never for the item."""
-    # "room temp" is how a drink is served, but "room temperature 22" how a room is kept
-    temperatures = [] if _DIGIT.search(folded) else lexicon.temperatures.find_all(folded)
-    cues = [hit for hit in lexicon.cues.find_all(folded) if not any(
-        t.start <= hit.start and hit.end <= t.end and hit.value.category is Category.ROOM
-        for t in temperatures)]
+    cues = lexicon.cues.find_all(folded)
+    if any(hit.value.category is Category.ROOM for hit in cues) and not _DIGIT.search(folded):
+        # "room temp" is how a drink is served, but "room temperature 22" how a room is kept
+        temperatures = lexicon.temperatures.find_all(folded)
+        cues = [hit for hit in cues if not (hit.value.category is Category.ROOM and any(
+            t.start <= hit.start and hit.end <= t.end for t in temperatures))]
     if any(hit.value.category is Category.ALLERGY for hit in cues):
         return _allergy(folded, details, cues, lexicon)
     if lexicon.no_diet.find_all(folded):
@@ -1675,6 +1676,7 @@ _ORDINALS: Final = {word: index + 1 for index, word in enumerate([
     "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
     "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
     "seventeenth", "eighteenth", "nineteenth"])}
+_TENS: Final = {"twenty": 20, "thirty": 30}
 _ENGLISH_ORDINAL: Final = re.compile(
     r"\b(?:(twenty|thirty)[\s-]?)?(" + "|".join(_ORDINALS) + r")\b|\b(twentieth|thirtieth)\b")
 
@@ -1682,8 +1684,7 @@ _ENGLISH_ORDINAL: Final = re.compile(
 def _ordinal(found: re.Match[str]) -> str:
     if found[3]:
         return "20" if found[3] == "twentieth" else "30"
-    tens = {"twenty": 20, "thirty": 30}.get(found[1] or "", 0)
-    return str(tens + _ORDINALS[found[2]])
+    return str(_TENS.get(found[1] or "", 0) + _ORDINALS[found[2]])
 
 
 def _number(numeral: str) -> str:
@@ -1713,9 +1714,13 @@ def _month_day(folded: str, day_first: bool) -> _Date | None:
     found = _MONTH_DAY.search(folded)
     if not found:
         return None
-    first, second = int(found[1]), int(found[2])
-    month, day = (second, first) if day_first else (first, second)
+    month, day = _in_order(int(found[1]), int(found[2]), day_first)
     return _Date(month, day, _year(found[3]))
+
+
+def _in_order(first: int, second: int, day_first: bool) -> tuple[int, int]:
+    """The month and the day of two numbers, as the branch writes them."""
+    return (second, first) if day_first else (first, second)
 
 
 def _spoken_month_day(folded: str, day_first: bool) -> _Date | None:
@@ -1723,8 +1728,7 @@ def _spoken_month_day(folded: str, day_first: bool) -> _Date | None:
     found = _SPOKEN_MONTH_DAY.search(folded)
     if not found:
         return None
-    first, second = int(found[1]), int(found[2])
-    month, day = (second, first) if day_first else (first, second)
+    month, day = _in_order(int(found[1]), int(found[2]), day_first)
     # a guess from two numbers: only a day that can be, never an impossible date to refuse
     return _Date(month, day, None) if 1 <= month <= 12 and 1 <= day <= 31 else None
 
@@ -1746,9 +1750,8 @@ def _cardinals(folded: str) -> str:
     """English numbers as digits, for dates said aloud: "six fourteen" → "6 14"."""
     def digits(found: re.Match[str]) -> str:
         if found[3]:
-            return "20" if found[3] == "twenty" else "30"
-        tens = {"twenty": 20, "thirty": 30}.get(found[1] or "", 0)
-        return str(tens + _CARDINALS[found[2]])
+            return str(_TENS[found[3]])
+        return str(_TENS.get(found[1] or "", 0) + _CARDINALS[found[2]])
     return _ENGLISH_CARDINAL.sub(digits, folded)
 
 

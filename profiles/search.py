@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import heapq
 import re
-import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -84,7 +83,7 @@ from profiles.search_index import (
 from profiles.traits import load_traits
 from profiles.typos import NameVocabulary, Vocabulary
 from profiles.visibility import visible_card
-from store.database import Database
+from store.database import Database, WriteBudget
 from store.sql import Conn, Dialect, Row, dialect
 
 # No stored name is longer, so nothing past this can make a query match any better.
@@ -132,8 +131,8 @@ class GuestSearch:
         if self._terms_checked is None or now - self._terms_checked >= TERMS_CHECKED_EVERY:
             self._to_list = deque(await self._db.read(terms_to_list))
             self._terms_checked = now
-        listed, started = 0, time.perf_counter()
-        while self._to_list and time.perf_counter() - started < LISTING_SECONDS:
+        listed, budget = 0, WriteBudget(LISTING_SECONDS)
+        while self._to_list and budget.another():
             await self._db.write(partial(list_newest, term=self._to_list.popleft()))
             listed += 1
         return listed

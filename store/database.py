@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Mapping
 from contextvars import ContextVar
@@ -167,6 +168,24 @@ class Database(ABC):
         """Make what an erasure deleted or rewrote in `tables` (every table when empty) gone
         from the database's files too; False when it could not finish now and the next call
         will."""
+
+
+class WriteBudget:
+    """How long a sweep's share of work may go on beginning write transactions, so that a
+    tick's writes stay within the second the floor can spare: the first always begins, none
+    once `seconds` (by `timer`) have passed; the rest waits for the next tick."""
+
+    def __init__(self, seconds: float, timer: Callable[[], float] = time.perf_counter) -> None:
+        self._timer = timer
+        self._until = timer() + seconds
+        self._begun = False
+
+    def another(self) -> bool:
+        """Whether to begin another write."""
+        if self._begun and self._timer() >= self._until:
+            return False
+        self._begun = True
+        return True
 
 
 def is_postgres_url(target: str) -> bool:

@@ -55,8 +55,9 @@ def dialect(conn: Conn) -> Dialect:
 
 
 def values_of(rows: Sequence[Sequence[Any]]) -> tuple[str, list[Any]]:
-    """`VALUES (?, …), (?, …)` for `rows` (one width) and their values in order: many rows
-    in one statement, which PostgreSQL parses and plans once, not a statement a row."""
+    """`VALUES (?, …), (?, …)` for `rows` (at least one, all of one width) and their values in
+    order: many rows in one statement, which PostgreSQL parses and plans once, not a
+    statement a row."""
     marks = "(" + ", ".join("?" for _ in rows[0]) + ")"
     return "VALUES " + ", ".join(marks for _ in rows), [value for row in rows for value in row]
 

@@ -44,18 +44,19 @@ async def occasion(update: Update, context: Context) -> None:
         return
     drafts = read_occasions(text, context.core.vocabulary,
                             region=context.core.settings.phone_region(context.member.branch))
-    if (no_such := impossible_day(text)) and not (drafts and all(map(is_dated, drafts))):
+    if drafts and all(map(is_dated, drafts)):
+        await _for_guest(message, context, ref, drafts)
+    # what was typed is read as the branch reads dates; only what it could not read is told
+    elif no_such := impossible_day(text):
         month, day = no_such
         await message.reply_text(t(lang, "occasion.no_such_day", day=day,
                                    month=t(lang, f"month.{month}")))
-    elif (unread := unreadable_date(text)) and not (drafts and all(map(is_dated, drafts))):
+    elif unread := unreadable_date(text):
         await message.reply_text(t(lang, "occasion.bad_date", date=unread))
     elif not drafts:
         await message.reply_text(t(lang, "occasion.usage"))
-    elif not all(is_dated(draft) for draft in drafts):
-        await message.reply_text(t(lang, "occasion.no_date", ref=escape(ref[:REF_LIMIT])))
     else:
-        await _for_guest(message, context, ref, drafts)
+        await message.reply_text(t(lang, "occasion.no_date", ref=escape(ref[:REF_LIMIT])))
 
 
 async def _for_guest(message: Message, context: Context, ref: str,

@@ -6,7 +6,7 @@ shift's start for the roles that shift names, and rendered when sent, so it is n
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import date, datetime
 from enum import StrEnum
 from functools import partial
@@ -281,16 +281,11 @@ class Briefs:
         for window in open_shifts:
             new += await self._db.write(partial(plan_shift, window=window, now=now))
         chains: dict[tuple[date, ...], occasions.ChainOccasions] = {}
-        found: list[tuple[BranchDay, occasions.Reminders, date]] = []
-        for branch in branches:
-            if branch.branch in to_remind:
-                today = due[branch.branch]
-                found.append((branch, await self._found(branch, today, chains), today))
-                if len(found) == REMINDERS_PER_WRITE:
-                    new += await self._db.write(partial(_enqueue_all, found=found, now=now))
-                    found = []
-        if found:
-            new += await self._db.write(partial(_enqueue_all, found=found, now=now))
+        todo = [branch for branch in branches if branch.branch in to_remind]
+        for start in range(0, len(todo), REMINDERS_PER_WRITE):
+            found = [(branch, await self._found(branch, due[branch.branch], chains))
+                     for branch in todo[start:start + REMINDERS_PER_WRITE]]
+            new += await self._db.write(partial(_enqueue_all, found=found, due=due, now=now))
         return new
 
     async def _found(
@@ -305,7 +300,7 @@ class Briefs:
                                            chain=chains[tuple(days)]))
 
 
-def _enqueue_all(conn: Conn, *, found: list[tuple[BranchDay, occasions.Reminders, date]],
-                 now: datetime) -> int:
-    return sum(occasions.enqueue_reminders(conn, branch, reminders, today, now)
-               for branch, reminders, today in found)
+def _enqueue_all(conn: Conn, *, found: list[tuple[BranchDay, occasions.Reminders]],
+                 due: Mapping[str, date], now: datetime) -> int:
+    return sum(occasions.enqueue_reminders(conn, branch, reminders, due[branch.branch], now)
+               for branch, reminders in found)

@@ -30,7 +30,7 @@ from profiles.parser import parse_note
 from profiles.visibility import visible_guest, visible_traits
 from profiles.visits import visit_summaries
 from profiles.vocabulary import Vocabulary
-from store.database import Database, stamp
+from store.database import Database, WriteBudget, stamp
 from store.sql import Conn, Row, dialect, values_of
 
 KIND = "occasions"  # the outbox kind of the daily reminder
@@ -132,9 +132,12 @@ def read_occasions(text: str, vocabulary: Vocabulary, *,
 _MONTH_NAMES: Final = {name: number for number, name in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
     start=1)}
-_TYPED_MONTH_DAY: Final = (
+_NUMERIC_MONTH_DAY: Final = (
     re.compile(r"(?<!\d)(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})(?!\d)"),
     re.compile(r"(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号號]?"),
+)
+_TYPED_MONTH_DAY: Final = (
+    *_NUMERIC_MONTH_DAY,
     re.compile(r"(?P<name>[a-z]{3})[a-z]*\.?\s+(?P<d>\d{1,2})(?!\d)", re.IGNORECASE),
     re.compile(r"(?<!\d)(?P<d>\d{1,2})\s+(?P<name>[a-z]{3})[a-z]*", re.IGNORECASE),
 )
@@ -157,7 +160,7 @@ def impossible_day(text: str) -> tuple[int, int] | None:
 def unreadable_date(text: str) -> str | None:
     """A date typed in numbers that is no month and day at all ("13/45", "0-12", "14月3日"),
     as typed, so staff are told which words were not read; None when there is none."""
-    for pattern in _TYPED_MONTH_DAY[:2]:
+    for pattern in _NUMERIC_MONTH_DAY:
         for found in pattern.finditer(text):
             if not (1 <= int(found["m"]) <= 12 and 1 <= int(found["d"]) <= 31):
                 return found.group().strip()
@@ -414,9 +417,9 @@ class OccasionEvents:
         have passed: the rest waits for the next tick."""
         done = 0
         unpublished = await self.unpublished(now)
-        until = timer() + seconds
+        budget = WriteBudget(seconds, timer)
         for start in range(0, len(unpublished), EVENTS_PER_WRITE):
-            if start and timer() >= until:
+            if not budget.another():
                 break
             done += await self._db.write(partial(
                 _publish_all, events=events, now=now,

@@ -31,7 +31,7 @@ from playbooks.status.rules import (
 from profiles.audit import AuditAction, record
 from profiles.errors import GuestNotFound
 from profiles.models import Segment
-from store.database import Database, stamp
+from store.database import Database, WriteBudget, stamp
 from store.sql import Conn
 
 # guests per transaction of the daily pass: a tick holds the writer a fraction of a second
@@ -161,9 +161,9 @@ class StatusBook:
             self._rules_since = await self._db.write(lambda conn: rules_since(conn, rules, now))
         since = self._rules_since
         done = 0
-        until = timer() + seconds
+        budget = WriteBudget(seconds, timer)
         for _ in range(batches):
-            if done and timer() >= until:
+            if not budget.another():
                 break
             found = await self._db.write(
                 lambda conn: self._refresh_batch(conn, now, since, batch))

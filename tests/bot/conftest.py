@@ -13,7 +13,7 @@ from bot.app import GuestcardApp, build_application
 from bot.settings import Settings, load_settings
 from bot.state import Core
 from bot.terminal.api import CallbackAnswer, LocalChat, LocalUser, running
-from profiles.models import Role
+from profiles.models import Guest, Role
 from tests.bot_api import FaultyBotApi
 from tests.factories import NOW
 
@@ -62,6 +62,11 @@ class BotUnderTest(LocalChat):
         if language is not None:
             await self.send(user, f"/lang {language}")
         return user
+
+    async def guest(self, name: str, branch: str = "la", *, region: str = "US") -> Guest:
+        """A guest of `branch`, created as the desk would, by no one in the chat."""
+        return await self.core.guests.create(name, None, branch=branch, staff_id=None,
+                                             region=region, now=self.clock())
 
     def stranger(self, name: str = "Stranger", *, language_code: str | None = None) -> LocalUser:
         return self.api.new_user(name, language_code=language_code)

@@ -26,8 +26,7 @@ async def test_a_numeric_date_in_a_note_reads_as_the_writers_branch_writes_it(
     la = await bot.join("waiter", "la", language="en")
     hk = await bot.join("waiter", "sh", language="en")
     for name, writer in (("Smith", la), ("Chan", hk)):
-        guest = await bot.core.guests.create(name, None, branch="la", staff_id=None,
-                                             region="US", now=bot.clock())
+        guest = await bot.guest(name)
         await bot.send(writer, f"/note #{guest.id}: birthday 7/2")
     found = []
     for guest_id in (1, 2):
@@ -35,3 +34,15 @@ async def test_a_numeric_date_in_a_note_reads_as_the_writers_branch_writes_it(
         [occasion] = [t for t in card.traits if t.category is Category.OCCASION]
         found.append((occasion.attrs["month"], occasion.attrs["day"]))
     assert found == [(7, 2), (2, 7)]
+
+
+async def test_occasion_reads_a_day_first_date_where_the_branch_writes_it_so(
+    bot: BotUnderTest,
+) -> None:
+    hk = await bot.join("waiter", "sh", language="en")
+    guest = await bot.guest("Chan", "sh", region="HK")
+    [saved] = await bot.send(hk, f"/occasion #{guest.id}: birthday 25/12")
+    assert saved.text.startswith("🎉 Saved"), saved.text  # not "“25/12” is not a date"
+    card = await bot.core.guests.card(guest.id)
+    [occasion] = [t for t in card.traits if t.category is Category.OCCASION]
+    assert (occasion.attrs["month"], occasion.attrs["day"]) == (12, 25)

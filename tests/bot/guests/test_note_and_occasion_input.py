@@ -3,7 +3,6 @@ has is told so."""
 
 from __future__ import annotations
 
-from profiles.models import Guest
 from tests.bot.conftest import BotUnderTest
 
 
@@ -11,18 +10,10 @@ async def traits_of(bot: BotUnderTest, guest_id: int) -> list[str]:
     return [t.text for t in (await bot.core.guests.card(guest_id)).traits]
 
 
-async def new_wang(bot: BotUnderTest) -> Guest:
-    """王先生, a guest of la, as the occasion tests find him."""
-    return await bot.core.guests.create("王先生", None, branch="la", staff_id=None,
-                                        region="US", now=bot.clock())
-
-
 async def test_a_note_without_a_colon_is_for_the_longest_known_name(bot: BotUnderTest) -> None:
     waiter = await bot.join("waiter", language="en")
-    smith = await bot.core.guests.create("John Smith", None, branch="la", staff_id=None,
-                                         region="US", now=bot.clock())
-    await bot.core.guests.create("John Doe", None, branch="la", staff_id=None, region="US",
-                                 now=bot.clock())
+    smith = await bot.guest("John Smith")
+    await bot.guest("John Doe")
     [saved] = await bot.send(waiter, "/note John Smith window seat")
     assert saved.text.startswith("Saved for John Smith")
     assert await traits_of(bot, smith.id) == ["window seat"]
@@ -30,40 +21,30 @@ async def test_a_note_without_a_colon_is_for_the_longest_known_name(bot: BotUnde
 
 async def test_a_note_without_a_colon_for_no_known_name_asks(bot: BotUnderTest) -> None:
     waiter = await bot.join("waiter", language="en")
-    smith = await bot.core.guests.create("John Smith", None, branch="la", staff_id=None,
-                                         region="US", now=bot.clock())
-    await bot.core.guests.create("John Doe", None, branch="la", staff_id=None, region="US",
-                                 now=bot.clock())
+    smith = await bot.guest("John Smith")
+    await bot.guest("John Doe")
     [asked] = await bot.send(waiter, "/note John Smyth window seat")
     assert asked.buttons  # "John" is two guests: choose one
     assert await traits_of(bot, smith.id) == []
 
 
-async def test_an_occasion_on_a_day_no_year_has_is_named(bot: BotUnderTest) -> None:
+async def test_a_date_no_year_has_or_that_is_no_date_is_said_back(bot: BotUnderTest) -> None:
     waiter = await bot.join("waiter", language="en")
-    guest = await new_wang(bot)
-    [said] = await bot.send(waiter, "/occasion 王先生: birthday 02-30")
-    assert said.text.startswith("There is no 30 February")
-    [said] = await bot.send(waiter, "/occasion 王先生: anniversary April 31")
-    assert said.text.startswith("There is no 31 April")
+    chinese = await bot.join("waiter", language="zh")
+    guest = await bot.guest("王先生")
+    for user, text, reply in [
+        (waiter, "birthday 02-30", "There is no 30 February"),
+        (waiter, "anniversary April 31", "There is no 31 April"),
+        (waiter, "birthday 13/45", "“13/45” is not a date"),
+        (waiter, "13/45", "“13/45” is not a date"),
+        (chinese, "生日14月3日", "“14月3日”不是日期"),
+        (waiter, "birthday", "Which date?"),
+    ]:
+        [said] = await bot.send(user, f"/occasion 王先生: {text}")
+        assert said.text.startswith(reply), text
     assert await traits_of(bot, guest.id) == []
     [saved] = await bot.send(waiter, "/occasion 王先生: birthday 02-29")
     assert "birthday" in saved.text and "no 29" not in saved.text
-
-
-async def test_a_date_that_is_no_date_is_quoted_back(bot: BotUnderTest) -> None:
-    waiter = await bot.join("waiter", language="en")
-    chinese = await bot.join("waiter", language="zh")
-    guest = await new_wang(bot)
-    [said] = await bot.send(waiter, "/occasion 王先生: birthday 13/45")
-    assert said.text.startswith("“13/45” is not a date")
-    [said] = await bot.send(waiter, "/occasion 王先生: 13/45")
-    assert said.text.startswith("“13/45” is not a date")
-    [said] = await bot.send(chinese, "/occasion 王先生: 生日14月3日")
-    assert said.text.startswith("“14月3日”不是日期")
-    [said] = await bot.send(waiter, "/occasion 王先生: birthday")
-    assert said.text.startswith("Which date?")
-    assert await traits_of(bot, guest.id) == []
 
 
 async def birthdays_of(bot: BotUnderTest, guest_id: int) -> list[tuple[object, object]]:
@@ -73,7 +54,7 @@ async def birthdays_of(bot: BotUnderTest, guest_id: int) -> list[tuple[object, o
 
 async def test_a_second_birthday_asks_to_replace_the_first(bot: BotUnderTest) -> None:
     waiter = await bot.join("waiter", language="en")
-    guest = await new_wang(bot)
+    guest = await bot.guest("王先生")
     await bot.send(waiter, "/occasion 王先生: birthday 05-12")
     [asked] = await bot.send(waiter, "/occasion 王先生: birthday 06-12")
     assert "has a birthday already" in asked.text
@@ -86,7 +67,7 @@ async def test_a_second_birthday_asks_to_replace_the_first(bot: BotUnderTest) ->
 
 async def test_keeping_the_stored_birthday_changes_nothing(bot: BotUnderTest) -> None:
     waiter = await bot.join("waiter", language="en")
-    guest = await new_wang(bot)
+    guest = await bot.guest("王先生")
     await bot.send(waiter, "/occasion 王先生: birthday 05-12")
     [asked] = await bot.send(waiter, "/occasion 王先生: 生日 6月12日")
     *_, kept = await bot.press(waiter, asked, "Keep")
@@ -100,7 +81,7 @@ async def test_the_same_birthday_written_another_way_confirms_the_one_stored(
     bot: BotUnderTest,
 ) -> None:
     waiter = await bot.join("waiter", language="en")
-    guest = await new_wang(bot)
+    guest = await bot.guest("王先生")
     await bot.send(waiter, "/occasion 王先生: 生日 12月9日")
     await bot.send(waiter, "/occasion 王先生: 生日12月9号")
     assert await birthdays_of(bot, guest.id) == [(12, 9)]
@@ -112,7 +93,7 @@ async def test_a_note_typed_with_no_space_after_a_chinese_name_is_for_that_guest
     bot: BotUnderTest,
 ) -> None:
     waiter = await bot.join("waiter", language="en")
-    guest = await new_wang(bot)
+    guest = await bot.guest("王先生")
     [saved] = await bot.send(waiter, "/note 王先生不吃辣")
     assert saved.text.startswith("Saved for 王先生")
     assert [t.text for t in (await bot.core.guests.card(guest.id)).traits] == ["不吃辣"]
