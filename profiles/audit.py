@@ -16,7 +16,7 @@ from pydantic import Field
 
 from profiles.models import Frozen
 from store.database import Database, stamp
-from store.sql import Conn, Row
+from store.sql import Conn, Row, write_later
 
 Detail = str | int | bool | None | list[int] | list[str]
 Details = dict[str, Detail]
@@ -56,11 +56,11 @@ def record(
     conn: Conn, action: AuditAction, *, staff_id: int | None,
     guest_id: int | None, now: datetime, details: Details | None = None,
 ) -> None:
-    """Add one entry inside the caller's transaction: it commits, or rolls back, with the act."""
-    conn.execute(
-        "INSERT INTO audit (at, staff_id, action, guest_id, details) VALUES (?, ?, ?, ?, ?)",
-        (stamp(now), staff_id, action.value, guest_id, json.dumps(details or {})),
-    )
+    """Add one entry inside the caller's transaction: it commits, or rolls back, with the act
+    (on PostgreSQL it travels with the transaction's next statement)."""
+    write_later(conn, "INSERT INTO audit (at, staff_id, action, guest_id, details)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (stamp(now), staff_id, action.value, guest_id, json.dumps(details or {})))
 
 
 _ENTRY_SQL = """

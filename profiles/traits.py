@@ -15,11 +15,13 @@ from profiles.models import Category, NoteLogged, Staff, Trait, TraitDraft, norm
 from profiles.pending import Command, spend
 from profiles.visibility import visible_traits
 from store.database import Database, stamp
-from store.sql import Conn, Row, inserted_id, values_of
+from store.sql import Conn, Row, inserted_id, values_of, write_later
 
-TRAIT_COLUMNS = """
+STANDING_COLUMNS = """
     t.id, t.guest_id, t.category, t.text, t.attrs, t.branch, t.staff_id, t.created_at,
-    t.retracted_at IS NOT NULL AS retracted, t.private,
+    t.retracted_at IS NOT NULL AS retracted, t.private
+"""
+TRAIT_COLUMNS = STANDING_COLUMNS + """,
     (SELECT COUNT(*) FROM trait_confirmations c WHERE c.trait_id = t.id) AS confirmed_count,
     (SELECT MAX(c.confirmed_at) FROM trait_confirmations c WHERE c.trait_id = t.id)
         AS confirmed_at
@@ -148,11 +150,14 @@ def log_traits(
     """A note's traits as one batch, in the caller's transaction (see `TraitStore.log`).
 
     Few statements, for on PostgreSQL each is a round trip: the batch (which finds the
-    guest), the guest's standing traits, one per new trait, the confirmations together, the
-    audit entry. The traits returned are built from what was written, not read back."""
+    guest), the guest's standing traits, one per new trait, how often those said again were
+    confirmed, then the confirmations together and the audit entry, which go with the
+    COMMIT. The traits returned are built from what was written, not read back."""
     batch_id = _new_batch(conn, guest_id, staff_id, branch, now)
     standing: list[_Standing] = []
-    for row in conn.execute(f"SELECT {TRAIT_COLUMNS}, t.norm FROM traits t"
+    # without their confirmations: a regular's traits are confirmed hundreds of times, and
+    # only the few this note says again need counting
+    for row in conn.execute(f"SELECT {STANDING_COLUMNS}, t.norm FROM traits t"
                             " WHERE t.guest_id = ? AND t.retracted_at IS NULL ORDER BY t.id",
                             (guest_id,)):
         values = dict(row)
@@ -170,10 +175,11 @@ def log_traits(
         elif existing not in confirmed and existing not in added:
             confirmed.append(existing)
     if confirmed:
+        confirmed = _with_confirmations(conn, confirmed)
         rows, params = values_of([(trait.id, batch_id, staff_id, branch, stamp(now))
                                   for trait in confirmed])
-        conn.execute("INSERT INTO trait_confirmations"
-                     f" (trait_id, batch_id, staff_id, branch, confirmed_at) {rows}", params)
+        write_later(conn, "INSERT INTO trait_confirmations"
+                    f" (trait_id, batch_id, staff_id, branch, confirmed_at) {rows}", params)
     record(conn, AuditAction.NOTE, staff_id=staff_id, guest_id=guest_id, now=now,
            details={"batch": batch_id, "added": [trait.id for trait in added],
                     "confirmed": [trait.id for trait in confirmed]})
@@ -310,6 +316,18 @@ def _standing_trait(standing: Sequence[_Standing], draft: TraitDraft) -> Trait |
     if found is None and day is not None:
         found = next((one for one in same_kind if _occasion_day(one.trait.attrs) == day), None)
     return None if found is None else found.trait
+
+
+def _with_confirmations(conn: Conn, traits: list[Trait]) -> list[Trait]:
+    """`traits`, read without their confirmations, with how often and when last they were
+    confirmed (what `TRAIT_COLUMNS` reads)."""
+    marks = ", ".join("?" for _ in traits)
+    seen = {row[0]: (row[1], row[2]) for row in conn.execute(
+        "SELECT trait_id, COUNT(*), MAX(confirmed_at) FROM trait_confirmations"
+        f" WHERE trait_id IN ({marks}) GROUP BY trait_id", [trait.id for trait in traits])}
+    return [trait.model_copy(update={"confirmed_count": seen[trait.id][0],
+                                     "confirmed_at": datetime.fromisoformat(seen[trait.id][1])})
+            if trait.id in seen else trait for trait in traits]
 
 
 def _confirmed(trait: Trait, now: datetime) -> Trait:

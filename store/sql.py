@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, cast
 
 Dialect = Literal["sqlite", "postgresql"]
 Params = Sequence[Any] | Mapping[str, Any]
@@ -52,6 +52,21 @@ INTEGRITY_ERRORS: tuple[type[Exception], ...] = (sqlite3.IntegrityError, Constra
 
 def dialect(conn: Conn) -> Dialect:
     return "sqlite" if isinstance(conn, sqlite3.Connection) else "postgresql"
+
+
+def write_later(conn: Conn, sql: str, parameters: Params = ()) -> None:
+    """A write whose result nobody reads and whose failure nobody catches (an audit entry):
+    on PostgreSQL it travels with the transaction's next statement or its COMMIT, one round
+    trip fewer, and a failure of it is raised there; on SQLite, with no round trips, it runs
+    now."""
+    if isinstance(conn, sqlite3.Connection):
+        conn.execute(sql, parameters)
+    else:
+        cast(_Deferring, conn).later(sql, parameters)
+
+
+class _Deferring(Protocol):
+    def later(self, sql: str, parameters: Params = ..., /) -> None: ...
 
 
 def values_of(rows: Sequence[Sequence[Any]]) -> tuple[str, list[Any]]:

@@ -56,6 +56,12 @@ async def test_what_a_note_returns_is_what_is_stored(db: Database, waiter: Staff
     stored = {t.id: t for t in (await GuestStore(db).card(wang.id)).traits}
     assert [stored[t.id] for t in again.added + again.confirmed] == again.added + again.confirmed
     assert [(t.text, t.confirmed_count) for t in again.confirmed] == [("靠窗", 1)]
+    # said a third time, earlier in the day than the second: counted, and last seen then
+    third = await traits.log(wang.id, [WINDOW], staff_id=waiter.id, branch="la",
+                             now=NOW + timedelta(hours=20))
+    stored = {t.id: t for t in (await GuestStore(db).card(wang.id)).traits}
+    assert [stored[t.id] for t in third.confirmed] == third.confirmed
+    assert [(t.confirmed_count, t.confirmed_at) for t in third.confirmed] == [(2, later)]
 
 
 async def test_undo_takes_back_exactly_one_note(db: Database, waiter: Staff) -> None:

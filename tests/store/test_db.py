@@ -1,8 +1,9 @@
 import sqlite3
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pytest
+from psycopg import ClientCursor
 
 from store.connect import open_database
 from store.database import (
@@ -12,7 +13,7 @@ from store.database import (
     MigrationError,
     shipped_migrations,
 )
-from store.sql import Conn
+from store.sql import INTEGRITY_ERRORS, Conn, write_later
 from store.sqlite import split_statements
 from tests import postgres
 
@@ -66,6 +67,69 @@ async def test_write_rolls_back_everything_when_the_work_fails(db: Database) -> 
     with pytest.raises(RuntimeError):
         await db.write(half_then_fail)
     assert await db.read(lambda c: c.execute("SELECT COUNT(*) FROM staff").fetchone()[0]) == 0
+
+
+_STAFF = ("INSERT INTO staff (telegram_id, name, role, branch, language, joined_at)"
+          " VALUES (?, ?, 'waiter', 'la', 'en', 'now')")
+
+
+async def test_a_write_sent_later_is_seen_by_the_next_statement(db: Database) -> None:
+    def write_then_read(conn: Conn) -> list[str]:
+        write_later(conn, _STAFF, (1, "50% Ana's"))  # a % and a quote, bound on the client
+        return [r[0] for r in conn.execute("SELECT name FROM staff")]
+
+    assert await db.write(write_then_read) == ["50% Ana's"]
+
+
+async def test_a_write_sent_later_that_fails_rolls_back_the_whole_work(db: Database) -> None:
+    def first_then_duplicate(conn: Conn) -> None:
+        conn.execute(_STAFF, (1, "a"))
+        write_later(conn, _STAFF, (1, "b"))  # the same Telegram id: refused at the COMMIT
+
+    with pytest.raises(INTEGRITY_ERRORS):
+        await db.write(first_then_duplicate)
+    assert await db.read(lambda c: c.execute("SELECT COUNT(*) FROM staff").fetchone()[0]) == 0
+    await db.write(lambda c: c.execute(_STAFF, (1, "a")))  # the connection is usable again
+    assert await db.read(lambda c: [r[0] for r in c.execute("SELECT name FROM staff")]) == ["a"]
+
+
+@pytest.mark.postgresql
+async def test_the_begin_and_the_later_writes_travel_with_other_statements(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sent: list[str] = []
+    execute = ClientCursor.execute
+
+    def counted(cursor: ClientCursor[Any], query: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(str(query))
+        return execute(cursor, query, *args, **kwargs)
+
+    def work(conn: Conn) -> int:
+        conn.execute(_STAFF, (1, "a"))
+        write_later(conn, _STAFF, (2, "b"))
+        write_later(conn, _STAFF, (3, "c"))
+        return int(conn.execute("SELECT COUNT(*) FROM staff").fetchone()[0])
+
+    with postgres.fresh_database() as url:
+        database = await open_database(url)
+        try:
+            monkeypatch.setattr(ClientCursor, "execute", counted)
+            assert await database.write(work) == 3
+            writes, sent[:] = sent[:], []
+            assert await database.read(lambda c: None) is None
+            nothing, sent[:] = sent[:], []
+            assert await database.read(lambda c: c.execute("SELECT 1").fetchone()[0]) == 1
+        finally:
+            monkeypatch.undo()
+            await database.close()
+    # three round trips, not six: the BEGIN goes with the first statement, the later
+    # writes with the count
+    assert len(writes) == 3
+    assert writes[0].startswith("BEGIN ISOLATION LEVEL SERIALIZABLE; INSERT INTO staff")
+    assert writes[1].count("INSERT INTO staff") == 2
+    assert writes[1].endswith("SELECT COUNT(*) FROM staff")
+    assert writes[2] == "COMMIT"
+    assert (nothing, len(sent)) == ([], 2)  # a read of nothing sends nothing; BEGIN rides along
 
 
 def test_statements_split_keeps_trigger_bodies_whole() -> None:
