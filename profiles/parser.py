@@ -863,18 +863,45 @@ def _grouped(pieces: list[_Piece], text: str, lexicon: Lexicon,
             reading = _read(piece.folded, lexicon, day_first=day_first)
             groups.append(_group(piece, reading, lexicon))
             continue
-        if _takes_allergy_cue(groups, reading) or _names_allergen(groups, reading) \
+        if _takes_allergy_cue(groups, reading, lexicon) or _names_allergen(groups, reading) \
                 or _lists_more_allergens(groups, piece, lexicon):
-            head = _joined(groups[-1].head, piece, text)
-            groups[-1] = _group(head, _read(head.folded, lexicon, day_first=day_first), lexicon)
+            head = _joined(groups.pop().head, piece, text)
+            while _listed_before(groups, head, lexicon, text):  # "egg and milk - allergic"
+                head = _joined(groups.pop().head, head, text, gap="、")
+            groups.append(_group(head, _read(head.folded, lexicon, day_first=day_first), lexicon))
             continue
-        if groups and _qualifies(groups[-1], piece, reading, lexicon, day_first):
+        if _reacts_to_refused(groups, piece, reading, lexicon):
+            # "牛油果不能吃 说吃了嘴巴痒": a food the guest cannot eat for what it does to them
+            refused = groups.pop()
+            head = _joined(refused.head, piece, text)
+            severity = lexicon.severities.first(head.folded) or Severity.UNKNOWN
+            groups.append(_Group(head, _Reading(Category.ALLERGY, {
+                "severity": str(severity), "item": str(refused.reading.attrs["item"])}),
+                about_allergy=True))
+        elif groups and _qualifies(groups[-1], piece, reading, lexicon, day_first):
             groups[-1].details.append(piece)
         elif drink := _drink_sized_apart(groups, piece, reading, lexicon):
             drink.details.append(piece)
         else:
             groups.append(_group(piece, reading, lexicon))
     return groups
+
+
+def _reacts_to_refused(groups: list[_Group], piece: _Piece, reading: _Reading,
+                       lexicon: Lexicon) -> bool:
+    """Whether `piece` says only what a food refused just before does to the guest (a rash,
+    an itch, swelling): an allergy to it, which the kitchen must hear of."""
+    if not groups or groups[-1].details or reading.category is not Category.NOTE:
+        return False
+    before = groups[-1].reading
+    symptoms = [piece.folded[hit.start:hit.end] for hit in lexicon.symptoms.find_all(piece.folded)]
+    return (before.category is Category.DIET and before.attrs.get("kind") in tuple(Refusal)
+            and "item" in before.attrs and bool(symptoms)
+            # an upset stomach is the food not agreeing with the guest (奶类 饮咗会肚痛)
+            and not any(_DIGESTIVE.search(symptom) for symptom in symptoms))
+
+
+_DIGESTIVE: Final = re.compile(r"肚|拉|呕|吐|stomach|vomit|threw up|diarrh")
 
 
 def _drink_sized_apart(groups: list[_Group], piece: _Piece, reading: _Reading,
@@ -946,11 +973,12 @@ def _listed_before(groups: list[_Group], piece: _Piece, lexicon: Lexicon, text: 
                           whole=True)
     if _HAN.search(piece.text) and between.strip(" 、") and known is None:
         return False
-    foods = [hit for hit in lexicon.cues.find_all(piece.folded)
-             if hit.value.category is Category.FOOD]
-    return bool(foods) and _is_blank(_blank_out(piece.folded[:foods[0].start],
-                                                lexicon.fillers.find_all(
-                                                    piece.folded[:foods[0].start])))
+    first = min([hit.start for hit in lexicon.cues.find_all(piece.folded)
+                 if hit.value.category is Category.FOOD]
+                + [hit.start for hit in lexicon.concepts.find_all(piece.folded)  # milk, a drink
+                   if hit.value.category is Category.FOOD], default=None)
+    return first is not None and _is_blank(_blank_out(
+        piece.folded[:first], lexicon.fillers.find_all(piece.folded[:first])))
 
 
 def _lists_more_allergens(groups: list[_Group], piece: _Piece, lexicon: Lexicon) -> bool:
@@ -968,11 +996,16 @@ def _may_name_allergen(reading: _Reading) -> bool:
         reading.category is Category.DIET and reading.attrs.get("kind") in tuple(Refusal))
 
 
-def _takes_allergy_cue(groups: list[_Group], reading: _Reading) -> bool:
-    """"sesame - allergic": the bare cue names the piece before it as the allergen."""
+def _takes_allergy_cue(groups: list[_Group], reading: _Reading, lexicon: Lexicon) -> bool:
+    """"sesame - allergic": the bare cue names the piece before it as the allergen; so does
+    a drink that is a food too ("牛奶 过敏", "egg 同 milk 都敏感"), never an allergy without
+    its allergen."""
     if not groups or groups[-1].details or reading.category is not Category.ALLERGY:
         return False
-    return "item" not in reading.attrs and _may_name_allergen(groups[-1].reading)
+    before = groups[-1].reading
+    food_too = before.category is Category.DRINK and concept_named(
+        lexicon, str(before.attrs.get("item", "")), (Category.FOOD,), whole=True) is not None
+    return "item" not in reading.attrs and (_may_name_allergen(before) or food_too)
 
 
 def _joined(first: _Piece, second: _Piece, text: str, *, gap: str = " ") -> _Piece:
@@ -1132,12 +1165,15 @@ def _states_severity(group: _Group, lexicon: Lexicon) -> bool:
 
 def _with_note_severity(drafts: list[TraitDraft], groups: list[_Group],
                         lexicon: Lexicon) -> list[TraitDraft]:
-    """A severity said apart from the allergy ("很严重！对虾过敏") applies to it; not a
-    workplace's words ("works at the hospital")."""
+    """A severity said apart from the allergy, in words of their own right before or after
+    it ("很严重！对虾过敏"), applies to it; not words that say something else ("works at the
+    hospital"), nor a degree said of another thing ("有点秃，对花生过敏")."""
     if not any(draft.attrs.get("severity") == Severity.UNKNOWN for draft in drafts):
         return drafts
-    stated = next((hit.value for group in groups
-                   if group.reading.category not in (Category.ALLERGY, Category.WORK)
+    beside = [group for at, group in enumerate(groups) if group.reading.category is Category.NOTE
+              and any(other.reading.category is Category.ALLERGY
+                      for other in groups[max(at - 1, 0):at + 2])]
+    stated = next((hit.value for group in beside
                    for piece in (group.head, *group.details)
                    for hit in lexicon.severities.find_all(piece.folded)), None)
     if stated is None:
@@ -1443,6 +1479,11 @@ _NO_ALLERGEN = re.compile(
     r"(?:过敏|敏感|allerg)")
 
 
+_NOT_EVEN_A_TRACE: Final = re.compile(
+    r"(?:一点点?|一丁点|一啲|少少|半点)[^\s,，。;；!！]{0,5}?[都也]"
+    r"(?:不能|不可以|不行|不得|唔得|唔可以|唔食得|唔掂得)")
+
+
 def _allergy(folded: str, details: str, cues: list[Hit[Cue]], lexicon: Lexicon) -> _Reading:
     if _NO_ALLERGEN.match(folded):
         return _Reading(Category.NOTE, {})  # kept as typed: what the guest is not allergic to
@@ -1472,8 +1513,11 @@ def _allergy(folded: str, details: str, cues: list[Hit[Cue]], lexicon: Lexicon) 
         if kind := _tag(cues, Category.DIET):
             return _Reading(Category.DIET, kind)  # "lactose intolerant (not allergic)"
         return _Reading(Category.NOTE, {})
-    stated = severities or lexicon.severities.find_all(details)
-    severity = stated[0].value if stated else Severity.UNKNOWN
+    # "一点面粉都不能碰": not even a trace of it, which no severity word says
+    trace = _NOT_EVEN_A_TRACE.search(whole)
+    stated = [hit for hit in lexicon.severities.find_all(whole)
+              if trace is None or not trace.start() <= hit.start < trace.end()]
+    severity = stated[0].value if stated else Severity.SEVERE if trace else Severity.UNKNOWN
     attrs: Attrs = {"severity": str(severity)}
     return _Reading(Category.ALLERGY, {**attrs, "item": item} if item else attrs)
 

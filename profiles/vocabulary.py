@@ -145,6 +145,8 @@ class AllergyWords(_Table):
     negated: Words = Field(default_factory=Words)
     denied: Words = Field(default_factory=Words)
     symptoms: Words = Field(default_factory=Words)
+    # "不知道多严重", "not sure how bad": no severity stated, whatever severity word it holds
+    unsure: Words = Field(default_factory=Words)
 
     @field_validator("severity")
     @classmethod
@@ -355,7 +357,8 @@ def _compile(vocabulary: Vocabulary) -> Lexicon:
         cues=Terms(_cue_entries(vocabulary)),
         negated_allergy=_flags(vocabulary.allergy.negated),
         denied_allergy=_flags(vocabulary.allergy.denied),
-        severities=Terms(_tagged(vocabulary.allergy.severity)),
+        severities=Terms([*_tagged(vocabulary.allergy.severity), *(
+            (word, Severity.UNKNOWN) for word in vocabulary.allergy.unsure.keywords)]),
         symptoms=_flags(vocabulary.allergy.symptoms),
         any_seat=_flags(vocabulary.seating.generic),
         seat_wanted=_flags(vocabulary.seating.wanted),

@@ -195,6 +195,35 @@ def test_allergens_typed_side_by_side_or_after_a_drink_are_each_an_allergy(
     assert allergen_and_severity(note) == expected
 
 
+@pytest.mark.parametrize(("note", "expected"), [
+    # a drink that is a food too names the allergen of a bare allergy word after it
+    ("牛奶 过敏", [("牛奶", "unknown")]),
+    ("milk - allergic", [("milk", "unknown")]),
+    ("egg and milk - allergic", [("egg", "unknown"), ("milk", "unknown")]),
+    ("egg 同 milk 都敏感", [("egg", "unknown"), ("milk", "unknown")]),
+    # a relative's allergy to a kind of food keeps the whole word ("奶类", not "类")
+    ("兒子對奶類過敏", [("奶类", "unknown")]),
+    # a food refused for what it does to the guest is an allergy to it
+    ("牛油果不能吃 说吃了嘴巴痒", [("牛油果", "unknown")]),
+    ("no shellfish, gets hives", [("shellfish", "unknown")]),
+    ("sesame intolerance, gets a rash", [("sesame", "unknown")]),
+    # not knowing how severe is no severity, whatever word it holds
+    ("對花生過敏不知道多嚴重", [("花生", "unknown")]),
+    ("shellfish allergy, not sure how bad", [("shellfish", "unknown")]),
+    # not even a trace of the allergen, with the allergen named in between
+    ("麸质过敏 一点面粉都不能碰", [("麸质", "severe")]),
+    # a degree said of something else is none of the allergy's
+    ("李总戴眼镜有点秃对花生过敏", [("花生", "unknown")]),
+])
+def test_allergies_named_before_a_bare_cue_or_by_what_they_do(
+        note: str, expected: list[tuple[str, str]]) -> None:
+    assert allergen_and_severity(note) == expected
+
+
+def test_an_upset_stomach_after_a_food_refused_is_no_allergy() -> None:
+    assert allergies("不吃辣 会肚痛") == []
+
+
 @pytest.mark.parametrize("note", ["花生过敏，牛肉", "peanut allergy, beef", "虾过敏，葱也不吃",
                                   "shellfish allergy, chicken"])
 def test_a_food_after_an_allergy_is_one_more_allergen_only_when_said_so(note: str) -> None:
