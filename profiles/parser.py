@@ -765,6 +765,10 @@ def _runs(anchors: list[tuple[int, int, Category, str]], folded: str,
             runs.append(_Run(Category.FOOD, start, end, False, False, True, food_tail=start,
                              cued=True, opens_with_cue=True))
             continue
+        if runs and category is Category.WORK and runs[-1].kind is Category.SERVICE \
+                and _ADDRESSED_AS.match(folded, runs[-1].start, end):
+            runs[-1].end = end  # "叫他陈医生": the title is what to call the guest
+            continue
         if runs and _continues(runs[-1], category, negation=negation, food=food):
             run = runs[-1]
             run.diet_whole = run.diet_whole or (
@@ -1402,6 +1406,8 @@ def _read(folded: str, lexicon: Lexicon, *, details: str = "",
             return _Reading(Category.DRINK, {"item": str(drinks[0].value.value),
                                              "polarity": "dislike"})
         return _Reading(Category.DIET, {"kind": str(best.value.value)})
+    if best and best.value.category is Category.WORK and _ADDRESSED_AS.search(folded):
+        return _Reading(Category.SERVICE, {})  # "叫佢陳醫生": what to call the guest
     if best and best.value.category is Category.SEATING and _any_seat(folded, cues, lexicon):
         return _Reading(Category.NOTE, {})  # "table 5 left a big tip", "今天坐了三号桌"
     if best and best.value.category not in _EDIBLE:
@@ -1624,6 +1630,11 @@ def _refusal(folded: str, refusal: Hit[Refusal], lexicon: Lexicon) -> _Reading:
 
 
 _ADDRESSED: Final = re.compile(r"(?:叫|称呼)(?!醒)")
+# a title said as the name to use ("请称呼林医师", "call him Dr Lee"), not the guest's work
+_ADDRESSED_AS: Final = re.compile(
+    r"(?:叫|称呼|称)(?:他|她|佢|我)?(?:做|为|作)?\s*[^\s，,。]{0,3}?"
+    r"(?:医生|医师|大夫|老师|教授|律师|博士|主任|校长|院长|总|经理|董|法官|sir)"
+    r"|\b(?:call|address)(?:ed)?\s+(?:him|her|them)?\s*(?:as\s+)?(?:dr|doctor|prof|professor)\b")
 
 
 def _drink(folded: str, details: str, cues: list[Hit[Cue]], lexicon: Lexicon) -> Attrs:

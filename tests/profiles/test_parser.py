@@ -172,6 +172,23 @@ SAID_ALONE: list[tuple[str, Category, Attrs]] = [
     ("不要叫醒服务", ROOM, {}),
     ("dislikes strawberries and cream", FOOD, {"polarity": "dislike",
                                                "item": "strawberries and cream"}),
+    # a title said as the name to call the guest by is service, not their work
+    ("叫佢陳醫生", SERVICE, {}),
+    ("請稱呼林醫師", SERVICE, {}),
+    ("要叫李医生", SERVICE, {}),
+    ("call him Dr Lee", SERVICE, {}),
+    ("他是医生", WORK, {}),
+    # what a guest wears, how old they look, a chatty guest, the wine they drink
+    ("red coat", LOOKS, {}),
+    ("穿红色外套", LOOKS, {}),
+    ("大概五十多岁", LOOKS, {}),
+    ("always in a navy blazer", LOOKS, {}),
+    ("很健談", SERVICE, {"style": "attentive"}),
+    ("佢好鍾意吹水", SERVICE, {"style": "attentive"}),
+    ("鍾意女侍應", SERVICE, {}),
+    ("glass of Malbec", DRINK, {"item": "malbec"}),
+    ("熱朱古力 中杯", DRINK, {"item": "热朱古力", "size": "medium", "temperature": "hot"}),
+    ("rose petals on the bed", NOTE, {}),
 ]
 
 
