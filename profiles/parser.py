@@ -855,7 +855,7 @@ def _grouped(pieces: list[_Piece], text: str, lexicon: Lexicon,
             food = groups[-1].details.pop()
             groups.append(_group(food, _read(food.folded, lexicon, day_first=day_first),
                                  lexicon))
-        if _relative_allergic(groups, piece, reading):
+        if _relative_allergic(groups, piece, reading, text):
             relative = groups[-1].head.start
             groups[-1] = _group(piece, reading, lexicon)  # the allergen read from its own words
             groups[-1].lead = relative
@@ -945,14 +945,21 @@ def _group(head: _Piece, reading: _Reading, lexicon: Lexicon) -> _Group:
     return _Group(head, reading, about_allergy=allergy)
 
 
-def _relative_allergic(groups: list[_Group], piece: _Piece, reading: _Reading) -> bool:
-    """"老婆对海鲜过敏", "小孩對花生過敏": a relative named right before an allergy, in one
-    run of text, is whose allergy it is: one allergy trait that says so (the kitchen reads
-    "老婆对海鲜过敏"), never a stray "老婆对" beside the guest's own allergy."""
+def _relative_allergic(groups: list[_Group], piece: _Piece, reading: _Reading,
+                       text: str) -> bool:
+    """"老婆对海鲜过敏", "小孩對花生過敏": a relative named right before an allergy, with
+    nothing but a space between, is whose allergy it is: one allergy trait that says so (the
+    kitchen reads "老婆对海鲜过敏"), never a stray "老婆对" beside the guest's own allergy."""
     if not groups or groups[-1].details or reading.category is not Category.ALLERGY:
         return False
     before = groups[-1]
-    return before.reading.category is Category.FAMILY and before.head.end == piece.start
+    gap = text[before.head.end:piece.start]
+    # "他太太 allergic to nuts", but "two kids she is allergic": a subject of its own
+    return before.reading.category is Category.FAMILY and not gap.strip() \
+        and not (gap and _SUBJECT.match(piece.folded))
+
+
+_SUBJECT: Final = re.compile(r"(?:she|he|they|guest)\b|[他她佢]|客人")
 
 
 def _names_allergen(groups: list[_Group], reading: _Reading) -> bool:
@@ -1406,6 +1413,8 @@ def _read(folded: str, lexicon: Lexicon, *, details: str = "",
             return _Reading(Category.DRINK, {"item": str(drinks[0].value.value),
                                              "polarity": "dislike"})
         return _Reading(Category.DIET, {"kind": str(best.value.value)})
+    if best and best.value.category is Category.SERVICE and _UNDISTURBED_UNTIL.search(folded):
+        return _Reading(Category.ROOM, {})  # "DND till 10am": the room kept shut, not the meal
     if best and best.value.category is Category.WORK and _ADDRESSED_AS.search(folded):
         return _Reading(Category.SERVICE, {})  # "叫佢陳醫生": what to call the guest
     if best and best.value.category is Category.SEATING and _any_seat(folded, cues, lexicon):
@@ -1630,6 +1639,11 @@ def _refusal(folded: str, refusal: Hit[Refusal], lexicon: Lexicon) -> _Reading:
 
 
 _ADDRESSED: Final = re.compile(r"(?:叫|称呼)(?!醒)")
+# not to be disturbed until an hour of the morning: a hotel room's do-not-disturb
+_UNDISTURBED_UNTIL: Final = re.compile(
+    r"(?:dnd|disturb|打扰|勿扰).*?(?:\d\s*(?:am|pm|点|:\d\d)|noon|midday|中午|[一二三四五六七八九十]点)"
+    r"|(?:\d\s*(?:am|pm|点)|noon|中午|[一二三四五六七八九十]点)[^,，。]{0,6}?(?:前|之前)?[^,，。]{0,4}?"
+    r"(?:dnd|disturb|打扰|勿扰)")
 # a title said as the name to use ("请称呼林医师", "call him Dr Lee"), not the guest's work
 _ADDRESSED_AS: Final = re.compile(
     r"(?:叫|称呼|称)(?:他|她|佢|我)?(?:做|为|作)?\s*[^\s，,。]{0,3}?"
@@ -1706,8 +1720,9 @@ def _find_date(folded: str, lexicon: Lexicon, day_first: bool = False) -> _Date 
     found = (
         _year_month_day(arabic),
         _chinese_month_day(arabic),
-        _named_month(arabic, lexicon),
+        # "1/4 - april fools": the date written whole, before a month named near it
         _month_day(arabic, day_first),
+        _named_month(arabic, lexicon),
         _spoken_month_day(_cardinals(arabic), day_first),
     )
     date_found = next((candidate for candidate in found if candidate is not None), None)

@@ -189,6 +189,14 @@ SAID_ALONE: list[tuple[str, Category, Attrs]] = [
     ("glass of Malbec", DRINK, {"item": "malbec"}),
     ("熱朱古力 中杯", DRINK, {"item": "热朱古力", "size": "medium", "temperature": "hot"}),
     ("rose petals on the bed", NOTE, {}),
+    # not to be disturbed until a morning hour is the room's; at a meal, the service's
+    ("DND till 10am", ROOM, {}),
+    ("早上十点前别打扰", ROOM, {}),
+    ("朝早十點之前唔好打擾", ROOM, {}),
+    ("do not disturb during biz lunch", SERVICE, {"style": "do_not_disturb"}),
+    # the seats disliked are seats, not food
+    ("hates the high stools", SEATING, {"polarity": "dislike"}),
+    ("doesnt like sitting near the bar", SEATING, {"polarity": "dislike"}),
 ]
 
 

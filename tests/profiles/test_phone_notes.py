@@ -143,6 +143,8 @@ def test_a_plural_is_not_taken_for_a_typo() -> None:
         ("生日九月二十号", None, 9, 20),
         ("生日十二月初八", None, 12, 8),
         ("结婚纪念日 十月三日", "HK", 10, 3),
+        # the date written whole, before a month named near it
+        ("birthday 1/4 - april fools bday haha", "GB", 4, 1),
     ],
 )
 def test_dates_read_as_the_branch_writes_them(note: str, region: str | None, month: int,
@@ -185,6 +187,7 @@ def test_what_the_guest_used_to_do_gives_way_to_what_is_true_now(
         # reads a stray "媽媽" beside an allergy that seems the guest's own
         ("媽媽對蝦過敏", [ALLERGY]),
         ("不吃牛肉，老婆对海鲜过敏", [DIET, ALLERGY]),
+        ("他太太 allergic to nuts", [ALLERGY]),  # a space between is no other subject
     ],
 )
 def test_what_is_said_of_a_relative_is_family_but_an_allergy_stays_one(
