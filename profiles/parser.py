@@ -874,6 +874,12 @@ def _grouped(pieces: list[_Piece], text: str, lexicon: Lexicon,
                 head = _joined(groups.pop().head, head, text, gap="、")
             groups.append(_group(head, _read(head.folded, lexicon, day_first=day_first), lexicon))
             continue
+        if groups and not groups[-1].about_allergy and reading.category is Category.NOTE \
+                and groups[-1].reading.category in (Category.FOOD, Category.DRINK) \
+                and "polarity" not in groups[-1].reading.attrs and _ESPECIALLY.match(piece.folded):
+            # "喜欢吃甜品 尤其是杨枝甘露": one liked above the rest, a food of its own
+            groups.append(_group(piece, _Reading(groups[-1].reading.category, {}), lexicon))
+            continue
         if _reacts_to_refused(groups, piece, reading, lexicon):
             # "牛油果不能吃 说吃了嘴巴痒": a food the guest cannot eat for what it does to them
             refused = groups.pop()
@@ -905,6 +911,8 @@ def _reacts_to_refused(groups: list[_Group], piece: _Piece, reading: _Reading,
             and not any(_DIGESTIVE.search(symptom) for symptom in symptoms))
 
 
+_ESPECIALLY: Final = re.compile(r"(?:尤其是?|特别是|特别爱|最爱|最喜欢|especially|esp\b|"
+                                 r"particularly|above all)\s*\S")
 _DIGESTIVE: Final = re.compile(r"肚|拉|呕|吐|stomach|vomit|threw up|diarrh")
 
 

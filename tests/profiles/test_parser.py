@@ -197,6 +197,16 @@ SAID_ALONE: list[tuple[str, Category, Attrs]] = [
     # the seats disliked are seats, not food
     ("hates the high stools", SEATING, {"polarity": "dislike"}),
     ("doesnt like sitting near the bar", SEATING, {"polarity": "dislike"}),
+    # coming late and the table held, the bill split, what the body allows: service
+    ("每次都迟到半小时", SERVICE, {}),
+    ("訂位留多十五分鐘", SERVICE, {}),
+    ("要求帳單分開", SERVICE, {"style": "billing"}),
+    ("bill要split 三份", SERVICE, {"style": "billing"}),
+    ("split pea soup", FOOD, {}),
+    ("聽力不太好", SERVICE, {"style": "hearing"}),
+    ("膝頭哥唔好", SERVICE, {"style": "mobility"}),
+    ("dont rush them", SERVICE, {}),
+    ("椅子要有靠背的", SEATING, {}),
 ]
 
 

@@ -341,6 +341,16 @@ def test_dates_said_in_words_are_read(note: str, month: int, day: int) -> None:
     assert (category, attrs.get("month"), attrs.get("day")) == (OCCASION, month, day)
 
 
+@pytest.mark.parametrize(("note", "expected"), [
+    ("喜欢吃甜品 尤其是杨枝甘露", [(FOOD, "喜欢吃甜品"), (FOOD, "尤其是杨枝甘露")]),
+    ("loves seafood, especially the lobster bisque",
+     [(FOOD, "loves seafood"), (FOOD, "especially the lobster bisque")]),
+])
+def test_one_liked_above_the_rest_is_a_food_of_its_own(
+        note: str, expected: list[tuple[Category, str]]) -> None:
+    assert [(category, text) for category, text, _ in read(note)] == expected
+
+
 def test_a_long_dictated_note_is_read_clause_by_clause_not_left_unparsed() -> None:
     note = ("um so this is mrs patel she came in with her husband and two kids she is allergic "
             "to shellfish really bad she had to go to the hospital once and she likes the booth "
