@@ -86,6 +86,11 @@ _LIKES_TO_EAT: Final = re.compile(r"(?:喜欢|爱|钟意|偏爱|最爱)(?:吃|�
 # A dish's name after it: a few characters, not how they eat ("吃完…", "吃得快", "食嘢")
 _DISH_NAME: Final = re.compile(r"(?![完得了着过])[\u4e00-\u9fff]{2,6}")
 _OPENS_LIKED: Final = re.compile(r"^\s*" + _LIKED_WORDS)
+# A clause that says what the guest likes: "um she loves the creme brulee", "他很喜欢吃鱼".
+_OPENS_A_LIKING: Final = re.compile(
+    r"^\W*(?:(?:um|uh|so|and|but|also|anyway|oh)\s+)*(?:(?:she|he|they)(?:'s| is| are)?\s+)?"
+    r"(?:really\s+|always\s+|usually\s+)?(?:loves?|likes?|enjoys?|orders?|prefers?)\b"
+    r"|^\s*(?:他|她|佢)?(?:很|好|最|也|都)?(?:喜欢|爱吃|爱喝|钟意|偏爱|最爱)")
 _WARMED: Final = frozenset({Temperature.HOT, Temperature.WARM})
 # Where a numeric date such as 12/03 is read month first; everywhere else it is day first.
 # Without a region it is month first, as staff were first told.
@@ -1112,7 +1117,8 @@ def _tells_of_allergy(group: _Group, piece: _Piece, reading: _Reading,
     "LATEX allergy - no gloves near him", "對蜜糖敏感 唔好落蜜", "nope"."""
     match reading.category:
         case Category.NOTE | Category.FOOD:
-            return True
+            # "so she's allergic to cats … she loves the creme brulee": what is liked is not
+            return _OPENS_A_LIKING.search(piece.folded) is None
         case Category.ALLERGY:
             return "item" not in reading.attrs or _only_symptoms(piece.folded, lexicon)
         case Category.DRINK:

@@ -250,6 +250,8 @@ def test_no_allergies_is_no_trait_of_any_kind(note: str) -> None:
 @pytest.mark.parametrize(("note", "expected"), [
     ("花生过敏，不吃辣", [("allergy", "花生过敏"), ("diet", "不吃辣")]),
     ("对海鲜过敏 不能吃辣", [("allergy", "对海鲜过敏"), ("diet", "不能吃辣")]),
+    ("shellfish allergy, likes the salmon",
+     [("allergy", "shellfish allergy"), ("food", "likes the salmon")]),  # a liking of its own
     ("allergic to peanuts, not allergic to shellfish, no onion",
      [("allergy", "allergic to peanuts"), ("note", "not allergic to shellfish"),
       ("diet", "no onion")]),
