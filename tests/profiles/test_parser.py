@@ -207,6 +207,8 @@ SAID_ALONE: list[tuple[str, Category, Attrs]] = [
     ("膝頭哥唔好", SERVICE, {"style": "mobility"}),
     ("dont rush them", SERVICE, {}),
     ("椅子要有靠背的", SEATING, {}),
+    ("usually runs 15 mins late", SERVICE, {}),  # late, not running a business
+    ("runs a restaurant in town", WORK, {}),
 ]
 
 
