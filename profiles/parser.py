@@ -813,8 +813,10 @@ def _runs(anchors: list[tuple[int, int, Category, str]], folded: str,
     for run in runs:
         same = bool(merged) and run.kind is merged[-1].kind \
             and run.kind not in (Category.ALLERGY, Category.LOOKS)
-        if merged and not run.apart and (run.negation_only or (same and not (
-                run.kind is Category.DIET and run.opens_with_negation))):
+        # "喜欢包间不要大厅": a seat avoided after one wanted is a seat of its own
+        avoided = same and run.opens_with_negation and (run.kind is Category.DIET or (
+            run.kind is Category.SEATING and not merged[-1].opens_with_negation))
+        if merged and not run.apart and (run.negation_only or (same and not avoided)):
             merged[-1].end = run.end
             merged[-1].cued = merged[-1].cued or run.cued
         else:
@@ -1536,11 +1538,11 @@ def _allergy(folded: str, details: str, cues: list[Hit[Cue]], lexicon: Lexicon) 
             return _Reading(Category.FOOD, {"polarity": "dislike", "item": item})
         if lexicon.no_diet.find_all(rest):
             return _Reading(Category.NOTE, {})  # "no allergies no restrictions": nothing
+        if kind := _tag(cues, Category.DIET):
+            return _Reading(Category.DIET, kind)  # "lactose intolerant (not allergic)"
         if item and (refusal := lexicon.refusals.find_all(rest)):
             # "唔係敏感 佢唔食羊": not an allergy, but a food the guest does not eat
             return _Reading(Category.DIET, {"kind": str(refusal[0].value), "item": item})
-        if kind := _tag(cues, Category.DIET):
-            return _Reading(Category.DIET, kind)  # "lactose intolerant (not allergic)"
         return _Reading(Category.NOTE, {})
     # "一点面粉都不能碰": not even a trace of it, which no severity word says
     trace = _NOT_EVEN_A_TRACE.search(whole)
@@ -1654,8 +1656,10 @@ def _refusal(folded: str, refusal: Hit[Refusal], lexicon: Lexicon) -> _Reading:
 
 _ADDRESSED: Final = re.compile(r"(?:叫|称呼)(?!醒)")
 # not to be disturbed until an hour of the morning: a hotel room's do-not-disturb
+_HOUR: Final = r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 _UNDISTURBED_UNTIL: Final = re.compile(
-    r"(?:dnd|disturb|打扰|勿扰).*?(?:\d\s*(?:am|pm|点|:\d\d)|noon|midday|中午|[一二三四五六七八九十]点)"
+    r"(?:dnd|disturb|打扰|勿扰).*?(?:\d\s*(?:am|pm|点|:\d\d)|noon|midday|中午|[一二三四五六七八九十]点"
+    rf"|\b(?:before|till?|until|to)\s+{_HOUR}\b|{_HOUR}\s*(?:o'?clock|in the morning)\b)"
     r"|(?:\d\s*(?:am|pm|点)|noon|中午|[一二三四五六七八九十]点)[^,，。]{0,6}?(?:前|之前)?[^,，。]{0,4}?"
     r"(?:dnd|disturb|打扰|勿扰)")
 # a title said as the name to use ("请称呼林医师", "call him Dr Lee"), not the guest's work

@@ -209,6 +209,10 @@ SAID_ALONE: list[tuple[str, Category, Attrs]] = [
     ("椅子要有靠背的", SEATING, {}),
     ("usually runs 15 mins late", SERVICE, {}),  # late, not running a business
     ("runs a restaurant in town", WORK, {}),
+    ("do not disturb until ten in the morning", ROOM, {}),
+    ("do not disturb before ten", ROOM, {}),
+    ("glutton free", DIET, {"kind": "gluten_free"}),  # the autocorrect of gluten free
+    ("ground floor table please", SEATING, {}),
 ]
 
 

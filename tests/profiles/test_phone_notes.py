@@ -342,6 +342,20 @@ def test_dates_said_in_words_are_read(note: str, month: int, day: int) -> None:
 
 
 @pytest.mark.parametrize(("note", "expected"), [
+    ("喜欢包间不要大厅太吵了", [SEATING, SEATING]),  # a seat avoided after one wanted
+    ("坐轮椅的要安排一楼", [SERVICE, SEATING]),
+    ("dairy free by choice not allergies", [DIET]),  # dairy free, no allergy of "by choice"
+])
+def test_a_seat_avoided_a_floor_and_a_denied_allergy_read_as_meant(
+        note: str, expected: list[Category]) -> None:
+    assert categories(note) == expected
+
+
+def test_a_diet_said_beside_a_denied_allergy_is_that_diet() -> None:
+    assert read("dairy free by choice not allergies")[0][2] == {"kind": "lactose_intolerant"}
+
+
+@pytest.mark.parametrize(("note", "expected"), [
     ("喜欢吃甜品 尤其是杨枝甘露", [(FOOD, "喜欢吃甜品"), (FOOD, "尤其是杨枝甘露")]),
     ("loves seafood, especially the lobster bisque",
      [(FOOD, "loves seafood"), (FOOD, "especially the lobster bisque")]),
