@@ -31,7 +31,7 @@ from playbooks.checklists.playbook import PlaybookError
 from profiles.concepts import parse_with_concepts
 from profiles.errors import StaffNotFound
 from profiles.parser import traits_as_json_lines
-from profiles.vocabulary import VocabularyError, load_vocabulary
+from profiles.vocabulary import VocabularyError
 from store.backup import BackupError, backup, restore
 from store.database import DatabaseUnusable, MigrationChanged, SchemaTooNew, is_postgres_url
 from store.lease import DatabaseInUse, require_free_sqlite
@@ -240,7 +240,7 @@ def migrate_database(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def parse_text(args: argparse.Namespace, settings: Settings) -> int:
-    vocabulary = load_vocabulary(*settings.vocabulary_files())
+    vocabulary = vocabulary_cli.chain_vocabulary(settings)
     region = args.region or settings.branches[0].phone_region
     from_input = args.text is None  # then many notes, one a line, read in one process
     notes = (line.rstrip("\n") for line in sys.stdin) if from_input else [args.text]

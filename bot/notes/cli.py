@@ -10,8 +10,10 @@ from pathlib import Path
 
 from bot.settings import Settings
 from bot.state import Core
-from profiles.learned import as_toml, categories_words
-from profiles.vocabulary import VocabularyError, read_extension
+from profiles.learned import as_toml, categories_words, load_learned, with_learned
+from profiles.vocabulary import Vocabulary, VocabularyError, load_vocabulary, read_extension
+from store.connect import open_database
+from store.database import is_postgres_url
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -57,3 +59,22 @@ def import_words(args: argparse.Namespace, settings: Settings) -> int:
     count = asyncio.run(store())
     print(f"learned {count} word(s) from {args.file}")
     return 0
+
+
+def chain_vocabulary(settings: Settings) -> Vocabulary:
+    """The vocabulary the bot reads the chain's notes with: the shipped words, the chain's
+    files and what its leads taught, from its database; that last only when there is one (a
+    command that reads notes never makes a database of its own)."""
+    shipped = load_vocabulary(*settings.vocabulary_files())
+    target = settings.database
+    if not is_postgres_url(target) and not Path(target).is_file():
+        return shipped
+
+    async def taught() -> Vocabulary:
+        db = await open_database(target)
+        try:
+            return with_learned(shipped, await db.read(load_learned))
+        finally:
+            await db.close()
+
+    return asyncio.run(taught())

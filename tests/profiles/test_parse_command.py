@@ -55,3 +55,17 @@ def test_notes_on_standard_input_are_read_in_one_run_each_line_numbered(
     assert lines[1] == {"line": 4, "category": "allergy", "text": "芝麻过敏，很严重的",
                         "attrs": {"severity": "severe", "item": "芝麻", "concept": "sesame",
                                   "label_zh": "芝麻", "label_en": "sesame"}}
+
+
+def test_the_words_the_chains_leads_taught_are_read_too(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    database = tmp_path / "chain.db"
+    monkeypatch.setenv("GUESTCARD_DB", str(database))
+    assert [t["category"] for t in parsed(capsys, "擺盤要靚")] == ["note"]
+    assert not database.exists()  # reading notes makes no database
+    words = tmp_path / "words.toml"
+    words.write_text('[categories.service]\nzh = ["摆盘要靓"]\n', encoding="utf-8")
+    assert main(["vocabulary", "import", str(words)]) == 0
+    capsys.readouterr()
+    assert [t["category"] for t in parsed(capsys, "擺盤要靚")] == ["service"]
