@@ -1621,7 +1621,10 @@ def _more_allergens(after: str, lexicon: Lexicon) -> list[str]:
 
 
 def _names_something_else(words: str, lexicon: Lexicon) -> bool:
-    """Whether `words` are only a seat, a room, a person, ...: never an allergen."""
+    """Whether `words` are only a seat, a room, a person, ...: never an allergen; but an
+    allergen of the vocabulary is one wherever else it is a word ("allergic to feathers")."""
+    if concept_named(lexicon, words, (Category.FOOD,), whole=True) is not None:
+        return False
     hits: list[Hit[Any]] = [hit for hit in lexicon.cues.find_all(words) if hit.value.category
                             not in (Category.FOOD, Category.DRINK, Category.DIET)]
     hits += [*lexicon.hints.find_all(words), *lexicon.hint_fillers.find_all(words)]

@@ -214,6 +214,9 @@ def test_allergens_typed_side_by_side_or_after_a_drink_are_each_an_allergy(
     ("麸质过敏 一点面粉都不能碰", [("麸质", "severe")]),
     # a degree said of something else is none of the allergy's
     ("李总戴眼镜有点秃对花生过敏", [("花生", "unknown")]),
+    # an allergen that is a room's word too is still the allergen
+    ("allergic to feathers", [("feathers", "unknown")]),
+    ("feather-free pillows (allergic to feathers)", [("feathers", "unknown")]),
 ])
 def test_allergies_named_before_a_bare_cue_or_by_what_they_do(
         note: str, expected: list[tuple[str, str]]) -> None:
