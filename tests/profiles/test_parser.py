@@ -213,6 +213,10 @@ SAID_ALONE: list[tuple[str, Category, Attrs]] = [
     ("do not disturb before ten", ROOM, {}),
     ("glutton free", DIET, {"kind": "gluten_free"}),  # the autocorrect of gluten free
     ("ground floor table please", SEATING, {}),
+    ("hates sitting by the kitchen", SEATING, {"polarity": "dislike"}),
+    ("hates waiting", SERVICE, {}),  # how to be served, not a food disliked
+    ("doesnt like being rushed", SERVICE, {}),
+    ("hates pudding", FOOD, {"polarity": "dislike", "item": "pudding"}),
 ]
 
 
