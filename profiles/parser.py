@@ -887,6 +887,14 @@ def _grouped(pieces: list[_Piece], text: str, lexicon: Lexicon,
             # "喜欢吃甜品 尤其是杨枝甘露": one liked above the rest, a food of its own
             groups.append(_group(piece, _Reading(groups[-1].reading.category, {}), lexicon))
             continue
+        if _names_its_kind(groups, reading):
+            # "hot tea, earl grey": the tea is that one, served hot
+            said = groups.pop()
+            head = _joined(said.head, piece, text)
+            attrs = {**_read(head.folded, lexicon, day_first=day_first).attrs,
+                     "item": reading.attrs["item"]}
+            groups.append(_Group(head, _Reading(Category.DRINK, attrs)))
+            continue
         if _reacts_to_refused(groups, piece, reading, lexicon):
             # "牛油果不能吃 说吃了嘴巴痒": a food the guest cannot eat for what it does to them
             refused = groups.pop()
@@ -902,6 +910,21 @@ def _grouped(pieces: list[_Piece], text: str, lexicon: Lexicon,
         else:
             groups.append(_group(piece, reading, lexicon))
     return groups
+
+
+def _names_its_kind(groups: list[_Group], reading: _Reading) -> bool:
+    """Whether `reading`, a drink named on its own, says which one the tea or coffee just
+    named is ("hot tea, earl grey", "热茶 铁观音"), not a second drink ("hot tea, iced latte")."""
+    if not groups or groups[-1].details or reading.category is not Category.DRINK \
+            or set(reading.attrs) != {"item"}:
+        return False
+    before = groups[-1].reading
+    return before.category is Category.DRINK and "polarity" not in before.attrs \
+        and before.attrs.get("item") in _ANY_KIND and reading.attrs["item"] not in _ANY_KIND
+
+
+# Drinks named before which one they are ("tea, earl grey").
+_ANY_KIND: Final = frozenset({"tea", "coffee", "茶", "咖啡", "wine", "酒"})
 
 
 def _reacts_to_refused(groups: list[_Group], piece: _Piece, reading: _Reading,
@@ -1214,6 +1237,10 @@ def _drafts(group: _Group, text: str, lexicon: Lexicon, day_first: bool, *,
     details = " ".join(piece.folded for piece in group.details)
     reading = _read(group.head.folded, lexicon, details=details, day_first=day_first) \
         if details else group.reading
+    if details and reading.category is group.reading.category is Category.DRINK:
+        # which drink was settled with the head ("hot tea, earl grey"); details add to it
+        reading = _Reading(reading.category, {**reading.attrs, **{
+            key: value for key, value in group.reading.attrs.items() if key == "item"}})
     whose = "" if group.lead is None else text[group.lead:group.head.start]  # "老婆对"
     if reading.category is Category.ALLERGY:
         group, reading = _with_listed_allergens(group, reading, text, lexicon)
@@ -1674,6 +1701,12 @@ _ADDRESSED_AS: Final = re.compile(
 
 def _drink(folded: str, details: str, cues: list[Hit[Cue]], lexicon: Lexicon) -> Attrs:
     attrs = _tag(cues, Category.DRINK)
+    added = lexicon.additions.find_all(folded)  # "coffee with oat milk" is coffee
+    kinds = [str(hit.value.value) for hit in cues if hit.value.category is Category.DRINK
+             and hit.value.attr == "item" and str(hit.value.value) not in _ANY_KIND
+             and not any(a.start <= hit.start and hit.end <= a.end for a in added)]
+    if attrs.get("item") in _ANY_KIND and kinds:
+        attrs["item"] = kinds[0]  # "hot tea earl gray": the tea is earl grey
     whole = f"{folded} {details}"
     if size := lexicon.sizes.first(whole):
         attrs["size"] = str(size)

@@ -217,6 +217,12 @@ SAID_ALONE: list[tuple[str, Category, Attrs]] = [
     ("hates waiting", SERVICE, {}),  # how to be served, not a food disliked
     ("doesnt like being rushed", SERVICE, {}),
     ("hates pudding", FOOD, {"polarity": "dislike", "item": "pudding"}),
+    # the tea or coffee named, then which one: one drink, that one
+    ("hot tea, earl grey, splash of milk", DRINK, {"item": "earl grey", "temperature": "hot"}),
+    ("hot tea earl gray small pot", DRINK, {"item": "earl gray", "size": "small",
+                                           "temperature": "hot"}),
+    ("热茶 铁观音", DRINK, {"item": "铁观音", "temperature": "hot"}),
+    ("coffee with oat milk", DRINK, {"item": "coffee"}),
 ]
 
 

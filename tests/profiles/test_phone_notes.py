@@ -351,6 +351,11 @@ def test_a_seat_avoided_a_floor_and_a_denied_allergy_read_as_meant(
     assert categories(note) == expected
 
 
+def test_two_drinks_named_side_by_side_stay_two() -> None:
+    assert categories("hot tea, iced latte") == [DRINK, DRINK]
+    assert categories("coffee, tea") == [DRINK, DRINK]
+
+
 def test_a_diet_said_beside_a_denied_allergy_is_that_diet() -> None:
     assert read("dairy free by choice not allergies")[0][2] == {"kind": "lactose_intolerant"}
 
