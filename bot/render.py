@@ -181,10 +181,11 @@ def trait_words(trait: Trait, lang: str, *, typed: bool = True) -> str:
         return trait.text
     words = _in_words(trait, label, lang)
     # an allergy's words are kept whole beside it: "even traces", "keep off the prawn station";
-    # a drink's say what goes in it ("english breakfast tea, milk"), a seat's what it is
-    # near or away from ("quiet corner table away from the AC")
-    beside = trait.category in (Category.ALLERGY, Category.DRINK, Category.SEATING) \
-        or len(trait.text) <= TYPED_BESIDE
+    # a diet's its exceptions ("vegan but eats fish sometimes"), a drink's what goes in it
+    # ("english breakfast tea, milk"), a seat's what it is near or away from ("quiet corner
+    # table away from the AC")
+    beside = trait.category in (Category.ALLERGY, Category.DIET, Category.DRINK,
+                                Category.SEATING) or len(trait.text) <= TYPED_BESIDE
     return f"{words} ({trait.text})" if typed and beside else words
 
 

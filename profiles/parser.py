@@ -682,7 +682,10 @@ def _latin_cut(before: _Run, after: _Run, cut: int, folded: str, lexicon: Lexico
         return False  # "allergic to down feathers": its allergen may be any word after it
     if _LINKING.search(between.rstrip()):
         return False
-    side_by_side = not between.strip() and after.opens_with_cue
+    # a verb that leads into the second opens a clause of its own: "allergic to shellfish
+    # prefers booth"
+    side_by_side = not between.strip() and after.opens_with_cue \
+        and not _WANTING.search(folded[cut:after.start])
     return not side_by_side or (" " in folded[before.start:before.end].strip()
                                 and " " in folded[after.start:after.end].strip())
 
@@ -690,6 +693,7 @@ def _latin_cut(before: _Run, after: _Run, cut: int, folded: str, lexicon: Lexico
 # Words between two features of a face: "tall guy with glasses", "beard and always a cap".
 _FEATURE_LINKS: Final = frozenset({"with", "w", "and", "a", "an", "wears", "wearing", "has",
                                    "always", "usually", "plus", "n", "often"})
+_WANTING: Final = re.compile(r"\b(?:prefers?|likes?|loves?|wants?|needs?|asks? for|hates?)\b")
 # A word that joins what follows to what came before rather than start a new subject.
 _LINKING: Final = re.compile(r"(?<![\w'])(?:with|w/?|of|for|from|in|on|at|to|by|near|and|or|"
                              r"&|\+|n)$")
@@ -881,11 +885,14 @@ def _grouped(pieces: list[_Piece], text: str, lexicon: Lexicon,
                 head = _joined(groups.pop().head, head, text, gap="、")
             groups.append(_group(head, _read(head.folded, lexicon, day_first=day_first), lexicon))
             continue
-        if groups and not groups[-1].about_allergy and reading.category is Category.NOTE \
+        if groups and not groups[-1].about_allergy \
+                and reading.category in (Category.NOTE, groups[-1].reading.category) \
+                and "polarity" not in reading.attrs \
                 and groups[-1].reading.category in (Category.FOOD, Category.DRINK) \
                 and "polarity" not in groups[-1].reading.attrs and _ESPECIALLY.match(piece.folded):
-            # "喜欢吃甜品 尤其是杨枝甘露": one liked above the rest, a food of its own
-            groups.append(_group(piece, _Reading(groups[-1].reading.category, {}), lexicon))
+            # "喜欢吃甜品 尤其是杨枝甘露": the one liked most goes with what it is one of; on its
+            # own a card line "尤其是杨枝甘露" would say nothing
+            groups[-1].details.append(piece)
             continue
         if _names_its_kind(groups, reading):
             # "hot tea, earl grey": the tea is that one, served hot
@@ -941,8 +948,7 @@ def _reacts_to_refused(groups: list[_Group], piece: _Piece, reading: _Reading,
             and not any(_DIGESTIVE.search(symptom) for symptom in symptoms))
 
 
-_ESPECIALLY: Final = re.compile(r"(?:尤其是?|特别是|特别爱|最爱|最喜欢|especially|esp\b|"
-                                 r"particularly|above all)\s*\S")
+_ESPECIALLY: Final = re.compile(r"(?:尤其是?|特别是|especially|esp\b|particularly|above all)\s*\S")
 _DIGESTIVE: Final = re.compile(r"肚|拉|呕|吐|stomach|vomit|threw up|diarrh")
 
 

@@ -186,6 +186,16 @@ async def test_a_drink_read_in_the_other_language_keeps_what_goes_in_it(bot: Bot
     assert "红茶 (english breakfast tea, milk)" in card.text
 
 
+async def test_a_diet_read_in_the_other_language_keeps_its_exceptions(
+        bot: BotUnderTest) -> None:
+    la = await bot.join("waiter", "la", language="en")
+    sh = await bot.join("waiter", "sh", language="zh")
+    await bot.send(la, "/new Smith")
+    await bot.send(la, "/note Smith: vegan but eats fish sometimes")
+    card = (await bot.send(sh, "/guest smith"))[-1]
+    assert "纯素 (vegan but eats fish sometimes)" in card.text
+
+
 async def test_an_occasion_and_a_seat_read_in_the_other_language(bot: BotUnderTest) -> None:
     la = await bot.join("waiter", "la", language="en")
     sh = await bot.join("waiter", "sh", language="zh")
