@@ -117,7 +117,8 @@ def allergy_lines(traits: list[Trait], lang: str) -> list[str]:
 
 def alert_text(alert: AllergyAlert, guest: Guest, traits: list[Trait], lang: str,
                zone: ZoneInfo) -> str:
-    lines = [t(lang, "kitchen_alert.title"), guest_line(guest, alert.place, lang)]
+    title = "kitchen_alert.title_learned_in" if alert.learned_in else "kitchen_alert.title"
+    lines = [t(lang, title), guest_line(guest, alert.place, lang)]
     lines += allergy_lines(traits, lang)
     if alert.acks:
         seen = ", ".join(f"{escape(ack.name)} {clock_time(ack.seen_at, zone)}"

@@ -23,7 +23,7 @@ from store.sql import Conn, inserted_id
 
 ALERT = "allergy.alert"
 ESCALATION = "allergy.escalate"
-ALERT_COLUMNS = ("id, guest_id, branch, place, kitchen_chat, recipients, raised_at,"
+ALERT_COLUMNS = ("id, occurrence, guest_id, branch, place, kitchen_chat, recipients, raised_at,"
                  " ack_due_at")
 
 
@@ -39,6 +39,7 @@ class Ack(Frozen):
 
 class AllergyAlert(Frozen):
     id: int
+    occurrence: str = ""  # the event that raised it: an arrival, or an allergy learned in
     guest_id: int
     branch: str
     place: str | None = None
@@ -51,6 +52,11 @@ class AllergyAlert(Frozen):
     @property
     def seen(self) -> bool:
         return bool(self.acks)
+
+    @property
+    def learned_in(self) -> bool:
+        """Raised by an allergy noted while the guest was in, not by their arrival."""
+        return self.occurrence.startswith(f"{EventKind.TRAIT_ALLERGY_LOGGED.value}:")
 
 
 class NewAlert(Frozen):

@@ -25,6 +25,7 @@ from playbooks.checklists.store import (
     RunStore,
     checklist_holders,
     close_runs_of_visit,
+    in_now,
     load_facts,
     recipients,
     runs_started_by,
@@ -98,7 +99,11 @@ class PlaybookEngine:
         for playbook in matching(self.library, event, seen):
             self._start(conn, playbook, event, policy, now)
         if event.kind is EventKind.GUEST_ARRIVED and seen.has_allergy:
-            self._alert_kitchen(conn, event, policy, now)
+            self._alert_kitchen(conn, event, policy, now, place_of(event))
+        elif event.kind is EventKind.TRAIT_ALLERGY_LOGGED and (
+                place := in_now(conn, event.guest_id, event.branch, event.at)) is not None:
+            # learned while the guest is in: the kitchen hears now, as on an arrival
+            self._alert_kitchen(conn, event, policy, now, place or None)
         if event.kind is EventKind.GUEST_CHECKOUT and isinstance(visit, int):
             close_runs_of_visit(conn, visit, now)
 
@@ -149,11 +154,11 @@ class PlaybookEngine:
         ), now)
 
     def _alert_kitchen(
-        self, conn: Conn, event: Event, policy: BranchPolicy, now: datetime
+        self, conn: Conn, event: Event, policy: BranchPolicy, now: datetime, place: str | None
     ) -> None:
         kitchen = [] if policy.kitchen_chat else recipients(conn, event.branch, [Role.KITCHEN])
         raise_alert(conn, NewAlert(
             occurrence=event.subject, guest_id=event.guest_id, branch=event.branch,
-            place=place_of(event), kitchen_chat=policy.kitchen_chat, kitchen=kitchen,
+            place=place, kitchen_chat=policy.kitchen_chat, kitchen=kitchen,
             deadline=now + policy.ack_after,
         ), now)

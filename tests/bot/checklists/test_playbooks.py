@@ -243,6 +243,28 @@ async def test_an_allergy_of_a_guest_neither_in_nor_booked_prompts_nobody(
     assert bot.last(lead).text.startswith("📋 Allergy just logged")
 
 
+async def test_an_allergy_noted_while_the_guest_is_in_reaches_the_kitchen_at_once(
+    bot: BotUnderTest,
+) -> None:
+    waiter = await bot.join("waiter", name="Ana", language="en")
+    lead = await bot.join("lead", name="Mei", language="en")
+    cook = await bot.join("kitchen", name="Chen", language="en")
+    await guest_with(bot, "王先生")
+    await guest_with(bot, "李女士")
+    await bot.send(waiter, "/arrive 王先生 table 12")
+    alerts_before = len(bot.messages(cook))
+    await bot.send(waiter, "/note 李女士: 芝麻过敏")  # not in: nothing for the kitchen today
+    assert len(bot.messages(cook)) == alerts_before
+    await bot.send(waiter, "/note 王先生: 芝麻过敏 很严重")
+    alert = bot.last(cook)
+    assert alert.text.splitlines()[0] == "⚠️ Allergy just noted for a guest who is in"
+    assert "table 12" in alert.text and "芝麻过敏 很严重" in alert.text
+    await bot.press(cook, alert, "Seen")
+    prompt = titled(bot, lead, "📋 Allergy just logged")  # the kitchen's Seen ticks its step
+    assert ("✅ 1. If the guest is in, make sure the kitchen has seen the allergy alert — Chen"
+            in prompt.text)
+
+
 async def test_a_booking_raised_elsewhere_prepares_a_vips_room_before_arrival(
     bot: BotUnderTest,
 ) -> None:
