@@ -12,6 +12,7 @@ from bot.callbacks import Verb
 from bot.i18n import t
 from bot.signing import accept_press
 from bot.state import Context
+from profiles.models import Role, Staff
 from store.database import serve
 
 log = logging.getLogger(__name__)
@@ -93,3 +94,11 @@ async def _turn_away(update: Update, context: Context, *, language: str) -> None
 
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [TypeHandler(Update, admit_staff)]
+
+
+def not_allowed(member: Staff) -> str:
+    """"Your role can't do that", naming whom to ask: someone above the asker, never a shift
+    lead telling a shift lead to ask one."""
+    above = {Role.LEAD: "not_allowed.lead", Role.MANAGER: "not_allowed.manager",
+             Role.ADMIN: "not_allowed.manager"}
+    return t(member.language, above.get(member.role, "not_allowed"))

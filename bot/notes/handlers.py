@@ -10,6 +10,7 @@ from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import render
+from bot.access.gate import not_allowed
 from bot.callbacks import ID, WORD, Verb, button, pattern, unpack
 from bot.guests.duplicates import offer_duplicates
 from bot.guests.handlers import search_and_show
@@ -251,7 +252,7 @@ async def tag_from_hint(update: Update, context: Context) -> None:
     assert query is not None and query.data is not None
     guest_id, word = unpack(query.data)
     if not can(me.role, Action.TAG):
-        await query.answer(t(me.language, "not_allowed"), show_alert=True)
+        await query.answer(not_allowed(me), show_alert=True)
         return
     tier, segment = parse_tag(word)
     tagged = await core.guests.set_tags(int(guest_id), tier=tier, segment=segment,

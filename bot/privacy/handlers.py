@@ -10,6 +10,7 @@ from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import render
+from bot.access.gate import not_allowed
 from bot.callbacks import ID, Verb, button, pattern, unpack
 from bot.i18n import t
 from bot.service_report.handlers import refuse
@@ -52,7 +53,7 @@ async def confirm_forget(update: Update, context: Context) -> None:
     assert query is not None and query.data is not None
     if not can(me.role, Action.FORGET):
         await refuse(context, "forget")
-        await query.answer(t(me.language, "not_allowed"), show_alert=True)
+        await query.answer(not_allowed(me), show_alert=True)
         return
     guest_id = int(unpack(query.data)[0])
     try:
@@ -96,7 +97,7 @@ async def consent(update: Update, context: Context) -> None:
     given = CONSENT_WORDS.get(args[-1].lower()) if args else None
     if not can(me.role, Action.CONSENT):
         await refuse(context, "consent")
-        await message.reply_text(t(me.language, "not_allowed"))
+        await message.reply_text(not_allowed(me))
         return
     if given is None or len(args) < 2:
         await message.reply_text(t(me.language, "consent.usage"))
@@ -147,7 +148,7 @@ async def audit(update: Update, context: Context) -> None:
     ref = " ".join(context.args or [])
     if not can(me.role, Action.AUDIT):
         await refuse(context, "audit")
-        await message.reply_text(t(me.language, "not_allowed"))
+        await message.reply_text(not_allowed(me))
         return
     guest_id = await _guest_id(context, ref)
     if guest_id is None:
@@ -181,7 +182,7 @@ async def _allowed_guest(message: Message, context: Context, action: Action,
     me, ref = context.member, " ".join(context.args or [])
     if not can(me.role, action):
         await refuse(context, command)
-        await message.reply_text(t(me.language, "not_allowed"))
+        await message.reply_text(not_allowed(me))
         return None
     if not ref.strip():
         await message.reply_text(t(me.language, f"{command}.usage"))

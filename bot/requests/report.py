@@ -11,6 +11,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot import render
+from bot.access.gate import not_allowed
 from bot.i18n import t
 from bot.requests import texts
 from bot.state import Context, Core
@@ -28,7 +29,7 @@ async def report(update: Update, context: Context) -> None:
     assert message is not None
     args = [arg.lower() for arg in context.args or []]
     if not can(me.role, Action.REPORT):
-        await message.reply_text(t(me.language, "not_allowed"))
+        await message.reply_text(not_allowed(me))
         return
     if args[1:] not in ([], ["week"], ["month"]):
         await message.reply_text(t(me.language, "requests.report.usage"))

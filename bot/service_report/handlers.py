@@ -7,6 +7,7 @@ from html import escape
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
+from bot.access.gate import not_allowed
 from bot.i18n import t
 from bot.service_report.jobs import report_of
 from bot.state import Context
@@ -32,7 +33,7 @@ async def report(update: Update, context: Context) -> None:
         return
     if not allowed or not may_report_on(me, branch_id):
         await refuse(context, "report")
-        await message.reply_text(t(me.language, "not_allowed"))
+        await message.reply_text(not_allowed(me))
         return
     assert branch is not None
     period = period_so_far(kind, core.clock(), branch.zone)

@@ -7,6 +7,7 @@ from html import escape
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
+from bot.access.gate import not_allowed
 from bot.callbacks import Verb, button, pattern, unpack
 from bot.i18n import t
 from bot.menu import publish_menu
@@ -40,7 +41,7 @@ async def invite(update: Update, context: Context) -> None:
                                    known=known), parse_mode="HTML")
         return
     if not may_invite(me, role, branch):
-        await message.reply_text(t(me.language, "not_allowed"))
+        await message.reply_text(not_allowed(me))
         return
     made = await core.staff.create_invite(role, branch, created_by=me.id, now=core.clock(),
                                           valid_for=core.settings.invites.valid_for)
@@ -56,7 +57,7 @@ async def staff_list(update: Update, context: Context) -> None:
     me = context.member
     assert update.effective_message is not None
     if not can(me.role, Action.MANAGE_STAFF):
-        await update.effective_message.reply_text(t(me.language, "not_allowed"))
+        await update.effective_message.reply_text(not_allowed(me))
         return
     text, markup = await _roster(context)
     await update.effective_message.reply_text(text, reply_markup=markup, parse_mode="HTML")

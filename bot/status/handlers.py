@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import render
+from bot.access.gate import not_allowed
 from bot.briefs.reminders import branch_day_of
 from bot.callbacks import ID, Verb, button, pattern, unpack
 from bot.i18n import t
@@ -63,7 +64,7 @@ async def _send_page(message: Message, context: Context, query: ListQuery, *,
                                       today=branch_day_of(core.settings, context.member.branch)
                                       .today(core.clock()))
     except NotAllowed:
-        await message.reply_text(t(lang, "not_allowed"))
+        await message.reply_text(not_allowed(context.member))
         return
     if not found.items:
         await message.reply_text(t(lang, f"list.empty.{query.kind}"))
@@ -122,7 +123,7 @@ async def record_outreach(update: Update, context: Context) -> None:
         await query.answer(t(lang, "list.gone"), show_alert=True)
         return
     except NotAllowed:
-        await query.answer(t(lang, "not_allowed"), show_alert=True)
+        await query.answer(not_allowed(context.member), show_alert=True)
         return
     await query.answer(t(lang, f"list.recorded.{outcome}", name=render.full_name(guest)))
 

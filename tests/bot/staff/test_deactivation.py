@@ -28,3 +28,12 @@ async def test_a_deactivated_colleague_is_told_and_can_be_reactivated(bot: BotUn
     assert bot.last(waiter).text.startswith("Welcome back: Max has opened your access")
     [found] = await bot.send(waiter, "/help")
     assert not found.text.startswith("Sorry")
+
+
+async def test_a_refusal_names_someone_above_whoever_asked(bot: BotUnderTest) -> None:
+    waiter = await bot.join("waiter", language="en")
+    lead = await bot.join("lead", language="zh")
+    [to_waiter] = await bot.send(waiter, "/staff")
+    assert to_waiter.text == "Your role can't do that. Ask your shift lead or manager."
+    [to_lead] = await bot.send(lead, "/staff")  # never "ask a shift lead" of a shift lead
+    assert to_lead.text == "你的角色不能执行此操作，请找经理。"
