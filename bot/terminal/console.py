@@ -1,7 +1,8 @@
 """The terminal chat: `guestcard run` without a bot token talks to the bot right here.
 
 It is the real Application with every handler, on the in-process Bot API; the person at the
-terminal is a chain admin who joined like anyone else (an invite, then /start CODE).
+terminal is a chain admin who joined like anyone else (an invite, then /start CODE), and may
+be any other staff member for a while (`/as waiter sh`), to see the floor as each sees it.
 """
 
 from __future__ import annotations
@@ -31,10 +32,13 @@ from profiles.models import Role
 # a fixed id, so the terminal is the same staff member from one run to the next
 CONSOLE_USER = LocalUser(id=1, first_name="Console admin")
 QUIT = "/quit"
+AS = "/as"
 BANNER = ("No TELEGRAM_BOT_TOKEN is set, so this is a local terminal chat with the bot. "
           "To go live on Telegram, set TELEGRAM_BOT_TOKEN and run again.")
 HINT = ("Type a message or a /command as in Telegram. When the bot's last message has buttons, "
         "typing one of their numbers presses it (#12 is always a guest id). "
+        f"{AS} ROLE [BRANCH] [zh|en] makes you another staff member (a waiter, the kitchen, a "
+        f"shift lead…) to see what they get; {AS} admin, yourself again. "
         f"{QUIT} or Ctrl-D leaves.")
 PROMPT = "> "
 WATCH_SECONDS = 1.0  # how soon what the bot sends on its own is printed
@@ -50,7 +54,8 @@ async def run_console(
     (a report's chart, an export) are written into `files`, their paths printed."""
     api = LocalBotApi(clock=clock, first_update_id=int(clock().timestamp() * 1000))
     app = build_application(settings, request=api, clock=clock, rate_limit=False)
-    terminal = Terminal(LocalChat(app, api), stdout, echo=not stdin.isatty(), files=files)
+    terminal = Terminal(LocalChat(app, api), stdout, echo=not stdin.isatty(), files=files,
+                        settings=settings)
     # started, so the job queue runs as it would live
     async with running(app, start=True):
         terminal.say(BANNER)
@@ -62,11 +67,15 @@ async def run_console(
 class Terminal:
     """One person at the terminal: their lines go to the bot, the bot's answers are printed."""
 
-    def __init__(self, chat: LocalChat, out: TextIO, *, echo: bool, files: Path = FILES) -> None:
+    def __init__(self, chat: LocalChat, out: TextIO, *, echo: bool, files: Path = FILES,
+                 settings: Settings | None = None) -> None:
         self._chat = chat
         self._out = out
         self._echo = echo  # piped input is not shown by a terminal, so show it in the transcript
         self._files = files
+        self._settings = settings
+        self._user = CONSOLE_USER  # who the person at the terminal is being
+        self._printed: dict[int, int] = {}  # per chat, how many of its messages were shown
         # every button shown by the bot's last answer, numbered on across its messages
         self._choices: list[tuple[SentMessage, Button]] = []
         self._shown = 0  # how much of what the bot sent has been printed
@@ -97,7 +106,9 @@ class Terminal:
                     self._out.write(f"{text}\n")
                 if text == QUIT:
                     return
-                if text:
+                if text == AS or text.startswith(f"{AS} "):
+                    await self._become(text.split()[1:])
+                elif text:
                     await self._act(text)
         finally:
             watcher.cancel()
@@ -108,11 +119,11 @@ class Terminal:
         self._busy = True
         try:
             if chosen is None:
-                await self._chat.send(CONSOLE_USER, text)
+                await self._chat.send(self._user, text)
             elif chosen[1].callback_data is None:
                 self.say(f"· that button opens a link: {chosen[1].text}")
             else:
-                await self._chat.press(CONSOLE_USER, *chosen)
+                await self._chat.press(self._user, *chosen)
         finally:
             self._busy = False
         self.show_new()
@@ -122,6 +133,51 @@ class Terminal:
         events = self._chat.api.outbox[self._shown:]
         self._shown += len(events)
         self._show(events)
+        self._printed[self._user.id] = len(self._chat.api.sent_to(self._user.id))
+
+    async def _become(self, args: list[str]) -> None:
+        """`/as ROLE [BRANCH] [zh|en]`: be that staff member (joined as anyone joins, the first
+        time), and see what they were sent while someone else was at the terminal."""
+        person = self._person(args)
+        if person is None:
+            roles = ", ".join(role.value for role in Role)
+            self.say(f"· {AS} ROLE [BRANCH] [zh|en], ROLE one of {roles}; {AS} admin is you")
+            return
+        self.show_new()
+        user, role, branch = person
+        staff = await self._chat.app.bot_data.core.staff.by_telegram_id(user.id)
+        if staff is None or not staff.active or staff.role is not role:
+            self._busy = True
+            try:
+                await self._chat.enrol(user, role, branch)
+            finally:
+                self._busy = False
+        self._user = user
+        self.say(f"· you are {user.first_name} now")
+        missed = self._chat.api.sent_to(user.id)[self._printed.get(user.id, 0):]
+        self._shown = len(self._chat.api.outbox)
+        self._show(list(missed))
+        self._printed[user.id] = len(self._chat.api.sent_to(user.id))
+
+    def _person(self, args: list[str]) -> tuple[LocalUser, Role, str] | None:
+        """The staff member `/as` names: one per role, branch and language, the same from one
+        run to the next; None when the role or the branch is not one."""
+        settings = self._settings
+        if not args or args[0] not in set(Role) or settings is None:
+            return None
+        role = Role(args[0])
+        branches = [branch.id for branch in settings.branches]
+        rest = args[1:]
+        lang = rest.pop() if rest and rest[-1] in ("zh", "en") else settings.chain.language
+        branch = settings.branch_id(" ".join(rest)) if rest else branches[0]
+        if branch not in branches:
+            return None
+        if role is Role.ADMIN and not rest:
+            return CONSOLE_USER, role, branch
+        number = 1000 + 100 * list(Role).index(role) + 2 * branches.index(branch) \
+            + (lang == "en")
+        name = f"{role.value.capitalize()} {branch}"
+        return LocalUser(id=number, first_name=name, language_code=lang), role, branch
 
     async def _watch(self) -> None:
         """What the bot sends on its own (a reminder, an escalation from the sweep) is printed
@@ -143,7 +199,7 @@ class Terminal:
 
     def _show(self, events: list[SentMessage | CallbackAnswer]) -> None:
         mine = [event for event in events
-                if isinstance(event, SentMessage) and event.chat_id == CONSOLE_USER.id]
+                if isinstance(event, SentMessage) and event.chat_id == self._user.id]
         if mine:
             self._choices = []
         numbers = itertools.count(1)
@@ -151,7 +207,7 @@ class Terminal:
             if isinstance(event, CallbackAnswer):
                 if event.text:
                     self.say(f"· {event.text}")
-            elif event.chat_id == CONSOLE_USER.id:
+            elif event.chat_id == self._user.id:
                 self._show_message(event, numbers)
 
     def _show_message(self, message: SentMessage, numbers: itertools.count[int]) -> None:

@@ -167,3 +167,25 @@ async def test_the_watcher_prints_what_comes_while_nobody_types(
                 break
         watcher.cancel()
     assert stdout.getvalue().endswith("\n⏰ Due now (1): greet Smith\n> ")
+
+
+async def test_as_makes_the_terminal_another_staff_member_who_sees_what_they_were_sent(
+    settings: Settings, clock: FakeClock,
+) -> None:
+    output = await chat(settings, clock, "/new 王先生", "/as kitchen", "/as waiter la en",
+                        "/arrive 王先生 table 12", "/note 王先生: 花生过敏", "/as kitchen", "1",
+                        "/as cook", "/as admin", "/quit")
+
+    kitchen, waiter = output.index("· you are Kitchen la now"), output.index(
+        "· you are Waiter la now")
+    alert_at = output.index("· you are Kitchen la now", waiter)
+    assert kitchen < waiter < alert_at
+    # the alert the kitchen got while the waiter was at the terminal, shown on coming back
+    assert shown(t("zh", "kitchen_alert.title_learned_in")) == output[alert_at + 1]
+    assert shown(t("zh", "kitchen_alert.thanks")) in " ".join(output[alert_at:])
+    assert any(line.startswith("· /as ROLE") for line in output)  # "cook" is no role
+    assert output[-3:-1] == ["> /as admin", "· you are Console admin now"]
+    staff = {(member.name, member.role, member.language)
+             for member in await console_staff(settings)}
+    assert staff == {("Console admin", Role.ADMIN, "zh"), ("Kitchen la", Role.KITCHEN, "zh"),
+                     ("Waiter la", Role.WAITER, "en")}
