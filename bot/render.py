@@ -100,7 +100,10 @@ def hit_line(guest: Guest, lang: str, branches: Mapping[str, str]) -> str:
     return prefix + " · ".join(parts)
 
 
-def note_logged(logged: NoteLogged, guest: Guest, *, lang: str, unparsed: list[str]) -> str:
+def note_logged(logged: NoteLogged, guest: Guest, *, lang: str, unparsed: list[str],
+                long: bool = False) -> str:
+    """The reply to a note: what was saved, trait by trait; a long one (`long`), read in many
+    parts, asks to be checked."""
     lines = [t(lang, "note.saved", name=escape(full_name(guest)), ref=guest.ref)]
     for trait in logged.added:
         lines.append(f"+ {category_label(trait.category, lang)}: "
@@ -110,6 +113,9 @@ def note_logged(logged: NoteLogged, guest: Guest, *, lang: str, unparsed: list[s
                        text=escape(trait_words(trait, lang)), count=trait.confirmed_count + 1))
     if unparsed:
         lines.append(t(lang, "note.unparsed", text=escape(" / ".join(unparsed))[:300]))
+    parts = len(logged.added) + len(logged.confirmed)
+    if long and parts > 1:
+        lines.append(t(lang, "note.long", n=parts))
     return "\n".join(lines)
 
 

@@ -323,9 +323,14 @@ async def _log(
                               logged.note.batch_id))
     rows += _tag_rows(context, guest.id, parsed)
     rows += _refile_rows(logged.note.added, me.language)
-    text = render.note_logged(logged.note, guest, lang=me.language, unparsed=parsed.unparsed)
+    typed = sum(len(trait.text) for trait in parsed.traits) + sum(map(len, parsed.unparsed))
+    text = render.note_logged(logged.note, guest, lang=me.language, unparsed=parsed.unparsed,
+                              long=typed > LONG_NOTE)
     await reply(message, text, InlineKeyboardMarkup(rows))
 
+
+# A note longer than a paragraph is read in parts, which are worth a look before service.
+LONG_NOTE = 500
 
 # What one tap re-files a trait as, by what it was filed as: an allergy that is none is most
 # often a food the guest dislikes or a diet; words the parser did not place, any category.

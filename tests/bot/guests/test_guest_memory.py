@@ -117,6 +117,22 @@ async def test_a_tag_for_no_guest_or_several_tags_no_one_until_one_is_chosen(
     assert len([b for row in one.buttons for b in row]) == 1
 
 
+async def test_a_long_note_is_saved_in_parts_and_the_reply_asks_to_check_them(
+        bot: BotUnderTest) -> None:
+    waiter = await bot.join("waiter", language="en")
+    await bot.send(waiter, "/new Smith")
+    story = ("came in with his team from the office, talked about the quarterly numbers for "
+             "a long while, asked for the wine list twice and ordered the ribeye medium rare. "
+             * 6) + "he is allergic to sesame, carries an epipen"
+    [saved] = await bot.send(waiter, f"/note Smith: {story}")
+    parts = saved.text.count("\n+ ")
+    assert parts > 1 and f"A long note, read in {parts} parts" in saved.text
+    # nothing lost, the allergy least of all
+    assert "+ Allergy: he is allergic to sesame, carries an epipen (severe)" in saved.text
+    [short] = await bot.send(waiter, "/note Smith: window seat, ribeye medium rare")
+    assert "A long note" not in short.text
+
+
 async def test_bad_input_gets_a_clear_reply_and_saves_nothing(bot: BotUnderTest) -> None:
     waiter = await bot.join("waiter", language="en")
     await bot.send(waiter, "/new Smith")
