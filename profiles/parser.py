@@ -885,13 +885,7 @@ def _grouped(pieces: list[_Piece], text: str, lexicon: Lexicon,
                 head = _joined(groups.pop().head, head, text, gap="、")
             groups.append(_group(head, _read(head.folded, lexicon, day_first=day_first), lexicon))
             continue
-        if groups and not groups[-1].about_allergy \
-                and reading.category in (Category.NOTE, groups[-1].reading.category) \
-                and "polarity" not in reading.attrs \
-                and groups[-1].reading.category in (Category.FOOD, Category.DRINK) \
-                and "polarity" not in groups[-1].reading.attrs and _ESPECIALLY.match(piece.folded):
-            # "喜欢吃甜品 尤其是杨枝甘露": the one liked most goes with what it is one of; on its
-            # own a card line "尤其是杨枝甘露" would say nothing
+        if _liked_most(groups, piece, reading):
             groups[-1].details.append(piece)
             continue
         if _names_its_kind(groups, reading):
@@ -917,6 +911,17 @@ def _grouped(pieces: list[_Piece], text: str, lexicon: Lexicon,
         else:
             groups.append(_group(piece, reading, lexicon))
     return groups
+
+
+def _liked_most(groups: list[_Group], piece: _Piece, reading: _Reading) -> bool:
+    """Whether `piece` names the one liked most of what was just liked ("喜欢吃甜品 尤其是杨枝
+    甘露"): it goes with it, for on its own a card line "尤其是杨枝甘露" would say nothing."""
+    if not groups or groups[-1].about_allergy or "polarity" in reading.attrs:
+        return False
+    liked = groups[-1].reading
+    return liked.category in (Category.FOOD, Category.DRINK) and "polarity" not in liked.attrs \
+        and reading.category in (Category.NOTE, liked.category) \
+        and _ESPECIALLY.match(piece.folded) is not None
 
 
 def _names_its_kind(groups: list[_Group], reading: _Reading) -> bool:
@@ -1243,10 +1248,11 @@ def _drafts(group: _Group, text: str, lexicon: Lexicon, day_first: bool, *,
     details = " ".join(piece.folded for piece in group.details)
     reading = _read(group.head.folded, lexicon, details=details, day_first=day_first) \
         if details else group.reading
-    if details and reading.category is group.reading.category is Category.DRINK:
+    if details and reading.category is group.reading.category is Category.DRINK \
+            and "item" in group.reading.attrs:
         # which drink was settled with the head ("hot tea, earl grey"); details add to it
-        reading = _Reading(reading.category, {**reading.attrs, **{
-            key: value for key, value in group.reading.attrs.items() if key == "item"}})
+        reading = _Reading(reading.category,
+                           {**reading.attrs, "item": group.reading.attrs["item"]})
     whose = "" if group.lead is None else text[group.lead:group.head.start]  # "老婆对"
     if reading.category is Category.ALLERGY:
         group, reading = _with_listed_allergens(group, reading, text, lexicon)

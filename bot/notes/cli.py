@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.settings import Settings
 from bot.state import Core
-from profiles.learned import as_toml, categories_words, load_learned, with_learned
+from profiles.learned import LearnedWords, as_toml, categories_words
 from profiles.vocabulary import Vocabulary, VocabularyError, load_vocabulary, read_extension
 from store.connect import open_database
 from store.database import is_postgres_url
@@ -73,7 +73,9 @@ def chain_vocabulary(settings: Settings) -> Vocabulary:
     async def taught() -> Vocabulary:
         db = await open_database(target)
         try:
-            return with_learned(shipped, await db.read(load_learned))
+            words = LearnedWords(db, shipped)  # as the bot's core reads them
+            await words.refresh()
+            return words.current
         finally:
             await db.close()
 

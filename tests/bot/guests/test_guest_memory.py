@@ -1,5 +1,7 @@
 """The guest-memory story through the real Application, on the in-process Bot API."""
 
+import pytest
+
 from tests.bot.conftest import BotUnderTest
 
 
@@ -193,23 +195,18 @@ async def test_the_same_thing_in_the_other_language_is_one_trait_each_reads_in_t
     assert "饮食: 不吃蒜" in card and "garlic" not in card
 
 
-async def test_a_drink_read_in_the_other_language_keeps_what_goes_in_it(bot: BotUnderTest) -> None:
+@pytest.mark.parametrize(("note", "read"), [
+    ("english breakfast tea, milk", "红茶 (english breakfast tea, milk)"),  # what goes in it
+    ("vegan but eats fish sometimes", "纯素 (vegan but eats fish sometimes)"),  # its exceptions
+])
+async def test_a_drink_or_a_diet_read_in_the_other_language_keeps_its_typed_words(
+        bot: BotUnderTest, note: str, read: str) -> None:
     la = await bot.join("waiter", "la", language="en")
     sh = await bot.join("waiter", "sh", language="zh")
     await bot.send(la, "/new Smith")
-    await bot.send(la, "/note Smith: english breakfast tea, milk")
+    await bot.send(la, f"/note Smith: {note}")
     card = (await bot.send(sh, "/guest smith"))[-1]
-    assert "红茶 (english breakfast tea, milk)" in card.text
-
-
-async def test_a_diet_read_in_the_other_language_keeps_its_exceptions(
-        bot: BotUnderTest) -> None:
-    la = await bot.join("waiter", "la", language="en")
-    sh = await bot.join("waiter", "sh", language="zh")
-    await bot.send(la, "/new Smith")
-    await bot.send(la, "/note Smith: vegan but eats fish sometimes")
-    card = (await bot.send(sh, "/guest smith"))[-1]
-    assert "纯素 (vegan but eats fish sometimes)" in card.text
+    assert read in card.text
 
 
 async def test_an_occasion_and_a_seat_read_in_the_other_language(bot: BotUnderTest) -> None:
