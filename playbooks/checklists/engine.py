@@ -99,11 +99,12 @@ class PlaybookEngine:
         for playbook in matching(self.library, event, seen):
             self._start(conn, playbook, event, policy, now)
         if event.kind is EventKind.GUEST_ARRIVED and seen.has_allergy:
-            self._alert_kitchen(conn, event, policy, now, place_of(event))
+            self._alert_kitchen(conn, event, event.branch, place_of(event), now)
         elif event.kind is EventKind.TRAIT_ALLERGY_LOGGED and (
-                place := in_now(conn, event.guest_id, event.branch, event.at)) is not None:
-            # learned while the guest is in: the kitchen hears now, as on an arrival
-            self._alert_kitchen(conn, event, policy, now, place or None)
+                where := in_now(conn, event.guest_id, event.at)) is not None:
+            # learned while the guest is in, wherever a colleague typed it: the kitchen where
+            # the guest is hears now, as on an arrival
+            self._alert_kitchen(conn, event, *where, now)
         if event.kind is EventKind.GUEST_CHECKOUT and isinstance(visit, int):
             close_runs_of_visit(conn, visit, now)
 
@@ -154,11 +155,12 @@ class PlaybookEngine:
         ), now)
 
     def _alert_kitchen(
-        self, conn: Conn, event: Event, policy: BranchPolicy, now: datetime, place: str | None
+        self, conn: Conn, event: Event, branch: str, place: str | None, now: datetime
     ) -> None:
-        kitchen = [] if policy.kitchen_chat else recipients(conn, event.branch, [Role.KITCHEN])
+        policy = self.policy(branch)
+        kitchen = [] if policy.kitchen_chat else recipients(conn, branch, [Role.KITCHEN])
         raise_alert(conn, NewAlert(
-            occurrence=event.subject, guest_id=event.guest_id, branch=event.branch,
+            occurrence=event.subject, guest_id=event.guest_id, branch=branch,
             place=place, kitchen_chat=policy.kitchen_chat, kitchen=kitchen,
             deadline=now + policy.ack_after,
         ), now)

@@ -162,22 +162,24 @@ def load_facts(conn: Conn, guest_id: int, *, before: datetime, visit_id: int | N
                       expected=branch is not None and _expected(conn, guest_id, branch, before))
 
 
-def in_now(conn: Conn, guest_id: int, branch: str, at: datetime) -> str | None:
-    """Where the guest is in `branch` at `at` ("table:12", "room:1203", "" for in with no
-    place said), None when they are not in: a visit nobody closed, of a meal's or a stay's
-    length."""
+def in_now(conn: Conn, guest_id: int, at: datetime, *,
+           branch: str | None = None) -> tuple[str, str | None] | None:
+    """The branch the guest is in at `at` (`branch` only, when given) and where in it
+    ("table:12", "room:1203"; None when not said); None when they are not in: a visit nobody
+    closed, of a meal's or a stay's length."""
     row = conn.execute(
-        "SELECT table_no, room_no FROM visits WHERE guest_id = ? AND branch = ?"
-        " AND left_at IS NULL AND (arrived_at >= ? OR (room_no IS NOT NULL AND arrived_at >= ?))"
+        "SELECT branch, table_no, room_no FROM visits WHERE guest_id = ?"
+        " AND (? IS NULL OR branch = ?) AND left_at IS NULL"
+        " AND (arrived_at >= ? OR (room_no IS NOT NULL AND arrived_at >= ?))"
         " ORDER BY arrived_at DESC LIMIT 1",
-        (guest_id, branch, stamp(at - MEAL_OPEN), stamp(at - STAY_OPEN))).fetchone()
+        (guest_id, branch, branch, stamp(at - MEAL_OPEN), stamp(at - STAY_OPEN))).fetchone()
     if row is None:
         return None
-    return f"table:{row[0]}" if row[0] else f"room:{row[1]}" if row[1] else ""
+    return row[0], f"table:{row[1]}" if row[1] else f"room:{row[2]}" if row[2] else None
 
 
 def _expected(conn: Conn, guest_id: int, branch: str, at: datetime) -> bool:
-    return in_now(conn, guest_id, branch, at) is not None or conn.execute(
+    return in_now(conn, guest_id, at, branch=branch) is not None or conn.execute(
         "SELECT 1 FROM bookings WHERE guest_id = ? AND branch = ? AND status = 'booked'"
         " AND at >= ? LIMIT 1", (guest_id, branch, stamp(at - LATE_BOOKING))).fetchone() is not None
 

@@ -265,6 +265,20 @@ async def test_an_allergy_noted_while_the_guest_is_in_reaches_the_kitchen_at_onc
             in prompt.text)
 
 
+async def test_an_allergy_noted_in_another_branch_reaches_the_kitchen_where_the_guest_is(
+    bot: BotUnderTest,
+) -> None:
+    waiter = await bot.join("waiter", "la", language="en")
+    far = await bot.join("waiter", "sh", language="zh")
+    cook = await bot.join("kitchen", "la", name="Chen", language="en")
+    await guest_with(bot, "王先生")
+    await bot.send(waiter, "/arrive 王先生 table 12")
+    await bot.send(far, "/note 王先生: 牛奶过敏")  # typed in Shanghai, the guest in Los Angeles
+    alert = bot.last(cook)
+    assert alert.text.splitlines()[0] == "⚠️ Allergy just noted for a guest who is in"
+    assert "table 12" in alert.text and "牛奶过敏" in alert.text
+
+
 async def test_a_booking_raised_elsewhere_prepares_a_vips_room_before_arrival(
     bot: BotUnderTest,
 ) -> None:
