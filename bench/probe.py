@@ -47,6 +47,9 @@ T = TypeVar("T")
 Call = Callable[[], Awaitable[object]]
 NOTE = "靠窗，冰酸梅汤大杯，不吃蒜"
 MIN_SAMPLES = 20  # a series is never cut shorter than this
+# staff writing notes at the same moment: chats are handled concurrently, and PostgreSQL's
+# pool holds this many connections (store.postgres.POOL_SIZE)
+WRITERS_AT_ONCE = 4
 
 
 async def noop(update: Update, context: Context) -> None:
@@ -93,7 +96,8 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
             for kind in KINDS
         }
         guest_ids = [int(ref[1:]) for ref in refs["id"]]
-        figures["note_commands_per_s"], figures["note_writes_per_s"] = await _notes(
+        (figures["note_commands_per_s"], figures["note_writes_per_s"],
+         figures["note_writes_at_once_per_s"]) = await _notes(
             chat, user, core, guest_ids, args.notes, budget)
         api.forget_sent()
         figures["api"] = await _api(app, core, args.api, budget)
@@ -188,9 +192,10 @@ def full_name(name: str, honorific: str) -> str:
 
 
 async def _notes(chat: LocalChat, user: LocalUser, core: Core, guest_ids: list[int],
-                 count: int, budget: Budget) -> tuple[float, float]:
+                 count: int, budget: Budget) -> tuple[float, float, float]:
     """`/note` per second through the Application, and the durable write it makes per second
-    (`TraitStore.log`, each its own committed transaction), one after another."""
+    (`TraitStore.log`, each its own committed transaction): one after another, then
+    WRITERS_AT_ONCE at a time, each on guests of its own, as staff in different chats write."""
     done, started = 0, time.perf_counter()
     while done < count and budget.allows(started, done):
         if done % 100 == 0:
@@ -200,13 +205,30 @@ async def _notes(chat: LocalChat, user: LocalUser, core: Core, guest_ids: list[i
     commands = done / (time.perf_counter() - started)
     budget.account("note commands", done, count)
     drafts = parse_note(NOTE, core.vocabulary).traits
+
+    async def write(k: int) -> None:
+        await core.traits.log(guest_ids[-1 - k % len(guest_ids)], drafts, staff_id=1,
+                              branch="b001", now=core.clock())
+
     done, started = 0, time.perf_counter()
     while done < count and budget.allows(started, done):
-        await core.traits.log(guest_ids[-1 - done % len(guest_ids)], drafts, staff_id=1,
-                              branch="b001", now=core.clock())
+        await write(done)
         done += 1
     budget.account("note writes", done, count)
-    return commands, done / (time.perf_counter() - started)
+    one_by_one = done / (time.perf_counter() - started)
+    per_writer = max(1, count // WRITERS_AT_ONCE)
+
+    async def writer(first: int) -> int:
+        written = 0
+        while written < per_writer and budget.allows(started, written * WRITERS_AT_ONCE):
+            await write(first + written * WRITERS_AT_ONCE)
+            written += 1
+        return written
+
+    started = time.perf_counter()
+    done = sum(await asyncio.gather(*(writer(n) for n in range(WRITERS_AT_ONCE))))
+    budget.account("note writes at once", done, per_writer * WRITERS_AT_ONCE)
+    return commands, one_by_one, done / (time.perf_counter() - started)
 
 
 async def _api(app: Any, core: Core, count: int, budget: Budget) -> dict[str, list[float]]:

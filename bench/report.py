@@ -12,6 +12,7 @@ from statistics import median
 from typing import Any
 
 from bench.chain import ChainSpec
+from bench.probe import WRITERS_AT_ONCE
 
 START, END = "<!-- figures:start -->", "<!-- figures:end -->"
 # figure → (at most / at least, target)
@@ -71,6 +72,7 @@ def figures_of(measured: Mapping[str, Any], *, startup_s: float) -> dict[str, fl
     figures["search_p99_ms"] = max(worst)
     figures["search_vs_like_p99_speedup"] = min(speedups)
     figures["note_writes_per_s"] = measured["note_writes_per_s"]
+    figures["note_writes_at_once_per_s"] = measured["note_writes_at_once_per_s"]
     figures["note_commands_per_s"] = measured["note_commands_per_s"]
     for series, samples in measured["api"].items():
         figures[f"api_{series}_p50_ms"] = percentile(samples, 0.5) * ms
@@ -154,6 +156,9 @@ def summary_table(runs: Runs, spec: ChainSpec, *, versions: Mapping[str, str],
     notes = ", ".join(f"{STORES[store]} {runs[store]['note_commands_per_s']:.0f} per s"
                       for store in stores)
     lines += ["", f"`/note` through the Application, one after another: {notes}."]
+    at_once = ", ".join(f"{STORES[store]} {runs[store]['note_writes_at_once_per_s']:.0f} per s"
+                        for store in stores)
+    lines += ["", f"Durable note writes with {WRITERS_AT_ONCE} staff writing at once: {at_once}."]
     lines += ["", *_api_calls(runs, stores)]
     lines += ["", *_statuses(runs, stores)]
     lines += ["", *_floor(runs, stores)]

@@ -1,12 +1,15 @@
 from datetime import timedelta, timezone
+from typing import Any
 
 import pytest
+from psycopg import ClientCursor
 
 from profiles.errors import GuestNotFound, NothingToUndo, TraitNotFound
 from profiles.guests import GuestStore
 from profiles.models import Category, Guest, Role, Staff
 from profiles.traits import TraitStore
 from store.database import Database
+from store.sql import dialect
 from tests.conftest import join
 from tests.factories import NOW, draft
 
@@ -43,6 +46,33 @@ async def test_logging_a_known_trait_again_confirms_it(db: Database, waiter: Sta
     assert [(t.text, t.confirmed_count, t.confirmed_at) for t in card.traits] == [("靠窗", 1, later)]
 
 
+async def test_a_note_saying_known_traits_again_is_four_round_trips(
+        db: Database, waiter: Staff, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On PostgreSQL each statement sent is a round trip: the batch (with the BEGIN), the
+    guest's standing traits, how often the three said again were confirmed, and the
+    confirmations with the audit entry and the COMMIT."""
+    if await db.read(dialect) != "postgresql":
+        pytest.skip("a round trip is PostgreSQL's")
+    wang = await make_wang(db, waiter)
+    traits = TraitStore(db)
+    await traits.log(wang.id, [WINDOW, PLUM, GARLIC], staff_id=waiter.id, branch="la", now=NOW)
+    sent: list[str] = []
+    execute = ClientCursor.execute
+
+    def counted(cursor: ClientCursor[Any], query: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(str(query))
+        return execute(cursor, query, *args, **kwargs)
+
+    monkeypatch.setattr(ClientCursor, "execute", counted)
+    again = await traits.log(wang.id, [WINDOW, PLUM, GARLIC], staff_id=waiter.id, branch="la",
+                             now=NOW + timedelta(days=1))
+    monkeypatch.undo()
+    assert len(again.confirmed) == 3
+    assert len(sent) == 4
+    assert sent[0].startswith("BEGIN") and "INSERT INTO note_batches" in sent[0]
+    assert "trait_confirmations" in sent[3] and sent[3].endswith("COMMIT")
+
+
 async def test_what_a_note_returns_is_what_is_stored(db: Database, waiter: Staff) -> None:
     """The traits a write returns are built from what it wrote, not read back: they must
     read as the stored ones do, added or confirmed, in any zone the clock gives."""
@@ -73,6 +103,20 @@ async def test_undo_takes_back_exactly_one_note(db: Database, waiter: Staff) -> 
     card = await GuestStore(db).card(wang.id)
     assert [t.text for t in undone] == ["不吃蒜"]
     assert [(t.text, t.confirmed_count) for t in card.traits] == [("靠窗", 0)]
+
+
+async def test_undoing_a_confirmation_gives_back_the_count_and_time_before_it(
+        db: Database, waiter: Staff) -> None:
+    wang = await make_wang(db, waiter)
+    traits = TraitStore(db)
+    await traits.log(wang.id, [WINDOW], staff_id=waiter.id, branch="la", now=NOW)
+    await traits.log(wang.id, [WINDOW], staff_id=waiter.id, branch="la", now=NOW + timedelta(1))
+    slip = await traits.log(wang.id, [WINDOW], staff_id=waiter.id, branch="la",
+                            now=NOW + timedelta(2))
+    assert [t.confirmed_count for t in slip.confirmed] == [2]
+    await traits.undo(slip.batch_id, staff_id=waiter.id, now=NOW + timedelta(2))
+    card = await GuestStore(db).card(wang.id)
+    assert [(t.confirmed_count, t.confirmed_at) for t in card.traits] == [(1, NOW + timedelta(1))]
 
 
 async def test_undo_twice_is_refused(db: Database, waiter: Staff) -> None:
