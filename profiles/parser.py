@@ -545,8 +545,12 @@ def _separable(left: str, right: str, lexicon: Lexicon) -> bool:
             return _says_of_relative(left, lexicon) and _says_of_relative(right, lexicon)
         if before in _LISTED:  # but not under one predicate: "文件和电脑都不要动"
             folded = _matching(right, lexicon)[0]
-            return not (lexicon.refusals.find_all(folded) or lexicon.dislikes.find_all(folded)
-                        or _BOTH.search(folded))
+            negations: list[Hit[Any]] = [*lexicon.refusals.find_all(folded),
+                                         *lexicon.dislikes.find_all(folded)]
+            if negations and min(hit.start for hit in negations) == 0 \
+                    and not _BOTH.search(folded):
+                return True  # "高楼层+远离电梯": the second opens with its own
+            return not (negations or _BOTH.search(folded))
         return before is not Category.ALLERGY and bool(first.attrs) and bool(second.attrs) \
             and first.attrs != second.attrs
     if Category.NOTE in (before, after):
@@ -896,6 +900,12 @@ def _grouped(pieces: list[_Piece], text: str, lexicon: Lexicon,
                      "item": reading.attrs["item"]}
             groups.append(_Group(head, _Reading(Category.DRINK, attrs)))
             continue
+        if _cup_said_first(groups, reading, lexicon):
+            # "細杯 凍咖啡 走冰": the size said before the drink is its size
+            head = _joined(groups.pop().head, piece, text)
+            groups.append(_group(head, _read(head.folded, lexicon, day_first=day_first),
+                                 lexicon))
+            continue
         if _reacts_to_refused(groups, piece, reading, lexicon):
             # "牛油果不能吃 说吃了嘴巴痒": a food the guest cannot eat for what it does to them
             refused = groups.pop()
@@ -911,6 +921,22 @@ def _grouped(pieces: list[_Piece], text: str, lexicon: Lexicon,
         else:
             groups.append(_group(piece, reading, lexicon))
     return groups
+
+
+def _cup_said_first(groups: list[_Group], reading: _Reading, lexicon: Lexicon) -> bool:
+    """Whether the group just before only said a size or a temperature, and this piece
+    names the drink it is of."""
+    if not groups or reading.category is not Category.DRINK or "item" not in reading.attrs:
+        return False
+    cup = groups[-1]
+    if cup.details or cup.reading.category not in (Category.DRINK, Category.NOTE) \
+            or "item" in cup.reading.attrs:
+        return False
+    folded = cup.head.folded
+    qualifiers: list[Hit[Any]] = [*lexicon.sizes.find_all(folded),
+                                  *lexicon.temperatures.find_all(folded)]
+    return bool(qualifiers) and _is_blank(_blank_out(folded, [
+        *qualifiers, *lexicon.fillers.find_all(folded)]))
 
 
 def _liked_most(groups: list[_Group], piece: _Piece, reading: _Reading) -> bool:
@@ -953,6 +979,16 @@ def _reacts_to_refused(groups: list[_Group], piece: _Piece, reading: _Reading,
             and not any(_DIGESTIVE.search(symptom) for symptom in symptoms))
 
 
+# Staff speaking of their own manager: "will check with manager", "问下经理", "ask the boss".
+_STAFF_ASIDE: Final = re.compile(
+    r"(?:check|ask|tell|told|asked|checking)\s+(?:with\s+)?(?:the\s+|my\s+|our\s+)?"
+    r"(?:manager|boss|supervisor|gm|duty manager)\b"
+    r"|(?:问下?|问一下|请示|跟|同|问吓)(?:我们|我哋)?(?:经理|主管|老板)")
+# A temperature a room is kept at, and what keeps it: no drink is served at 22 degrees.
+_KEPT_AT_DEGREES: Final = re.compile(
+    r"(?<![0-9])(?:1[5-9]|2[0-9])\s*(?:度|°|℃|degrees?|deg|c)(?![a-z])")
+_COOLED: Final = re.compile(r"空调|冷气|暖气|温度|房|aircon|air con|a/?c\b|thermostat|heating|"
+                            r"\btemp|\broom")
 _ESPECIALLY: Final = re.compile(r"(?:尤其是?|特别是|especially|esp\b|particularly|above all)\s*\S")
 _DIGESTIVE: Final = re.compile(r"肚|拉|呕|吐|stomach|vomit|threw up|diarrh")
 
@@ -961,8 +997,9 @@ def _drink_sized_apart(groups: list[_Group], piece: _Piece, reading: _Reading,
                     lexicon: Lexicon) -> _Group | None:
     """"凍咖啡 走甜 大杯", "coffee 唔要sugar 细杯 hot": a size or temperature said on its own
     after something else is the note's drink's, the last one named before it."""
-    if reading.category not in (Category.NOTE, Category.DRINK) or "item" in reading.attrs:
-        return None
+    if reading.category not in (Category.NOTE, Category.DRINK, Category.FOOD) \
+            or "item" in reading.attrs:
+        return None  # "冰的" is a cold thing liked, or how the drink before it is served
     qualifiers: list[Hit[Any]] = [*lexicon.sizes.find_all(piece.folded),
                                   *lexicon.temperatures.find_all(piece.folded)]
     if not qualifiers or not _is_blank(_blank_out(piece.folded, [
@@ -1086,7 +1123,8 @@ def _qualifies(group: _Group, piece: _Piece, reading: _Reading, lexicon: Lexicon
         return _tells_of_allergy(group, piece, reading, lexicon)
     if reading.category is Category.FOOD and reading.attrs == {"polarity": "dislike"}:
         return True  # "no upselling she hates it": the dislike is of what was just said
-    if group.reading.category is Category.DRINK and _only_additions(piece.folded, lexicon):
+    if group.reading.category is Category.DRINK and (_only_additions(piece.folded, lexicon)
+                                                     or _how_sweet(piece.folded, lexicon)):
         return True  # "english breakfast tea, milk", "iced latte, large, oat milk"
     if group.reading.category in _PLACES and _only_quiet(piece.folded, lexicon) \
             and not _OPENS_LIKED.search(piece.folded):
@@ -1108,6 +1146,10 @@ def _qualifies(group: _Group, piece: _Piece, reading: _Reading, lexicon: Lexicon
                                        and not _OPENS_LIKED.search(folded))  # not "爱吃鱼"
         case Category.WORK:
             return reading.category is Category.WORK  # "在阿里上班 程序员": one job
+        case Category.ROOM if reading.category in (Category.ROOM, Category.NOTE):
+            # "房间 空调调到22度", "room 要 cold 啲, 22 degree": what the room is kept at
+            return bool(_KEPT_AT_DEGREES.search(folded)) or (
+                not group.details and _only_room(group.head.folded))
         case Category.SEATING if reading.category is Category.SEATING:
             # "booth. always a booth": the same seat said again
             return _seats(folded, lexicon) == _seats(group.head.folded, lexicon)
@@ -1119,10 +1161,21 @@ def _qualifies(group: _Group, piece: _Piece, reading: _Reading, lexicon: Lexicon
             if reading.category is Category.OCCASION and "month" not in reading.attrs \
                     and reading.attrs.get("kind") in (None, group.reading.attrs.get("kind")):
                 return True  # "🎂 8/9 - she turns 40": more of the same day
+            if reading.category is Category.OCCASION and "month" not in group.reading.attrs \
+                    and reading.attrs.get("kind") == group.reading.attrs.get("kind"):
+                return True  # "bday dinner, DOB 5/30/1982": the day of the one just said
             found = _find_date(folded, lexicon, day_first)
             return reading.category is Category.NOTE and found is not None and _exists(found)
         case _:
             return False
+
+
+def _only_room(folded: str) -> bool:
+    """Whether `folded` only says "the room", which what follows says more of."""
+    return _BARE_ROOM.fullmatch(folded.strip(" ,.:：，。")) is not None
+
+
+_BARE_ROOM: Final = re.compile(r"房间|房|客房|the room|room|rm")
 
 
 def _only_additions(folded: str, lexicon: Lexicon) -> bool:
@@ -1134,6 +1187,20 @@ def _only_additions(folded: str, lexicon: Lexicon) -> bool:
     rest = _blank_out(folded, [*additions, *lexicon.fillers.find_all(folded),
                                *lexicon.conjunctions.find_all(folded)])
     return _is_blank(_AMOUNTS.sub(" ", rest))
+
+
+def _how_sweet(folded: str, lexicon: Lexicon) -> bool:
+    """Whether `folded` says how sweet, with at most what goes in and the cup: "milk no
+    sugar", "no sugar medium size", "less sweet": of the drink before it, and its sweetness
+    a diet of its own (see `_drafts`)."""
+    sweet = [hit for hit in lexicon.cues.find_all(folded)
+             if hit.value.category is Category.DIET and hit.value.value == "low_sugar"]
+    rest = _blank_out(folded, [*sweet, *lexicon.additions.find_all(folded),
+                               *lexicon.sizes.find_all(folded),
+                               *lexicon.temperatures.find_all(folded),
+                               *lexicon.fillers.find_all(folded),
+                               *lexicon.conjunctions.find_all(folded)])
+    return bool(sweet) and _is_blank(_AMOUNTS.sub(" ", rest))
 
 
 # How much of an addition: "a splash of", "2 sugars", "on the side", "少少".
@@ -1260,14 +1327,71 @@ def _drafts(group: _Group, text: str, lexicon: Lexicon, day_first: bool, *,
         return [TraitDraft(category=Category.ALLERGY, text=whose + allergen_text, attrs=attrs,
                            private=private)
                 for allergen_text, attrs in _per_item(group.head, shown, reading.attrs, lexicon)]
+    listed = _refused_too(group, reading, text, lexicon)
+    if listed:
+        # "no onion/garlic", "不吃葱/蒜": each food listed after the one refused is refused too
+        kept = _Group(group.head, group.reading,
+                      [piece for piece in group.details if piece not in listed],
+                      group.about_allergy, group.lead)
+        return [TraitDraft(category=Category.DIET, text=whose + _shown(kept, text),
+                           attrs=reading.attrs, private=private),
+                *(TraitDraft(category=Category.DIET, text=piece.text,
+                             attrs={**reading.attrs, "item": _item(piece.folded, lexicon)},
+                             private=private) for piece in listed)]
     shown = _shown(group, text)
     if reading.category in _EDIBLE and _lists_foods(str(reading.attrs.get("item", "")), lexicon):
         # "讨厌香菜和葱", "no pork or shellfish": a dislike or a refusal per food
         return [TraitDraft(category=reading.category, text=whose + item_text, attrs=attrs,
                            private=private)
                 for item_text, attrs in _per_item(group.head, shown, reading.attrs, lexicon)]
+    if reading.category is Category.DRINK and (sugar := _sugar_said(group, text, lexicon)):
+        # "iced tea unsweetened, large", "black coffee 唔要糖": how sweet is a diet of its own
+        rest = _SPACES.sub(" ", shown.replace(sugar, " ", 1)).strip(_GAP_IN_A_LIST)
+        rest = _SPACE_BEFORE_MARK.sub(r"\1", rest)
+        again = _read(_matching(rest, lexicon)[0], lexicon)
+        attrs = {**(again.attrs if again.category is Category.DRINK else {}),
+                 **{name: value for name, value in reading.attrs.items() if name != "polarity"}}
+        if again.category is Category.DRINK and "polarity" in again.attrs:
+            attrs["polarity"] = again.attrs["polarity"]  # "no sugar in coffee" dislikes none
+        return [TraitDraft(category=Category.DRINK, text=whose + rest, attrs=attrs,
+                           private=private),
+                TraitDraft(category=Category.DIET, text=sugar, attrs={"kind": "low_sugar"},
+                           private=private)]
     return [TraitDraft(category=reading.category, text=whose + shown, attrs=reading.attrs,
                        private=private)]
+
+
+def _refused_too(group: _Group, reading: _Reading, text: str,
+                 lexicon: Lexicon) -> list[_Piece]:
+    """The details of a refusal that are each a bare food listed right after it."""
+    if reading.category is not Category.DIET or "item" not in reading.attrs \
+            or reading.attrs.get("kind") not in tuple(Refusal):
+        return []
+    listed: list[_Piece] = []
+    end = group.head.end
+    for piece in group.details:
+        if text[end:piece.start].strip(_GAP_IN_A_LIST) \
+                or not _bare_foods(piece.folded, lexicon, listed=True):
+            break
+        listed.append(piece)
+        end = piece.end
+    return listed
+
+
+_SPACES: Final = re.compile(r"\s+")
+_SPACE_BEFORE_MARK: Final = re.compile(r"\s+([,，、/])")
+
+
+def _sugar_said(group: _Group, text: str, lexicon: Lexicon) -> str | None:
+    """The words, as typed, that say how sweet the guest takes the drink a group is about
+    ("unsweetened", "less sweet", "唔要糖"); None when it says nothing of sweetness."""
+    for piece in (group.head, *group.details):
+        for hit in lexicon.cues.find_all(piece.folded):
+            if hit.value.category is Category.DIET and hit.value.value == "low_sugar":
+                start = piece.start + piece.origin[hit.start]
+                end = piece.start + piece.origin[hit.end - 1] + 1
+                return text[start:end]
+    return None
 
 
 def _lists_foods(item: str, lexicon: Lexicon) -> bool:
@@ -1443,6 +1567,8 @@ def _read(folded: str, lexicon: Lexicon, *, details: str = "",
             t.start <= hit.start and hit.end <= t.end for t in temperatures))]
     if any(hit.value.category is Category.ALLERGY for hit in cues):
         return _allergy(folded, details, cues, lexicon)
+    if _KEPT_AT_DEGREES.search(folded) and _COOLED.search(folded):
+        return _Reading(Category.ROOM, {})  # "空调调到22度", "aircon 19 degrees": the room's
     if lexicon.no_diet.find_all(folded):
         return _Reading(Category.NOTE, {})  # "啥都吃", "eats anything": no diet to keep
     if cues and cues[0].value.category is Category.FAMILY:
@@ -1470,6 +1596,8 @@ def _read(folded: str, lexicon: Lexicon, *, details: str = "",
         return _Reading(Category.DIET, {"kind": str(best.value.value)})
     if best and best.value.category is Category.SERVICE and _UNDISTURBED_UNTIL.search(folded):
         return _Reading(Category.ROOM, {})  # "DND till 10am": the room kept shut, not the meal
+    if best and best.value.category is Category.WORK and _STAFF_ASIDE.search(folded):
+        return _Reading(Category.NOTE, {})  # "will check with manager": ours, not the guest's
     if best and best.value.category is Category.WORK and _ADDRESSED_AS.search(folded):
         return _Reading(Category.SERVICE, {})  # "叫佢陳醫生": what to call the guest
     if best and best.value.category is Category.SEATING and _any_seat(folded, cues, lexicon):
@@ -1529,6 +1657,11 @@ def _with_polarity(reading: _Reading, folded: str, cue: Hit[Cue], lexicon: Lexic
     before = folded[: cue.start]
     if lexicon.dislikes.find_all(before) or lexicon.refusals.find_all(before):
         return _Reading(reading.category, {**reading.attrs, "polarity": "dislike"})
+    after = folded[cue.end:]
+    said: list[Hit[Any]] = [*lexicon.dislikes.find_all(after), *lexicon.refusals.find_all(after)]
+    if reading.category is Category.SEATING and said \
+            and _is_blank(_blank_out(after, [*said, *lexicon.fillers.find_all(after)])):
+        return _Reading(reading.category, {**reading.attrs, "polarity": "dislike"})  # "门口不要"
     return reading
 
 

@@ -32,7 +32,7 @@ CUES = [
     "allergic to {x}", "alergic to {x}", "allergc to {x}", "{x} allergies", "{x} - anaphylaxis",
     "{x}, carries an EpiPen", "{x}, has an epi-pen", "{x} 肾上腺素笔", "吃{x}会起疹子",
     "{x} gives him a rash", "{x} causes swelling", "吃{x}会休克", "{x}: shock last time",
-    "{x}过敏性休克", "{x} anaphylactic",
+    "{x}过敏性休克", "{x} anaphylactic", "{x}过明", "吃{x}会起点疹子", "{x} 起了疹子",
 ]
 ALLERGENS = ["花生", "芒果", "shrimp", "peanuts", "sesame", "贝类", "kiwi", "鮑魚"]
 
@@ -96,6 +96,9 @@ def test_an_allergy_in_unbroken_chinese_is_found_beside_other_traits(note: str) 
         ("milk allergy, not too bad", "mild"),
         ("coconut allergy, mild", "mild"),
         ("芒果轻微过敏", "mild"),
+        ("芒果过明 轻微 起点疹子而已", "mild"),
+        ("花生过敏 有点严重", "severe"),
+        ("对虾过敏，挺严重", "severe"),
         ("对芒果过敏", "unknown"),
         ("allergic to shellfish", "unknown"),
     ],

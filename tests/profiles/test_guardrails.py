@@ -43,6 +43,8 @@ def review(text: str) -> Refusal | None:
     ("看起來很窮 穿得很寒酸", Concern.SUBJECTIVE, "很穷"),
     ("一看就是乡下来的", Concern.SUBJECTIVE, "乡下来的"),
     ("個樣好核突", Concern.SUBJECTIVE, "核突"),
+    ("looks homeless lol", Concern.SUBJECTIVE, "looks homeless"),
+    ("穿得像乞丐", Concern.SUBJECTIVE, "像乞丐"),
 ])
 def test_judgements_codes_and_health_are_refused(text: str, concern: Concern, word: str) -> None:
     refusal = review(text)
@@ -54,7 +56,7 @@ def test_judgements_codes_and_health_are_refused(text: str, concern: Concern, wo
     "window seat", "高个子，戴眼镜", "needs a wheelchair ramp",
     # a name, a dish and a scooter are not judgements
     "Karen, severe peanut allergy", "loves the jerk chicken", "騎機車來的 花生過敏",
-    "cheap red wine is fine", "common room on the 3rd floor",
+    "cheap red wine is fine", "common room on the 3rd floor", "bum bag, always",
 ])
 def test_neutral_notes_allergies_and_diets_pass(text: str) -> None:
     assert review(text) is None

@@ -472,3 +472,57 @@ def test_a_workplace_says_nothing_of_how_severe_an_allergy_is() -> None:
         "works at the hospital he's a cardiologist and he's allergic to penicillin")
         if category is ALLERGY]
     assert allergies == [{"severity": "unknown", "item": "penicillin"}]
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        # how sweet is a diet of its own, beside the drink it was said of
+        ("iced tea unsweetened, large", [
+            (DRINK, "iced tea, large", {"item": "iced tea", "size": "large", "temperature": "iced"}),
+            (DIET, "unsweetened", {"kind": "low_sugar"})]),
+        ("no sugar in coffee", [(DRINK, "in coffee", {"item": "coffee"}),
+                                (DIET, "no sugar", {"kind": "low_sugar"})]),
+        ("black coffee 唔要糖", [(DRINK, "black coffee", {"item": "coffee"}),
+                                (DIET, "唔要糖", {"kind": "low_sugar"})]),
+        ("English breakfast tea, milk no sugar", [
+            (DRINK, "English breakfast tea, milk", {"item": "english breakfast"}),
+            (DIET, "no sugar", {"kind": "low_sugar"})]),
+        # a size or temperature said apart is the drink's, before it or after
+        ("細杯 凍咖啡 走冰", [(DRINK, "細杯 凍咖啡 走冰",
+                            {"item": "咖啡", "size": "small", "temperature": "no_ice"})]),
+        ("啤酒 要冰的", [(DRINK, "啤酒 要冰的", {"item": "啤酒", "temperature": "iced"})]),
+        # what a room is kept at
+        ("房间空调调到22度", [(ROOM, "房间空调调到22度", {})]),
+        ("aircon 19 degrees", [(ROOM, "aircon 19 degrees", {})]),
+        ("room 要 cold 啲, 22 degree", [(ROOM, "room 要 cold 啲, 22 degree", {})]),
+        ("高楼层+远离电梯", [(ROOM, "高楼层", {}), (ROOM, "远离电梯", {})]),
+        # a place not wanted, the no before it or after
+        ("别安排靠门", [(SEATING, "别安排靠门", {"polarity": "dislike"})]),
+        ("人多的地方不要", [(SEATING, "人多的地方不要", {"polarity": "dislike"})]),
+        ("doesnt want table near the door",
+         [(SEATING, "doesnt want table near the door", {"polarity": "dislike"})]),
+        # what one sees, each feature its own
+        ("tall, ginger beard", [(LOOKS, "tall", {}), (LOOKS, "ginger beard", {})]),
+        ("留鬍子 常戴棒球帽", [(LOOKS, "留鬍子", {}), (LOOKS, "常戴棒球帽", {})]),
+        # a dish liked by name
+        ("最愛提拉米蘇😋", [(FOOD, "最愛提拉米蘇😋", {})]),
+        ("quiet type, doesnt want to chat",
+         [(SERVICE, "quiet type, doesnt want to chat", {"style": "quiet"})]),
+        ("不太愛講話", [(SERVICE, "不太愛講話", {"style": "quiet"})]),
+        # each food of a list under one no
+        ("no onion/garlic", [(DIET, "no onion", {"kind": "dislikes", "item": "onion"}),
+                             (DIET, "garlic", {"kind": "dislikes", "item": "garlic"})]),
+        ("不吃葱/蒜", [(DIET, "不吃葱", {"kind": "dislikes", "item": "葱"}),
+                      (DIET, "蒜", {"kind": "dislikes", "item": "蒜"})]),
+        # a birthday said, then its day
+        ("bday dinner, DOB 5/30/1982", [(OCCASION, "bday dinner, DOB 5/30/1982", {
+            "kind": "birthday", "month": 5, "day": 30, "year": 1982})]),
+        # staff talking among themselves: nothing of the guest
+        ("will check with manager", [(NOTE, "will check with manager", {})]),
+        ("不用特別安排", [(NOTE, "不用特別安排", {})]),
+    ],
+)
+def test_sweetness_cups_rooms_places_looks_and_lists_read_as_meant(
+        note: str, expected: list[tuple[Category, str, Attrs]]) -> None:
+    assert read(note) == expected
