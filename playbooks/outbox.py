@@ -16,7 +16,7 @@ from pydantic import Field
 from profiles.models import Frozen
 from store.database import Database, stamp
 from store.lease import is_gone, process_name
-from store.sql import Conn, Row, dialect
+from store.sql import Conn, Row, dialect, question_marks
 
 Payload = dict[str, str | int | float | bool | list[int] | list[str] | None]
 
@@ -122,7 +122,7 @@ def queued_keys(conn: Conn, keys: list[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(keys), 500):  # under any database's limit of parameters
         chunk = keys[start:start + 500]
-        marks = ", ".join("?" for _ in chunk)
+        marks = question_marks(chunk)
         rows = conn.execute(f"SELECT dedupe_key FROM outbox WHERE dedupe_key IN ({marks})", chunk)
         found |= {str(row[0]) for row in rows}
     return found

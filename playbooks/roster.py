@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from profiles.models import Role, Staff
-from store.sql import Conn
+from store.sql import Conn, question_marks
 
 
 def staff_with_roles(conn: Conn, branch: str, roles: Iterable[Role]) -> list[Staff]:
@@ -13,7 +13,7 @@ def staff_with_roles(conn: Conn, branch: str, roles: Iterable[Role]) -> list[Sta
     wanted = sorted(set(roles))
     if not wanted:
         return []
-    marks = ", ".join("?" for _ in wanted)
+    marks = question_marks(wanted)
     rows = conn.execute(
         f"SELECT * FROM staff WHERE branch = ? AND active = 1 AND role IN ({marks}) ORDER BY id",
         (branch, *wanted),

@@ -15,7 +15,7 @@ from profiles.guests import guest_with_phone, guests_named
 from profiles.models import Frozen, Staff, TraitDraft
 from profiles.traits import log_traits
 from store.database import Database, stamp
-from store.sql import Conn, Row, inserted_id
+from store.sql import Conn, Row, inserted_id, question_marks
 
 BOOKING_COLUMNS = """
     id, guest_id, branch, at, party, children, table_no, room_no, note, status, source,
@@ -269,7 +269,7 @@ def bookings_of_guests(
     """Open bookings of these guests in [start, end), at any branch, soonest first."""
     if not guest_ids:
         return []
-    marks = ", ".join("?" for _ in guest_ids)
+    marks = question_marks(guest_ids)
     rows = conn.execute(
         f"SELECT {BOOKING_COLUMNS} FROM bookings WHERE guest_id IN ({marks}) AND status = ?"
         " AND at >= ? AND at < ? ORDER BY at, id",
@@ -284,7 +284,7 @@ def arrived_since(
     """Which of these guests have a visit at `branch` from `since` on (a booking honoured)."""
     if not guest_ids:
         return set()
-    marks = ", ".join("?" for _ in guest_ids)
+    marks = question_marks(guest_ids)
     rows = conn.execute(
         f"SELECT DISTINCT guest_id FROM visits WHERE branch = ? AND arrived_at >= ?"
         f" AND guest_id IN ({marks})", (branch, stamp(since), *guest_ids),

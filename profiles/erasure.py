@@ -29,7 +29,7 @@ from profiles.models import Frozen
 from profiles.pending import Command, spend
 from profiles.search_index import unindex_guest
 from store.database import Database, stamp
-from store.sql import Conn, dialect
+from store.sql import Conn, dialect, question_marks
 
 # Run inside the erasure's transaction before the rows go: a feature closes what it must
 # (an open request is closed with a note and its people told, by number only).
@@ -262,7 +262,7 @@ def delete_rows(conn: Conn, schema: Schema, table: str, column: str,
     the rows of other tables pointing at them. Returns rows deleted per table."""
     deleted: Counter[str] = Counter()
     for chunk in _chunks(list(values)):
-        marks = ", ".join("?" for _ in chunk)
+        marks = question_marks(chunk)
         for child, child_column, parent_column in schema.references.get(table, []):
             if child in (table, *_path):
                 continue

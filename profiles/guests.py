@@ -15,7 +15,7 @@ from profiles.search_index import index_guest
 from profiles.traits import load_traits
 from profiles.visibility import visible_card
 from store.database import Database, stamp
-from store.sql import Conn, Cursor, Row, dialect, inserted_id
+from store.sql import Conn, Cursor, Row, dialect, inserted_id, question_marks
 
 GUEST_COLUMNS = """
     g.id, g.name, g.honorific, g.pinyin, g.phone, g.tier, g.segment, g.branch, g.created_at,
@@ -235,7 +235,7 @@ def load_guests(conn: Conn, guest_ids: list[int]) -> list[Guest]:
     by_id: dict[int, Guest] = {}
     for start in range(0, len(guest_ids), ID_CHUNK):  # under any database's parameter limit
         chunk = guest_ids[start:start + ID_CHUNK]
-        marks = ", ".join("?" for _ in chunk)
+        marks = question_marks(chunk)
         rows = conn.execute(f"SELECT {GUEST_COLUMNS} FROM guests g WHERE g.id IN ({marks})",
                             chunk)
         by_id |= {row["id"]: Guest.model_validate(dict(row)) for row in rows}

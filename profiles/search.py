@@ -84,7 +84,7 @@ from profiles.traits import load_traits
 from profiles.typos import NameVocabulary, Vocabulary
 from profiles.visibility import visible_card
 from store.database import Database, WriteBudget
-from store.sql import Conn, Dialect, Row, dialect
+from store.sql import Conn, Dialect, Row, dialect, question_marks
 
 # No stored name is longer, so nothing past this can make a query match any better.
 MAX_QUERY_LENGTH: Final = MAX_NAME_LENGTH
@@ -402,7 +402,7 @@ def _rows(conn: Conn, ids: Iterable[int]) -> list[Row]:
         # one array, not a parameter per id: a typo's few hundred candidates are quoted
         # into the statement on the client, and parsed by the server, a value at a time
         return conn.execute(_ROWS_SQL + "= ANY(?)", (unique,)).fetchall()
-    marks = ", ".join("?" for _ in unique)
+    marks = question_marks(unique)
     return conn.execute(_ROWS_SQL + f"IN ({marks})", unique).fetchall()
 
 

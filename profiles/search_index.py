@@ -28,7 +28,7 @@ from typing import Final
 from profiles.errors import GuestNotFound
 from profiles.names import MatchGroups, Spelled, name_words, search_tokens
 from store.database import Database
-from store.sql import Conn, Dialect, dialect
+from store.sql import Conn, Dialect, dialect, question_marks
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +57,7 @@ def index_row(name: str, honorific: str, branch: str) -> IndexRow:
 
 
 def _statements(key: str, insert_columns: str) -> dict[str, str]:
-    marks = ", ".join("?" for _ in insert_columns.split(", "))
+    marks = question_marks(insert_columns.split(", "))
     return {
         "insert": f"INSERT INTO guest_search ({insert_columns}) VALUES ({marks})",
         "words": f"SELECT words FROM guest_search WHERE {key} = ?",
@@ -163,7 +163,7 @@ def _uncount_words(conn: Conn, words: list[str]) -> None:
     _lock_vocabulary(conn)
     conn.executemany("UPDATE search_words SET guests = guests - 1 WHERE word = ?",
                      [(word,) for word in words])
-    marks = ", ".join("?" for _ in words)
+    marks = question_marks(words)
     gone = conn.execute(f"DELETE FROM search_words WHERE guests <= 0 AND word IN ({marks})", words)
     if gone.rowcount > 0:
         # readers holding the vocabulary in memory reload it whole

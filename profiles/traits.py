@@ -15,7 +15,7 @@ from profiles.models import Category, NoteLogged, Staff, Trait, TraitDraft, norm
 from profiles.pending import Command, spend
 from profiles.visibility import visible_traits
 from store.database import Database, stamp
-from store.sql import Conn, Row, inserted_id, values_of, write_later
+from store.sql import Conn, Row, inserted_id, question_marks, values_of, write_later
 
 STANDING_COLUMNS = """
     t.id, t.guest_id, t.category, t.text, t.attrs, t.branch, t.staff_id, t.created_at,
@@ -257,7 +257,7 @@ def load_traits(conn: Conn, guest_id: int) -> list[Trait]:
 def _load(conn: Conn, trait_ids: list[int]) -> list[Trait]:
     if not trait_ids:
         return []
-    marks = ", ".join("?" for _ in trait_ids)
+    marks = question_marks(trait_ids)
     rows = conn.execute(f"SELECT {TRAIT_COLUMNS} FROM traits t WHERE t.id IN ({marks})", trait_ids)
     by_id = {row["id"]: _trait(row) for row in rows}
     return [by_id[i] for i in trait_ids if i in by_id]
@@ -321,7 +321,7 @@ def _standing_trait(standing: Sequence[_Standing], draft: TraitDraft) -> Trait |
 def _with_confirmations(conn: Conn, traits: list[Trait]) -> list[Trait]:
     """`traits`, read without their confirmations, with how often and when last they were
     confirmed (what `TRAIT_COLUMNS` reads)."""
-    marks = ", ".join("?" for _ in traits)
+    marks = question_marks(traits)
     seen = {row[0]: (row[1], row[2]) for row in conn.execute(
         "SELECT trait_id, COUNT(*), MAX(confirmed_at) FROM trait_confirmations"
         f" WHERE trait_id IN ({marks}) GROUP BY trait_id", [trait.id for trait in traits])}

@@ -7,7 +7,7 @@ from datetime import datetime
 from profiles.errors import GuestNotFound
 from profiles.models import Frozen
 from store.database import Database, stamp
-from store.sql import Conn, Row, inserted_id
+from store.sql import Conn, Row, inserted_id, question_marks
 
 VISIT_COLUMNS = "id, guest_id, branch, staff_id, arrived_at, table_no, room_no, left_at"
 
@@ -97,7 +97,7 @@ def visit_summaries(conn: Conn, guest_ids: list[int]) -> dict[int, VisitSummary]
     """Counts per branch and the latest visit, for many guests in one query."""
     if not guest_ids:
         return {}
-    marks = ", ".join("?" for _ in guest_ids)
+    marks = question_marks(guest_ids)
     rows = conn.execute(
         f"SELECT guest_id, branch, COUNT(*) AS n, MAX(arrived_at) AS last FROM visits"
         f" WHERE guest_id IN ({marks}) GROUP BY guest_id, branch", guest_ids,

@@ -11,7 +11,7 @@ the placeholders.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence, Sized
 from typing import Any, Literal, Protocol, cast
 
 Dialect = Literal["sqlite", "postgresql"]
@@ -69,11 +69,16 @@ class _Deferring(Protocol):
     def later(self, sql: str, parameters: Params = ..., /) -> None: ...
 
 
+def question_marks(values: Sized) -> str:
+    """`?, ?, …`, one placeholder per value: the list of an `IN (…)` or a `VALUES (…)`."""
+    return ", ".join("?" * len(values))
+
+
 def values_of(rows: Sequence[Sequence[Any]]) -> tuple[str, list[Any]]:
     """`VALUES (?, …), (?, …)` for `rows` (at least one, all of one width) and their values in
     order: many rows in one statement, which PostgreSQL parses and plans once, not a
     statement a row."""
-    marks = "(" + ", ".join("?" for _ in rows[0]) + ")"
+    marks = f"({question_marks(rows[0])})"
     return "VALUES " + ", ".join(marks for _ in rows), [value for row in rows for value in row]
 
 

@@ -31,7 +31,7 @@ from profiles.visibility import visible_guest, visible_traits
 from profiles.visits import visit_summaries
 from profiles.vocabulary import Vocabulary
 from store.database import Database, WriteBudget, stamp
-from store.sql import Conn, Row, dialect, values_of
+from store.sql import Conn, Row, dialect, question_marks, values_of
 
 KIND = "occasions"  # the outbox kind of the daily reminder
 EVENTS_PER_WRITE = 10  # occasion events published in one transaction
@@ -213,7 +213,7 @@ def _last_servers(conn: Conn, guest_ids: list[int]) -> dict[int, int]:
     """Who served each guest at their latest visit."""
     if not guest_ids:
         return {}
-    marks = ", ".join("?" for _ in guest_ids)
+    marks = question_marks(guest_ids)
     rows = conn.execute(
         f"SELECT guest_id, staff_id FROM visits WHERE guest_id IN ({marks})"
         " AND staff_id IS NOT NULL ORDER BY arrived_at, id", guest_ids,
@@ -225,7 +225,7 @@ def _active_staff(conn: Conn, staff_ids: Iterable[int]) -> dict[int, Staff]:
     ids = sorted(set(staff_ids))
     if not ids:
         return {}
-    marks = ", ".join("?" for _ in ids)
+    marks = question_marks(ids)
     rows = conn.execute(f"SELECT * FROM staff WHERE active = 1 AND id IN ({marks})", ids)
     return {int(row["id"]): Staff.model_validate(dict(row)) for row in rows}
 

@@ -31,7 +31,7 @@ from profiles.models import Frozen, Role, Staff
 from profiles.traits import load_traits
 from profiles.visits import load_visit
 from store.database import Database, stamp
-from store.sql import Conn, inserted_id
+from store.sql import Conn, inserted_id, question_marks
 
 RUN_COLUMNS = ("id, playbook_id, guest_id, branch, event_kind, title_zh, title_en, place,"
                " triggered_at, completed_at")
@@ -293,7 +293,7 @@ def runs_started_by(conn: Conn, subjects: list[str]) -> list[Run]:
     """The runs these events started, in the order they were started."""
     if not subjects:
         return []
-    marks = ", ".join("?" for _ in subjects)
+    marks = question_marks(subjects)
     rows = conn.execute(
         f"SELECT id FROM playbook_runs WHERE started_by IN ({marks}) ORDER BY id", subjects)
     return [_load(conn, row[0]) for row in rows.fetchall()]

@@ -14,7 +14,7 @@ from profiles.errors import GuestNotFound
 from profiles.guests import load_guest
 from profiles.models import Guest, Role, Staff
 from store.database import stamp
-from store.sql import Conn, Row, inserted_id
+from store.sql import Conn, Row, inserted_id, question_marks
 
 COLUMNS = (
     "id, branch, department, lane, state, route, guest_id, place, ref_text, text, source,"
@@ -90,7 +90,7 @@ def desk_staff(conn: Conn, branch: str, roles: Sequence[Role]) -> list[Staff]:
     """Active staff of the branch with one of `roles` (admins: of any branch)."""
     if not roles:
         return []
-    marks = ", ".join("?" for _ in roles)
+    marks = question_marks(roles)
     rows = conn.execute(
         f"SELECT * FROM staff WHERE active = 1 AND role IN ({marks})"
         " AND (branch = ? OR role = ?) ORDER BY id", (*roles, branch, Role.ADMIN),

@@ -42,7 +42,7 @@ from playbooks.requests.rows import (
 from profiles.guests import load_guest
 from profiles.models import Role, Staff
 from store.database import Database, stamp
-from store.sql import Conn, inserted_id
+from store.sql import Conn, inserted_id, question_marks
 
 # who may close a request someone else accepted, and change one they did not relay
 OVERSEERS = (Role.LEAD, Role.MANAGER, Role.ADMIN)
@@ -273,7 +273,7 @@ class RequestStore:
                 " ORDER BY created_at, id LIMIT ?",
                 (staff.id, State.OPEN, State.ACCEPTED, limit),
             ).fetchall()
-            marks = ", ".join("?" for _ in desks) or "NULL"
+            marks = question_marks(desks) or "NULL"
             handle = conn.execute(
                 f"SELECT {COLUMNS} FROM requests WHERE state IN (?, ?) AND (accepted_by = ?"
                 f" OR (branch = ? AND department IN ({marks}))) ORDER BY created_at, id LIMIT ?",
@@ -325,7 +325,7 @@ def open_requests(
     """Each guest's open requests, oldest first, inside the caller's read (cards, briefs)."""
     if not guest_ids:
         return {}
-    marks = ", ".join("?" for _ in guest_ids)
+    marks = question_marks(guest_ids)
     rows = conn.execute(
         f"SELECT r.id, r.guest_id, r.branch, r.department, r.lane, r.state, r.text, r.place,"
         f" r.created_at, r.accept_due, r.resolve_due, s.name AS accepted_by_name"

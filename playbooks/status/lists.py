@@ -21,7 +21,7 @@ from profiles.errors import GuestNotFound, NotAllowed
 from profiles.guests import ID_CHUNK, load_guests
 from profiles.models import Frozen, Guest, Role, Staff
 from store.database import Database, stamp
-from store.sql import Conn, inserted_id
+from store.sql import Conn, inserted_id, question_marks
 
 LIST_LIMIT = 20  # one message, three buttons a guest; the most valuable first
 KEY_UNSEEN_DAYS = 60
@@ -194,7 +194,7 @@ class _StatusList:
     def __init__(self, query: ListQuery, scope: str | None, now: datetime,
                  key_visits: int) -> None:
         kinds = _STATUSES[query.kind]
-        marks = ", ".join("?" for _ in kinds)
+        marks = question_marks(kinds)
         # a lead's segment wins: a guest tagged into another kind since is not listed here
         where = [f"g.status IN ({marks})", f"(g.segment IS NULL OR g.segment IN ({marks}))"]
         params: list[object] = [*kinds, *kinds]
@@ -246,7 +246,7 @@ def _latest_outreach(conn: Conn, guest_ids: list[int]) -> dict[int, Outreach]:
     latest: dict[int, Outreach] = {}
     for start in range(0, len(guest_ids), ID_CHUNK):
         chunk = guest_ids[start:start + ID_CHUNK]
-        marks = ", ".join("?" for _ in chunk)
+        marks = question_marks(chunk)
         rows = conn.execute(
             "SELECT o.guest_id, o.staff_id, s.name, o.outcome, o.created_at FROM guest_outreach"
             f" o JOIN staff s ON s.id = o.staff_id WHERE o.guest_id IN ({marks}) ORDER BY o.id",

@@ -32,7 +32,7 @@ from profiles.audit import AuditAction, record
 from profiles.errors import GuestNotFound
 from profiles.models import Segment
 from store.database import Database, WriteBudget, stamp
-from store.sql import Conn
+from store.sql import Conn, question_marks
 
 # guests per transaction of the daily pass: a tick holds the writer a fraction of a second
 DAILY_BATCH = 200
@@ -70,7 +70,7 @@ SELECT 's', s.guest_id, v.arrived_at, s.currency, s.spend_minor FROM visit_sourc
 def histories(conn: Conn, guest_ids: list[int]) -> dict[int, tuple[History, Status | None]]:
     """Several guests' histories by id (up to ID_CHUNK), each with the status stored before
     (None before the first); guests that are gone are left out."""
-    marks = ", ".join("?" for _ in guest_ids)
+    marks = question_marks(guest_ids)
     rows: dict[str, list[tuple[int, str, str | None, int | None]]] = defaultdict(list)
     for source, guest_id, at, text, number in conn.execute(
             _HISTORIES.format(ids=marks), guest_ids * 6):
@@ -210,7 +210,7 @@ def stored_statuses(conn: Conn, guest_ids: list[int]) -> dict[int, Status]:
     """Several guests' statuses, by id; guests without one yet are left out."""
     if not guest_ids:
         return {}
-    marks = ", ".join("?" for _ in guest_ids)
+    marks = question_marks(guest_ids)
     rows = conn.execute(f"SELECT id, segment, status_facts FROM guests WHERE id IN ({marks})"
                         " AND status_facts IS NOT NULL", guest_ids)
     return {row[0]: status for row in rows

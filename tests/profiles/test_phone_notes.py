@@ -515,6 +515,10 @@ def test_a_workplace_says_nothing_of_how_severe_an_allergy_is() -> None:
                              (DIET, "garlic", {"kind": "dislikes", "item": "garlic"})]),
         ("不吃葱/蒜", [(DIET, "不吃葱", {"kind": "dislikes", "item": "葱"}),
                       (DIET, "蒜", {"kind": "dislikes", "item": "蒜"})]),
+        ("不要放蒜", [(DIET, "不要放蒜", {"kind": "dislikes", "item": "蒜"})]),
+        ("可乐 不要加冰", [(DRINK, "可乐 不要加冰", {"item": "可乐", "temperature": "no_ice"})]),
+        ("doesn't want to be bothered",
+         [(SERVICE, "doesn't want to be bothered", {"style": "do_not_disturb"})]),
         # a birthday said, then its day
         ("bday dinner, DOB 5/30/1982", [(OCCASION, "bday dinner, DOB 5/30/1982", {
             "kind": "birthday", "month": 5, "day": 30, "year": 1982})]),
