@@ -46,7 +46,8 @@ def card(card: GuestCard, *, lang: str, now: datetime, branches: Mapping[str, st
 
 def shown_traits(traits: Sequence[Trait], now: datetime) -> list[Trait]:
     """At most CARD_TRAITS of `traits`: every allergy and every occasion due within
-    OCCASION_SOON_DAYS, then the most confirmed, the most recently seen first."""
+    OCCASION_SOON_DAYS, then what the parser placed before plain notes, the most confirmed and
+    the most recently seen first."""
     today = now.date()
 
     def always(trait: Trait) -> bool:
@@ -61,8 +62,10 @@ def shown_traits(traits: Sequence[Trait], now: datetime) -> list[Trait]:
         return due is not None and (due - today).days <= OCCASION_SOON_DAYS
 
     kept = [trait for trait in traits if always(trait)]
+    # words the parser could place come before plain notes, which are often chatter
     rest = sorted((trait for trait in traits if not always(trait)),
-                  key=lambda trait: (trait.confirmed_count, trait.seen_at), reverse=True)
+                  key=lambda trait: (trait.category is not Category.NOTE,
+                                     trait.confirmed_count, trait.seen_at), reverse=True)
     chosen = {trait.id for trait in [*kept, *rest[:max(0, CARD_TRAITS - len(kept))]]}
     return [trait for trait in traits if trait.id in chosen]
 
@@ -179,6 +182,9 @@ def trait_words(trait: Trait, lang: str, *, typed: bool = True) -> str:
     words typed beside it when short and `typed`); as typed otherwise. Plain text: escape it
     for HTML."""
     label = trait.attrs.get(f"label_{lang}")
+    if _no_of_a_list(trait):
+        # "garlic" of "no onion/garlic": the no was said once, before the list
+        return t(lang, "concept.no", item=label if isinstance(label, str) else trait.text)
     if written_in(trait.text) == lang:
         return trait.text
     if trait.category is Category.OCCASION and (day := _occasion_words(trait, lang)):
@@ -193,6 +199,14 @@ def trait_words(trait: Trait, lang: str, *, typed: bool = True) -> str:
     beside = trait.category in (Category.ALLERGY, Category.DIET, Category.DRINK,
                                 Category.SEATING) or len(trait.text) <= TYPED_BESIDE
     return f"{words} ({trait.text})" if typed and beside else words
+
+
+def _no_of_a_list(trait: Trait) -> bool:
+    """Whether a refused food's words are only the food, its no said before the list."""
+    item = trait.attrs.get("item")
+    return trait.category is Category.DIET and trait.attrs.get("kind") in (
+        "dislikes", "cannot_eat") and isinstance(item, str) \
+        and simplified(trait.text).casefold().strip() == simplified(item).casefold().strip()
 
 
 def _occasion_words(trait: Trait, lang: str) -> str | None:

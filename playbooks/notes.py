@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from playbooks.checklists.allergy import allergies_logged
+from playbooks.checklists.allergy import AllergyAlert, allergies_logged
+from playbooks.checklists.engine import PlaybookEngine
 from playbooks.events import EventLog
 from profiles.audit import AuditAction, record
 from profiles.guardrails import Guardrails
@@ -19,10 +20,12 @@ from store.sql import Conn
 
 
 class Notes:
-    def __init__(self, db: Database, guardrails: Guardrails, events: EventLog) -> None:
+    def __init__(self, db: Database, guardrails: Guardrails, events: EventLog,
+                 engine: PlaybookEngine) -> None:
         self._db = db
         self._guardrails = guardrails
         self._events = events
+        self._engine = engine
 
     async def log(
         self, guest_id: int | None, drafts: list[TraitDraft], *, staff_id: int, branch: str,
@@ -51,9 +54,11 @@ class Notes:
                 return Logged(guest=guest, note=None)
             logged = log_traits(conn, guest.id, drafts, staff_id=staff_id, branch=branch,
                                 now=now)
-            self._events.publish(conn, allergies_logged(logged, branch=branch, staff_id=staff_id,
-                                                        at=now), now)
-            return Logged(guest=guest, note=logged)
+            raised = self._events.publish(conn, allergies_logged(
+                logged, branch=branch, staff_id=staff_id, at=now), now)
+            # the kitchen of the branch the guest is in, told of an allergy learned now
+            alert = self._engine.outcome(conn, raised).alert if raised else None
+            return Logged(guest=guest, note=logged, alert=alert)
 
         return await self._db.write(work)
 
@@ -101,3 +106,4 @@ class Refiled:
 class Logged:
     guest: Guest
     note: NoteLogged | None  # None: nothing to log, a guest created for a tag the note hinted
+    alert: AllergyAlert | None = None  # the kitchen told of an allergy while the guest is in

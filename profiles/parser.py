@@ -1194,7 +1194,7 @@ def _how_sweet(folded: str, lexicon: Lexicon) -> bool:
     sugar", "no sugar medium size", "less sweet": of the drink before it, and its sweetness
     a diet of its own (see `_drafts`)."""
     sweet = [hit for hit in lexicon.cues.find_all(folded)
-             if hit.value.category is Category.DIET and hit.value.value == "low_sugar"]
+             if hit.value.category is Category.DIET and hit.value.value in _SWEETNESS]
     rest = _blank_out(folded, [*sweet, *lexicon.additions.find_all(folded),
                                *lexicon.sizes.find_all(folded),
                                *lexicon.temperatures.find_all(folded),
@@ -1344,8 +1344,9 @@ def _drafts(group: _Group, text: str, lexicon: Lexicon, day_first: bool, *,
         return [TraitDraft(category=reading.category, text=whose + item_text, attrs=attrs,
                            private=private)
                 for item_text, attrs in _per_item(group.head, shown, reading.attrs, lexicon)]
-    if reading.category is Category.DRINK and (sugar := _sugar_said(group, text, lexicon)):
+    if reading.category is Category.DRINK and (said := _sugar_said(group, text, lexicon)):
         # "iced tea unsweetened, large", "black coffee 唔要糖": how sweet is a diet of its own
+        sugar, sweetness = said
         rest = _SPACES.sub(" ", shown.replace(sugar, " ", 1)).strip(_GAP_IN_A_LIST)
         rest = _SPACE_BEFORE_MARK.sub(r"\1", rest)
         again = _read(_matching(rest, lexicon)[0], lexicon)
@@ -1355,7 +1356,7 @@ def _drafts(group: _Group, text: str, lexicon: Lexicon, day_first: bool, *,
             attrs["polarity"] = again.attrs["polarity"]  # "no sugar in coffee" dislikes none
         return [TraitDraft(category=Category.DRINK, text=whose + rest, attrs=attrs,
                            private=private),
-                TraitDraft(category=Category.DIET, text=sugar, attrs={"kind": "low_sugar"},
+                TraitDraft(category=Category.DIET, text=sugar, attrs={"kind": sweetness},
                            private=private)]
     return [TraitDraft(category=reading.category, text=whose + shown, attrs=reading.attrs,
                        private=private)]
@@ -1382,16 +1383,21 @@ _SPACES: Final = re.compile(r"\s+")
 _SPACE_BEFORE_MARK: Final = re.compile(r"\s+([,，、/])")
 
 
-def _sugar_said(group: _Group, text: str, lexicon: Lexicon) -> str | None:
+def _sugar_said(group: _Group, text: str, lexicon: Lexicon) -> tuple[str, str] | None:
     """The words, as typed, that say how sweet the guest takes the drink a group is about
-    ("unsweetened", "less sweet", "唔要糖"); None when it says nothing of sweetness."""
+    ("unsweetened", "less sweet", "唔要糖"), and the diet they say; None when it says
+    nothing of sweetness."""
     for piece in (group.head, *group.details):
         for hit in lexicon.cues.find_all(piece.folded):
-            if hit.value.category is Category.DIET and hit.value.value == "low_sugar":
+            if hit.value.category is Category.DIET and hit.value.value in _SWEETNESS:
                 start = piece.start + piece.origin[hit.start]
                 end = piece.start + piece.origin[hit.end - 1] + 1
-                return text[start:end]
+                return text[start:end], str(hit.value.value)
     return None
+
+
+# The diets that say how sweet: less, or none at all.
+_SWEETNESS: Final = frozenset({"low_sugar", "no_sugar"})
 
 
 def _lists_foods(item: str, lexicon: Lexicon) -> bool:
@@ -1585,7 +1591,7 @@ def _read(folded: str, lexicon: Lexicon, *, details: str = "",
         best = _strongest([hit for hit in cues if hit.value.category in (
             Category.WORK, Category.OCCASION)]) or best
     if best and best.value.category is Category.DIET and best.value.attr:
-        if drinks and best.value.value == "low_sugar" and not _HAN.search(folded):
+        if drinks and best.value.value in _SWEETNESS and not _HAN.search(folded):
             # "a large iced oolong tea with no sugar": the drink, as the guest takes it
             return _with_polarity(_by_cue(Category.DRINK, folded, details, cues, lexicon,
                                           day_first), folded, drinks[0], lexicon)

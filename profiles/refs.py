@@ -113,6 +113,11 @@ def split_note_command(args: str) -> tuple[str, str]:
     return ref, text
 
 
+def has_note_colon(args: str) -> bool:
+    """Whether a /note's words put a colon between the guest and the note ("王先生: 靠窗")."""
+    return _NOTE_COLON.search(args) is not None
+
+
 def longer_note_refs(args: str, *, max_words: int = 4) -> list[tuple[str, str]]:
     """For a note without a colon, the readings with a longer reference than
     `split_note_command`'s one word, longest first: "John Smith window seat" →

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from html import escape
 
-from bot.checklists.messages import clock_time, guest_line
+from bot.checklists.messages import clock_time, guest_line, kitchen_told
 from bot.delivery import Rendered, Renderer, in_place
 from bot.i18n import t
 from bot.state import Core
@@ -39,16 +39,8 @@ def _told(outcome: Outcome, lang: str, core: Core, branch: str) -> list[str]:
     """Who the arrival reached: a line per checklist, one for the kitchen."""
     lines = [t(lang, "arrive.checklist", title=escape(run.title(lang)),
                count=len(run.recipients)) for run in outcome.runs]
-    alert = outcome.alert
-    if alert is not None and alert.acks:
-        zone = core.playbooks.policy(branch).zone
-        seen = ", ".join(f"{escape(ack.name)} {clock_time(ack.seen_at, zone)}"
-                         for ack in alert.acks)
-        lines.append(t(lang, "arrive.kitchen_seen", names=seen))
-    elif alert is not None:
-        key = ("arrive.kitchen_group" if alert.kitchen_chat is not None
-               else "arrive.kitchen_staff" if alert.recipients else "arrive.no_kitchen")
-        lines.append(t(lang, key, count=alert.recipients))
+    if outcome.alert is not None:
+        lines.append(kitchen_told(outcome.alert, lang, core.playbooks.policy(branch).zone))
     return lines
 
 

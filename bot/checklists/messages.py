@@ -129,6 +129,17 @@ def alert_text(alert: AllergyAlert, guest: Guest, traits: list[Trait], lang: str
     return "\n".join(lines)
 
 
+def kitchen_told(alert: AllergyAlert, lang: str, zone: ZoneInfo) -> str:
+    """Whom an allergy alert reached, for the person whose arrival or note raised it."""
+    if alert.acks:
+        seen = ", ".join(f"{escape(ack.name)} {clock_time(ack.seen_at, zone)}"
+                         for ack in alert.acks)
+        return t(lang, "arrive.kitchen_seen", names=seen)
+    key = ("arrive.kitchen_group" if alert.kitchen_chat is not None
+           else "arrive.kitchen_staff" if alert.recipients else "arrive.no_kitchen")
+    return t(lang, key, count=alert.recipients)
+
+
 def seen_keyboard(
     alert: AllergyAlert, lang: str, *, key: str = "kitchen_alert.button"
 ) -> InlineKeyboardMarkup:

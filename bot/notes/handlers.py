@@ -12,6 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 from bot import render
 from bot.access.gate import not_allowed
 from bot.callbacks import ID, WORD, Verb, button, pattern, unpack
+from bot.checklists.messages import kitchen_told
 from bot.guests.duplicates import offer_duplicates
 from bot.guests.handlers import search_and_show
 from bot.i18n import t
@@ -33,6 +34,7 @@ from profiles.refs import (
     ByName,
     EmptyRef,
     MissingNoteText,
+    has_note_colon,
     longer_note_refs,
     parse_guest_ref,
     split_note_command,
@@ -54,6 +56,10 @@ async def note(update: Update, context: Context) -> None:
             return
         ref, text = run_together
     ref, text = await _longest_known_name(context, args) or (ref, text)
+    if await _names_a_guest_whole(context, args):
+        # "/note Sarah Connor": the guest's whole name and nothing to note, not a note "Connor"
+        await message.reply_text(t(context.lang, "note.usage"))
+        return
     parsed = await _parse_or_explain(message, context, text)
     if parsed is None:
         return
@@ -110,6 +116,15 @@ async def _longest_known_name(context: Context, args: str) -> tuple[str, str] | 
         if guest is not None:
             return ref, text
     return None
+
+
+async def _names_a_guest_whole(context: Context, args: str) -> bool:
+    """Whether everything after /note, typed without a colon, is one guest's name."""
+    typed = args.strip()
+    if not typed or has_note_colon(typed) or " " not in typed:
+        return False
+    guest, _ = await context.core.search.resolve_to_write(typed, branch=context.member.branch)
+    return guest is not None
 
 
 # asking for help in words, not the command: "help", "帮助", "/帮助" (no command in Telegram)
@@ -326,6 +341,9 @@ async def _log(
     typed = sum(len(trait.text) for trait in parsed.traits) + sum(map(len, parsed.unparsed))
     text = render.note_logged(logged.note, guest, lang=me.language, unparsed=parsed.unparsed,
                               long=typed > LONG_NOTE)
+    if logged.alert is not None:
+        text += "\n" + kitchen_told(logged.alert, me.language,
+                                    core.playbooks.policy(logged.alert.branch).zone)
     await reply(message, text, InlineKeyboardMarkup(rows))
 
 

@@ -58,6 +58,7 @@ async def run_console(
                         settings=settings)
     # started, so the job queue runs as it would live
     async with running(app, start=True):
+        await terminal.open_known_chats()
         terminal.say(BANNER)
         await terminal.become_admin(branch=settings.branches[0].id)
         terminal.say(HINT)
@@ -83,6 +84,12 @@ class Terminal:
 
     def say(self, text: str) -> None:
         print(text, file=self._out, flush=True)
+
+    async def open_known_chats(self) -> None:
+        """Everyone who joined in an earlier run has started the bot: it may write to them."""
+        for staff in await self._chat.app.bot_data.core.staff.in_branch(None):
+            self._chat.api.open_chat(LocalUser(id=staff.telegram_id, first_name=staff.name,
+                                               language_code=staff.language))
 
     async def become_admin(self, *, branch: str) -> None:
         """On the first run (or if demoted), join as an admin through the normal /start path."""

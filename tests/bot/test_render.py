@@ -1,6 +1,9 @@
 from datetime import timedelta
 
+import pytest
+
 from bot import render
+from bot.render import trait_words
 from profiles.models import Category, Segment
 from tests.factories import NOW, make_card, make_trait
 
@@ -96,3 +99,25 @@ def test_an_age_under_an_hour_is_in_minutes() -> None:
         timedelta(seconds=30), timedelta(minutes=1), timedelta(minutes=59), timedelta(hours=2))]
     assert ages == ["just now", "1 min", "59 min", "2 h"]
     assert render.age(now - timedelta(minutes=25), now, "zh") == "25分钟前"
+
+
+@pytest.mark.parametrize(("text", "item", "lang", "shown"), [
+    ("garlic", "garlic", "en", "No garlic"),
+    ("蒜", "蒜", "zh", "不吃蒜"),
+    ("no onion", "onion", "en", "no onion"),
+])
+def test_a_food_refused_in_a_list_reads_as_refused(text: str, item: str, lang: str,
+                                                   shown: str) -> None:
+    trait = make_trait(category=Category.DIET, text=text,
+                       attrs={"kind": "dislikes", "item": item})
+    assert trait_words(trait, lang) == shown
+
+
+def test_a_busy_card_shows_placed_traits_before_plain_notes() -> None:
+    notes = [make_trait(id=n, category=Category.NOTE, text=f"chatter {n}",
+                        created_at=NOW - timedelta(minutes=n)) for n in range(1, 8)]
+    placed = [make_trait(id=100 + n, category=Category.DRINK, text=f"tea {n}",
+                         created_at=NOW - timedelta(days=30 + n)) for n in range(1, 6)]
+    shown = render.shown_traits([*notes, *placed], NOW)
+    assert len(shown) == render.CARD_TRAITS
+    assert {trait.id for trait in placed} <= {trait.id for trait in shown}

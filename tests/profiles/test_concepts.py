@@ -67,3 +67,13 @@ async def test_an_allergy_said_again_without_its_severity_confirms_the_one_known
     assert await log_note(db, guest_id, waiter, "花生过敏") == (0, 1)
     assert [t.attrs["severity"] for t in (await GuestStore(db).card(guest_id)).traits] == [
         "severe"]
+
+
+async def test_no_sugar_and_less_sugar_are_two_things_each_said_in_either_language(
+    db: Database, waiter: Staff,
+) -> None:
+    guest_id = await new_guest(db, "Lee")
+    assert await log_note(db, guest_id, waiter, "half sugar") == (1, 0)
+    assert await log_note(db, guest_id, waiter, "无糖") == (1, 0)  # none is not half
+    assert await log_note(db, guest_id, waiter, "no sugar") == (0, 1)
+    assert await log_note(db, guest_id, waiter, "少糖") == (0, 1)

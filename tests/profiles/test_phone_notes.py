@@ -35,7 +35,7 @@ def categories(note: str) -> list[Category]:
         ("細路好多", [(FAMILY, "細路好多", {})]),
         ("喺銀行做嘢", [(WORK, "喺銀行做嘢", {})]),
         ("走青", [(DIET, "走青", {"kind": "no_garnish"})]),
-        ("走糖", [(DIET, "走糖", {"kind": "low_sugar"})]),
+        ("走糖", [(DIET, "走糖", {"kind": "no_sugar"})]),
     ],
 )
 def test_traditional_script_and_cantonese_are_read(
@@ -230,7 +230,7 @@ def test_cantonese_and_run_on_chinese_say_one_thing(
         # a size or an ice level said apart belongs to the note's drink
         ("凍咖啡 走甜 大杯", [(DRINK, "凍咖啡 大杯",
                             {"item": "咖啡", "size": "large", "temperature": "iced"}),
-                           (DIET, "走甜", {"kind": "low_sugar"})]),
+                           (DIET, "走甜", {"kind": "no_sugar"})]),
         ("細杯凍檸茶 少冰", [(DRINK, "細杯凍檸茶 少冰",
                            {"item": "冻柠茶", "size": "small", "temperature": "less_ice"})]),
         # one need said twice is one trait
@@ -480,14 +480,14 @@ def test_a_workplace_says_nothing_of_how_severe_an_allergy_is() -> None:
         # how sweet is a diet of its own, beside the drink it was said of
         ("iced tea unsweetened, large", [
             (DRINK, "iced tea, large", {"item": "iced tea", "size": "large", "temperature": "iced"}),
-            (DIET, "unsweetened", {"kind": "low_sugar"})]),
+            (DIET, "unsweetened", {"kind": "no_sugar"})]),
         ("no sugar in coffee", [(DRINK, "in coffee", {"item": "coffee"}),
-                                (DIET, "no sugar", {"kind": "low_sugar"})]),
+                                (DIET, "no sugar", {"kind": "no_sugar"})]),
         ("black coffee 唔要糖", [(DRINK, "black coffee", {"item": "coffee"}),
-                                (DIET, "唔要糖", {"kind": "low_sugar"})]),
+                                (DIET, "唔要糖", {"kind": "no_sugar"})]),
         ("English breakfast tea, milk no sugar", [
             (DRINK, "English breakfast tea, milk", {"item": "english breakfast"}),
-            (DIET, "no sugar", {"kind": "low_sugar"})]),
+            (DIET, "no sugar", {"kind": "no_sugar"})]),
         # a size or temperature said apart is the drink's, before it or after
         ("細杯 凍咖啡 走冰", [(DRINK, "細杯 凍咖啡 走冰",
                             {"item": "咖啡", "size": "small", "temperature": "no_ice"})]),

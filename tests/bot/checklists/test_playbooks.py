@@ -255,7 +255,10 @@ async def test_an_allergy_noted_while_the_guest_is_in_reaches_the_kitchen_at_onc
     alerts_before = len(bot.messages(cook))
     await bot.send(waiter, "/note 李女士: 芝麻过敏")  # not in: nothing for the kitchen today
     assert len(bot.messages(cook)) == alerts_before
+    assert "kitchen" not in bot.last(waiter).text
     await bot.send(waiter, "/note 王先生: 芝麻过敏 很严重")
+    # the waiter is told the kitchen has it, as on an arrival
+    assert bot.last(waiter).text.splitlines()[-1] == "⚠️ Allergy alert sent to the kitchen (1)"
     alert = bot.last(cook)
     assert alert.text.splitlines()[0] == "⚠️ Allergy just noted for a guest who is in"
     assert "table 12" in alert.text and "芝麻过敏 很严重" in alert.text

@@ -28,6 +28,14 @@ async def test_a_note_without_a_colon_for_no_known_name_asks(bot: BotUnderTest) 
     assert await traits_of(bot, smith.id) == []
 
 
+async def test_a_note_of_only_a_guests_whole_name_asks_what_to_note(bot: BotUnderTest) -> None:
+    waiter = await bot.join("waiter", language="en")
+    sarah = await bot.guest("Sarah Connor")
+    [usage] = await bot.send(waiter, "/note Sarah Connor")
+    assert usage.text.startswith("Usage: /note NAME: what you learned")
+    assert await traits_of(bot, sarah.id) == []
+
+
 async def test_a_date_no_year_has_or_that_is_no_date_is_said_back(bot: BotUnderTest) -> None:
     waiter = await bot.join("waiter", language="en")
     chinese = await bot.join("waiter", language="zh")

@@ -189,3 +189,16 @@ async def test_as_makes_the_terminal_another_staff_member_who_sees_what_they_wer
              for member in await console_staff(settings)}
     assert staff == {("Console admin", Role.ADMIN, "zh"), ("Kitchen la", Role.KITCHEN, "zh"),
                      ("Waiter la", Role.WAITER, "en")}
+
+
+async def test_who_joined_in_an_earlier_run_is_sent_what_concerns_them_in_the_next(
+    settings: Settings, clock: FakeClock,
+) -> None:
+    await chat(settings, clock, "/as kitchen", "/as waiter la en", "/quit")
+    clock.advance(minutes=1)
+
+    output = await chat(settings, clock, "/new 王先生", "/as waiter la en",
+                        "/arrive 王先生 table 12", "/note 王先生: 花生过敏", "/as kitchen", "/quit")
+
+    alert_at = output.index("· you are Kitchen la now")
+    assert shown(t("zh", "kitchen_alert.title_learned_in")) == output[alert_at + 1]
