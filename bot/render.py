@@ -11,6 +11,7 @@ from playbooks.feeds.feeds import Spend
 from profiles.concepts import written_in
 from profiles.models import Category, Guest, GuestCard, NoteLogged, Segment, Trait
 from profiles.script import simplified
+from profiles.vocabulary import Refusal
 
 MESSAGE_LIMIT = 4096
 # A card read on a phone before service: a regular of years has dozens of traits, of which
@@ -201,11 +202,15 @@ def trait_words(trait: Trait, lang: str, *, typed: bool = True) -> str:
     return f"{words} ({trait.text})" if typed and beside else words
 
 
+# the diet kinds that refuse a food (profiles.vocabulary.Refusal)
+_REFUSED = frozenset(str(refusal) for refusal in Refusal)
+
+
 def _no_of_a_list(trait: Trait) -> bool:
     """Whether a refused food's words are only the food, its no said before the list."""
     item = trait.attrs.get("item")
-    return trait.category is Category.DIET and trait.attrs.get("kind") in (
-        "dislikes", "cannot_eat") and isinstance(item, str) \
+    return trait.category is Category.DIET and trait.attrs.get("kind") in _REFUSED \
+        and isinstance(item, str) \
         and simplified(trait.text).casefold().strip() == simplified(item).casefold().strip()
 
 
@@ -224,7 +229,7 @@ def _occasion_words(trait: Trait, lang: str) -> str | None:
 
 def _in_words(trait: Trait, label: str, lang: str) -> str:
     attrs = trait.attrs
-    refused = attrs.get("kind") in ("dislikes", "cannot_eat")
+    refused = attrs.get("kind") in _REFUSED
     disliked = attrs.get("polarity") == "dislike"
     match trait.category:
         case Category.DIET if refused:

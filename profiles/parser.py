@@ -932,7 +932,11 @@ def _cup_said_first(groups: list[_Group], reading: _Reading, lexicon: Lexicon) -
     if cup.details or cup.reading.category not in (Category.DRINK, Category.NOTE) \
             or "item" in cup.reading.attrs:
         return False
-    folded = cup.head.folded
+    return _only_cup(cup.head.folded, lexicon)
+
+
+def _only_cup(folded: str, lexicon: Lexicon) -> bool:
+    """Whether `folded` says only how a drink is served: a size, a temperature ("细杯", "冰的")."""
     qualifiers: list[Hit[Any]] = [*lexicon.sizes.find_all(folded),
                                   *lexicon.temperatures.find_all(folded)]
     return bool(qualifiers) and _is_blank(_blank_out(folded, [
@@ -1000,10 +1004,7 @@ def _drink_sized_apart(groups: list[_Group], piece: _Piece, reading: _Reading,
     if reading.category not in (Category.NOTE, Category.DRINK, Category.FOOD) \
             or "item" in reading.attrs:
         return None  # "冰的" is a cold thing liked, or how the drink before it is served
-    qualifiers: list[Hit[Any]] = [*lexicon.sizes.find_all(piece.folded),
-                                  *lexicon.temperatures.find_all(piece.folded)]
-    if not qualifiers or not _is_blank(_blank_out(piece.folded, [
-            *qualifiers, *lexicon.fillers.find_all(piece.folded)])):
+    if not _only_cup(piece.folded, lexicon):
         return None
     return next((group for group in reversed(groups) if not group.about_allergy
                  and group.reading.category is Category.DRINK), None)

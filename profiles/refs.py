@@ -113,21 +113,18 @@ def split_note_command(args: str) -> tuple[str, str]:
     return ref, text
 
 
-def has_note_colon(args: str) -> bool:
-    """Whether a /note's words put a colon between the guest and the note ("王先生: 靠窗")."""
-    return _NOTE_COLON.search(args) is not None
-
-
 def longer_note_refs(args: str, *, max_words: int = 4) -> list[tuple[str, str]]:
     """For a note without a colon, the readings with a longer reference than
-    `split_note_command`'s one word, longest first: "John Smith window seat" →
-    [("John Smith window", "seat"), ("John Smith", "window seat")]. Empty with a colon."""
+    `split_note_command`'s one word, longest first, the whole first when short: "John Smith
+    window seat" → [("John Smith window seat", ""), ("John Smith window", "seat"),
+    ("John Smith", "window seat")]. A reading with no text is a name and nothing to note.
+    Empty with a colon."""
     tidy = args.strip()
     if _NOTE_COLON.search(tidy):
         return []
     words = tidy.split()
     return [(" ".join(words[:count]), " ".join(words[count:]))
-            for count in range(min(len(words) - 1, max_words), 1, -1)]
+            for count in range(min(len(words), max_words), 1, -1)]
 
 
 def split_ref_pair(args: str) -> tuple[str, str]:

@@ -22,6 +22,17 @@ class Visit(Frozen):
     room_no: str | None = None
     left_at: datetime | None = None
 
+    @property
+    def place(self) -> str | None:
+        return place_code(self.table_no, self.room_no)
+
+
+def place_code(table: object, room: object) -> str | None:
+    """Where a guest is, as checklists and alerts keep it: "table:12", else "room:1203"."""
+    if table:
+        return f"table:{table}"
+    return f"room:{room}" if room else None
+
 
 class VisitSummary(Frozen):
     """A guest's history at a glance: for briefs and cross-branch recognition."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.arrivals.messages import arrival_text, place_of
+from bot.arrivals.messages import arrival_text
 from bot.callbacks import ID, Verb, pattern, unpack
 from bot.checklists.messages import guest_line
 from bot.i18n import t
@@ -116,7 +116,7 @@ async def _record_departure(message: object, context: Context, guest_id: int, *,
         await reply(message, t(me.language, "pending.gone"))
         return
     key = "leave.done" if left.visit else "leave.not_here"
-    place = place_of(left.visit) if left.visit else None
+    place = left.visit.place if left.visit else None
     await reply(message, t(me.language, key, guest=guest_line(left.guest, place, me.language)))
 
 

@@ -15,7 +15,6 @@ from playbooks.arrivals import Arrived
 from playbooks.checklists.engine import Outcome
 from playbooks.outbox import Delivery
 from profiles.errors import GuestNotFound
-from profiles.visits import Visit
 
 
 def arrival_text(arrived: Arrived, core: Core, lang: str) -> str:
@@ -24,15 +23,9 @@ def arrival_text(arrived: Arrived, core: Core, lang: str) -> str:
     at = clock_time(visit.arrived_at, zone)
     if arrived.repeated:
         return t(lang, "arrive.repeated", at=at)
-    head = t(lang, "arrive.recorded", guest=guest_line(arrived.guest, place_of(visit), lang),
+    head = t(lang, "arrive.recorded", guest=guest_line(arrived.guest, visit.place, lang),
              at=at)
     return "\n".join([head, *_told(arrived.outcome, lang, core, visit.branch)])
-
-
-def place_of(visit: Visit) -> str | None:
-    if visit.table_no:
-        return f"table:{visit.table_no}"
-    return f"room:{visit.room_no}" if visit.room_no else None
 
 
 def _told(outcome: Outcome, lang: str, core: Core, branch: str) -> list[str]:

@@ -34,7 +34,6 @@ from profiles.refs import (
     ByName,
     EmptyRef,
     MissingNoteText,
-    has_note_colon,
     longer_note_refs,
     parse_guest_ref,
     split_note_command,
@@ -56,7 +55,7 @@ async def note(update: Update, context: Context) -> None:
             return
         ref, text = run_together
     ref, text = await _longest_known_name(context, args) or (ref, text)
-    if await _names_a_guest_whole(context, args):
+    if not text:
         # "/note Sarah Connor": the guest's whole name and nothing to note, not a note "Connor"
         await message.reply_text(t(context.lang, "note.usage"))
         return
@@ -109,22 +108,14 @@ def _can_name(ref: str) -> bool:
 
 async def _longest_known_name(context: Context, args: str) -> tuple[str, str] | None:
     """`/note John Smith window seat`: without a colon, the reference is the longest run of
-    leading words that names one guest exactly; None when no run longer than a word does
-    (then the first word is the reference, and a guest it does not name is asked about)."""
+    leading words that names one guest exactly (all of them: no text, nothing to note); None
+    when no run longer than a word does (then the first word is the reference, and a guest
+    it does not name is asked about)."""
     for ref, text in longer_note_refs(args):
         guest, _ = await context.core.search.resolve_to_write(ref, branch=context.member.branch)
         if guest is not None:
             return ref, text
     return None
-
-
-async def _names_a_guest_whole(context: Context, args: str) -> bool:
-    """Whether everything after /note, typed without a colon, is one guest's name."""
-    typed = args.strip()
-    if not typed or has_note_colon(typed) or " " not in typed:
-        return False
-    guest, _ = await context.core.search.resolve_to_write(typed, branch=context.member.branch)
-    return guest is not None
 
 
 # asking for help in words, not the command: "help", "帮助", "/帮助" (no command in Telegram)

@@ -34,6 +34,7 @@ from playbooks.checklists.store import (
 from playbooks.events import Event, EventKind
 from profiles.errors import GuestNotFound
 from profiles.models import Role
+from profiles.visits import place_code
 from store.database import Database
 from store.sql import Conn
 
@@ -62,11 +63,7 @@ class Outcome:
 
 def place_of(event: Event) -> str | None:
     """"table:12" or "room:1203" when the event names one."""
-    for kind in ("table", "room"):
-        value = event.details.get(kind)
-        if value:
-            return f"{kind}:{value}"
-    return None
+    return place_code(event.details.get("table"), event.details.get("room"))
 
 
 class PlaybookEngine:

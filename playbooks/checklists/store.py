@@ -29,7 +29,7 @@ from profiles.access import leads
 from profiles.guests import load_guest
 from profiles.models import Frozen, Role, Staff
 from profiles.traits import load_traits
-from profiles.visits import load_visit
+from profiles.visits import load_visit, place_code
 from store.database import Database, stamp
 from store.sql import Conn, inserted_id, question_marks
 
@@ -175,7 +175,7 @@ def in_now(conn: Conn, guest_id: int, at: datetime, *,
         (guest_id, branch, branch, stamp(at - MEAL_OPEN), stamp(at - STAY_OPEN))).fetchone()
     if row is None:
         return None
-    return row[0], f"table:{row[1]}" if row[1] else f"room:{row[2]}" if row[2] else None
+    return row[0], place_code(row[1], row[2])
 
 
 def _expected(conn: Conn, guest_id: int, branch: str, at: datetime) -> bool:
