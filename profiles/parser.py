@@ -91,7 +91,6 @@ _OPENS_A_LIKING: Final = re.compile(
     r"^\W*(?:(?:um|uh|so|and|but|also|anyway|oh)\s+)*(?:(?:she|he|they)(?:'s| is| are)?\s+)?"
     r"(?:really\s+|always\s+|usually\s+)?(?:loves?|likes?|enjoys?|orders?|prefers?)\b"
     r"|^\s*(?:他|她|佢)?(?:很|好|最|也|都)?(?:喜欢|爱吃|爱喝|钟意|偏爱|最爱)")
-_WARMED: Final = frozenset({Temperature.HOT, Temperature.WARM})
 # Where a numeric date such as 12/03 is read month first; everywhere else it is day first.
 # Without a region it is month first, as staff were first told.
 _MONTH_FIRST_REGIONS: Final = frozenset({"US", "CN", "TW", "JP", "KR", "PH", "CA", "FM", "MH",
@@ -610,6 +609,9 @@ def _chunks(text: str, start: int, end: int, lexicon: Lexicon) -> list[tuple[int
         if before.kind is Category.FAMILY and _birthday_at(folded, after.start, lexicon) \
                 and folded[before.end:after.start].strip() in ("", "的", "嘅", "个", "'s"):
             continue  # "女儿生日5月20日": the daughter's birthday, never the guest's
+        if before.kind is Category.SERVICE and _is_blank(folded[before.end:after.start]) \
+                and _NOT_OFFERED.search(folded[max(before.start - 6, 0):after.start]):
+            continue  # "唔好推介白酒俾佢": what not to offer goes with it
         if before.kind is Category.SERVICE and _billing(folded[before.start:before.end], lexicon):
             continue  # "发票抬头：上海星河科技有限公司": the title of the invoice, no job
         if {before.kind, after.kind} <= _PLACES | {Category.SERVICE} \
@@ -623,8 +625,11 @@ def _chunks(text: str, start: int, end: int, lexicon: Lexicon) -> list[tuple[int
         at = origin[cut] if cut < len(origin) else len(segment)
         while at < len(segment) and segment[at].isspace():
             at += 1
-        if 0 < at < len(segment) and (_latin_cut(before, after, cut, folded, lexicon) if latin
-                                      else _chinese_at(segment, at)):
+        if 0 < at < len(segment) and (
+                _latin_cut(before, after, cut, folded, lexicon) if latin
+                else _chinese_at(segment, at) or (
+                    # "no pork no beef 其他ok": English in a mixed note, one "no" after another
+                    after.apart and _latin_cut(before, after, cut, folded, lexicon))):
             cuts.append(at)
     bounds = [0, *cuts, len(segment)]
     return [_trimmed(text, start + a, start + b) for a, b in pairwise(bounds)
@@ -697,6 +702,9 @@ def _latin_cut(before: _Run, after: _Run, cut: int, folded: str, lexicon: Lexico
 # Words between two features of a face: "tall guy with glasses", "beard and always a cap".
 _FEATURE_LINKS: Final = frozenset({"with", "w", "and", "a", "an", "wears", "wearing", "has",
                                    "always", "usually", "plus", "n", "often"})
+# Years of a marriage, with whom: "结婚20周年", "同老公結婚十週年".
+_WEDDING_YEARS: Final = re.compile(
+    r"(?:(?:同|和|跟|与)\s*(?:老公|老婆|太太|先生|丈夫|妻子)\s*)?结婚\s*[\d一二两三四五六七八九十]+\s*周年")
 _WANTING: Final = re.compile(r"\b(?:prefers?|likes?|loves?|wants?|needs?|asks? for|hates?)\b")
 # A word that joins what follows to what came before rather than start a new subject.
 _LINKING: Final = re.compile(r"(?<![\w'])(?:with|w/?|of|for|from|in|on|at|to|by|near|and|or|"
@@ -735,6 +743,8 @@ def _anchors(folded: str, lexicon: Lexicon) -> list[tuple[int, int, Category, st
               for terms in (lexicon.sizes, lexicon.temperatures) for h in terms.find_all(folded)]
     found += [(h.start, h.end, Category.ALLERGY, "qualifier")
               for h in lexicon.severities.find_all(folded)]
+    found += [(found_at.start(), found_at.end(), Category.OCCASION, "cue")
+              for found_at in _WEDDING_YEARS.finditer(folded)]
     found.sort(key=lambda anchor: (anchor[0], anchor[0] - anchor[1]))
     kept: list[tuple[int, int, Category, str]] = []
     for anchor in found:
@@ -771,6 +781,13 @@ def _runs(anchors: list[tuple[int, int, Category, str]], folded: str,
             runs.append(_Run(Category.DIET, start, end, False, negation, False,
                              opens_with_negation=negation, diet_whole=not negation,
                              apart=True, cued=not negation, opens_with_cue=not negation))
+            continue
+        if category is Category.DIET and role == "kind" and runs \
+                and runs[-1].kind is Category.FOOD and runs[-1].food_only \
+                and _LEADS_INTO_LIKED.search(folded[:runs[-1].start]):
+            # "喜欢吃酸菜鱼不要太辣": the dish liked, and how spicy the guest takes food
+            runs.append(_Run(category, start, end, False, False, False, diet_whole=True,
+                             cued=True, opens_with_cue=True))
             continue
         if food and runs and runs[-1].kind is Category.DIET and runs[-1].diet_whole \
                 and _LEADS_INTO_LIKED.search(folded[runs[-1].end:start]):
@@ -988,13 +1005,25 @@ _STAFF_ASIDE: Final = re.compile(
     r"(?:check|ask|tell|told|asked|checking)\s+(?:with\s+)?(?:the\s+|my\s+|our\s+)?"
     r"(?:manager|boss|supervisor|gm|duty manager)\b"
     r"|(?:问下?|问一下|请示|跟|同|问吓)(?:我们|我哋)?(?:经理|主管|老板)")
+# Not to be offered something: "别推荐酒水", "唔好推介白酒俾佢", "don't push drinks on him".
+_NOT_OFFERED: Final = re.compile(
+    r"(?:别|不要|唔好|不用|唔使|\bdon'?t|\bdo not|\bnever)\s*(?:再|一直)?\s*"
+    r"(?:推荐|推介|推销|recommend|push|upsell|offer)")
+_ANY_DRINK: Final = frozenset({"水", "酒水", "酒", "饮料", "饮品", "drinks", "drink", "wine"})
+# Staff speaking of the chat or the shift, not of the guest: "sry wrong chat", "pls ignore
+# last msg", "new menu starts monday", "发错了", "就正常服务 不用管".
+_STAFF_TALK: Final = re.compile(
+    r"\bwrong (?:chat|group|guest|person)\b|\bignore (?:my |the |that |this )?"
+    r"(?:last|previous|above|prev)\b|\bnew menu\b|\bmenu (?:starts|changes)\b"
+    r"|发错|打错字|忽略上一条|不用理|正常服务|正常招呼|不用管|唔使理|唔使理佢")
 # A temperature a room is kept at, and what keeps it: no drink is served at 22 degrees.
 _KEPT_AT_DEGREES: Final = re.compile(
     r"(?<![0-9])(?:1[5-9]|2[0-9])\s*(?:度|°|℃|degrees?|deg|c)(?![a-z])")
 _COOLED: Final = re.compile(r"空调|冷气|暖气|温度|房|aircon|air con|a/?c\b|thermostat|heating|"
                             r"\btemp|\broom")
 _ESPECIALLY: Final = re.compile(r"(?:尤其是?|特别是|especially|esp\b|particularly|above all)\s*\S")
-_DIGESTIVE: Final = re.compile(r"肚|拉|呕|吐|stomach|vomit|threw up|diarrh")
+_DIGESTIVE: Final = re.compile(r"肚|拉|呕|吐|胃|胀|屙|stomach|vomit|threw up|diarrh|bloat|tummy|"
+                               r"runs|gassy")
 
 
 def _drink_sized_apart(groups: list[_Group], piece: _Piece, reading: _Reading,
@@ -1002,10 +1031,8 @@ def _drink_sized_apart(groups: list[_Group], piece: _Piece, reading: _Reading,
     """"凍咖啡 走甜 大杯", "coffee 唔要sugar 细杯 hot": a size or temperature said on its own
     after something else is the note's drink's, the last one named before it."""
     if reading.category not in (Category.NOTE, Category.DRINK, Category.FOOD) \
-            or "item" in reading.attrs:
+            or not _only_cup(piece.folded, lexicon):
         return None  # "冰的" is a cold thing liked, or how the drink before it is served
-    if not _only_cup(piece.folded, lexicon):
-        return None
     return next((group for group in reversed(groups) if not group.about_allergy
                  and group.reading.category is Category.DRINK), None)
 
@@ -1300,8 +1327,9 @@ def _with_note_severity(drafts: list[TraitDraft], groups: list[_Group],
     if not any(draft.attrs.get("severity") == Severity.UNKNOWN for draft in drafts):
         return drafts
     beside = [group for at, group in enumerate(groups) if group.reading.category is Category.NOTE
-              and any(other.reading.category is Category.ALLERGY
-                      for other in groups[max(at - 1, 0):at + 2])]
+              and (any(other.reading.category is Category.ALLERGY
+                       for other in groups[max(at - 1, 0):at + 2])
+                   or _only_severity(group.head.folded, lexicon))]
     stated = next((hit.value for group in beside
                    for piece in (group.head, *group.details)
                    for hit in lexicon.severities.find_all(piece.folded)), None)
@@ -1309,6 +1337,18 @@ def _with_note_severity(drafts: list[TraitDraft], groups: list[_Group],
         return drafts
     return [draft.model_copy(update={"attrs": {**draft.attrs, "severity": str(stated)}})
             if draft.attrs.get("severity") == Severity.UNKNOWN else draft for draft in drafts]
+
+
+# Mild words that are only a degree, which on their own say nothing of an allergy ("有点|秃").
+_DEGREES: Final = frozenset({"有点", "一点", "一点点", "有一点", "有啲", "少少", "小小", "少许",
+                             "a bit", "a little", "bit of", "slightly", "slight"})
+
+
+def _only_severity(folded: str, lexicon: Lexicon) -> bool:
+    """Whether `folded` says nothing but how severe ("不严重" at the note's end)."""
+    said = [hit for hit in lexicon.severities.find_all(folded)
+            if folded[hit.start:hit.end] not in _DEGREES]
+    return bool(said) and _is_blank(_blank_out(folded, [*said, *lexicon.fillers.find_all(folded)]))
 
 
 def _drafts(group: _Group, text: str, lexicon: Lexicon, day_first: bool, *,
@@ -1574,13 +1614,36 @@ def _read(folded: str, lexicon: Lexicon, *, details: str = "",
             t.start <= hit.start and hit.end <= t.end for t in temperatures))]
     if any(hit.value.category is Category.ALLERGY for hit in cues):
         return _allergy(folded, details, cues, lexicon)
+    if (upsetting := [hit for hit in cues if hit.value.category is Category.FOOD or (
+            hit.value.category is Category.DRINK and hit.value.attr == "item")]) and any(
+            _DIGESTIVE.search(folded[hit.start:hit.end])
+            for hit in lexicon.symptoms.find_all(folded)):
+        # "喝牛奶会拉肚子": what does not agree with the guest, not a drink they like
+        return _Reading(Category.DIET, {"kind": str(Refusal.CANNOT_EAT),
+                                        "item": folded[upsetting[0].start:upsetting[0].end]})
+    if _STAFF_TALK.search(folded):
+        return _Reading(Category.NOTE, {})  # "sry wrong chat", "ignore last msg": ours
+    if (offered := _NOT_OFFERED.search(folded)) and not any(
+            hit.value.category in _EDIBLE for hit in cues):  # "别推荐海鲜给她" is a food
+        named = [hit for hit in cues if hit.start >= offered.end() and hit.value.attr == "item"
+                 and hit.value.category is Category.DRINK
+                 and folded[hit.start:hit.end] not in _ANY_DRINK]
+        if not named:
+            return _Reading(Category.SERVICE, {})  # "别推荐酒水", "don't push the specials"
+        return _Reading(Category.DRINK, {"item": str(named[0].value.value),
+                                         "polarity": "dislike"})  # "唔好推介白酒俾佢"
     if _KEPT_AT_DEGREES.search(folded) and _COOLED.search(folded):
         return _Reading(Category.ROOM, {})  # "空调调到22度", "aircon 19 degrees": the room's
     if lexicon.no_diet.find_all(folded):
         return _Reading(Category.NOTE, {})  # "啥都吃", "eats anything": no diet to keep
+    if _WEDDING_YEARS.search(folded):  # "同老公結婚十週年": the guest's, with the spouse
+        return _by_cue(Category.OCCASION, folded, details, cues, lexicon, day_first)
     if cues and cues[0].value.category is Category.FAMILY:
         return _Reading(Category.FAMILY, {})  # "wife is vegetarian": the family, not the guest
     best = _strongest(cues)
+    if best and best.value.category is Category.FAMILY and cues[0].value.category is \
+            Category.OCCASION:
+        best = cues[0]  # "anniv 10/12 w/ husband": the guest's, shared with the husband
     if best and folded[best.start:best.end].endswith(_QUIET_PLACE) and (places := [
             hit for hit in cues if hit.value.category in _PLACES]):
         best = places[0]  # "喜欢安静的角落": a quiet seat
@@ -1830,13 +1893,20 @@ def _dislike(folded: str, dislike: Hit[bool], lexicon: Lexicon) -> _Reading:
 def _refusal(folded: str, refusal: Hit[Refusal], lexicon: Lexicon) -> _Reading:
     # "不吃蒜" / "no garlic": the item follows; "海鲜忌口": it comes first.
     item = _item(folded[refusal.end :], lexicon) or _item(folded[: refusal.start], lexicon)
-    if _ADDRESSED.match(item):
-        return _Reading(Category.SERVICE, {})  # "不要叫王太": how to address the guest
+    said = _strip_punctuation(folded[refusal.end :])
+    if item and said.startswith(item) and any(
+            hit.start == 0 and hit.end == len(said) for hit in lexicon.cues.find_all(said)):
+        item = said  # "不吃主食": a food word ending as a filler does (食) is whole
+    if _ADDRESSED.match(item) or _SERVER.fullmatch(item):
+        return _Reading(Category.SERVICE, {})  # "不要叫王太", "男的不行": how to serve
     attrs: Attrs = {"kind": str(refusal.value)}
     return _Reading(Category.DIET, {**attrs, "item": item} if item else attrs)
 
 
 _ADDRESSED: Final = re.compile(r"(?:叫|称呼)(?!醒)")
+# who serves: "要女服务员 男的不行", "唔要男仔"
+_SERVER: Final = re.compile(
+    r"[男女](?:的|仔|生|人|士|侍应生?|服务员|waiter)?|male|female|men|women")
 # not to be disturbed until an hour of the morning: a hotel room's do-not-disturb
 _HOUR: Final = r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 _UNDISTURBED_UNTIL: Final = re.compile(
@@ -1862,18 +1932,29 @@ def _drink(folded: str, details: str, cues: list[Hit[Cue]], lexicon: Lexicon) ->
     whole = f"{folded} {details}"
     if size := lexicon.sizes.first(whole):
         attrs["size"] = str(size)
-    # "凍檸茶 少冰": iced, and with less ice, says more than iced alone; "温水 不要冰": warm
-    # says more than no ice, which a warm drink has anyway
-    temperatures = [hit.value for hit in lexicon.temperatures.find_all(whole)]
+    refused = {hit.end for hit in lexicon.refusals.find_all(whole)
+               if not any(cue.start <= hit.start < cue.end for cue in cues)}  # "威士忌加冰"
+    temperatures = [hit.value for hit in lexicon.temperatures.find_all(whole)
+                    if len(whole[:hit.start].rstrip()) not in refused]  # "不要温的"
     if temperatures:
-        attrs["temperature"] = str(next(
-            (value for value in temperatures if value in _WARMED),
-            next((value for value in temperatures if value in _ICE_AMOUNTS), temperatures[0])))
+        attrs["temperature"] = str(_most_said(temperatures))
     return attrs
+
+
+def _most_said(temperatures: list[Temperature]) -> Temperature:
+    """Of the temperatures said of one drink, the one that says most: "熱可可 溫的就好",
+    "hot chocolate, warm": warm, not the hot of its name; "温水 不要冰", "常溫 不要冰": warm or
+    room, which have no ice anyway; "凍檸茶 少冰": less ice, not only iced."""
+    for said in (Temperature.WARM, Temperature.HOT, Temperature.ROOM):
+        if said in temperatures:
+            return said
+    return next((value for value in temperatures if value in _ICE_AMOUNTS), temperatures[0])
 
 
 def _occasion(folded: str, cues: list[Hit[Cue]], lexicon: Lexicon, day_first: bool) -> _Reading:
     attrs = _tag(cues, Category.OCCASION)
+    if not attrs and _WEDDING_YEARS.search(folded):
+        attrs = {"kind": "anniversary"}  # "结婚20周年"
     found = _find_date(folded, lexicon, day_first)
     if found is None:
         return _Reading(Category.OCCASION, attrs)
@@ -2039,12 +2120,17 @@ def _named_month(folded: str, lexicon: Lexicon) -> _Date | None:
             year = _YEAR_AFTER_MONTH.match(folded, month.end)
             return _Date(month.value, int(before[1]), _year(year[1] if year else None))
     for month in lexicon.months.find_all(folded):
-        if _IN_MONTH.search(folded, 0, month.start):
+        if _IN_MONTH.search(folded, 0, month.start) or (
+                folded[month.start:month.end] != "may"
+                and _OCCASION_THEN_MONTH.search(folded, 0, month.start)):
             return _Date(month.value, None, None)  # "birthday in Oct": the month alone
     return None
 
 
-_IN_MONTH: Final = re.compile(r"(?<![\w'])(?:in|during)\s+$")
+_IN_MONTH: Final = re.compile(r"(?<![\w'])(?:in|during|month is|month)\s*:?\s+$")
+# "bday august": the month alone right after the occasion ("birthday may …" is not May)
+_OCCASION_THEN_MONTH: Final = re.compile(
+    r"(?<![\w'])(?:bday|b-day|birthday|anniv|anniversary)\s*:?\s+$")
 
 
 def _year(digits: str | None) -> int | None:

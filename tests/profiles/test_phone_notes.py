@@ -530,3 +530,65 @@ def test_a_workplace_says_nothing_of_how_severe_an_allergy_is() -> None:
 def test_sweetness_cups_rooms_places_looks_and_lists_read_as_meant(
         note: str, expected: list[tuple[Category, str, Attrs]]) -> None:
     assert read(note) == expected
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        # a temperature said of a drink says more than the hot of its name
+        ("熱可可 小杯 溫的就好 怕燙", [(DRINK, "熱可可 小杯 溫的就好 怕燙",
+                                  {"item": "热可可", "size": "small", "temperature": "warm"})]),
+        ("烏龍茶 常溫 不要冰", [(DRINK, "烏龍茶 常溫 不要冰",
+                           {"item": "乌龙茶", "temperature": "room"})]),
+        ("热水要烫一点的不要温的", [(DRINK, "热水要烫一点的不要温的",
+                               {"item": "热水", "temperature": "hot"})]),
+        # scallion and coriander are two garnishes, each refused on its own
+        ("走蔥走芫荽!!", [(DIET, "走蔥", {"kind": "no_scallion"}),
+                       (DIET, "走芫荽", {"kind": "no_coriander"})]),
+        # a marriage's years, with whom, are the guest's anniversary
+        ("佢同老公結婚十週年 5/11", [(OCCASION, "佢同老公結婚十週年 5/11",
+                                 {"kind": "anniversary", "month": 11, "day": 5})]),
+        ("anniv 12/10 w/ husband", [(OCCASION, "anniv 12/10 w/ husband",
+                                     {"kind": "anniversary", "month": 10, "day": 12})]),
+        ("bday month is August", [(OCCASION, "bday month is August",
+                                   {"kind": "birthday", "month": 8})]),
+        # a husband's birthday is not the guest's
+        ("hubby's bday 9/8", [(FAMILY, "hubby's bday 9/8", {})]),
+        # who serves is no food
+        ("要女服务员 男的不行", [(SERVICE, "要女服务员", {}), (SERVICE, "男的不行", {})]),
+        ("不吃主食", [(DIET, "不吃主食", {"kind": "dislikes", "item": "主食"})]),
+        ("在减肥", [(DIET, "在减肥", {"kind": "dieting"})]),
+        # what upsets the stomach is not a drink liked
+        ("喝牛奶会拉肚子", [(DIET, "喝牛奶会拉肚子", {"kind": "cannot_eat", "item": "牛奶"})]),
+        ("wheat intolerance", [(DIET, "wheat intolerance",
+                                {"kind": "cannot_eat", "item": "wheat"})]),
+        # what not to offer
+        ("别推荐酒水", [(SERVICE, "别推荐酒水", {})]),
+        ("唔好推介白酒俾佢", [(DRINK, "唔好推介白酒俾佢", {"item": "白酒", "polarity": "dislike"})]),
+        # staff talk is no trait
+        ("sry wrong chat", [(NOTE, "sry wrong chat", {})]),
+        ("pls ignore last msg", [(NOTE, "pls ignore last msg", {})]),
+    ],
+)
+def test_temperatures_garnishes_anniversaries_and_staff_talk_read_as_meant(
+        note: str, expected: list[tuple[Category, str, Attrs]]) -> None:
+    assert read(note, region="HK") == expected
+
+
+@pytest.mark.parametrize(
+    ("note", "severity"),
+    [
+        ("花生、芝麻、大豆都過敏 會起蕁麻疹 沒有到要送醫那麼嚴重", "mild"),
+        ("麸质过敏 不吃面食 酱油也得注意 不严重", "mild"),
+        ("peanut allergy, not bad enough for hospital", "mild"),
+    ],
+)
+def test_a_severity_denied_or_said_at_the_end_is_the_allergys(note: str, severity: str) -> None:
+    allergies = [attrs for category, _, attrs in read(note) if category is ALLERGY]
+    assert allergies and all(attrs["severity"] == severity for attrs in allergies)
+
+
+def test_a_degree_word_alone_is_no_severity() -> None:
+    allergies = [attrs for category, _, attrs in read("李总在华为上班戴眼镜有点秃对花生过敏")
+                 if category is ALLERGY]
+    assert allergies == [{"severity": "unknown", "item": "花生"}]
