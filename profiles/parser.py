@@ -1002,7 +1002,7 @@ def _reacts_to_refused(groups: list[_Group], piece: _Piece, reading: _Reading,
 
 # Staff speaking of their own manager: "will check with manager", "问下经理", "ask the boss".
 _STAFF_ASIDE: Final = re.compile(
-    r"(?:check|ask|tell|told|asked|checking)\s+(?:with\s+)?(?:the\s+|my\s+|our\s+)?"
+    r"(?:check|ask|tell|told|asked|checking)\s+(?:(?:with|w/?)\s+)?(?:the\s+|my\s+|our\s+)?"
     r"(?:manager|boss|supervisor|gm|duty manager)\b"
     r"|(?:问下?|问一下|请示|跟|同|问吓)(?:我们|我哋)?(?:经理|主管|老板)")
 # Not to be offered something: "别推荐酒水", "唔好推介白酒俾佢", "don't push drinks on him".
@@ -1015,6 +1015,8 @@ _ANY_DRINK: Final = frozenset({"水", "酒水", "酒", "饮料", "饮品", "drin
 _STAFF_TALK: Final = re.compile(
     r"\bwrong (?:chat|group|guest|person)\b|\bignore (?:my |the |that |this )?"
     r"(?:last|previous|above|prev)\b|\bnew menu\b|\bmenu (?:starts|changes)\b"
+    r"|\b(?:thx|thanks|thank you|ok|okay|noted|got it),? boss\b|\bno idea\b"
+    r"|\bneeds? (?:clearing|cleaning|to be cleared|resetting)\b"
     r"|发错|打错字|忽略上一条|不用理|正常服务|正常招呼|不用管|唔使理|唔使理佢")
 # A temperature a room is kept at, and what keeps it: no drink is served at 22 degrees.
 _KEPT_AT_DEGREES: Final = re.compile(
@@ -1747,6 +1749,10 @@ def _tag(cues: list[Hit[Cue]], category: Category) -> Attrs:
 
 # "没有花生过敏", "冇蝦敏感", "no nut allergy": a "no" before the allergen says there is none.
 # Not 无 nor 没 alone: 无花果 (fig) and 没药 are allergens of their own.
+# "asked abt allergies - none", "allergies? nil": asked, and there are none
+_ALLERGIES_NONE: Final = re.compile(
+    r"\W*(?:(?:asked|checked)\s+(?:about|abt|re|for)?\s*)?(?:any\s+)?allerg\w*\s*[-:=?]*\s*"
+    r"(?:none|nil|nope|no)\b\W*$")
 _NO_ALLERGEN = re.compile(
     r"^(?:没有|冇|no\b|never\b)\s*(?:[^\s,，。;；!?！？]{1,8}?|(?:[a-z-]+\s+){1,3})"
     r"(?:过敏|敏感|allerg)")
@@ -1757,14 +1763,21 @@ _NOT_EVEN_A_TRACE: Final = re.compile(
     r"(?:不能|不可以|不行|不得|唔得|唔可以|唔食得|唔掂得)")
 
 
+# "不是花生过敏", "唔係對蝦敏感": the allergen said between the no and the allergy word
+_NOT_ALLERGIC_TO: Final = re.compile(
+    r"(不是|唔系|并不是|其实不是|没有说是)\s*(?:对)?\s*[^\s,，。;；]{1,8}?(?:过敏|敏感)")
+
+
 def _allergy(folded: str, details: str, cues: list[Hit[Cue]], lexicon: Lexicon) -> _Reading:
-    if _NO_ALLERGEN.match(folded):
+    if _NO_ALLERGEN.match(folded) or _ALLERGIES_NONE.match(f"{folded} {details}"):
         return _Reading(Category.NOTE, {})  # kept as typed: what the guest is not allergic to
     whole = f"{folded} {details}"
     severities = lexicon.severities.find_all(folded)
     # "不过敏" / "no allergies" is no allergy; "not allergic to shrimp, just doesn't like it"
     # is a dislike, as is "榴莲不是过敏".
-    denials = [*lexicon.denied_allergy.find_all(folded), *lexicon.negated_allergy.find_all(folded)]
+    denials = [*lexicon.denied_allergy.find_all(folded), *lexicon.negated_allergy.find_all(folded),
+               *(Hit(found.start(1), found.end(1), True)
+                 for found in _NOT_ALLERGIC_TO.finditer(folded))]
     allergy_cues = [hit for hit in cues if hit.value.category is Category.ALLERGY]
     others: list[Hit[Any]] = [*severities, *denials, *lexicon.refusals.find_all(folded),
                               *lexicon.dislikes.find_all(folded)]
@@ -1790,6 +1803,9 @@ def _allergy(folded: str, details: str, cues: list[Hit[Cue]], lexicon: Lexicon) 
     trace = _NOT_EVEN_A_TRACE.search(whole)
     stated = [hit for hit in lexicon.severities.find_all(whole)
               if trace is None or not trace.start() <= hit.start < trace.end()]
+    if now := lexicon.now.find_all(whole):
+        # "小时候挺严重 现在好多了 只是轻微": how severe it is now, not as a child
+        stated = [hit for hit in stated if hit.start >= now[-1].end] or stated
     severity = stated[0].value if stated else Severity.SEVERE if trace else Severity.UNKNOWN
     attrs: Attrs = {"severity": str(severity)}
     return _Reading(Category.ALLERGY, {**attrs, "item": item} if item else attrs)
@@ -1899,11 +1915,14 @@ def _refusal(folded: str, refusal: Hit[Refusal], lexicon: Lexicon) -> _Reading:
         item = said  # "不吃主食": a food word ending as a filler does (食) is whole
     if _ADDRESSED.match(item) or _SERVER.fullmatch(item):
         return _Reading(Category.SERVICE, {})  # "不要叫王太", "男的不行": how to serve
+    if _A_LITTLE.fullmatch(item):
+        return _Reading(Category.NOTE, {})  # "一點點都不行": how much, of what was said before
     attrs: Attrs = {"kind": str(refusal.value)}
     return _Reading(Category.DIET, {**attrs, "item": item} if item else attrs)
 
 
 _ADDRESSED: Final = re.compile(r"(?:叫|称呼)(?!醒)")
+_A_LITTLE: Final = re.compile(r"一?点点?|一啲|少少|一丁点|半点|a bit|a little|any")
 # who serves: "要女服务员 男的不行", "唔要男仔"
 _SERVER: Final = re.compile(
     r"[男女](?:的|仔|生|人|士|侍应生?|服务员|waiter)?|male|female|men|women")

@@ -592,3 +592,49 @@ def test_a_degree_word_alone_is_no_severity() -> None:
     allergies = [attrs for category, _, attrs in read("李总在华为上班戴眼镜有点秃对花生过敏")
                  if category is ALLERGY]
     assert allergies == [{"severity": "unknown", "item": "花生"}]
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        # an allergy denied with its allergen inside the denial is a dislike
+        ("更正：不是花生过敏 之前记错了 是不喜欢吃花生",
+         [(FOOD, "更正：不是花生过敏 之前记错了 是不喜欢吃花生",
+           {"polarity": "dislike", "item": "花生"})]),
+        ("佢唔係對蝦敏感，只係唔鍾意食",
+         [(FOOD, "佢唔係對蝦敏感，只係唔鍾意食", {"polarity": "dislike", "item": "虾"})]),
+        # asked, and there are none
+        ("asked abt allergies - none", [(NOTE, "asked abt allergies - none", {})]),
+        ("no dietary reqs, all good", [(NOTE, "no dietary reqs", {}), (NOTE, "all good", {})]),
+        ("checking w manager first", [(NOTE, "checking w manager first", {})]),
+        ("thx boss", [(NOTE, "thx boss", {})]),
+        # Singlish
+        ("dun eat beef", [(DIET, "dun eat beef", {"kind": "dislikes", "item": "beef"})]),
+        ("cannot take organ meat lah", [(DIET, "cannot take organ meat lah",
+                                         {"kind": "cannot_eat", "item": "organ meat"})]),
+        ("quiet guy, doesnt want chitchat", [(SERVICE, "quiet guy, doesnt want chitchat",
+                                             {"style": "quiet"})]),
+        ("Yankees fan", [(NOTE, "Yankees fan", {})]),
+    ],
+)
+def test_denials_none_asked_singlish_and_fans_read_as_meant(
+        note: str, expected: list[tuple[Category, str, Attrs]]) -> None:
+    assert read(note) == expected
+
+
+@pytest.mark.parametrize(
+    ("note", "severity"),
+    [
+        ("鸡蛋过敏 小时候挺严重 现在好多了 只是轻微", "mild"),
+        ("latex 过敏 - 不知道几严重, 小心 gloves", "unknown"),
+        ("allergic to sesame she went to the e r last time", "severe"),
+        ("Allergic to kiwi and pineapple, mouth goes itchy only", "mild"),
+    ],
+)
+def test_the_severity_said_now_is_the_allergys(note: str, severity: str) -> None:
+    allergies = [attrs for category, _, attrs in read(note) if category is ALLERGY]
+    assert allergies and all(attrs["severity"] == severity for attrs in allergies)
+
+
+def test_an_allergy_said_with_an_allergen_and_no_is_kept() -> None:
+    assert categories("peanut allergy no") == [ALLERGY]
