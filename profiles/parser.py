@@ -931,7 +931,8 @@ def _grouped(pieces: list[_Piece], text: str, lexicon: Lexicon,
             groups.append(_Group(head, _Reading(Category.ALLERGY, {
                 "severity": str(severity), "item": str(refused.reading.attrs["item"])}),
                 about_allergy=True))
-        elif groups and _qualifies(groups[-1], piece, reading, lexicon, day_first):
+        elif groups and (_qualifies(groups[-1], piece, reading, lexicon, day_first)
+                         or _says_how_it_disagrees(groups, piece, reading, lexicon)):
             groups[-1].details.append(piece)
         elif drink := _drink_sized_apart(groups, piece, reading, lexicon):
             drink.details.append(piece)
@@ -998,6 +999,18 @@ def _reacts_to_refused(groups: list[_Group], piece: _Piece, reading: _Reading,
             and "item" in before.attrs and bool(symptoms)
             # an upset stomach is the food not agreeing with the guest (奶类 饮咗会肚痛)
             and not any(_DIGESTIVE.search(symptom) for symptom in symptoms))
+
+
+def _says_how_it_disagrees(groups: list[_Group], piece: _Piece, reading: _Reading,
+                           lexicon: Lexicon) -> bool:
+    """Whether `piece` only says what a food not eaten does to the guest, or how badly
+    ("wheat intolerance - bloats, not serious"): the diet's, not notes of their own."""
+    if reading.category is not Category.NOTE or groups[-1].reading.category is not Category.DIET:
+        return False
+    said: list[Hit[Any]] = [*lexicon.symptoms.find_all(piece.folded),
+                            *lexicon.severities.find_all(piece.folded)]
+    return bool(said) and _is_blank(_blank_out(piece.folded, [
+        *said, *lexicon.fillers.find_all(piece.folded)]))
 
 
 # Staff speaking of their own manager: "will check with manager", "问下经理", "ask the boss".

@@ -638,3 +638,8 @@ def test_the_severity_said_now_is_the_allergys(note: str, severity: str) -> None
 
 def test_an_allergy_said_with_an_allergen_and_no_is_kept() -> None:
     assert categories("peanut allergy no") == [ALLERGY]
+
+
+def test_what_a_food_not_eaten_does_stays_with_it() -> None:
+    assert read("wheat intolerance - bloats, not serious") == [
+        (DIET, "wheat intolerance - bloats, not serious", {"kind": "cannot_eat", "item": "wheat"})]
