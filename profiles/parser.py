@@ -677,6 +677,10 @@ def _latin_cut(before: _Run, after: _Run, cut: int, folded: str, lexicon: Lexico
         return bool(words) and all(word in _FEATURE_LINKS for word in words)
     if after.apart:  # "no pork no shellfish", "gf df"
         return bool(lexicon.refusals.find_all(folded)) or after.diet_whole
+    if after.opens_with_negation and not before.opens_with_negation and before.cued \
+            and (before.kind is after.kind or after.kind is Category.DIET) \
+            and _HATED.match(folded, after.start):
+        return True  # "likes the booth in the back hates the bar stools": one liked, one not
     if not (before.cued and after.cued) or before.kind is after.kind \
             or after.kind is Category.FOOD or folded[before.start:before.end] in _TITLES:
         return False
@@ -705,6 +709,10 @@ _FEATURE_LINKS: Final = frozenset({"with", "w", "and", "a", "an", "wears", "wear
 # Years of a marriage, with whom: "结婚20周年", "同老公結婚十週年".
 _WEDDING_YEARS: Final = re.compile(
     r"(?:(?:同|和|跟|与)\s*(?:老公|老婆|太太|先生|丈夫|妻子)\s*)?结婚\s*[\d一二两三四五六七八九十]+\s*周年")
+_ARTICLE: Final = re.compile(r"\s*(?:(?:the|a|an|any|his|her|their|those|these|that)\s+)?")
+# A verb that says the thing after it is disliked, opening a clause of its own.
+_HATED: Final = re.compile(r"(?:hates?|dislikes?|can'?t stand|doesn'?t like|doesnt like|"
+                           r"does not like|don'?t like|not a fan of)\b")
 _WANTING: Final = re.compile(r"\b(?:prefers?|likes?|loves?|wants?|needs?|asks? for|hates?)\b")
 # A word that joins what follows to what came before rather than start a new subject.
 _LINKING: Final = re.compile(r"(?<![\w'])(?:with|w/?|of|for|from|in|on|at|to|by|near|and|or|"
@@ -781,6 +789,14 @@ def _runs(anchors: list[tuple[int, int, Category, str]], folded: str,
             runs.append(_Run(Category.DIET, start, end, False, negation, False,
                              opens_with_negation=negation, diet_whole=not negation,
                              apart=True, cued=not negation, opens_with_cue=not negation))
+            continue
+        if negation and runs and runs[-1].kind in (Category.FOOD, Category.DRINK) \
+                and not runs[-1].opens_with_negation and _HATED.match(folded, start) \
+                and index + 1 < len(anchors) and anchors[index + 1][2:] == (Category.FOOD, "cue") \
+                and _ARTICLE.fullmatch(folded[end:anchors[index + 1][0]]):
+            # "loves the steak hates the fries": what is liked, then what is not
+            runs.append(_Run(Category.DIET, start, end, False, True, False,
+                             opens_with_negation=True))
             continue
         if category is Category.DIET and role == "kind" and runs \
                 and runs[-1].kind is Category.FOOD and runs[-1].food_only \

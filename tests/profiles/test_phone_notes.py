@@ -643,3 +643,19 @@ def test_an_allergy_said_with_an_allergen_and_no_is_kept() -> None:
 def test_what_a_food_not_eaten_does_stays_with_it() -> None:
     assert read("wheat intolerance - bloats, not serious") == [
         (DIET, "wheat intolerance - bloats, not serious", {"kind": "cannot_eat", "item": "wheat"})]
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        ("likes the booth in the back hates the bar stools",
+         [(SEATING, "likes the booth in the back", {}),
+          (SEATING, "hates the bar stools", {"polarity": "dislike"})]),
+        ("loves the steak hates the fries",
+         [(FOOD, "loves the steak", {}),
+          (FOOD, "hates the fries", {"polarity": "dislike", "item": "fries"})]),
+    ],
+)
+def test_one_liked_then_one_hated_are_two(
+        note: str, expected: list[tuple[Category, str, Attrs]]) -> None:
+    assert read(note) == expected
