@@ -176,6 +176,8 @@ def library_line(playbook: Playbook, lang: str) -> str:
     conditions = condition_labels(playbook.conditions, lang)
     if playbook.once_per_day:
         conditions.append(t(lang, "playbooks.once_per_day"))
+    if playbook.one_open_per_guest:
+        conditions.append(t(lang, "playbooks.one_open_per_guest"))
     who = [t(lang, f"role.{role}") for role in playbook.roles]
     if playbook.actor:
         who.append(t(lang, "playbooks.actor"))

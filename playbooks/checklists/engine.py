@@ -26,6 +26,7 @@ from playbooks.checklists.store import (
     checklist_holders,
     close_runs_of_visit,
     in_now,
+    join_open_run,
     load_facts,
     recipients,
     runs_started_by,
@@ -143,6 +144,10 @@ class PlaybookEngine:
             # nobody to prompt; a once-a-day playbook stays free for a later occurrence
             log.info("%s: nobody in %s has the roles %s", playbook.id, event.branch,
                      playbook.roles)
+            return
+        if playbook.one_open_per_guest and event.guest_id is not None and join_open_run(
+                conn, playbook.id, event.guest_id, event.branch, started_by=event.subject,
+                now=now):
             return
         start_run(conn, NewRun(
             playbook=playbook, occurrence=occurrence(playbook, event, policy.zone),

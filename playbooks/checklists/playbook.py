@@ -133,6 +133,9 @@ class Playbook(Strict):
     steps: list[Step] = Field(min_length=1, max_length=MAX_STEPS)
     # at most one run per branch and local day (the shift lead's daily spot check)
     once_per_day: bool = False
+    # while a run for the guest is still open, a new occurrence joins it instead of sending
+    # the same checklist again (a second allergy noted minutes after the first)
+    one_open_per_guest: bool = False
 
     @model_validator(mode="after")
     def _distinct_steps(self) -> Playbook:

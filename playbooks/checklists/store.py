@@ -289,6 +289,20 @@ def start_run(conn: Conn, run: NewRun, now: datetime) -> Run | None:
     return _load(conn, run_id)
 
 
+def join_open_run(conn: Conn, playbook_id: str, guest_id: int, branch: str, *,
+                  started_by: str, now: datetime) -> bool:
+    """Let the guest's open run of this playbook in `branch`, started in the last hours
+    (STALE_AFTER), stand for a new occurrence too, in the caller's transaction: it is now the
+    one `started_by` started, so what answers the new event (the kitchen's Seen on the newest
+    alert) ticks it. False when none is open."""
+    cursor = conn.execute(
+        "UPDATE playbook_runs SET started_by = ? WHERE id = (SELECT id FROM playbook_runs"
+        " WHERE playbook_id = ? AND guest_id = ? AND branch = ? AND completed_at IS NULL"
+        " AND closed_at IS NULL AND triggered_at > ? ORDER BY id DESC LIMIT 1)",
+        (started_by, playbook_id, guest_id, branch, stamp(now - STALE_AFTER)))
+    return cursor.rowcount == 1
+
+
 def runs_started_by(conn: Conn, subjects: list[str]) -> list[Run]:
     """The runs these events started, in the order they were started."""
     if not subjects:

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.checklists.handlers import library_line
 from bot.checklists.setup import playbook_library
 from bot.cli import main
 from bot.settings import ConfigError, load_settings
@@ -32,6 +33,12 @@ def test_the_shipped_config_gives_each_branch_five_minutes_and_no_kitchen_group(
     settings = load_settings({"GUESTCARD_CONFIG": str(ROOT / "config.toml")})
     assert {(b.kitchen_chat, b.allergy_ack_minutes) for b in settings.branches} == {(None, 5)}
     assert len(playbook_library(settings)) >= 10
+
+
+def test_the_allergy_just_logged_checklist_is_listed_as_one_open_per_guest() -> None:
+    settings = load_settings({"GUESTCARD_CONFIG": str(ROOT / "config.toml")})
+    logged = next(p for p in playbook_library(settings) if p.id == "allergy_logged")
+    assert "(one open at a time per guest)" in library_line(logged, "en")
 
 
 @pytest.mark.parametrize(("extra", "key"), [

@@ -268,6 +268,29 @@ async def test_an_allergy_noted_while_the_guest_is_in_reaches_the_kitchen_at_onc
             in prompt.text)
 
 
+async def test_a_second_allergy_noted_before_the_first_is_handled_adds_no_second_checklist(
+    bot: BotUnderTest,
+) -> None:
+    waiter = await bot.join("waiter", name="Ana", language="en")
+    lead = await bot.join("lead", name="Mei", language="en")
+    cook = await bot.join("kitchen", name="Chen", language="en")
+    await guest_with(bot, "王先生")
+    await bot.send(waiter, "/arrive 王先生 table 12")
+    await bot.send(waiter, "/note 王先生: peanut allergy, carries an epipen")
+    await bot.send(waiter, "/note 王先生: also allergic to sesame")
+    assert len([m for m in bot.messages(lead) if m.text.startswith("📋 Allergy")]) == 1
+    newest = bot.last(cook)  # the kitchen's newest alert lists both
+    assert "peanut" in newest.text and "sesame" in newest.text
+    await bot.press(cook, newest, "Seen")  # and its Seen ticks the one checklist
+    prompt = titled(bot, lead, "📋 Allergy just logged")
+    assert ("✅ 1. If the guest is in, make sure the kitchen has seen the allergy alert — Chen"
+            in prompt.text)
+    bot.clock.advance(hours=13)  # the next day's visit: a checklist of its own
+    await bot.send(waiter, "/arrive 王先生 table 3")
+    await bot.send(waiter, "/note 王先生: 芒果过敏")
+    assert len([m for m in bot.messages(lead) if m.text.startswith("📋 Allergy")]) == 2
+
+
 async def test_an_allergy_noted_in_another_branch_reaches_the_kitchen_where_the_guest_is(
     bot: BotUnderTest,
 ) -> None:
