@@ -183,7 +183,8 @@ class Terminal:
             return CONSOLE_USER, role, branch
         number = 1000 + 100 * list(Role).index(role) + 2 * branches.index(branch) \
             + (lang == "en")
-        name = f"{role.value.capitalize()} {branch}"
+        # the language in the name too: "Kitchen la" in English and in Chinese are two people
+        name = f"{role.value.capitalize()} {branch} {lang}"
         return LocalUser(id=number, first_name=name, language_code=lang), role, branch
 
     async def _watch(self) -> None:

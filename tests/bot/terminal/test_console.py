@@ -176,9 +176,9 @@ async def test_as_makes_the_terminal_another_staff_member_who_sees_what_they_wer
                         "/arrive 王先生 table 12", "/note 王先生: 花生过敏", "/as kitchen", "1",
                         "/as cook", "/as admin", "/quit")
 
-    kitchen, waiter = output.index("· you are Kitchen la now"), output.index(
-        "· you are Waiter la now")
-    alert_at = output.index("· you are Kitchen la now", waiter)
+    kitchen, waiter = output.index("· you are Kitchen la zh now"), output.index(
+        "· you are Waiter la en now")
+    alert_at = output.index("· you are Kitchen la zh now", waiter)
     assert kitchen < waiter < alert_at
     # the alert the kitchen got while the waiter was at the terminal, shown on coming back
     assert shown(t("zh", "kitchen_alert.title_learned_in")) == output[alert_at + 1]
@@ -187,8 +187,8 @@ async def test_as_makes_the_terminal_another_staff_member_who_sees_what_they_wer
     assert output[-3:-1] == ["> /as admin", "· you are Console admin now"]
     staff = {(member.name, member.role, member.language)
              for member in await console_staff(settings)}
-    assert staff == {("Console admin", Role.ADMIN, "zh"), ("Kitchen la", Role.KITCHEN, "zh"),
-                     ("Waiter la", Role.WAITER, "en")}
+    assert staff == {("Console admin", Role.ADMIN, "zh"), ("Kitchen la zh", Role.KITCHEN, "zh"),
+                     ("Waiter la en", Role.WAITER, "en")}
 
 
 async def test_who_joined_in_an_earlier_run_is_sent_what_concerns_them_in_the_next(
@@ -200,5 +200,5 @@ async def test_who_joined_in_an_earlier_run_is_sent_what_concerns_them_in_the_ne
     output = await chat(settings, clock, "/new 王先生", "/as waiter la en",
                         "/arrive 王先生 table 12", "/note 王先生: 花生过敏", "/as kitchen", "/quit")
 
-    alert_at = output.index("· you are Kitchen la now")
+    alert_at = output.index("· you are Kitchen la zh now")
     assert shown(t("zh", "kitchen_alert.title_learned_in")) == output[alert_at + 1]
